@@ -1,0 +1,150 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { KubeConfig, RequestContext, HttpMethod, bufferFromFileOrString } from '@kubernetes/client-node';
+import { Agent, fetch } from 'undici';
+
+/** A failed call to the Kubernetes API, carrying the apiserver's Status reason. */
+export class KubeApiError extends Error {
+  readonly code = 'KubeApiError';
+  readonly status: number;
+  /** metav1.Status reason: NotFound, AlreadyExists, Conflict, Invalid, Forbidden, Expired, ... */
+  readonly reason: string;
+
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.name = 'KubeApiError';
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
+export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+export interface WatchLine {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: any;
+}
+
+/**
+ * A small HTTP client for the Kubernetes API. client-node loads the kubeconfig and
+ * authenticates; the requests go through one shared connection pool, because
+ * client-node builds a new agent for every request it makes itself.
+ */
+export class KubeClient {
+  readonly config: KubeConfig;
+  readonly server: string;
+  private readonly agent: Agent;
+
+  constructor(config: KubeConfig) {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const user = config.getCurrentUser();
+    this.config = config;
+    this.server = cluster.server.replace(/\/+$/, '');
+    const ca = bufferFromFileOrString(cluster.caFile, cluster.caData);
+    const cert = bufferFromFileOrString(user?.certFile, user?.certData);
+    const key = bufferFromFileOrString(user?.keyFile, user?.keyData);
+    this.agent = new Agent({
+      connect: {
+        ...(ca ? { ca } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+        ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+        ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
+      },
+      keepAliveTimeout: 30_000,
+      connections: 64,
+    });
+  }
+
+  static fromDefault(): KubeClient {
+    const config = new KubeConfig();
+    config.loadFromDefault();
+    return new KubeClient(config);
+  }
+
+  static fromFile(path: string): KubeClient {
+    const config = new KubeConfig();
+    config.loadFromFile(path);
+    return new KubeClient(config);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async headers(url: string, method: string): Promise<Record<string, string>> {
+    // Only the headers are taken (bearer tokens, exec plugins, rotated token files).
+    const ctx = new RequestContext(url, method as HttpMethod);
+    await this.config.applySecurityAuthentication(ctx);
+    return { ...ctx.getHeaders() };
+  }
+
+  private url(path: string, query?: RequestOptions['query']): string {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url.toString();
+  }
+
+  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = this.url(path, options.query);
+    const headers = await this.headers(url, method);
+    headers.accept = 'application/json';
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const response = await fetch(url, { method, headers, body, dispatcher: this.agent, signal: options.signal ?? null });
+    const text = await response.text();
+    if (!response.ok) throw toApiError(response.status, text, method, path);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get<T = any>(path: string, query?: RequestOptions['query']): Promise<T> {
+    return this.request<T>('GET', path, { query });
+  }
+
+  /**
+   * Opens a watch and yields its events until the server closes it, the signal
+   * aborts, or the connection fails (thrown). The caller owns timeouts.
+   */
+  async *watch(path: string, query: RequestOptions['query'], signal: AbortSignal): AsyncGenerator<WatchLine> {
+    const url = this.url(path, { ...query, watch: true });
+    const headers = await this.headers(url, 'GET');
+    const response = await fetch(url, { method: 'GET', headers, dispatcher: this.agent, signal });
+    if (!response.ok || !response.body) throw toApiError(response.status, await response.text(), 'WATCH', path);
+    const lines = createInterface({ input: Readable.fromWeb(response.body as any), crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (line.trim() === '') continue;
+        yield JSON.parse(line) as WatchLine;
+      }
+    } finally {
+      lines.close();
+    }
+  }
+}
+
+function toApiError(status: number, text: string, method: string, path: string): KubeApiError {
+  let reason = 'Unknown';
+  let message = text.slice(0, 500);
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') {
+      reason = parsed.reason ?? reason;
+      message = parsed.message ?? message;
+    }
+  } catch {
+    // Not a Status object: keep the raw text.
+  }
+  return new KubeApiError(status, reason, `${method} ${path}: ${status} ${reason}: ${message}`);
+}
