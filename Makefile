@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything they need is
+# installed by the targets below; caches live outside the repo, keyed by version.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_BIN := $(shell scripts/node.sh)
+export PATH := $(NODE_BIN):$(PATH)
+
+.PHONY: help deps node_modules peers run test test-unit test-integration typecheck generate bench clean
+
+help:
+	@echo "make run    run the operator (no KUBECONFIG: local control plane, AWS emulator and the seed example)"
+	@echo "make test   install what is needed and run every test"
+
+node_modules: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+## The real peers the tests and the local mode talk to: kube-apiserver + etcd (built once) and moto.
+peers:
+	@command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+	@command -v go >/dev/null || { echo "Go is needed to build kube-apiserver and etcd (or set KUBEBUILDER_ASSETS)"; exit 1; }
+	scripts/controlplane-binaries.sh >/dev/null
+	scripts/moto.sh >/dev/null
+
+deps: node_modules peers
+
+run: deps
+	node src/main.ts
+
+typecheck: node_modules
+	npx tsc --noEmit -p .
+
+test: deps typecheck
+	npx vitest run
+
+test-unit: node_modules
+	npx vitest run --project unit
+
+test-integration: deps
+	npx vitest run --project integration
+
+generate: node_modules
+	npm run generate
+
+clean:
+	rm -rf node_modules .tools

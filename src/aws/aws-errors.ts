@@ -1,0 +1,45 @@
+import { OperatorError } from '../errors.ts';
+
+interface AwsErrorShape {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/**
+ * Maps an AWS SDK error to a reason code with a message that says what to fix.
+ * AWS messages name ARNs and actions, never secret values, so they are kept.
+ */
+export function fromAwsError(error: unknown, context: { action: string; key?: string; role?: string }): OperatorError {
+  const e = (error ?? {}) as AwsErrorShape;
+  const name = e.name ?? 'Error';
+  const awsMessage = e.message ?? String(error);
+  const what = context.key ? `secret "${context.key}"` : 'the request';
+  const as = context.role ? ` as ${context.role}` : '';
+  switch (name) {
+    case 'ResourceNotFoundException':
+      return new OperatorError('AWSSecretNotFound', `${context.action} ${what}: not found in AWS Secrets Manager (${awsMessage})`, { cause: error });
+    case 'AccessDeniedException':
+    case 'AccessDenied':
+    case 'UnrecognizedClientException':
+      return new OperatorError('AWSAccessDenied', `${context.action} ${what}${as} was denied: grant secretsmanager:${context.action} on it in the role's IAM policy (${awsMessage})`, { cause: error });
+    case 'DecryptionFailure':
+      return new OperatorError('AWSDecryptionFailure', `${context.action} ${what}: KMS could not decrypt it; allow kms:Decrypt on its key${as} (${awsMessage})`, { cause: error });
+    case 'ThrottlingException':
+    case 'Throttling':
+    case 'TooManyRequestsException':
+    case 'RequestLimitExceeded':
+      return new OperatorError('AWSThrottled', `${context.action} ${what}: throttled by AWS; retrying with backoff (${awsMessage})`, { cause: error });
+    case 'InvalidRequestException':
+      if (/marked for deletion|scheduled for deletion/i.test(awsMessage)) {
+        return new OperatorError('AWSSecretNotFound', `${context.action} ${what}: the secret is marked for deletion (${awsMessage})`, { cause: error });
+      }
+      break;
+    case 'ExpiredTokenException':
+    case 'InvalidIdentityToken':
+    case 'IDPRejectedClaim':
+    case 'IDPCommunicationError':
+      return new OperatorError('AWSAuthenticationFailed', `STS rejected the web identity token${as}: ${awsMessage}`, { cause: error });
+  }
+  return new OperatorError('AWSRequestFailed', `${context.action} ${what}${as} failed: ${name}: ${awsMessage}`, { cause: error });
+}

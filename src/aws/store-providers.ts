@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { OperatorError } from '../errors.ts';
+import { isNotFound, type KubeClient } from '../kube/client.ts';
+import type { Clock } from '../kube/clock.ts';
+import { secrets, serviceAccounts } from '../kube/resources.ts';
+import { memoizeCredentials, StsClients, type StsCallHook } from './credentials.ts';
+import type { SecretsProvider } from './provider.ts';
+import { SecretsManagerProvider } from './secrets-manager.ts';
+
+export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
+export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+const TOKEN_SECONDS = 3600;
+const MAX_CLIENTS = 512;
+
+interface SecretKeyRef { name?: string; key?: string; namespace?: string }
+
+/** The `spec.provider.aws` block of a store, as far as authentication needs it. */
+export interface AwsProviderConfig {
+  service?: string;
+  region?: string;
+  role?: string;
+  additionalRoles?: string[];
+  externalID?: string;
+  sessionTags?: Array<{ key: string; value: string }>;
+  transitiveTagKeys?: string[];
+  prefix?: string;
+  auth?: {
+    jwt?: { serviceAccountRef?: { name: string; namespace?: string; audiences?: string[] } };
+    secretRef?: { accessKeyIDSecretRef?: SecretKeyRef; secretAccessKeySecretRef?: SecretKeyRef; sessionTokenSecretRef?: SecretKeyRef };
+  };
+}
+
+export interface StoreIdentity {
+  kind: 'SecretStore' | 'ClusterSecretStore';
+  name: string;
+  /** The SecretStore's own namespace; absent for a ClusterSecretStore. */
+  namespace?: string;
+  aws: AwsProviderConfig;
+}
+
+export interface ProviderHooks {
+  onStsCall?: StsCallHook;
+  onSecretsManagerCall?: (call: string, ok: boolean) => void;
+}
+
+/**
+ * Builds a SecretsProvider for a store as used from one namespace. Clients are
+ * cached per identity (base credentials, role chain, region), so credentials are
+ * fetched once per identity and refreshed ahead of expiry, and values fetched for
+ * one identity can never be served to another.
+ */
+export class AwsProviders {
+  private readonly clients = new Map<string, { client: SecretsManagerClient; role: string | undefined }>();
+  private readonly sts: StsClients;
+
+  private readonly kube: KubeClient;
+  private readonly clock: Clock;
+  private readonly hooks: ProviderHooks;
+
+  constructor(kube: KubeClient, clock: Clock, hooks: ProviderHooks = {}) {
+    this.kube = kube;
+    this.clock = clock;
+    this.hooks = hooks;
+    this.sts = new StsClients(hooks.onStsCall);
+  }
+
+  async forStore(store: StoreIdentity, namespace: string): Promise<SecretsProvider> {
+    const aws = store.aws;
+    if (!aws.region) throw new OperatorError('InvalidProviderConfig', `${store.kind} ${store.name}: spec.provider.aws.region is required`);
+    const region = aws.region;
+    const base = await this.baseCredentials(store, namespace, region);
+    const chain = [...(aws.additionalRoles ?? []), ...(aws.role ? [aws.role] : [])];
+    const cacheKey = JSON.stringify([region, base.identity, chain, aws.externalID ?? '', aws.sessionTags ?? [], aws.transitiveTagKeys ?? []]);
+
+    let entry = this.clients.get(cacheKey);
+    if (entry) {
+      // Refresh recency for the LRU.
+      this.clients.delete(cacheKey);
+      this.clients.set(cacheKey, entry);
+    } else {
+      let credentials = base.credentials;
+      chain.forEach((roleArn, i) => {
+        const previous = credentials;
+        const last = i === chain.length - 1;
+        credentials = memoizeCredentials(() => this.sts.assumeRole(region, requireProvider(previous), roleArn, last ? {
+          externalId: aws.externalID, sessionTags: aws.sessionTags, transitiveTagKeys: aws.transitiveTagKeys,
+        } : {}), this.clock);
+      });
+      const client = new SecretsManagerClient({ region, ...(credentials ? { credentials } : {}) });
+      entry = { client, role: chain.at(-1) ?? base.role };
+      this.clients.set(cacheKey, entry);
+      if (this.clients.size > MAX_CLIENTS) {
+        const [oldestKey, oldest] = this.clients.entries().next().value!;
+        this.clients.delete(oldestKey);
+        oldest.client.destroy();
+      }
+    }
+    return new SecretsManagerProvider(entry.client, entry.role, this.hooks.onSecretsManagerCall);
+  }
+
+  destroy(): void {
+    for (const { client } of this.clients.values()) client.destroy();
+    this.clients.clear();
+    this.sts.destroy();
+  }
+
+  /** The identity's stable description (for the cache key) and its credential source. */
+  private async baseCredentials(store: StoreIdentity, namespace: string, region: string): Promise<{
+    identity: unknown[]; credentials: AwsCredentialIdentityProvider | undefined; role?: string;
+  }> {
+    const auth = store.aws.auth;
+    const jwt = auth?.jwt?.serviceAccountRef;
+    if (jwt && auth?.secretRef) {
+      throw new OperatorError('InvalidProviderConfig', `${store.kind} ${store.name}: set only one of auth.jwt and auth.secretRef`);
+    }
+    if (jwt) {
+      const ns = this.referentNamespace(store, jwt.namespace, namespace, 'auth.jwt.serviceAccountRef');
+      const sa = await this.getServiceAccount(ns, jwt.name);
+      const annotations = sa.metadata?.annotations ?? {};
+      const roleArn = annotations[ROLE_ARN_ANNOTATION];
+      if (!roleArn) {
+        throw new OperatorError('RoleArnMissing', `ServiceAccount ${ns}/${jwt.name} has no "${ROLE_ARN_ANNOTATION}" annotation: annotate it with the IAM role to assume`);
+      }
+      const audiences = [annotations[AUDIENCE_ANNOTATION] ?? DEFAULT_AUDIENCE, ...(jwt.audiences ?? [])];
+      const credentials = memoizeCredentials(async () => {
+        const token = await this.requestToken(ns, jwt.name, audiences);
+        return this.sts.assumeRoleWithWebIdentity(region, roleArn, token);
+      }, this.clock);
+      return { identity: ['jwt', ns, jwt.name, sa.metadata?.uid, roleArn, audiences], credentials, role: roleArn };
+    }
+    if (auth?.secretRef) {
+      const ref = auth.secretRef;
+      const accessKeyId = await this.readSecretKey(store, ref.accessKeyIDSecretRef, namespace, 'accessKeyIDSecretRef');
+      const secretAccessKey = await this.readSecretKey(store, ref.secretAccessKeySecretRef, namespace, 'secretAccessKeySecretRef');
+      const sessionToken = ref.sessionTokenSecretRef
+        ? await this.readSecretKey(store, ref.sessionTokenSecretRef, namespace, 'sessionTokenSecretRef')
+        : undefined;
+      const creds: AwsCredentialIdentity = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+      // A digest, not the keys, goes into the cache key; rotated keys make a new identity.
+      const digest = createHash('sha256').update(JSON.stringify([accessKeyId, secretAccessKey, sessionToken ?? ''])).digest('hex');
+      return { identity: ['static', digest], credentials: async () => creds };
+    }
+    // No auth block: the operator pod's own default chain (IRSA env vars, instance profile, ...).
+    return { identity: ['default'], credentials: undefined };
+  }
+
+  /**
+   * Where a store's reference to a ServiceAccount or Secret resolves. A SecretStore
+   * never reaches outside its own namespace; a ClusterSecretStore reference without a
+   * namespace resolves in the ExternalSecret's namespace.
+   */
+  private referentNamespace(store: StoreIdentity, refNamespace: string | undefined, esNamespace: string, field: string): string {
+    if (store.kind === 'SecretStore') {
+      if (refNamespace && refNamespace !== store.namespace) {
+        throw new OperatorError('InvalidProviderConfig', `SecretStore ${store.namespace}/${store.name}: ${field}.namespace "${refNamespace}" is not allowed; a SecretStore may only reference its own namespace`);
+      }
+      return store.namespace!;
+    }
+    return refNamespace ?? esNamespace;
+  }
+
+  private async getServiceAccount(namespace: string, name: string): Promise<any> {
+    try {
+      return await this.kube.get(serviceAccounts.path(namespace, name));
+    } catch (err) {
+      if (isNotFound(err)) throw new OperatorError('ServiceAccountNotFound', `ServiceAccount ${namespace}/${name} not found`, { cause: err });
+      throw err;
+    }
+  }
+
+  private async requestToken(namespace: string, name: string, audiences: string[]): Promise<string> {
+    try {
+      const out = await this.kube.request('POST', serviceAccounts.path(namespace, name, 'token'), {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences, expirationSeconds: TOKEN_SECONDS } },
+      });
+      return out.status.token as string;
+    } catch (err) {
+      if (isNotFound(err)) throw new OperatorError('ServiceAccountNotFound', `ServiceAccount ${namespace}/${name} not found`, { cause: err });
+      throw new OperatorError('TokenRequestFailed', `could not request a token for ServiceAccount ${namespace}/${name}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async readSecretKey(store: StoreIdentity, ref: SecretKeyRef | undefined, esNamespace: string, field: string): Promise<string> {
+    if (!ref?.name || !ref.key) {
+      throw new OperatorError('InvalidProviderConfig', `${store.kind} ${store.name}: auth.secretRef.${field} needs a name and a key`);
+    }
+    const ns = this.referentNamespace(store, ref.namespace, esNamespace, `auth.secretRef.${field}`);
+    let secret: any;
+    try {
+      secret = await this.kube.get(secrets.path(ns, ref.name));
+    } catch (err) {
+      if (isNotFound(err)) throw new OperatorError('CredentialsSecretInvalid', `Secret ${ns}/${ref.name} (auth.secretRef.${field}) not found`, { cause: err });
+      throw err;
+    }
+    const value = secret.data?.[ref.key];
+    if (typeof value !== 'string') {
+      throw new OperatorError('CredentialsSecretInvalid', `Secret ${ns}/${ref.name} has no key "${ref.key}" (auth.secretRef.${field})`);
+    }
+    return Buffer.from(value, 'base64').toString('utf8').trim();
+  }
+}
+
+let podCredentials: AwsCredentialIdentityProvider | undefined;
+
+/** Roles assumed with no auth block start from the operator pod's own default chain. */
+function requireProvider(provider: AwsCredentialIdentityProvider | undefined): AwsCredentialIdentityProvider {
+  return provider ?? (podCredentials ??= fromNodeProviderChain());
+}

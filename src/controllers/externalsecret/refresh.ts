@@ -1,0 +1,38 @@
+import type { ExternalSecret } from '../../api/generated.ts';
+import { parseDuration } from '../../api/duration.ts';
+import { syncedResourceVersion } from '../../sync/go-hash.ts';
+
+export const DEFAULT_REFRESH_INTERVAL = '1h';
+
+/** The refresh interval in ms; 0 means "fetch once". Throws DurationError on bad input. */
+export const refreshIntervalMs = (es: ExternalSecret): number => parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+
+/** What status.syncedResourceVersion must say for the last sync to cover the current object. */
+export const currentResourceVersion = (es: ExternalSecret): string =>
+  syncedResourceVersion(es.metadata.generation ?? 0, es.metadata.labels, es.metadata.annotations);
+
+/**
+ * Whether AWS must be asked again, as ESO decides it: never synced; the spec,
+ * labels or annotations changed since the last sync (so any annotation change
+ * forces a sync); or, for Periodic, the interval has passed.
+ */
+export function shouldRefresh(es: ExternalSecret, now: number): boolean {
+  const status = es.status;
+  if (!status?.refreshTime || !status.syncedResourceVersion) return true;
+  if (status.syncedResourceVersion !== currentResourceVersion(es)) return true;
+  const policy = es.spec.refreshPolicy ?? 'Periodic';
+  if (policy !== 'Periodic') return false;
+  const interval = refreshIntervalMs(es);
+  if (interval === 0) return false;
+  return now >= Date.parse(status.refreshTime) + interval;
+}
+
+/** Ms until the next periodic refresh is due, or undefined when none is scheduled. */
+export function nextRefreshIn(es: ExternalSecret, now: number): number | undefined {
+  const policy = es.spec.refreshPolicy ?? 'Periodic';
+  if (policy !== 'Periodic') return undefined;
+  const interval = refreshIntervalMs(es);
+  if (interval === 0) return undefined;
+  const last = es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now;
+  return Math.max(0, last + interval - now);
+}

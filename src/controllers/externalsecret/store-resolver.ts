@@ -1,0 +1,97 @@
+import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../api/generated.ts';
+import type { StoreIdentity } from '../../aws/store-providers.ts';
+import { OperatorError } from '../../errors.ts';
+
+export interface StoreLookup {
+  secretStore(namespace: string, name: string): SecretStore | undefined;
+  clusterSecretStore(name: string): ClusterSecretStore | undefined;
+  namespaceLabels(namespace: string): Record<string, string> | undefined;
+}
+
+/** Index value under which an ExternalSecret is found from its store. */
+export function storeIndexKey(es: ExternalSecret): string {
+  const ref = es.spec.secretStoreRef;
+  const kind = ref?.kind ?? 'SecretStore';
+  return kind === 'ClusterSecretStore' ? `ClusterSecretStore/${ref?.name}` : `SecretStore/${es.metadata.namespace}/${ref?.name}`;
+}
+
+/**
+ * The store an ExternalSecret reads through, checked for what this operator
+ * supports. A namespaced SecretStore is looked up only in the ExternalSecret's own
+ * namespace, so no namespace can use another's store.
+ */
+export function resolveStore(es: ExternalSecret, lookup: StoreLookup): StoreIdentity {
+  const ref = es.spec.secretStoreRef;
+  const namespace = es.metadata.namespace!;
+  if (!ref?.name) throw new OperatorError('InvalidSpec', 'spec.secretStoreRef.name is required');
+  const kind = ref.kind ?? 'SecretStore';
+  let store: SecretStore | ClusterSecretStore | undefined;
+  if (kind === 'ClusterSecretStore') {
+    store = lookup.clusterSecretStore(ref.name);
+    if (!store) throw new OperatorError('StoreNotFound', `ClusterSecretStore "${ref.name}" not found`);
+    checkConditions(store, namespace, lookup);
+  } else {
+    store = lookup.secretStore(namespace, ref.name);
+    if (!store) throw new OperatorError('StoreNotFound', `SecretStore "${ref.name}" not found in namespace "${namespace}"`);
+  }
+  const label = kind === 'ClusterSecretStore' ? `ClusterSecretStore "${ref.name}"` : `SecretStore "${namespace}/${ref.name}"`;
+  const provider = (store.spec?.provider ?? {}) as Record<string, unknown>;
+  const others = Object.keys(provider).filter((k) => k !== 'aws');
+  if (!provider.aws) {
+    const named = others.length ? `spec.provider.${others.join(', spec.provider.')}` : 'no provider';
+    throw new OperatorError('UnsupportedProvider', `${label} uses ${named}; this operator supports only spec.provider.aws`);
+  }
+  if (others.length) {
+    throw new OperatorError('InvalidProviderConfig', `${label} sets more than one provider (aws and ${others.join(', ')}); set exactly one`);
+  }
+  const aws = store.spec.provider.aws!;
+  if ((aws.service ?? 'SecretsManager') !== 'SecretsManager') {
+    throw new OperatorError('UnsupportedProvider', `${label} sets spec.provider.aws.service "${aws.service}"; only SecretsManager is supported`);
+  }
+  return {
+    kind,
+    name: ref.name,
+    ...(kind === 'SecretStore' ? { namespace } : {}),
+    aws: aws as StoreIdentity['aws'],
+  };
+}
+
+/** A ClusterSecretStore with conditions is usable only from namespaces one of them admits. */
+function checkConditions(store: ClusterSecretStore, namespace: string, lookup: StoreLookup): void {
+  const conditions = store.spec?.conditions;
+  if (!conditions || conditions.length === 0) return;
+  for (const condition of conditions) {
+    if (condition.namespaces?.includes(namespace)) return;
+    if (condition.namespaceRegexes?.some((re) => safeRegex(re)?.test(namespace))) return;
+    if (condition.namespaceSelector && matchesSelector(condition.namespaceSelector, lookup.namespaceLabels(namespace) ?? {})) return;
+  }
+  throw new OperatorError('StoreNotAllowed', `ClusterSecretStore "${store.metadata.name}" does not allow namespace "${namespace}" (spec.conditions)`);
+}
+
+function safeRegex(source: string): RegExp | undefined {
+  try {
+    return new RegExp(source);
+  } catch {
+    return undefined;
+  }
+}
+
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/** Kubernetes label-selector semantics; an empty selector matches everything. */
+export function matchesSelector(selector: LabelSelector, labels: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, key);
+    const ok =
+      operator === 'In' ? has && values.includes(labels[key]!) :
+      operator === 'NotIn' ? !has || !values.includes(labels[key]!) :
+      operator === 'Exists' ? has :
+      operator === 'DoesNotExist' ? !has : false;
+    if (!ok) return false;
+  }
+  return true;
+}

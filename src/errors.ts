@@ -1,0 +1,78 @@
+/**
+ * Every failure the operator reports has a stable reason code. The code is the
+ * metric label and the Warning Event's reason, and it starts the Ready condition's
+ * message; this one table says which codes are retried with backoff. A code that
+ * is not retried waits for a change to the ExternalSecret, its store or its Secret.
+ */
+export const reasonCodes = {
+  /** The referenced SecretStore or ClusterSecretStore does not exist (yet). */
+  StoreNotFound: { retry: true },
+  /** The store cannot be used from this namespace (ClusterSecretStore conditions). */
+  StoreNotAllowed: { retry: false },
+  /** The store's provider or service is not one this operator implements. */
+  UnsupportedProvider: { retry: false },
+  /** A field of the ExternalSecret or store is set that this operator does not implement. */
+  UnsupportedField: { retry: false },
+  /** The store's provider block is invalid (e.g. no region). */
+  InvalidProviderConfig: { retry: false },
+  /** The ExternalSecret's spec is invalid in a way the schema could not catch. */
+  InvalidSpec: { retry: false },
+  /** The ServiceAccount named by auth.jwt.serviceAccountRef does not exist (yet). */
+  ServiceAccountNotFound: { retry: true },
+  /** The ServiceAccount has no eks.amazonaws.com/role-arn annotation. */
+  RoleArnMissing: { retry: true },
+  /** The Secret holding static credentials is missing or lacks a key. */
+  CredentialsSecretInvalid: { retry: true },
+  /** The TokenRequest API refused to issue a token. */
+  TokenRequestFailed: { retry: true },
+  /** STS refused the web identity token or the role. */
+  AWSAuthenticationFailed: { retry: true },
+  /** AWS denied the call (IAM policy). */
+  AWSAccessDenied: { retry: true },
+  /** The AWS secret (or the requested version) does not exist or is marked for deletion. */
+  AWSSecretNotFound: { retry: true },
+  /** KMS could not decrypt the secret. */
+  AWSDecryptionFailure: { retry: true },
+  /** AWS throttled the call. */
+  AWSThrottled: { retry: true },
+  /** Any other AWS error, including network failures. */
+  AWSRequestFailed: { retry: true },
+  /** The fetched secret has no such property. */
+  PropertyNotFound: { retry: true },
+  /** The target Secret is controlled by another ExternalSecret. */
+  TargetOwnedByAnother: { retry: false },
+  /** The target Secret exists and was not created by this operator; only creationPolicy Merge may write into it. */
+  TargetNotManaged: { retry: false },
+  /** A call to the Kubernetes API failed. */
+  KubernetesAPIError: { retry: true },
+  /** A bug or an unexpected failure: retried, and worth a report. */
+  InternalError: { retry: true },
+} as const satisfies Record<string, { retry: boolean }>;
+
+export type ReasonCode = keyof typeof reasonCodes;
+
+/** Base class of every error the operator raises on purpose. */
+export class OperatorError extends Error {
+  readonly code: ReasonCode;
+
+  constructor(code: ReasonCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = code;
+    this.code = code;
+  }
+
+  get retryable(): boolean {
+    return reasonCodes[this.code].retry;
+  }
+}
+
+/** The reason code for any thrown value. */
+export function reasonOf(error: unknown): ReasonCode {
+  if (error instanceof OperatorError) return error.code;
+  if (error instanceof Error && (error as { code?: unknown }).code === 'KubeApiError') return 'KubernetesAPIError';
+  return 'InternalError';
+}
+
+export function isRetryable(error: unknown): boolean {
+  return reasonCodes[reasonOf(error)].retry;
+}

@@ -1,0 +1,267 @@
+import type { Logger } from 'pino';
+import { backoffDelay, watchBackoff, type BackoffPolicy } from './backoff.ts';
+import { KubeApiError, type KubeClient } from './client.ts';
+import { sleep, type Clock } from './clock.ts';
+import type { ResourceType } from './resources.ts';
+
+export type InformerEvent = 'added' | 'modified' | 'deleted';
+export type InformerHandler<T> = (event: InformerEvent, object: T) => void;
+
+export interface KubeObject {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: any };
+}
+
+export interface InformerOptions {
+  clock: Clock;
+  log: Logger;
+  labelSelector?: string;
+  /** Server-side watch timeout range in seconds; each watch picks one at random. */
+  watchTimeoutSeconds?: [number, number];
+  /** How long past its expected end a silent watch is considered stalled. */
+  stallGraceMs?: number;
+  backoff?: BackoffPolicy;
+  /** A watch healthy this long resets the backoff. */
+  healthyResetMs?: number;
+  pageSize?: number;
+  random?: () => number;
+  onRestart?: (resource: string, cause: 'error' | 'stalled' | 'expired') => void;
+}
+
+export const objectKey = (o: KubeObject): string =>
+  o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+
+/**
+ * A supervised list+watch cache. It never gives up: errors restart it with jittered
+ * backoff, a 410 relists, a watch silent past its server-side timeout is treated as
+ * stalled and restarted, and a relist is swapped in whole so readers never see half
+ * a list. Handlers must be cheap (enqueue a key): a relist replays changed objects.
+ */
+export class Informer<T extends KubeObject> {
+  private cache = new Map<string, T>();
+  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly indexers = new Map<string, (o: T) => string[]>();
+  private indexes = new Map<string, Map<string, Set<string>>>();
+  private resourceVersion: string | undefined;
+  private readonly abort = new AbortController();
+  private syncedResolve!: () => void;
+  private readonly syncedPromise = new Promise<void>((r) => (this.syncedResolve = r));
+  private loop: Promise<void> | undefined;
+
+  private readonly client: KubeClient;
+  private readonly resource: ResourceType;
+  private readonly options: InformerOptions;
+
+  constructor(client: KubeClient, resource: ResourceType, options: InformerOptions) {
+    this.client = client;
+    this.resource = resource;
+    this.options = options;
+  }
+
+  on(handler: InformerHandler<T>): this {
+    this.handlers.push(handler);
+    return this;
+  }
+
+  /** Adds a named secondary index, e.g. ExternalSecrets by the store they use. */
+  addIndex(name: string, keysOf: (o: T) => string[]): this {
+    this.indexers.set(name, keysOf);
+    this.indexes.set(name, new Map());
+    return this;
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indexes.get(name)?.get(value);
+    return keys ? [...keys].map((k) => this.cache.get(k)!).filter(Boolean) : [];
+  }
+
+  /** Resolves once the first list has been loaded. */
+  synced(): Promise<void> {
+    return this.syncedPromise;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private get log(): Logger {
+    return this.options.log;
+  }
+
+  private async run(): Promise<void> {
+    const { clock } = this.options;
+    const random = this.options.random ?? Math.random;
+    let failures = 0;
+    while (!this.abort.signal.aborted) {
+      const startedAt = clock.now();
+      try {
+        if (this.resourceVersion === undefined) await this.relist();
+        const outcome = await this.watchOnce();
+        if (clock.now() - startedAt >= (this.options.healthyResetMs ?? 120_000)) failures = 0;
+        if (outcome === 'closed') continue;
+        this.options.onRestart?.(this.resource.plural, outcome);
+        if (outcome === 'expired') {
+          this.resourceVersion = undefined;
+          continue;
+        }
+        // A stalled watch is restarted after a backoff step like an error.
+      } catch (err) {
+        if (this.abort.signal.aborted) break;
+        if (clock.now() - startedAt >= (this.options.healthyResetMs ?? 120_000)) failures = 0;
+        if (err instanceof KubeApiError && err.status === 410) this.resourceVersion = undefined;
+        this.log.warn({ resource: this.resource.plural, err: describe(err) }, 'watch failed; restarting');
+        this.options.onRestart?.(this.resource.plural, 'error');
+      }
+      const delay = backoffDelay(this.options.backoff ?? watchBackoff, failures++, random());
+      await sleep(clock, delay, this.abort.signal);
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const next = new Map<string, T>();
+    let continueToken: string | undefined;
+    let resourceVersion: string | undefined;
+    do {
+      const page = await this.client.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>(
+        'GET', this.resource.listPath(), {
+          query: { labelSelector: this.options.labelSelector, limit: this.options.pageSize ?? 500, continue: continueToken },
+          signal: this.abort.signal,
+        });
+      for (const item of page.items) {
+        // List items omit apiVersion and kind; handlers and writers expect them.
+        const full = { apiVersion: this.resource.apiVersion, kind: this.resource.kind, ...item } as T;
+        next.set(objectKey(full), full);
+      }
+      continueToken = page.metadata.continue || undefined;
+      resourceVersion = page.metadata.resourceVersion;
+    } while (continueToken);
+
+    const previous = this.cache;
+    this.cache = next;
+    this.rebuildIndexes();
+    this.resourceVersion = resourceVersion;
+    for (const [key, object] of next) {
+      const old = previous.get(key);
+      if (!old) this.emit('added', object);
+      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) this.emit('modified', object);
+    }
+    for (const [key, object] of previous) if (!next.has(key)) this.emit('deleted', object);
+    this.syncedResolve();
+  }
+
+  /** One watch from the current resourceVersion until it ends. */
+  private async watchOnce(): Promise<'closed' | 'stalled' | 'expired'> {
+    const { clock } = this.options;
+    const random = this.options.random ?? Math.random;
+    const [min, max] = this.options.watchTimeoutSeconds ?? [300, 600];
+    const timeoutSeconds = Math.round(min + (max - min) * random());
+    const stallAfter = timeoutSeconds * 1000 + (this.options.stallGraceMs ?? 30_000);
+    const watchAbort = new AbortController();
+    const onStop = () => watchAbort.abort();
+    this.abort.signal.addEventListener('abort', onStop, { once: true });
+    let stalled = false;
+    let watchdog = clock.setTimeout(() => ((stalled = true), watchAbort.abort()), stallAfter);
+    const feed = () => {
+      clock.clearTimeout(watchdog);
+      watchdog = clock.setTimeout(() => ((stalled = true), watchAbort.abort()), stallAfter);
+    };
+    try {
+      const events = this.client.watch(this.resource.listPath(), {
+        labelSelector: this.options.labelSelector,
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds,
+      }, watchAbort.signal);
+      for await (const event of events) {
+        feed();
+        if (event.type === 'ERROR') {
+          if (event.object?.code === 410) return 'expired';
+          throw new KubeApiError(event.object?.code ?? 500, event.object?.reason ?? 'WatchError', event.object?.message ?? 'watch error');
+        }
+        const object = { apiVersion: this.resource.apiVersion, kind: this.resource.kind, ...event.object } as T;
+        this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
+        if (event.type === 'BOOKMARK') continue;
+        this.apply(event.type === 'DELETED' ? 'deleted' : 'upsert', object);
+      }
+      return 'closed';
+    } catch (err) {
+      if (stalled) {
+        this.log.warn({ resource: this.resource.plural, silentMs: stallAfter }, 'watch stalled; restarting');
+        return 'stalled';
+      }
+      throw err;
+    } finally {
+      clock.clearTimeout(watchdog);
+      this.abort.signal.removeEventListener('abort', onStop);
+      watchAbort.abort();
+    }
+  }
+
+  private apply(op: 'upsert' | 'deleted', object: T): void {
+    const key = objectKey(object);
+    const old = this.cache.get(key);
+    if (op === 'deleted') {
+      this.cache.delete(key);
+      if (old) this.unindex(key, old);
+      this.emit('deleted', object);
+      return;
+    }
+    this.cache.set(key, object);
+    if (old) this.unindex(key, old);
+    this.index(key, object);
+    this.emit(old ? 'modified' : 'added', object);
+  }
+
+  private emit(event: InformerEvent, object: T): void {
+    for (const handler of this.handlers) {
+      try {
+        handler(event, object);
+      } catch (err) {
+        this.log.error({ resource: this.resource.plural, err: describe(err) }, 'informer handler failed');
+      }
+    }
+  }
+
+  private rebuildIndexes(): void {
+    this.indexes = new Map([...this.indexers.keys()].map((name) => [name, new Map()]));
+    for (const [key, object] of this.cache) this.index(key, object);
+  }
+
+  private index(key: string, object: T): void {
+    for (const [name, keysOf] of this.indexers) {
+      const index = this.indexes.get(name)!;
+      for (const value of keysOf(object)) {
+        let set = index.get(value);
+        if (!set) index.set(value, (set = new Set()));
+        set.add(key);
+      }
+    }
+  }
+
+  private unindex(key: string, object: T): void {
+    for (const [name, keysOf] of this.indexers) {
+      const index = this.indexes.get(name)!;
+      for (const value of keysOf(object)) {
+        const set = index.get(value);
+        set?.delete(key);
+        if (set?.size === 0) index.delete(value);
+      }
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,69 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { KubeClient } from '../kube/client.ts';
+import { customResourceDefinitions, resourceType } from '../kube/resources.ts';
+import { sleep, systemClock } from '../kube/clock.ts';
+
+const plurals: Record<string, { plural: string; namespaced: boolean }> = {
+  Namespace: { plural: 'namespaces', namespaced: false },
+  ServiceAccount: { plural: 'serviceaccounts', namespaced: true },
+  Secret: { plural: 'secrets', namespaced: true },
+  ConfigMap: { plural: 'configmaps', namespaced: true },
+  ClusterRole: { plural: 'clusterroles', namespaced: false },
+  ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
+  Role: { plural: 'roles', namespaced: true },
+  RoleBinding: { plural: 'rolebindings', namespaced: true },
+  CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
+  ExternalSecret: { plural: 'externalsecrets', namespaced: true },
+  SecretStore: { plural: 'secretstores', namespaced: true },
+  ClusterSecretStore: { plural: 'clustersecretstores', namespaced: false },
+  ClusterExternalSecret: { plural: 'clusterexternalsecrets', namespaced: false },
+};
+
+export const FIELD_MANAGER = 'aws-secrets-operator-local';
+
+/** Path of a manifest's object, from its apiVersion and kind. */
+export function objectPath(manifest: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+  const info = plurals[manifest.kind];
+  if (!info) throw new Error(`no resource mapping for kind ${manifest.kind}`);
+  return resourceType(manifest.apiVersion, manifest.kind, info.plural, info.namespaced).path(manifest.metadata.namespace, manifest.metadata.name);
+}
+
+export function parseManifests(text: string): any[] {
+  return parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d && typeof d === 'object');
+}
+
+/** Server-side apply, as `kubectl apply --server-side` does it. */
+export async function applyManifest(kube: KubeClient, manifest: any): Promise<any> {
+  return kube.request('PATCH', objectPath(manifest), {
+    body: manifest,
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: FIELD_MANAGER, force: true },
+  });
+}
+
+export async function applyManifests(kube: KubeClient, text: string): Promise<any[]> {
+  const out = [];
+  for (const manifest of parseManifests(text)) out.push(await applyManifest(kube, manifest));
+  return out;
+}
+
+/** Applies every CRD in a folder and waits until the apiserver serves them. */
+export async function installCrds(kube: KubeClient, dir: string): Promise<void> {
+  const names: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const crd of parseManifests(readFileSync(join(dir, file), 'utf8'))) {
+      await applyManifest(kube, crd);
+      names.push(crd.metadata.name);
+    }
+  }
+  for (const name of names) {
+    for (let i = 0; ; i++) {
+      const crd = await kube.get(customResourceDefinitions.path(undefined, name));
+      if (crd.status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True')) break;
+      if (i > 300) throw new Error(`CRD ${name} not established`);
+      await sleep(systemClock, 100);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { ClusterSecretStore, ExternalSecret, SecretStore } from './api/generated.ts';
+import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from './api/well-known.ts';
+import { AwsProviders } from './aws/store-providers.ts';
+import { wireExternalSecretEvents } from './controllers/externalsecret/controller.ts';
+import { ExternalSecretReconciler } from './controllers/externalsecret/reconciler.ts';
+import { isRetryable } from './errors.ts';
+import type { KubeClient } from './kube/client.ts';
+import { systemClock, type Clock } from './kube/clock.ts';
+import { eventRecorder } from './kube/events.ts';
+import { Informer, type InformerOptions, type KubeObject } from './kube/informer.ts';
+import { WorkQueue } from './kube/queue.ts';
+import * as resources from './kube/resources.ts';
+import type { Secret } from './sync/desired-secret.ts';
+
+export interface OperatorOptions {
+  kube: KubeClient;
+  log: Logger;
+  clock?: Clock;
+  /** ExternalSecrets reconciled at once. */
+  concurrency?: number;
+  watchTimeoutSeconds?: [number, number];
+}
+
+/** The running operator: informers feeding one work queue, and the reconciler behind it. */
+export class Operator {
+  readonly queue: WorkQueue;
+  readonly externalSecrets: Informer<ExternalSecret>;
+  readonly secretStores: Informer<SecretStore>;
+  readonly clusterSecretStores: Informer<ClusterSecretStore>;
+  readonly managedSecrets: Informer<Secret & KubeObject>;
+  readonly namespaces: Informer<KubeObject & { metadata: { labels?: Record<string, string> } }>;
+  private readonly providers: AwsProviders;
+  private readonly log: Logger;
+
+  constructor(options: OperatorOptions) {
+    const clock = options.clock ?? systemClock;
+    const log = (this.log = options.log);
+    const { kube } = options;
+    const informer = <T extends KubeObject>(type: resources.ResourceType, extra: Partial<InformerOptions> = {}) =>
+      new Informer<T>(kube, type, { clock, log, ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}), ...extra });
+
+    this.externalSecrets = informer<ExternalSecret>(resources.externalSecrets);
+    this.secretStores = informer<SecretStore>(resources.secretStores);
+    this.clusterSecretStores = informer<ClusterSecretStore>(resources.clusterSecretStores);
+    this.managedSecrets = informer<Secret & KubeObject>(resources.secrets, { labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}` });
+    this.namespaces = informer(resources.namespaces);
+    this.providers = new AwsProviders(kube, clock);
+
+    this.queue = new WorkQueue({
+      clock,
+      concurrency: options.concurrency ?? 16,
+      onError: (key, error, retryIn) => log.debug({ externalSecret: key, retryInMs: retryIn, err: (error as Error)?.message }, 'reconcile failed'),
+    });
+    wireExternalSecretEvents(this, this.queue);
+
+    const reconciler = new ExternalSecretReconciler({
+      kube,
+      clock,
+      log,
+      events: eventRecorder(kube, clock, log),
+      providers: this.providers,
+      stores: {
+        secretStore: (ns, name) => this.secretStores.get(`${ns}/${name}`),
+        clusterSecretStore: (name) => this.clusterSecretStores.get(name),
+        namespaceLabels: (ns) => this.namespaces.get(ns)?.metadata.labels,
+      },
+      externalSecret: (key) => this.externalSecrets.get(key),
+      managedSecret: (ns, name) => this.managedSecrets.get(`${ns}/${name}`),
+    });
+    this.start = async () => {
+      const all = [this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces];
+      for (const i of all) i.start();
+      // Nothing reconciles before every cache has its first full list.
+      await Promise.all(all.map((i) => i.synced()));
+      this.queue.start((key) => reconciler.reconcile(key), (_key, error) => isRetryable(error));
+      log.info({ concurrency: options.concurrency ?? 16 }, 'caches synced; reconciling');
+    };
+  }
+
+  readonly start: () => Promise<void>;
+
+  async stop(): Promise<void> {
+    this.queue.stop();
+    await Promise.all([this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces].map((i) => i.stop()));
+    this.providers.destroy();
+    this.log.info('stopped');
+  }
+}

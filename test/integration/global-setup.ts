@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { KubeClient } from '../../src/kube/client.ts';
+import { applyManifests, installCrds } from '../../src/localenv/apply.ts';
+import { startControlPlane } from '../../src/localenv/control-plane.ts';
+import { startMoto } from '../../src/localenv/moto.ts';
+
+export const OPERATOR_USER = 'system:serviceaccount:aws-secrets-operator:aws-secrets-operator';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminKubeconfig: string;
+    operatorKubeconfig: string;
+    motoEndpoint: string;
+  }
+}
+
+/**
+ * Starts the real peers once: etcd + kube-apiserver and moto. A peer that cannot
+ * start fails the run; nothing is skipped.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()]);
+  const kube = KubeClient.fromFile(controlPlane.kubeconfig);
+  try {
+    await installCrds(kube, join(process.cwd(), 'crds'));
+    await applyManifests(kube, readFileSync(join(process.cwd(), 'deploy/namespace.yaml'), 'utf8'));
+    await applyManifests(kube, readFileSync(join(process.cwd(), 'deploy/rbac.yaml'), 'utf8'));
+  } finally {
+    await kube.close();
+  }
+  // The operator authenticates as its ServiceAccount user, so deploy/rbac.yaml is all it may do.
+  const operatorKubeconfig = controlPlane.kubeconfigFor(OPERATOR_USER, ['system:serviceaccounts', 'system:serviceaccounts:aws-secrets-operator', 'system:authenticated']);
+  project.provide('adminKubeconfig', controlPlane.kubeconfig);
+  project.provide('operatorKubeconfig', operatorKubeconfig);
+  project.provide('motoEndpoint', moto.endpoint);
+  console.log(`test environment: kube-apiserver ${controlPlane.server}, moto ${moto.endpoint}, ready in ${Date.now() - started} ms`);
+  return async () => {
+    await Promise.all([controlPlane.stop(), moto.stop()]);
+  };
+}

@@ -1,0 +1,118 @@
+import { Writable } from 'node:stream';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inject } from 'vitest';
+import { KubeClient, isNotFound } from '../../src/kube/client.ts';
+import { externalSecrets, secrets } from '../../src/kube/resources.ts';
+import { applyManifest } from '../../src/localenv/apply.ts';
+import { createLogger } from '../../src/log.ts';
+import { Operator } from '../../src/operator.ts';
+
+export const ROLE_ARN = 'arn:aws:iam::123456789012:role/external-secrets-production';
+
+export interface Harness {
+  /** Admin client, for the test's own set-up and assertions. */
+  kube: KubeClient;
+  aws: SecretsManagerClient;
+  operator: Operator;
+  /** Every line the operator logged, for assertions on what it must never log. */
+  logLines: string[];
+  namespace(prefix: string, labels?: Record<string, string>): Promise<string>;
+  createAwsSecret(name: string, value: string | Uint8Array): Promise<void>;
+  putAwsSecret(name: string, value: string): Promise<void>;
+  secret(namespace: string, name: string): Promise<any | undefined>;
+  externalSecret(namespace: string, name: string, apiVersion?: string): Promise<any>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * Connects to the peers started by global-setup and runs the operator in-process
+ * under its own ClusterRole. The operator reaches moto only through the AWS SDK's
+ * standard endpoint variables.
+ */
+export async function startHarness(): Promise<Harness> {
+  const motoEndpoint = inject('motoEndpoint');
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = motoEndpoint;
+  process.env.AWS_ENDPOINT_URL_STS = motoEndpoint;
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  process.env.AWS_REGION = 'us-east-1';
+
+  const kube = KubeClient.fromFile(inject('adminKubeconfig'));
+  const operatorKube = KubeClient.fromFile(inject('operatorKubeconfig'));
+  const logLines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const log = createLogger({ level: 'debug', destination });
+  const operator = new Operator({ kube: operatorKube, log, concurrency: 8 });
+  await operator.start();
+  const aws = new SecretsManagerClient({ region: 'us-east-1' });
+  const created: string[] = [];
+
+  return {
+    kube,
+    aws,
+    operator,
+    logLines,
+    async namespace(prefix, labels) {
+      const name = `${prefix}-${process.pid}-${++counter}`;
+      await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+      created.push(name);
+      return name;
+    },
+    async createAwsSecret(name, value) {
+      await aws.send(new CreateSecretCommand(typeof value === 'string' ? { Name: name, SecretString: value } : { Name: name, SecretBinary: value }));
+    },
+    async putAwsSecret(name, value) {
+      await aws.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+    },
+    async secret(namespace, name) {
+      try {
+        return await kube.get(secrets.path(namespace, name));
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    externalSecret(namespace, name, apiVersion = 'external-secrets.io/v1') {
+      return kube.get(`/apis/${apiVersion}/namespaces/${namespace}/externalsecrets/${name}`);
+    },
+    async close() {
+      await operator.stop();
+      // No namespace controller runs: remove this file's ExternalSecrets so the next file's operator has less to do.
+      for (const ns of created) {
+        const list = await kube.get(externalSecrets.path(ns));
+        for (const es of list.items) await kube.request('DELETE', externalSecrets.path(ns, es.metadata.name));
+      }
+      aws.destroy();
+      await Promise.all([kube.close(), operatorKube.close()]);
+    },
+  };
+}
+
+/** Polls until `probe` returns a value other than undefined/false, or fails with the last value seen. */
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
+
+export const decode = (data: Record<string, string> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+
+export const readyCondition = (es: any): any => es?.status?.conditions?.find((c: any) => c.type === 'Ready');

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, reconcileBackoff } from '../../src/kube/backoff.ts';
+import { ManualClock } from '../../src/kube/clock.ts';
+import { WorkQueue, type ReconcileResult } from '../../src/kube/queue.ts';
+
+/** A reconcile whose completion the test controls. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, opened };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('WorkQueue', () => {
+  it('collapses a burst of adds for one key into one reconcile', async () => {
+    const clock = new ManualClock();
+    const seen: string[] = [];
+    const q = new WorkQueue({ clock, concurrency: 4 });
+    for (let i = 0; i < 5; i++) q.add('a');
+    q.add('b');
+    q.start(async (key) => (seen.push(key), {}));
+    await q.idle();
+    expect(seen.sort()).toEqual(['a', 'b']);
+  });
+
+  it('never reconciles one key twice at once, and reruns a key added while in flight', async () => {
+    const clock = new ManualClock();
+    let running = 0;
+    let maxRunning = 0;
+    let calls = 0;
+    const first = gate();
+    const q = new WorkQueue({ clock, concurrency: 4 });
+    q.start(async () => {
+      calls++;
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      if (calls === 1) await first.opened;
+      running--;
+      return {};
+    });
+    q.add('a');
+    await settle();
+    q.add('a');
+    q.add('a');
+    await settle();
+    expect(calls).toBe(1);
+    first.open();
+    await q.idle();
+    expect(calls).toBe(2);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('respects the concurrency limit', async () => {
+    const clock = new ManualClock();
+    let running = 0;
+    let maxRunning = 0;
+    const q = new WorkQueue({ clock, concurrency: 3 });
+    q.start(async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await settle();
+      running--;
+      return {};
+    });
+    for (let i = 0; i < 20; i++) q.add(`k${i}`);
+    await q.idle();
+    expect(maxRunning).toBe(3);
+  });
+
+  it('requeues after the requested delay, keeping only the earliest schedule', async () => {
+    const clock = new ManualClock();
+    let calls = 0;
+    const q = new WorkQueue({ clock, concurrency: 1 });
+    q.start(async (): Promise<ReconcileResult> => (calls++, calls === 1 ? { requeueAfter: 10_000 } : {}));
+    q.add('a');
+    await q.idle();
+    expect(q.scheduledAt('a')).toBe(10_000);
+    q.addAfter('a', 20_000);
+    expect(q.scheduledAt('a')).toBe(10_000);
+    q.addAfter('a', 5_000);
+    expect(q.scheduledAt('a')).toBe(5_000);
+    clock.advance(4_999);
+    await q.idle();
+    expect(calls).toBe(1);
+    clock.advance(1);
+    await q.idle();
+    expect(calls).toBe(2);
+  });
+
+  it('backs off per key on errors, exponentially, and resets after a success', async () => {
+    const clock = new ManualClock();
+    const delays: Array<number | undefined> = [];
+    let fail = true;
+    const q = new WorkQueue({ clock, concurrency: 1, random: () => 0.5, onError: (_k, _e, retryIn) => delays.push(retryIn) });
+    q.start(async () => {
+      if (fail) throw new Error('boom');
+      return {};
+    });
+    q.add('a');
+    for (let i = 0; i < 4; i++) {
+      await q.idle();
+      clock.advance(q.scheduledAt('a')! - clock.now());
+    }
+    await q.idle();
+    expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    fail = false;
+    clock.advance(q.scheduledAt('a')! - clock.now());
+    await q.idle();
+    fail = true;
+    q.add('a');
+    await q.idle();
+    expect(delays.at(-1)).toBe(1_000);
+  });
+
+  it('does not retry errors the policy calls terminal', async () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue({ clock, concurrency: 1 });
+    q.start(async () => {
+      throw new Error('bad spec');
+    }, () => false);
+    q.add('a');
+    await q.idle();
+    expect(q.scheduledAt('a')).toBeUndefined();
+    expect(clock.pending()).toBe(0);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the initial delay up to the cap', () => {
+    const delays = Array.from({ length: 12 }, (_, i) => backoffDelay(reconcileBackoff, i, 0.5));
+    expect(delays.slice(0, 4)).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(Math.max(...delays)).toBe(reconcileBackoff.maxMs);
+  });
+
+  it('spreads delays by the jitter fraction', () => {
+    expect(backoffDelay(reconcileBackoff, 3, 0)).toBe(6_400);
+    expect(backoffDelay(reconcileBackoff, 3, 0.999999)).toBe(9_600);
+  });
+});
