@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { API_GROUP, CRD_DIR, loadCrds, OUTPUT, renderTypes, type Crd } from '../../scripts/generate-types.ts';
+import { crdInfo } from '../../src/api/generated.ts';
+import { schemaAt, structuralProblems, validate, type JsonSchema } from '../helpers/schema-check.ts';
+
+const crds = loadCrds(CRD_DIR) as Crd[];
+const KINDS = ['ClusterExternalSecret', 'ClusterSecretStore', 'ExternalSecret', 'SecretStore'];
+
+function crd(kind: string): Crd {
+  const found = crds.find((c) => c.spec.names.kind === kind);
+  if (!found) throw new Error(`no CRD for ${kind} in crds/`);
+  return found;
+}
+
+function schema(kind: string, version = 'v1'): JsonSchema {
+  const found = crd(kind).spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema;
+  if (!found) throw new Error(`${kind} ${version} has no schema`);
+  return found as JsonSchema;
+}
+
+const SEED = fileURLToPath(new URL('../fixtures/seed/eks-external-secrets.yaml', import.meta.url));
+const seedDocs = parseAllDocuments(readFileSync(SEED, 'utf8')).map((d) => d.toJS() as { apiVersion: string; kind: string });
+
+describe('src/api/generated.ts', () => {
+  it('is what scripts/generate-types.ts makes of crds/*.yaml', () => {
+    const actual = readFileSync(OUTPUT, 'utf8');
+    expect(actual, 'src/api/generated.ts is stale: run `npm run generate` and commit the result').toBe(renderTypes(crds));
+  });
+
+  it('does not depend on the order of the CRD documents', () => {
+    expect(renderTypes([...crds].reverse())).toBe(renderTypes(crds));
+  });
+
+  it('describes each kind as the CRDs do', () => {
+    expect(Object.keys(crdInfo).sort()).toEqual(KINDS);
+    for (const kind of KINDS) {
+      const c = crd(kind);
+      expect(crdInfo[kind as keyof typeof crdInfo]).toMatchObject({
+        kind, plural: c.spec.names.plural, namespaced: c.spec.scope === 'Namespaced', storageVersion: 'v1',
+      });
+    }
+  });
+
+  it('rejects documents that are not CRDs of the API group', () => {
+    expect(() => renderTypes([{ kind: 'ConfigMap' }])).toThrow(/not a CustomResourceDefinition/);
+  });
+});
+
+describe('crds/*.yaml', () => {
+  it('define exactly the four ESO kinds', () => {
+    expect(crds.map((c) => c.spec.names.kind).sort()).toEqual(KINDS);
+  });
+
+  it.each(KINDS)('%s: serves v1 (storage) and v1beta1 with one schema', (kind) => {
+    const c = crd(kind) as Crd & { metadata: { name: string }; spec: Record<string, unknown> };
+    expect(c.apiVersion).toBe('apiextensions.k8s.io/v1');
+    expect(c.spec.group).toBe(API_GROUP);
+    expect(c.metadata.name).toBe(`${c.spec.names.plural}.${API_GROUP}`);
+    const versions = c.spec.versions as (Crd['spec']['versions'][number] & Record<string, unknown>)[];
+    expect(versions.map((v) => v.name).sort()).toEqual(['v1', 'v1beta1']);
+    expect(versions.every((v) => v.served)).toBe(true);
+    expect(versions.filter((v) => v.storage).map((v) => v.name)).toEqual(['v1']);
+    expect((c.spec.conversion as { strategy?: string } | undefined)?.strategy ?? 'None').toBe('None');
+    const [v1, v1beta1] = [versions.find((v) => v.name === 'v1')!, versions.find((v) => v.name === 'v1beta1')!];
+    expect(v1beta1.schema, 'v1beta1 and v1 must share one schema (there is no conversion webhook)').toEqual(v1.schema);
+    expect(v1beta1.additionalPrinterColumns).toEqual(v1.additionalPrinterColumns);
+    for (const v of versions) expect(v.subresources).toEqual({ status: {} });
+    expect((c.spec.names as { categories?: string[] }).categories).toContain('external-secrets');
+  });
+
+  it.each(KINDS)('%s: schema is structural, its defaults validate and its CEL rules explain themselves', (kind) => {
+    expect(structuralProblems(schema(kind))).toEqual([]);
+  });
+
+  it('share the ExternalSecret spec with ClusterExternalSecret and the store spec between store kinds', () => {
+    expect(schemaAt(schema('ClusterExternalSecret'), 'spec.externalSecretSpec')).toEqual(schemaAt(schema('ExternalSecret'), 'spec'));
+    expect(schema('ClusterSecretStore').properties?.spec).toEqual(schema('SecretStore').properties?.spec);
+  });
+
+  it('carry ESO\'s names, enums and defaults', () => {
+    const es = schema('ExternalSecret');
+    const facts: [string, { enum?: unknown[]; default?: unknown }][] = [
+      ['spec.refreshInterval', { default: '1h' }],
+      ['spec.refreshPolicy', { enum: ['Periodic', 'OnChange', 'CreatedOnce'] }],
+      ['spec.secretStoreRef.kind', { enum: ['SecretStore', 'ClusterSecretStore'], default: 'SecretStore' }],
+      ['spec.target.creationPolicy', { enum: ['Owner', 'Orphan', 'Merge', 'None'], default: 'Owner' }],
+      ['spec.target.deletionPolicy', { enum: ['Retain', 'Delete', 'Merge'], default: 'Retain' }],
+      ['spec.target.template.engineVersion', { default: 'v2' }],
+      ['spec.target.template.mergePolicy', { enum: ['Replace', 'Merge'], default: 'Replace' }],
+      ['spec.data[].remoteRef.decodingStrategy', { enum: ['None', 'Base64', 'Base64URL', 'Auto'], default: 'None' }],
+      ['spec.data[].remoteRef.conversionStrategy', { enum: ['Default', 'Unicode'], default: 'Default' }],
+      ['spec.data[].remoteRef.metadataPolicy', { enum: ['None', 'Fetch'], default: 'None' }],
+      ['spec.dataFrom[].extract.decodingStrategy', { enum: ['None', 'Base64', 'Base64URL', 'Auto'], default: 'None' }],
+    ];
+    for (const [path, expected] of facts) expect(schemaAt(es, path), path).toMatchObject(expected);
+    for (const path of ['spec.data[].sourceRef', 'spec.dataFrom[].sourceRef', 'spec.dataFrom[].find.name.regexp', 'spec.dataFrom[].find.tags',
+      'spec.dataFrom[].find.path', 'spec.dataFrom[].rewrite[].regexp.source', 'spec.dataFrom[].rewrite[].transform.template',
+      'spec.target.template.templateFrom[].literal', 'status.refreshTime', 'status.syncedResourceVersion', 'status.binding.name']) {
+      expect(schemaAt(es, path), path).toBeDefined();
+    }
+    const aws = schemaAt(schema('SecretStore'), 'spec.provider.aws');
+    expect(aws?.required).toEqual(expect.arrayContaining(['region', 'service']));
+    expect(aws?.properties?.service?.enum).toEqual(expect.arrayContaining(['SecretsManager', 'ParameterStore']));
+    expect(schemaAt(schema('SecretStore'), 'spec.provider')?.['x-kubernetes-preserve-unknown-fields']).toBe(true);
+    expect(schemaAt(schema('SecretStore'), 'spec.refreshInterval')?.type).toBe('integer');
+    expect(schemaAt(schema('ClusterSecretStore'), 'spec.conditions[].namespaceRegexes')?.type).toBe('array');
+  });
+});
+
+describe('the seed manifests (test/fixtures/seed)', () => {
+  // Only where the shared folder is at its usual place; CI copies it elsewhere.
+  const shared = '/work/shared/seed/eks-external-secrets.yaml';
+  it.skipIf(!existsSync(shared))('are a verbatim copy of the shared seed', () => {
+    expect(readFileSync(SEED, 'utf8')).toBe(readFileSync(shared, 'utf8'));
+  });
+
+  it.each(seedDocs.map((d) => [`${d.kind} ${d.apiVersion}`, d] as const))('%s validates against the served schema', (_name, doc) => {
+    const [group, version] = doc.apiVersion.split('/');
+    expect(group).toBe(API_GROUP);
+    const served = crd(doc.kind).spec.versions.find((v) => v.name === version);
+    expect(served?.served, `${doc.apiVersion} ${doc.kind} must be served`).toBe(true);
+    expect(validate(doc, schema(doc.kind, version))).toEqual([]);
+  });
+
+  it('would be rejected with a bad enum, a missing required field or an unknown field (the validator is not vacuous)', () => {
+    const es = structuredClone(seedDocs.find((d) => d.kind === 'ExternalSecret')) as unknown as {
+      spec: { target: Record<string, unknown>; data: Record<string, unknown>[]; bogus?: boolean };
+    };
+    es.spec.target.creationPolicy = 'Sometimes';
+    delete es.spec.data[0]!.secretKey;
+    es.spec.bogus = true;
+    expect(validate(es, schema('ExternalSecret'))).toEqual([
+      'spec.target.creationPolicy: unsupported value "Sometimes"; supported: "Owner", "Orphan", "Merge", "None"',
+      'spec.data[0].secretKey: required',
+      'spec.bogus: unknown field',
+    ]);
+    const store = structuredClone(seedDocs.find((d) => d.kind === 'SecretStore')) as unknown as { spec: { provider: Record<string, unknown> } };
+    store.spec.provider.vault = { server: 'https://vault.example.com' };
+    expect(validate(store, schema('SecretStore')), 'other providers are kept (preserve-unknown-fields), but only one may be set')
+      .toEqual(['spec.provider: more than 1 fields']);
+  });
+});
