@@ -122,7 +122,10 @@ export class KubeClient {
     const headers = await this.headers(url, 'GET');
     const response = await fetch(url, { method: 'GET', headers, dispatcher: this.agent, signal });
     if (!response.ok || !response.body) throw toApiError(response.status, await response.text(), 'WATCH', path);
-    const lines = createInterface({ input: Readable.fromWeb(response.body as any), crlfDelay: Infinity });
+    const body = Readable.fromWeb(response.body as any);
+    // Aborting the request errors the stream; the iteration below already reports failures.
+    body.on('error', () => {});
+    const lines = createInterface({ input: body, crlfDelay: Infinity });
     try {
       for await (const line of lines) {
         if (line.trim() === '') continue;
@@ -130,6 +133,7 @@ export class KubeClient {
       }
     } finally {
       lines.close();
+      body.destroy();
     }
   }
 }

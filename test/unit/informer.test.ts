@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KubeClient } from '../../src/kube/client.ts';
+import { systemClock } from '../../src/kube/clock.ts';
+import { Informer, type InformerEvent } from '../../src/kube/informer.ts';
+import { resourceType } from '../../src/kube/resources.ts';
+import { createLogger } from '../../src/log.ts';
+
+/**
+ * The informer's supervision against a scripted HTTP server: stalls, errors and
+ * expired resourceVersions are hard to provoke on a real apiserver on demand.
+ */
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
+
+const servers: Server[] = [];
+const informers: Informer<any>[] = [];
+afterEach(async () => {
+  await Promise.all(informers.splice(0).map((i) => i.stop()));
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+async function serve(handler: Handler): Promise<KubeClient> {
+  const server = createServer((req, res) => handler(req, res, new URL(req.url!, 'http://x')));
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return new KubeClient(config);
+}
+
+const things = resourceType('example.com/v1', 'Thing', 'things', true);
+const thing = (name: string, rv: string) => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
+const list = (res: ServerResponse, rv: string, items: unknown[]) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ metadata: { resourceVersion: rv }, items }));
+};
+const watchLine = (res: ServerResponse, type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+
+function informer(client: KubeClient, restarts: string[], events: Array<[InformerEvent, string]> = []) {
+  const i = new Informer<any>(client, things, {
+    clock: systemClock,
+    log: createLogger({ level: 'silent' }),
+    watchTimeoutSeconds: [1, 1],
+    stallGraceMs: 300,
+    backoff: { initialMs: 10, maxMs: 50, jitter: 0 },
+    onRestart: (_r, cause) => restarts.push(cause),
+  });
+  i.on((event, o) => events.push([event, o.metadata.name]));
+  informers.push(i);
+  i.start();
+  return i;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Informer supervision', () => {
+  it('asks for bookmarks and a server-side timeout, and resumes from the listed resourceVersion', async () => {
+    const watches: URL[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', [thing('a', '5')]);
+      watches.push(url);
+      res.end();
+    });
+    const i = informer(client, []);
+    await i.synced();
+    await until(() => watches.length >= 1, 'a watch');
+    expect(watches[0]!.searchParams.get('allowWatchBookmarks')).toBe('true');
+    expect(watches[0]!.searchParams.get('timeoutSeconds')).toBe('1');
+    expect(watches[0]!.searchParams.get('resourceVersion')).toBe('10');
+    expect(i.get('ns/a')?.metadata.resourceVersion).toBe('5');
+  });
+
+  it('restarts a watch that stays silent past its timeout', async () => {
+    let watchCount = 0;
+    const restarts: string[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', []);
+      watchCount++;
+      // Headers, then nothing at all: the stall that client libraries never notice.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    informer(client, restarts);
+    await until(() => watchCount >= 2, 'a second watch');
+    expect(restarts[0]).toBe('stalled');
+  });
+
+  it('restarts with backoff after a failed watch, and keeps the cache', async () => {
+    let watchCount = 0;
+    const restarts: string[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', [thing('a', '5')]);
+      watchCount++;
+      res.statusCode = 500;
+      res.end('{"kind":"Status","reason":"InternalError","message":"boom"}');
+    });
+    const i = informer(client, restarts);
+    await until(() => watchCount >= 3, 'three watches');
+    expect(restarts.slice(0, 2)).toEqual(['error', 'error']);
+    expect(i.get('ns/a')).toBeDefined();
+  });
+
+  it('relists after 410 Gone and swaps the cache whole, emitting deletions', async () => {
+    let lists = 0;
+    const restarts: string[] = [];
+    const events: Array<[InformerEvent, string]> = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') {
+        lists++;
+        return lists === 1 ? list(res, '10', [thing('a', '5'), thing('b', '6')]) : list(res, '20', [thing('b', '6'), thing('c', '7')]);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (lists === 1) watchLine(res, 'ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+      res.end();
+    });
+    const i = informer(client, restarts, events);
+    await until(() => lists >= 2 && i.get('ns/c') !== undefined, 'a relist');
+    expect(restarts[0]).toBe('expired');
+    expect(i.get('ns/a')).toBeUndefined();
+    // b is unchanged across the relist, so it is not replayed.
+    expect(events).toEqual([['added', 'a'], ['added', 'b'], ['added', 'c'], ['deleted', 'a']]);
+  });
+
+  it('applies watch events to the cache and skips bookmarks', async () => {
+    const events: Array<[InformerEvent, string]> = [];
+    let served = false;
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', [thing('a', '5')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (!served) {
+        served = true;
+        watchLine(res, 'ADDED', thing('b', '11'));
+        watchLine(res, 'MODIFIED', thing('a', '12'));
+        watchLine(res, 'BOOKMARK', { metadata: { resourceVersion: '13' } });
+        watchLine(res, 'DELETED', thing('b', '14'));
+      }
+      res.end();
+    });
+    const i = informer(client, [], events);
+    await until(() => events.length >= 4, 'four events');
+    expect(events.slice(0, 4)).toEqual([['added', 'a'], ['added', 'b'], ['modified', 'a'], ['deleted', 'b']]);
+    expect(i.list().map((o) => o.metadata.name)).toEqual(['a']);
+  });
+});
