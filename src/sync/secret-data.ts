@@ -2,7 +2,7 @@ import type { ExternalSecret } from '../api/generated.ts';
 import type { FetchedSecret, SecretRef } from '../aws/provider.ts';
 import { DEFAULT_VERSION } from '../aws/secrets-manager.ts';
 import { OperatorError } from '../errors.ts';
-import { extractProperty } from './property-path.ts';
+import { extractPropertyBytes } from './property-path.ts';
 
 type Spec = ExternalSecret['spec'];
 
@@ -41,10 +41,11 @@ export function valueOf(secret: FetchedSecret, key: string, property: string | u
     if (secret.secretBinary !== undefined) return secret.secretBinary;
     throw new OperatorError('AWSSecretNotFound', `secret "${key}" has neither a SecretString nor a SecretBinary`);
   }
-  const text = secret.secretString ?? (secret.secretBinary ? Buffer.from(secret.secretBinary).toString('utf8') : undefined);
-  const value = text === undefined ? undefined : extractProperty(text, property);
+  // A SecretBinary is read as JSON bytes too, byte-exact even when it is not valid UTF-8.
+  const payload = secret.secretString ?? secret.secretBinary;
+  const value = payload === undefined ? undefined : extractPropertyBytes(payload, property);
   if (value === undefined) {
     throw new OperatorError('PropertyNotFound', `secret "${key}" has no property "${property}"`);
   }
-  return Buffer.from(value, 'utf8');
+  return value;
 }

@@ -10,6 +10,7 @@ import type { ReconcileResult } from '../../kube/queue.ts';
 import { externalSecrets } from '../../kube/resources.ts';
 import { controllerOf, creationPolicy, desiredSecret, targetName, type Secret } from '../../sync/desired-secret.ts';
 import { plannedFetches, refId, secretData } from '../../sync/secret-data.ts';
+import { unsupportedFields } from '../../sync/unsupported.ts';
 import { currentResourceVersion, nextRefreshIn, refreshIntervalMs, shouldRefresh } from './refresh.ts';
 import { nextStatus, sameStatus, type ExternalSecretStatus } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
@@ -59,6 +60,10 @@ export class ExternalSecretReconciler {
 
     const started = clock.now();
     try {
+      const unsupported = unsupportedFields(es.spec);
+      if (unsupported.length) {
+        throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
+      }
       const store = resolveStore(es, this.deps.stores);
       const provider = await this.deps.providers.forStore(store, es.metadata.namespace!);
       const prefix = store.aws.prefix ?? '';

@@ -1,0 +1,196 @@
+/**
+ * Durations as ESO reads and prints them. `refreshInterval` (and the store's `retryInterval`) are Go
+ * metav1.Duration fields: parsed by `time.ParseDuration` and printed by `time.Duration.String()`.
+ * Go counts whole nanoseconds in an int64; the *Nanos functions are exact, the millisecond ones are
+ * what timers want.
+ */
+
+const NANOS_PER_MILLI = 1_000_000n;
+const MAX_NANOS = (1n << 63n) - 1n;
+const LIMIT = 1n << 63n;
+
+/** Nanoseconds per unit, as in Go's time.unitMap (`µs` is U+00B5 MICRO SIGN, `μs` U+03BC GREEK MU). */
+const UNITS: ReadonlyMap<string, bigint> = new Map([
+  ['ns', 1n],
+  ['us', 1_000n],
+  ['\u00b5s', 1_000n],
+  ['\u03bcs', 1_000n],
+  ['ms', 1_000_000n],
+  ['s', 1_000_000_000n],
+  ['m', 60_000_000_000n],
+  ['h', 3_600_000_000_000n],
+]);
+
+/** A string time.ParseDuration rejects. The message follows Go's and names the input. */
+export class DurationError extends Error {
+  readonly code = 'InvalidDuration';
+  readonly input: string;
+
+  constructor(reason: string, input: string) {
+    super(`time: ${reason} ${goQuote(input)}`);
+    this.name = 'DurationError';
+    this.input = input;
+  }
+}
+
+/** time.ParseDuration, in milliseconds (fractional below 1 ms): `1h30m` is 5_400_000. */
+export function parseDuration(text: string): number {
+  return nanosToMillis(parseDurationNanos(text));
+}
+
+/** time.Duration.String() of a millisecond count: `1h0m0s`, `1m30s`, `500ms`, `0s`. */
+export function formatDuration(ms: number): string {
+  return formatDurationNanos(millisToNanos(ms));
+}
+
+/** time.ParseDuration exactly: `[-+]?([0-9]*(\.[0-9]*)?unit)+`, or a bare `0`. */
+export function parseDurationNanos(text: string): bigint {
+  let s = text;
+  let negative = false;
+  if (s[0] === '-' || s[0] === '+') {
+    negative = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return 0n;
+  if (s === '') throw new DurationError('invalid duration', text);
+  let total = 0n;
+  while (s !== '') {
+    if (!(s[0] === '.' || isDigit(s[0]!))) throw new DurationError('invalid duration', text);
+    const whole = leadingInt(s);
+    if (whole === undefined) throw new DurationError('invalid duration', text);
+    const sawWhole = whole.rest.length !== s.length;
+    s = whole.rest;
+    let fraction = { value: 0n, scale: 1, rest: s };
+    let sawFraction = false;
+    if (s[0] === '.') {
+      fraction = leadingFraction(s.slice(1));
+      sawFraction = fraction.rest.length !== s.length - 1;
+      s = fraction.rest;
+    }
+    if (!sawWhole && !sawFraction) throw new DurationError('invalid duration', text);
+
+    let end = 0;
+    while (end < s.length && s[end] !== '.' && !isDigit(s[end]!)) end++;
+    if (end === 0) throw new DurationError('missing unit in duration', text);
+    const unitName = s.slice(0, end);
+    s = s.slice(end);
+    const unit = UNITS.get(unitName);
+    if (unit === undefined) throw new DurationError(`unknown unit ${goQuote(unitName)} in duration`, text);
+
+    if (whole.value > LIMIT / unit) throw new DurationError('invalid duration', text);
+    let value = whole.value * unit;
+    if (fraction.value > 0n) {
+      // Go computes the fraction in float64 and truncates; we repeat that arithmetic for equal results.
+      value += BigInt(Math.trunc(Number(fraction.value) * (Number(unit) / fraction.scale)));
+      if (value > LIMIT) throw new DurationError('invalid duration', text);
+    }
+    total += value;
+    if (total > LIMIT) throw new DurationError('invalid duration', text);
+  }
+  if (negative) return -total;
+  if (total > MAX_NANOS) throw new DurationError('invalid duration', text);
+  return total;
+}
+
+/** time.Duration.String(). */
+export function formatDurationNanos(nanos: bigint): string {
+  const negative = nanos < 0n;
+  let u = negative ? -nanos : nanos;
+  let out: string;
+  if (u < 1_000_000_000n) {
+    // Below a second Go switches to the largest unit that keeps an integer part: 1.5ms, 20µs, 7ns.
+    if (u === 0n) return '0s';
+    const [unit, precision] = u < 1_000n ? ['ns', 0] : u < 1_000_000n ? ['\u00b5s', 3] : ['ms', 6];
+    out = withFraction(u, precision) + unit;
+  } else {
+    out = withFraction(u % 60_000_000_000n, 9) + 's';
+    u /= 60_000_000_000n;
+    if (u > 0n) {
+      out = `${u % 60n}m${out}`;
+      u /= 60n;
+      // Go stops at hours: days have no fixed length.
+      if (u > 0n) out = `${u}h${out}`;
+    }
+  }
+  return negative ? `-${out}` : out;
+}
+
+/** `value / 10^precision` in decimal, trailing zeros and a bare point dropped. */
+function withFraction(value: bigint, precision: number): string {
+  const scale = 10n ** BigInt(precision);
+  const fraction = (value % scale).toString().padStart(precision, '0').replace(/0+$/, '');
+  return fraction === '' ? `${value / scale}` : `${value / scale}.${fraction}`;
+}
+
+function nanosToMillis(nanos: bigint): number {
+  // Split so that the whole milliseconds stay exact even where nanoseconds exceed 2^53.
+  return Number(nanos / NANOS_PER_MILLI) + Number(nanos % NANOS_PER_MILLI) / 1e6;
+}
+
+/**
+ * The nanosecond count whose millisecond value is `ms`, so that parse(format(ms)) === ms. Integer
+ * milliseconds convert exactly; for a fraction, the nearest nanosecond count is checked and, when
+ * float rounding made it miss, its neighbours.
+ */
+function millisToNanos(ms: number): bigint {
+  if (!Number.isFinite(ms)) throw new RangeError(`duration ${ms} ms is not finite`);
+  const whole = Math.trunc(ms);
+  const nearest = BigInt(whole) * NANOS_PER_MILLI + BigInt(Math.round((ms - whole) * 1e6));
+  for (const delta of [0n, -1n, 1n, -2n, 2n, -3n, 3n]) {
+    if (nanosToMillis(nearest + delta) === ms) return nearest + delta;
+  }
+  return nearest;
+}
+
+function isDigit(ch: string): boolean {
+  return ch >= '0' && ch <= '9';
+}
+
+/** Go's leadingInt: the digits at the start, undefined when they overflow int64's range. */
+function leadingInt(s: string): { value: bigint; rest: string } | undefined {
+  let i = 0;
+  let value = 0n;
+  for (; i < s.length && isDigit(s[i]!); i++) {
+    if (value > LIMIT / 10n) return undefined;
+    value = value * 10n + BigInt(s.charCodeAt(i) - 48);
+    if (value > LIMIT) return undefined;
+  }
+  return { value, rest: s.slice(i) };
+}
+
+/** Go's leadingFraction: digits after the point; those that would overflow are read but ignored. */
+function leadingFraction(s: string): { value: bigint; scale: number; rest: string } {
+  let i = 0;
+  let value = 0n;
+  let scale = 1;
+  let overflow = false;
+  for (; i < s.length && isDigit(s[i]!); i++) {
+    if (overflow) continue;
+    if (value > MAX_NANOS / 10n) {
+      overflow = true;
+      continue;
+    }
+    const next = value * 10n + BigInt(s.charCodeAt(i) - 48);
+    if (next > LIMIT) {
+      overflow = true;
+      continue;
+    }
+    value = next;
+    scale *= 10;
+  }
+  return { value, scale, rest: s.slice(i) };
+}
+
+/** Go's time.quote: ASCII printable kept (with `"` and `\` escaped), other bytes as \xNN. */
+function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x20 || code >= 0x80) {
+      for (const byte of Buffer.from(ch, 'utf8')) out += `\\x${byte.toString(16).padStart(2, '0')}`;
+    } else {
+      out += ch === '"' || ch === '\\' ? `\\${ch}` : ch;
+    }
+  }
+  return `${out}"`;
+}
