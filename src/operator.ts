@@ -4,6 +4,8 @@ import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from './api/well-known.ts';
 import { AwsProviders } from './aws/store-providers.ts';
 import { wireExternalSecretEvents } from './controllers/externalsecret/controller.ts';
 import { ExternalSecretReconciler } from './controllers/externalsecret/reconciler.ts';
+import { SecretStoreReconciler, storeKey } from './controllers/secretstore/reconciler.ts';
+import type { AnyStore } from './controllers/secretstore/validate.ts';
 import { isRetryable } from './errors.ts';
 import type { KubeClient } from './kube/client.ts';
 import { systemClock, type Clock } from './kube/clock.ts';
@@ -25,6 +27,7 @@ export interface OperatorOptions {
 /** The running operator: informers feeding one work queue, and the reconciler behind it. */
 export class Operator {
   readonly queue: WorkQueue;
+  readonly storeQueue: WorkQueue;
   readonly externalSecrets: Informer<ExternalSecret>;
   readonly secretStores: Informer<SecretStore>;
   readonly clusterSecretStores: Informer<ClusterSecretStore>;
@@ -54,11 +57,12 @@ export class Operator {
     });
     wireExternalSecretEvents(this, this.queue);
 
+    const events = eventRecorder(kube, clock, log);
     const reconciler = new ExternalSecretReconciler({
       kube,
       clock,
       log,
-      events: eventRecorder(kube, clock, log),
+      events,
       providers: this.providers,
       stores: {
         secretStore: (ns, name) => this.secretStores.get(`${ns}/${name}`),
@@ -68,12 +72,25 @@ export class Operator {
       externalSecret: (key) => this.externalSecrets.get(key),
       managedSecret: (ns, name) => this.managedSecrets.get(`${ns}/${name}`),
     });
+    const storeQueue = new WorkQueue({ clock, concurrency: 2 });
+    const storeReconciler = new SecretStoreReconciler({
+      kube, clock, log, events,
+      store: (key) => key.startsWith('ClusterSecretStore/')
+        ? this.clusterSecretStores.get(key.slice('ClusterSecretStore/'.length))
+        : this.secretStores.get(key.slice('SecretStore/'.length)),
+    });
+    for (const informer of [this.secretStores, this.clusterSecretStores] as Informer<AnyStore>[]) {
+      informer.on((event, store) => (event === 'deleted' ? storeQueue.forget(storeKey(store)) : storeQueue.add(storeKey(store))));
+    }
+    this.storeQueue = storeQueue;
+
     this.start = async () => {
       const all = [this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces];
       for (const i of all) i.start();
       // Nothing reconciles before every cache has its first full list.
       await Promise.all(all.map((i) => i.synced()));
       this.queue.start((key) => reconciler.reconcile(key), (_key, error) => isRetryable(error));
+      storeQueue.start((key) => storeReconciler.reconcile(key));
       log.info({ concurrency: options.concurrency ?? 16 }, 'caches synced; reconciling');
     };
   }
@@ -82,6 +99,7 @@ export class Operator {
 
   async stop(): Promise<void> {
     this.queue.stop();
+    this.storeQueue.stop();
     await Promise.all([this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces].map((i) => i.stop()));
     this.providers.destroy();
     this.log.info('stopped');

@@ -70,8 +70,8 @@ export class AwsProviders {
 
   async forStore(store: StoreIdentity, namespace: string): Promise<SecretsProvider> {
     const aws = store.aws;
-    if (!aws.region) throw new OperatorError('InvalidProviderConfig', `${store.kind} ${store.name}: spec.provider.aws.region is required`);
-    const region = aws.region;
+    // validateStore has checked the region and the auth block.
+    const region = aws.region!;
     const base = await this.baseCredentials(store, namespace, region);
     const chain = [...(aws.additionalRoles ?? []), ...(aws.role ? [aws.role] : [])];
     const cacheKey = JSON.stringify([region, base.identity, chain, aws.externalID ?? '', aws.sessionTags ?? [], aws.transitiveTagKeys ?? []]);
@@ -114,9 +114,6 @@ export class AwsProviders {
   }> {
     const auth = store.aws.auth;
     const jwt = auth?.jwt?.serviceAccountRef;
-    if (jwt && auth?.secretRef) {
-      throw new OperatorError('InvalidProviderConfig', `${store.kind} ${store.name}: set only one of auth.jwt and auth.secretRef`);
-    }
     if (jwt) {
       const ns = this.referentNamespace(store, jwt.namespace, namespace, 'auth.jwt.serviceAccountRef');
       const sa = await this.getServiceAccount(ns, jwt.name);

@@ -44,8 +44,16 @@ export function wireExternalSecretEvents(informers: ExternalSecretInformers, que
   const enqueueUsers = (indexKey: string) => {
     for (const es of externalSecrets.byIndex(BY_STORE, indexKey)) queue.add(objectKey(es));
   };
-  secretStores.on((_event, store) => enqueueUsers(`SecretStore/${store.metadata.namespace}/${store.metadata.name}`));
-  clusterSecretStores.on((_event, store) => enqueueUsers(`ClusterSecretStore/${store.metadata.name}`));
+  // Store status writes do not change what ExternalSecrets see: only a new generation counts.
+  const storeGenerations = new Map<string, number | undefined>();
+  const onStore = (indexKey: string) => (event: string, store: { metadata: { generation?: number } }) => {
+    if (event !== 'deleted' && storeGenerations.has(indexKey) && storeGenerations.get(indexKey) === store.metadata.generation) return;
+    if (event === 'deleted') storeGenerations.delete(indexKey);
+    else storeGenerations.set(indexKey, store.metadata.generation);
+    enqueueUsers(indexKey);
+  };
+  secretStores.on((event, store) => onStore(`SecretStore/${store.metadata.namespace}/${store.metadata.name}`)(event, store));
+  clusterSecretStores.on((event, store) => onStore(`ClusterSecretStore/${store.metadata.name}`)(event, store));
 
   // A managed Secret deleted or edited by hand wakes the ExternalSecret that targets it.
   managedSecrets.on((_event, secret) => {

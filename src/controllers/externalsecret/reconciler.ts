@@ -12,7 +12,8 @@ import { controllerOf, creationPolicy, desiredSecret, targetName, type Secret } 
 import { plannedFetches, refId, secretData } from '../../sync/secret-data.ts';
 import { unsupportedFields } from '../../sync/unsupported.ts';
 import { currentResourceVersion, nextRefreshIn, refreshIntervalMs, shouldRefresh } from './refresh.ts';
-import { nextStatus, sameStatus, type ExternalSecretStatus } from './status.ts';
+import { sameContent } from '../conditions.ts';
+import { nextStatus, type ExternalSecretStatus } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
 import { hashMatches, writeTargetSecret } from './target-secret.ts';
 
@@ -115,7 +116,7 @@ export class ExternalSecretReconciler {
   }
 
   private async writeStatus(es: ExternalSecret, status: ExternalSecretStatus): Promise<boolean> {
-    if (sameStatus(es.status, status)) return false;
+    if (sameContent(es.status, status)) return false;
     try {
       await this.deps.kube.request('PATCH', externalSecrets.path(es.metadata.namespace, es.metadata.name, 'status'), {
         body: { status },

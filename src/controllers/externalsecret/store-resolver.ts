@@ -1,6 +1,7 @@
 import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../api/generated.ts';
 import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { OperatorError } from '../../errors.ts';
+import { validateStore } from '../secretstore/validate.ts';
 
 export interface StoreLookup {
   secretStore(namespace: string, name: string): SecretStore | undefined;
@@ -34,20 +35,7 @@ export function resolveStore(es: ExternalSecret, lookup: StoreLookup): StoreIden
     store = lookup.secretStore(namespace, ref.name);
     if (!store) throw new OperatorError('StoreNotFound', `SecretStore "${ref.name}" not found in namespace "${namespace}"`);
   }
-  const label = kind === 'ClusterSecretStore' ? `ClusterSecretStore "${ref.name}"` : `SecretStore "${namespace}/${ref.name}"`;
-  const provider = (store.spec?.provider ?? {}) as Record<string, unknown>;
-  const others = Object.keys(provider).filter((k) => k !== 'aws');
-  if (!provider.aws) {
-    const named = others.length ? `spec.provider.${others.join(', spec.provider.')}` : 'no provider';
-    throw new OperatorError('UnsupportedProvider', `${label} uses ${named}; this operator supports only spec.provider.aws`);
-  }
-  if (others.length) {
-    throw new OperatorError('InvalidProviderConfig', `${label} sets more than one provider (aws and ${others.join(', ')}); set exactly one`);
-  }
-  const aws = store.spec.provider.aws!;
-  if ((aws.service ?? 'SecretsManager') !== 'SecretsManager') {
-    throw new OperatorError('UnsupportedProvider', `${label} sets spec.provider.aws.service "${aws.service}"; only SecretsManager is supported`);
-  }
+  const aws = validateStore(store);
   return {
     kind,
     name: ref.name,

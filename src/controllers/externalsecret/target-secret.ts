@@ -5,6 +5,7 @@ import { isNotFound, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
 import { controllerOf, creationPolicy, type Secret } from '../../sync/desired-secret.ts';
 import { dataHash } from '../../sync/go-hash.ts';
+import { canonicalJson } from '../conditions.ts';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -72,22 +73,17 @@ export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, de
   }
   checkOwnership(es, live);
   const next = mergeInto(live, desired);
-  if (sameContent(live, next)) return 'unchanged';
+  if (sameSecret(live, next)) return 'unchanged';
   // The live resourceVersion makes this a compare-and-swap: a concurrent edit gives 409 and a retry.
   await kube.request('PUT', secrets.path(namespace, name), { body: next });
   return 'updated';
 }
 
-function sameContent(a: Secret, b: Secret): boolean {
-  return canonical(a.data) === canonical(b.data)
-    && canonical(a.metadata.labels) === canonical(b.metadata.labels)
-    && canonical(a.metadata.annotations) === canonical(b.metadata.annotations)
-    && canonical(a.metadata.ownerReferences) === canonical(b.metadata.ownerReferences)
+function sameSecret(a: Secret, b: Secret): boolean {
+  return canonicalJson(a.data) === canonicalJson(b.data)
+    && canonicalJson(a.metadata.labels) === canonicalJson(b.metadata.labels)
+    && canonicalJson(a.metadata.annotations) === canonicalJson(b.metadata.annotations)
+    && canonicalJson(a.metadata.ownerReferences) === canonicalJson(b.metadata.ownerReferences)
     && (a.type ?? 'Opaque') === (b.type ?? 'Opaque')
     && Boolean(a.immutable) === Boolean(b.immutable);
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value ?? null, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1))) : v);
 }

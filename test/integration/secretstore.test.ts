@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyManifest } from '../../src/localenv/apply.ts';
+import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+beforeAll(async () => (h = await startHarness()));
+afterAll(async () => h?.close());
+
+const store = (namespace: string, name: string, provider: unknown) => ({
+  apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name, namespace }, spec: { provider },
+});
+const storeStatus = (namespace: string, name: string) =>
+  h.kube.get(`/apis/external-secrets.io/v1/namespaces/${namespace}/secretstores/${name}`);
+
+describe('SecretStore status', () => {
+  it('a valid AWS Secrets Manager store is Ready with reason Valid', async () => {
+    const ns = await h.namespace('store-valid');
+    await applyManifest(h.kube, store(ns, 'aws', { aws: { service: 'SecretsManager', region: 'us-east-1' } }));
+    const s = await eventually(async () => readyCondition(await storeStatus(ns, 'aws'))?.status === 'True' && storeStatus(ns, 'aws'), 'Ready=True');
+    expect(readyCondition(s).reason).toBe('Valid');
+    expect(s.status.capabilities).toBe('ReadOnly');
+  });
+
+  it('ParameterStore is rejected with a message naming the field, and so are its ExternalSecrets', async () => {
+    const ns = await h.namespace('store-ps');
+    await applyManifest(h.kube, store(ns, 'ps', { aws: { service: 'ParameterStore', region: 'us-east-1' } }));
+    const c = await eventually(async () => {
+      const c = readyCondition(await storeStatus(ns, 'ps'));
+      return c?.status === 'False' && c;
+    }, 'Ready=False');
+    expect(c.reason).toBe('InvalidProviderConfig');
+    expect(c.message).toContain('spec.provider.aws.service "ParameterStore"');
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'es', namespace: ns },
+      spec: { secretStoreRef: { name: 'ps' }, data: [{ secretKey: 'k', remoteRef: { key: 'x' } }] },
+    });
+    const esc = await eventually(async () => {
+      const c = readyCondition(await h.externalSecret(ns, 'es'));
+      return c?.status === 'False' && c;
+    }, 'ExternalSecret Ready=False');
+    expect(esc.message).toContain('UnsupportedProvider');
+    expect(await h.secret(ns, 'es')).toBeUndefined();
+  });
+
+  it('another provider (vault) applies unchanged and is reported unsupported', async () => {
+    const ns = await h.namespace('store-vault');
+    await applyManifest(h.kube, store(ns, 'vault', { vault: { server: 'https://vault.example', path: 'secret' } }));
+    const c = await eventually(async () => {
+      const c = readyCondition(await storeStatus(ns, 'vault'));
+      return c?.status === 'False' && c;
+    }, 'Ready=False');
+    expect(c.message).toContain('spec.provider.vault');
+  });
+});
