@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { ExternalSecret } from '../../src/api/generated.ts';
+import { currentResourceVersion, nextRefreshIn, shouldRefresh } from '../../src/controllers/externalsecret/refresh.ts';
+
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+const HOUR = 3_600_000;
+
+function es(spec: Partial<ExternalSecret['spec']> = {}, synced?: { at: number; stale?: boolean }): ExternalSecret {
+  const obj: ExternalSecret = {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'x', namespace: 'ns', generation: 3, annotations: { a: 'b' } },
+    spec: { refreshInterval: '1h', ...spec },
+  };
+  if (synced) {
+    obj.status = {
+      refreshTime: new Date(synced.at).toISOString(),
+      syncedResourceVersion: synced.stale ? '2-abc' : currentResourceVersion(obj),
+    };
+  }
+  return obj;
+}
+
+describe('shouldRefresh', () => {
+  it('is true when never synced', () => {
+    expect(shouldRefresh(es(), T0)).toBe(true);
+  });
+
+  it('is false before the interval has passed and true once it has (Periodic)', () => {
+    expect(shouldRefresh(es({}, { at: T0 }), T0 + HOUR - 1)).toBe(false);
+    expect(shouldRefresh(es({}, { at: T0 }), T0 + HOUR)).toBe(true);
+  });
+
+  it('is true when the spec, labels or annotations changed since the last sync', () => {
+    expect(shouldRefresh(es({}, { at: T0, stale: true }), T0 + 1)).toBe(true);
+    const annotated = es({}, { at: T0 });
+    annotated.metadata.annotations = { a: 'b', 'force-sync': '1732700000' };
+    expect(shouldRefresh(annotated, T0 + 1)).toBe(true);
+  });
+
+  it('refreshInterval 0 fetches once', () => {
+    expect(shouldRefresh(es({ refreshInterval: '0' }, { at: T0 }), T0 + 1000 * HOUR)).toBe(false);
+  });
+
+  it('OnChange and CreatedOnce never refresh on a timer', () => {
+    expect(shouldRefresh(es({ refreshPolicy: 'OnChange' }, { at: T0 }), T0 + 10 * HOUR)).toBe(false);
+    expect(shouldRefresh(es({ refreshPolicy: 'CreatedOnce' }, { at: T0 }), T0 + 10 * HOUR)).toBe(false);
+    expect(shouldRefresh(es({ refreshPolicy: 'OnChange' }, { at: T0, stale: true }), T0 + 1)).toBe(true);
+  });
+});
+
+describe('nextRefreshIn', () => {
+  it('is the time left until refreshTime + refreshInterval', () => {
+    expect(nextRefreshIn(es({ refreshInterval: '30m' }, { at: T0 }), T0 + 10 * 60_000)).toBe(20 * 60_000);
+    expect(nextRefreshIn(es({}, { at: T0 }), T0 + 2 * HOUR)).toBe(0);
+  });
+
+  it('is undefined when nothing is scheduled', () => {
+    expect(nextRefreshIn(es({ refreshInterval: '0s' }, { at: T0 }), T0)).toBeUndefined();
+    expect(nextRefreshIn(es({ refreshPolicy: 'CreatedOnce' }, { at: T0 }), T0)).toBeUndefined();
+  });
+
+  it('rejects a malformed interval with the Go duration error', () => {
+    expect(() => nextRefreshIn(es({ refreshInterval: '1 hour' }), T0)).toThrow(/1 hour/);
+  });
+});

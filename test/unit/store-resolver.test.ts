@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../src/api/generated.ts';
+import { matchesSelector, resolveStore, type StoreLookup } from '../../src/controllers/externalsecret/store-resolver.ts';
+import { validateStore } from '../../src/controllers/secretstore/validate.ts';
+import { OperatorError } from '../../src/errors.ts';
+
+const aws = { service: 'SecretsManager' as const, region: 'eu-west-1' };
+const ss = (namespace: string, name: string, provider: any = { aws }): SecretStore =>
+  ({ apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name, namespace }, spec: { provider } });
+const css = (name: string, conditions?: any[]): ClusterSecretStore =>
+  ({ apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name }, spec: { provider: { aws }, conditions } });
+const es = (namespace: string, storeName: string, kind?: 'SecretStore' | 'ClusterSecretStore'): ExternalSecret =>
+  ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'e', namespace }, spec: { secretStoreRef: { name: storeName, kind } } });
+
+function lookup(stores: Array<SecretStore | ClusterSecretStore>, nsLabels: Record<string, Record<string, string>> = {}): StoreLookup {
+  return {
+    secretStore: (ns, name) => stores.find((s): s is SecretStore => s.kind === 'SecretStore' && s.metadata.namespace === ns && s.metadata.name === name),
+    clusterSecretStore: (name) => stores.find((s): s is ClusterSecretStore => s.kind === 'ClusterSecretStore' && s.metadata.name === name),
+    namespaceLabels: (ns) => nsLabels[ns],
+  };
+}
+
+const code = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return err instanceof OperatorError ? err.code : 'not an OperatorError';
+  }
+};
+
+describe('resolveStore', () => {
+  it('finds a SecretStore only in the ExternalSecret\'s own namespace', () => {
+    const stores = [ss('team-a', 'aws')];
+    expect(resolveStore(es('team-a', 'aws'), lookup(stores))).toMatchObject({ kind: 'SecretStore', namespace: 'team-a', name: 'aws' });
+    expect(code(() => resolveStore(es('team-b', 'aws'), lookup(stores)))).toBe('StoreNotFound');
+  });
+
+  it('admits a namespace to a ClusterSecretStore by name, regex or label selector', () => {
+    const stores = [css('shared', [{ namespaces: ['a'] }, { namespaceRegexes: ['^team-'] }, { namespaceSelector: { matchLabels: { tier: 'prod' } } }])];
+    const l = lookup(stores, { labelled: { tier: 'prod' }, other: { tier: 'dev' } });
+    for (const ns of ['a', 'team-x', 'labelled']) expect(resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l).kind).toBe('ClusterSecretStore');
+    for (const ns of ['b', 'my-team-x', 'other']) expect(code(() => resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l))).toBe('StoreNotAllowed');
+  });
+
+  it('a ClusterSecretStore without conditions is usable from every namespace', () => {
+    expect(resolveStore(es('anything', 'shared', 'ClusterSecretStore'), lookup([css('shared')])).name).toBe('shared');
+  });
+});
+
+describe('validateStore', () => {
+  it('rejects other providers, ParameterStore, a missing region and both auth forms', () => {
+    expect(code(() => validateStore(ss('n', 's', { vault: {} })))).toBe('UnsupportedProvider');
+    expect(code(() => validateStore(ss('n', 's', { aws: { ...aws, service: 'ParameterStore' } })))).toBe('UnsupportedProvider');
+    expect(code(() => validateStore(ss('n', 's', { aws: { service: 'SecretsManager' } })))).toBe('InvalidProviderConfig');
+    expect(code(() => validateStore(ss('n', 's', { aws, vault: {} })))).toBe('InvalidProviderConfig');
+    const both = { aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa' } }, secretRef: { accessKeyIDSecretRef: { name: 'k', key: 'id' }, secretAccessKeySecretRef: { name: 'k', key: 's' } } } } };
+    expect(code(() => validateStore(ss('n', 's', both)))).toBe('InvalidProviderConfig');
+  });
+
+  it('forbids a SecretStore to reference another namespace', () => {
+    const foreign = { aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa', namespace: 'kube-system' } } } } };
+    expect(code(() => validateStore(ss('team-a', 's', foreign)))).toBe('InvalidProviderConfig');
+    const own = { aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa', namespace: 'team-a' } } } } };
+    expect(code(() => validateStore(ss('team-a', 's', own)))).toBeUndefined();
+  });
+});
+
+describe('matchesSelector', () => {
+  it('follows Kubernetes label-selector semantics', () => {
+    const labels = { env: 'prod', team: 'a' };
+    expect(matchesSelector({}, labels)).toBe(true);
+    expect(matchesSelector({ matchLabels: { env: 'prod' } }, labels)).toBe(true);
+    expect(matchesSelector({ matchLabels: { env: 'dev' } }, labels)).toBe(false);
+    expect(matchesSelector({ matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }] }, labels)).toBe(true);
+    expect(matchesSelector({ matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] }, labels)).toBe(false);
+    expect(matchesSelector({ matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] }, labels)).toBe(true);
+    expect(matchesSelector({ matchExpressions: [{ key: 'x', operator: 'Exists' }] }, labels)).toBe(false);
+  });
+});
