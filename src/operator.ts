@@ -13,6 +13,7 @@ import { eventRecorder } from './kube/events.ts';
 import { Informer, type InformerOptions, type KubeObject } from './kube/informer.ts';
 import { WorkQueue } from './kube/queue.ts';
 import * as resources from './kube/resources.ts';
+import { operatorMetrics, type OperatorMetrics } from './metrics/operator-metrics.ts';
 import type { Secret } from './sync/desired-secret.ts';
 
 export interface OperatorOptions {
@@ -22,6 +23,7 @@ export interface OperatorOptions {
   /** ExternalSecrets reconciled at once. */
   concurrency?: number;
   watchTimeoutSeconds?: [number, number];
+  metrics?: OperatorMetrics;
 }
 
 /** The running operator: informers feeding one work queue, and the reconciler behind it. */
@@ -33,22 +35,34 @@ export class Operator {
   readonly clusterSecretStores: Informer<ClusterSecretStore>;
   readonly managedSecrets: Informer<Secret & KubeObject>;
   readonly namespaces: Informer<KubeObject & { metadata: { labels?: Record<string, string> } }>;
+  readonly metrics: OperatorMetrics;
+  private synced = false;
   private readonly providers: AwsProviders;
   private readonly log: Logger;
 
   constructor(options: OperatorOptions) {
     const clock = options.clock ?? systemClock;
     const log = (this.log = options.log);
+    const metrics = (this.metrics = options.metrics ?? operatorMetrics());
     const { kube } = options;
     const informer = <T extends KubeObject>(type: resources.ResourceType, extra: Partial<InformerOptions> = {}) =>
-      new Informer<T>(kube, type, { clock, log, ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}), ...extra });
+      new Informer<T>(kube, type, {
+        clock,
+        log,
+        ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+        onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
+        ...extra,
+      });
 
     this.externalSecrets = informer<ExternalSecret>(resources.externalSecrets);
     this.secretStores = informer<SecretStore>(resources.secretStores);
     this.clusterSecretStores = informer<ClusterSecretStore>(resources.clusterSecretStores);
     this.managedSecrets = informer<Secret & KubeObject>(resources.secrets, { labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}` });
     this.namespaces = informer(resources.namespaces);
-    this.providers = new AwsProviders(kube, clock);
+    this.providers = new AwsProviders(kube, clock, {
+      onStsCall: (kind, ok) => metrics.stsCalls.inc({ kind, outcome: ok ? 'success' : 'error' }),
+      onSecretsManagerCall: (call, ok) => metrics.providerCalls.inc({ provider: 'AWS/SecretsManager', call, status: ok ? 'success' : 'error' }),
+    });
 
     this.queue = new WorkQueue({
       clock,
@@ -56,6 +70,9 @@ export class Operator {
       onError: (key, error, retryIn) => log.debug({ externalSecret: key, retryInMs: retryIn, err: (error as Error)?.message }, 'reconcile failed'),
     });
     wireExternalSecretEvents(this, this.queue);
+    this.externalSecrets.on((event, es) => {
+      if (event === 'deleted') metrics.statusCondition.delete((l) => l.name === es.metadata.name && l.namespace === es.metadata.namespace);
+    });
 
     const events = eventRecorder(kube, clock, log);
     const reconciler = new ExternalSecretReconciler({
@@ -71,6 +88,14 @@ export class Operator {
       },
       externalSecret: (key) => this.externalSecrets.get(key),
       managedSecret: (ns, name) => this.managedSecrets.get(`${ns}/${name}`),
+      onSync: (es, outcome, reason, durationMs) => {
+        const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
+        metrics.syncCalls.inc(labels);
+        if (outcome === 'error') metrics.syncErrors.inc({ ...labels, reason });
+        metrics.reconcileDuration.observe(labels, durationMs / 1000);
+        metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, outcome === 'ok' ? 1 : 0);
+        metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, outcome === 'ok' ? 0 : 1);
+      },
     });
     const storeQueue = new WorkQueue({ clock, concurrency: 2 });
     const storeReconciler = new SecretStoreReconciler({
@@ -91,11 +116,17 @@ export class Operator {
       await Promise.all(all.map((i) => i.synced()));
       this.queue.start((key) => reconciler.reconcile(key), (_key, error) => isRetryable(error));
       storeQueue.start((key) => storeReconciler.reconcile(key));
+      this.synced = true;
       log.info({ concurrency: options.concurrency ?? 16 }, 'caches synced; reconciling');
     };
   }
 
   readonly start: () => Promise<void>;
+
+  /** True once every cache has its first full list (the readiness probe). */
+  isReady(): boolean {
+    return this.synced;
+  }
 
   async stop(): Promise<void> {
     this.queue.stop();

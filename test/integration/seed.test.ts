@@ -64,6 +64,15 @@ describe('the seed EKS example (external-secrets.io/v1beta1, verbatim)', () => {
     expect(es.status.binding).toEqual({ name: 'db-credentials' });
   });
 
+  it('counts the sync, the web-identity exchange and the AWS calls in the metrics', async () => {
+    await eventually(() => h.secret('production', 'db-credentials'), 'Secret db-credentials');
+    const m = h.operator.metrics;
+    expect(m.syncCalls.value({ name: 'db-credentials', namespace: 'production' })).toBeGreaterThanOrEqual(1);
+    expect(m.stsCalls.value({ kind: 'AssumeRoleWithWebIdentity', outcome: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(m.providerCalls.value({ provider: 'AWS/SecretsManager', call: 'GetSecretValue', status: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(m.registry.render()).toContain('externalsecret_status_condition{name="db-credentials",namespace="production",condition="Ready",status="True"} 1');
+  });
+
   it('follows a value changed in AWS once a sync is forced by an annotation', async () => {
     await eventually(() => h.secret('production', 'db-credentials'), 'Secret db-credentials');
     await h.putAwsSecret('myapp/production/database', SEED_SECRET.replace('S3cur3P@ssw0rd!', 'N3wS3cur3P@ss!'));
