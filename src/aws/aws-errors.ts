@@ -31,6 +31,8 @@ export function fromAwsError(error: unknown, context: { action: string; key?: st
     case 'RequestLimitExceeded':
       return new OperatorError('AWSThrottled', `${context.action} ${what}: throttled by AWS; retrying with backoff (${awsMessage})`, { cause: error });
     case 'InvalidRequestException':
+    case 'InvalidParameterException':
+      // AWS answers a read of a secret pending deletion this way; ESO counts it as "no secret".
       if (/marked for deletion|scheduled for deletion/i.test(awsMessage)) {
         return new OperatorError('AWSSecretNotFound', `${context.action} ${what}: the secret is marked for deletion (${awsMessage})`, { cause: error });
       }

@@ -1,10 +1,18 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  BatchGetSecretValueCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand,
+  type Filter, type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { OperatorError } from '../errors.ts';
+import { goJsonStringMap } from '../sync/go-json.ts';
 import { fromAwsError } from './aws-errors.ts';
-import type { FetchedSecret, SecretRef, SecretsProvider } from './provider.ts';
+import type { FetchedSecret, FindQuery, SecretRef, SecretsProvider } from './provider.ts';
 
 export const DEFAULT_VERSION = 'AWSCURRENT';
 
-/** GetSecretValue against one client (one identity, one region). */
+/**
+ * Secrets Manager for one identity in one region. The calls made for each feature
+ * are ESO's, so an IAM policy written for ESO grants exactly what this needs.
+ */
 export class SecretsManagerProvider implements SecretsProvider {
   private readonly client: SecretsManagerClient;
   private readonly role: string | undefined;
@@ -19,22 +27,77 @@ export class SecretsManagerProvider implements SecretsProvider {
   async getSecret(ref: SecretRef): Promise<FetchedSecret> {
     const version = ref.version || DEFAULT_VERSION;
     const byId = version.startsWith('uuid/');
-    const command = new GetSecretValueCommand({
+    const out = await this.call('GetSecretValue', ref.key, () => this.client.send(new GetSecretValueCommand({
       SecretId: ref.key,
       ...(byId ? { VersionId: version.slice('uuid/'.length) } : { VersionStage: version }),
-    });
+    })));
+    return { name: out.Name ?? ref.key, versionId: out.VersionId, secretString: out.SecretString, secretBinary: out.SecretBinary };
+  }
+
+  async getSecretTags(key: string): Promise<string> {
+    const out = await this.call('DescribeSecret', key, () => this.client.send(new DescribeSecretCommand({ SecretId: key })));
+    if (out.DeletedDate) throw new OperatorError('AWSSecretNotFound', `DescribeSecret secret "${key}": the secret is marked for deletion`);
+    const tags: Record<string, string> = {};
+    for (const tag of out.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+    return goJsonStringMap(tags);
+  }
+
+  async findSecrets(query: FindQuery): Promise<Map<string, Uint8Array>> {
+    const filters: Filter[] = [];
+    for (const [key, value] of Object.entries(query.tags ?? {})) {
+      filters.push({ Key: 'tag-key', Values: [key] }, { Key: 'tag-value', Values: [value] });
+    }
+    if (query.path) filters.push({ Key: 'name', Values: [query.path] });
+    const found = new Map<string, Uint8Array>();
+    const keep = (name: string | undefined) => name !== undefined && (!query.nameMatches || query.nameMatches(name));
+
+    if (query.nameMatches && !query.path) {
+      // A name pattern without a path: list, then read each match (ESO's calls, and its IAM needs).
+      let nextToken: string | undefined;
+      do {
+        const page = await this.call('ListSecrets', undefined, () => this.client.send(new ListSecretsCommand({ Filters: filters, NextToken: nextToken })));
+        for (const entry of page.SecretList ?? []) {
+          if (!keep(entry.Name)) continue;
+          const secret = await this.getSecret({ key: entry.Name! });
+          found.set(entry.Name!, bytesOf(secret));
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return found;
+    }
+
+    // With a path or tags, AWS filters and returns values 20 at a time.
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call('BatchGetSecretValue', undefined, () => this.client.send(new BatchGetSecretValueCommand({ Filters: filters, NextToken: nextToken })));
+      for (const entry of page.SecretValues ?? []) {
+        if (!keep(entry.Name)) continue;
+        found.set(entry.Name!, bytesOf({ name: entry.Name!, secretString: entry.SecretString, secretBinary: entry.SecretBinary }));
+      }
+      const failure = page.Errors?.[0];
+      if (failure) {
+        throw fromAwsError({ name: failure.ErrorCode, message: failure.Message }, { action: 'BatchGetSecretValue', key: failure.SecretId, role: this.role });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return found;
+  }
+
+  private async call<T>(action: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
     try {
-      const out = await this.client.send(command);
-      this.onCall?.('GetSecretValue', true);
-      return {
-        name: out.Name ?? ref.key,
-        versionId: out.VersionId,
-        secretString: out.SecretString,
-        secretBinary: out.SecretBinary,
-      };
+      const out = await send();
+      this.onCall?.(action, true);
+      return out;
     } catch (error) {
-      this.onCall?.('GetSecretValue', false);
-      throw fromAwsError(error, { action: 'GetSecretValue', key: ref.key, role: this.role });
+      this.onCall?.(action, false);
+      if (error instanceof OperatorError) throw error;
+      throw fromAwsError(error, { action, key, role: this.role });
     }
   }
+}
+
+/** A found secret's value: the SecretBinary bytes when set, else the SecretString (as ESO). */
+function bytesOf(secret: FetchedSecret): Uint8Array {
+  if (secret.secretBinary !== undefined) return secret.secretBinary;
+  return Buffer.from(secret.secretString ?? '', 'utf8');
 }
