@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { ClusterSecretStore, ExternalSecret, SecretStore } from './api/generated.ts';
+import type { ClusterExternalSecret, ClusterSecretStore, ExternalSecret, SecretStore } from './api/generated.ts';
 import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from './api/well-known.ts';
 import { AwsProviders } from './aws/store-providers.ts';
+import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
 import { wireExternalSecretEvents } from './controllers/externalsecret/controller.ts';
 import { ExternalSecretReconciler } from './controllers/externalsecret/reconciler.ts';
 import { SecretStoreReconciler, storeKey } from './controllers/secretstore/reconciler.ts';
@@ -35,6 +36,8 @@ export class Operator {
   readonly clusterSecretStores: Informer<ClusterSecretStore>;
   readonly managedSecrets: Informer<Secret & KubeObject>;
   readonly namespaces: Informer<KubeObject & { metadata: { labels?: Record<string, string> } }>;
+  readonly clusterExternalSecrets: Informer<ClusterExternalSecret>;
+  readonly cesQueue: WorkQueue;
   readonly metrics: OperatorMetrics;
   private synced = false;
   private readonly providers: AwsProviders;
@@ -109,13 +112,18 @@ export class Operator {
     }
     this.storeQueue = storeQueue;
 
+    this.clusterExternalSecrets = informer<ClusterExternalSecret>(resources.clusterExternalSecrets);
+    const ces = clusterExternalSecretController({ kube, clock, log, registry: metrics.registry, informers: this });
+    this.cesQueue = ces.queue;
+
     this.start = async () => {
-      const all = [this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces];
+      const all = [this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces, this.clusterExternalSecrets];
       for (const i of all) i.start();
       // Nothing reconciles before every cache has its first full list.
       await Promise.all(all.map((i) => i.synced()));
       this.queue.start((key) => reconciler.reconcile(key), (_key, error) => isRetryable(error));
       storeQueue.start((key) => storeReconciler.reconcile(key));
+      ces.start();
       this.synced = true;
       log.info({ concurrency: options.concurrency ?? 16 }, 'caches synced; reconciling');
     };
@@ -131,7 +139,8 @@ export class Operator {
   async stop(): Promise<void> {
     this.queue.stop();
     this.storeQueue.stop();
-    await Promise.all([this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces].map((i) => i.stop()));
+    this.cesQueue.stop();
+    await Promise.all([this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces, this.clusterExternalSecrets].map((i) => i.stop()));
     this.providers.destroy();
     this.log.info('stopped');
   }

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterExternalSecret, ExternalSecret } from '../../src/api/generated.ts';
+import { desiredExternalSecret } from '../../src/controllers/clusterexternalsecret/external-secret.ts';
+import type { NamespaceInfo } from '../../src/controllers/clusterexternalsecret/namespaces.ts';
+import { ClusterExternalSecretReconciler } from '../../src/controllers/clusterexternalsecret/reconciler.ts';
+import { KubeApiError, type KubeClient } from '../../src/kube/client.ts';
+import { ManualClock } from '../../src/kube/clock.ts';
+import { createLogger } from '../../src/log.ts';
+
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+
+interface Call { method: string; path: string; body?: any }
+
+/** A cluster in memory: the informer caches the reconciler reads, and a fake apiserver that records writes. */
+function world(options: { ces: ClusterExternalSecret; namespaces: NamespaceInfo[]; externalSecrets?: ExternalSecret[]; respond?: (call: Call) => unknown }) {
+  const calls: Call[] = [];
+  const cache = new Map((options.externalSecrets ?? []).map((es) => [`${es.metadata.namespace}/${es.metadata.name}`, es]));
+  const kube = {
+    async request(method: string, path: string, opts: { body?: unknown } = {}) {
+      const call = { method, path, body: opts.body };
+      calls.push(call);
+      return options.respond?.(call);
+    },
+    async get(path: string) {
+      const call = { method: 'GET', path };
+      calls.push(call);
+      return options.respond?.(call);
+    },
+  } as unknown as KubeClient;
+  const reconciler = new ClusterExternalSecretReconciler({
+    kube,
+    clock: new ManualClock(T0),
+    log: createLogger({ level: 'silent' }),
+    clusterExternalSecret: (name) => (name === options.ces.metadata.name ? options.ces : undefined),
+    namespaces: () => options.namespaces,
+    externalSecret: (ns, name) => cache.get(`${ns}/${name}`),
+    ownedExternalSecrets: (cesName) => [...cache.values()].filter((es) => es.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'ClusterExternalSecret' && r.name === cesName)),
+  });
+  const writes = () => calls.filter((c) => c.method !== 'GET');
+  return { reconciler, calls, writes, cache };
+}
+
+const ces = (spec: Partial<ClusterExternalSecret['spec']> = {}): ClusterExternalSecret => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ClusterExternalSecret',
+  metadata: { name: 'shared', uid: 'ces-uid', generation: 1 },
+  spec: { externalSecretSpec: { secretStoreRef: { name: 'aws' }, data: [{ secretKey: 'k', remoteRef: { key: 'x' } }] }, namespaceSelectors: [{ matchLabels: { ces: 'yes' } }], ...spec },
+});
+const ns = (name: string, labels: Record<string, string> = { ces: 'yes' }, extra: object = {}): NamespaceInfo => ({ metadata: { name, labels, ...extra } });
+const live = (c: ClusterExternalSecret, namespace: string, uid = `${namespace}-uid`): ExternalSecret =>
+  ({ ...desiredExternalSecret(c, namespace), metadata: { ...desiredExternalSecret(c, namespace).metadata, uid, resourceVersion: '1' } });
+const foreign = (namespace: string, name: string): ExternalSecret =>
+  ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace, uid: 'foreign' }, spec: { secretStoreRef: { name: 'mine' } } });
+const ready = (c: ClusterExternalSecret) => c.status?.conditions?.find((x) => x.type === 'Ready');
+
+describe('ClusterExternalSecretReconciler', () => {
+  it('creates the ExternalSecret in each selected namespace, skips terminating ones, and reports Ready', async () => {
+    const c = ces({ refreshTime: '5m' });
+    const w = world({ ces: c, namespaces: [ns('b'), ns('a'), ns('other', {}), ns('gone', { ces: 'yes' }, { deletionTimestamp: '2026-11-27T09:00:00Z' })] });
+    expect(await w.reconciler.reconcile('shared')).toEqual({ requeueAfter: 300_000 });
+    expect(w.writes().map((x) => `${x.method} ${x.path}`)).toEqual([
+      'POST /apis/external-secrets.io/v1/namespaces/a/externalsecrets',
+      'POST /apis/external-secrets.io/v1/namespaces/b/externalsecrets',
+      'PATCH /apis/external-secrets.io/v1/clusterexternalsecrets/shared/status',
+    ]);
+    expect(w.writes()[0]!.body).toEqual(desiredExternalSecret(c, 'a'));
+    expect(w.writes()[2]!.body.status).toMatchObject({ externalSecretName: 'shared', provisionedNamespaces: ['a', 'b'], failedNamespaces: null });
+    expect(ready(c)).toMatchObject({ status: 'True', reason: 'Ready' });
+  });
+
+  it('writes nothing when the ExternalSecrets and the status are already as wanted', async () => {
+    const c = ces();
+    const w = world({ ces: c, namespaces: [ns('a')] });
+    await w.reconciler.reconcile('shared');
+    const again = world({ ces: c, namespaces: [ns('a')], externalSecrets: [live(c, 'a')] });
+    expect(await again.reconciler.reconcile('shared')).toEqual({ requeueAfter: 3_600_000 });
+    expect(again.calls).toEqual([]);
+  });
+
+  it('updates an owned ExternalSecret whose spec or metadata drifted', async () => {
+    const c = ces({ externalSecretMetadata: { labels: { team: 'a' } } });
+    const drifted = live(c, 'a');
+    drifted.metadata.labels = { team: 'b', extra: '1' };
+    drifted.spec = { secretStoreRef: { name: 'edited' } };
+    const w = world({ ces: c, namespaces: [ns('a')], externalSecrets: [drifted] });
+    await w.reconciler.reconcile('shared');
+    const put = w.writes().find((x) => x.method === 'PUT')!;
+    expect(put.path).toBe('/apis/external-secrets.io/v1/namespaces/a/externalsecrets/shared');
+    expect(put.body.metadata).toMatchObject({ labels: { team: 'a' }, resourceVersion: '1', uid: 'a-uid' });
+    expect(put.body.spec).toEqual(c.spec.externalSecretSpec);
+  });
+
+  it('never overwrites an ExternalSecret it does not control: the namespace is failed, the others provisioned', async () => {
+    const c = ces();
+    const w = world({ ces: c, namespaces: [ns('a'), ns('b')], externalSecrets: [foreign('b', 'shared')] });
+    expect(await w.reconciler.reconcile('shared')).toEqual({ requeueAfter: 3_600_000 });
+    expect(w.writes().filter((x) => x.path.includes('/namespaces/b/'))).toEqual([]);
+    expect(c.status?.provisionedNamespaces).toEqual(['a']);
+    expect(c.status?.failedNamespaces).toEqual([{ namespace: 'b', reason: expect.stringMatching(/^ExternalSecretNotOwned: external secret already exists in namespace/) }]);
+    expect(ready(c)).toMatchObject({ status: 'False', reason: 'PartiallyReady', message: 'one or more namespaces failed' });
+  });
+
+  it('deletes its ExternalSecrets in namespaces no longer selected and under a previous name, with a uid precondition', async () => {
+    const old = ces();
+    const c = ces({ externalSecretName: 'renamed' });
+    const w = world({
+      ces: c,
+      namespaces: [ns('a'), ns('left', {})],
+      externalSecrets: [live(old, 'a', 'a-old'), live(old, 'left', 'left-old'), foreign('left', 'renamed')],
+      respond: (call) => {
+        if (call.method === 'DELETE' && call.path.includes('/left/')) throw new KubeApiError(404, 'NotFound', 'gone already');
+      },
+    });
+    await w.reconciler.reconcile('shared');
+    const deletes = w.writes().filter((x) => x.method === 'DELETE');
+    expect(deletes.map((d) => [d.path, d.body.preconditions.uid])).toEqual([
+      ['/apis/external-secrets.io/v1/namespaces/a/externalsecrets/shared', 'a-old'],
+      ['/apis/external-secrets.io/v1/namespaces/left/externalsecrets/shared', 'left-old'],
+    ]);
+    expect(w.writes().some((x) => x.method === 'POST' && x.path.endsWith('/namespaces/a/externalsecrets'))).toBe(true);
+    expect(c.status).toMatchObject({ externalSecretName: 'renamed', provisionedNamespaces: ['a'] });
+    expect(c.status).not.toHaveProperty('failedNamespaces');
+  });
+
+  it('decides on the live object when the cache had not seen an ExternalSecret yet', async () => {
+    const c = ces();
+    const owned = live(c, 'a');
+    owned.metadata.labels = { drift: 'yes' };
+    const w = world({
+      ces: c,
+      namespaces: [ns('a')],
+      respond: (call) => {
+        if (call.method === 'POST') throw new KubeApiError(409, 'AlreadyExists', 'exists');
+        if (call.method === 'GET') return owned;
+      },
+    });
+    await w.reconciler.reconcile('shared');
+    expect(w.calls.map((x) => x.method)).toEqual(['POST', 'GET', 'PUT', 'PATCH']);
+    expect(c.status?.provisionedNamespaces).toEqual(['a']);
+  });
+
+  it('a write conflict is reported and retried with backoff (thrown after the status write)', async () => {
+    const c = ces();
+    const drifted = live(c, 'a');
+    drifted.spec = {};
+    const w = world({
+      ces: c,
+      namespaces: [ns('a')],
+      externalSecrets: [drifted],
+      respond: (call) => {
+        if (call.method === 'PUT') throw new KubeApiError(409, 'Conflict', 'the object has been modified');
+      },
+    });
+    await expect(w.reconciler.reconcile('shared')).rejects.toThrow(/modified/);
+    expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: expect.stringMatching(/^KubernetesAPIError: /) }]);
+    expect(ready(c)).toMatchObject({ status: 'False', reason: 'NotReady' });
+  });
+
+  it('an invalid selector is reported under "unknown" and nothing is created or deleted', async () => {
+    const c = ces({ namespaceSelectors: [{ matchExpressions: [{ key: 'ces', operator: 'Equals', values: ['yes'] }] }] });
+    const w = world({ ces: c, namespaces: [ns('a')], externalSecrets: [live(c, 'old')] });
+    expect(await w.reconciler.reconcile('shared')).toEqual({});
+    expect(w.writes().map((x) => x.method)).toEqual(['PATCH']);
+    expect(c.status?.failedNamespaces).toEqual([{ namespace: 'unknown', reason: expect.stringMatching(/^InvalidNamespaceSelector: "Equals"/) }]);
+  });
+
+  it('does nothing for a ClusterExternalSecret that is gone or being deleted', async () => {
+    const c = ces();
+    c.metadata.deletionTimestamp = '2026-11-27T09:00:00Z';
+    const w = world({ ces: c, namespaces: [ns('a')] });
+    expect(await w.reconciler.reconcile('shared')).toEqual({});
+    expect(await w.reconciler.reconcile('other')).toEqual({});
+    expect(w.calls).toEqual([]);
+  });
+});
