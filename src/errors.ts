@@ -39,10 +39,27 @@ export const reasonCodes = {
   AWSRequestFailed: { retry: true },
   /** The fetched secret has no such property. */
   PropertyNotFound: { retry: true },
+  /**
+   * A fetched value cannot be decoded as the spec asks: not base64 for decodingStrategy Base64 or
+   * Base64URL, or not a JSON object for dataFrom.extract. Retried: the value in AWS can be fixed.
+   */
+  DecodingFailed: { retry: true },
+  /**
+   * dataFrom produced a key a Secret cannot hold, or two keys that collide. Retried, although the
+   * usual fix is a rewrite in the spec: the keys come from AWS, and an error that is not retried
+   * would never notice a key renamed there (a spec change triggers a reconcile anyway).
+   */
+  InvalidSecretKey: { retry: true },
   /** The target Secret is controlled by another ExternalSecret. */
   TargetOwnedByAnother: { retry: false },
   /** The target Secret exists and was not created by this operator; only creationPolicy Merge may write into it. */
   TargetNotManaged: { retry: false },
+  /** The target Secret is immutable and its data would change. */
+  TargetImmutable: { retry: false },
+  /** A template could not be parsed or rendered (a missing key may appear in AWS later, so retried). */
+  TemplateFailed: { retry: true },
+  /** A templateFrom ConfigMap or Secret is missing or lacks a key. */
+  TemplateSourceInvalid: { retry: true },
   /** A call to the Kubernetes API failed. */
   KubernetesAPIError: { retry: true },
   /** A bug or an unexpected failure: retried, and worth a report. */

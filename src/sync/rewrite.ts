@@ -1,0 +1,161 @@
+/**
+ * `dataFrom[].rewrite` and what ESO does to a dataFrom entry's keys and values after the fetch
+ * (pkg/controllers/externalsecret/externalsecret_controller_secret.go, handleExtractSecrets and
+ * handleFindAllSecrets; runtime/esutils/utils.go RewriteMap, ValidateKeys):
+ *   1. the rewrites, in order (RewriteMap);
+ *   2. only if there are none, conversionStrategy (conversion.ts);
+ *   3. the keys are validated (ValidateKeys): a key that became empty is dropped, which is how a
+ *      rewrite with an empty target removes keys;
+ *   4. the values are decoded with decodingStrategy (decoding.ts).
+ * dataFromMap runs the four steps; rewriteKeys and validateSecretKeys are the pieces.
+ *
+ * Rewrites:
+ *   - regexp{source, target}: Go's regexp.ReplaceAllString on each key (./go-regexp/), so `$1`,
+ *     `${1}`, `$name`, `${name}` and `$$` expand as in Go, and `$1x` names the group "1x";
+ *   - transform{template}: a Go template rendered once per key with `.value` set to the key; the
+ *     caller supplies the renderer;
+ *   - merge: not implemented yet (OperatorError UnsupportedField).
+ * Where ESO is not deterministic we refuse rather than pick: ESO iterates a Go map, so when two keys
+ * rewrite to the same key with different values, which value survives changes from one reconcile to
+ * the next. That is an InvalidSecretKey error here, except for the empty key, which step 3 drops.
+ */
+import type { ExternalSecretRewrite } from '../api/generated.ts';
+import { OperatorError } from '../errors.ts';
+import { type ConversionStrategy, convertKeys } from './conversion.ts';
+import { type DecodingStrategy, decodeMap } from './decoding.ts';
+import { GoRegexp, GoRegexpSyntaxError } from './go-regexp/regexp.ts';
+
+/** Renders a transform template for one key (`.value` is the key); throws on a template error. */
+export type TransformRenderer = (template: string, key: string) => string;
+
+export interface DataFromOptions {
+  readonly rewrite?: readonly ExternalSecretRewrite[] | undefined;
+  readonly conversionStrategy?: ConversionStrategy | undefined;
+  readonly decodingStrategy?: DecodingStrategy | undefined;
+  readonly renderTransform: TransformRenderer;
+  /** Names the entry in messages, e.g. `spec.dataFrom[2]`. */
+  readonly context: string;
+}
+
+/** What ESO makes of the map a dataFrom extract or find fetched: keys rewritten or converted, validated, values decoded. */
+export function dataFromMap(map: Readonly<Record<string, Uint8Array>>, options: DataFromOptions): Record<string, Uint8Array> {
+  const { rewrite = [], context } = options;
+  const renamed =
+    rewrite.length > 0
+      ? rewriteKeys(map, rewrite, options.renderTransform, `${context}.rewrite`)
+      : convertKeys(map, options.conversionStrategy, context);
+  return decodeMap(validateSecretKeys(renamed, context), options.decodingStrategy, context);
+}
+
+/**
+ * Applies the rewrites in order. `context` names the rewrite list in messages. Throws OperatorError:
+ * InvalidSpec for a source Go cannot compile; UnsupportedField for merge, and for a source nested too
+ * deeply for us that Go would accept; InvalidSecretKey for keys that collide with different values.
+ * A renderer's failure keeps its code (TemplateFailed if it has none).
+ */
+export function rewriteKeys(
+  map: Readonly<Record<string, Uint8Array>>,
+  rewrites: readonly ExternalSecretRewrite[],
+  renderTransform: TransformRenderer,
+  context = 'rewrite',
+): Record<string, Uint8Array> {
+  let out: Record<string, Uint8Array> = Object.assign(Object.create(null), map);
+  rewrites.forEach((rewrite, i) => {
+    const at = `${context}[${i}]`;
+    if (rewrite.merge) throw new OperatorError('UnsupportedField', `${at}.merge is not supported by this operator yet`);
+    if (rewrite.regexp) {
+      const re = compile(rewrite.regexp.source, `${at}.regexp.source`);
+      const target = rewrite.regexp.target;
+      out = renameKeys(out, (key) => re.replaceAll(key, target), at);
+    } else if (rewrite.transform) {
+      const template = rewrite.transform.template;
+      out = renameKeys(out, (key) => render(renderTransform, template, key, `${at}.transform`), at);
+    }
+  });
+  return out;
+}
+
+/** Kubernetes' rule for Secret data keys (IsConfigMapKey). */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const MAX_KEY_LENGTH = 253;
+
+/**
+ * ESO's ValidateKeys: drops keys that became empty; every other key must be a valid Secret data key
+ * (letters, digits, `-`, `_`, `.`; at most 253 characters; not `.` or `..`). ESO itself lets non-ASCII
+ * letters and `.`/`..` through and the API server then refuses the Secret; we refuse them here, with
+ * the keys named. Throws OperatorError InvalidSecretKey.
+ */
+export function validateSecretKeys(map: Readonly<Record<string, Uint8Array>>, context = 'dataFrom'): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = Object.create(null);
+  const bad: string[] = [];
+  for (const [key, value] of Object.entries(map)) {
+    if (key === '') continue;
+    if (key.length > MAX_KEY_LENGTH || key === '.' || key === '..' || !SECRET_KEY.test(key)) bad.push(key);
+    else out[key] = value;
+  }
+  if (bad.length > 0) {
+    const shown = bad.slice(0, 5).map((key) => JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}...` : key));
+    const more = bad.length > shown.length ? ` and ${bad.length - shown.length} more` : '';
+    throw new OperatorError(
+      'InvalidSecretKey',
+      `${context}: ${bad.length === 1 ? 'a key is' : `${bad.length} keys are`} not valid in a Secret ` +
+        `(letters, digits, '-', '_' and '.' only, at most ${MAX_KEY_LENGTH} characters, not "." or ".."): ` +
+        `${shown.join(', ')}${more}; add a rewrite (regexp or transform) that renames ${bad.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+  return out;
+}
+
+/** Renames every key; keys that meet must agree on the value, except the empty key (dropped later). */
+function renameKeys(
+  map: Readonly<Record<string, Uint8Array>>,
+  rename: (key: string) => string,
+  at: string,
+): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = Object.create(null);
+  const from = new Map<string, string>();
+  for (const [key, value] of Object.entries(map)) {
+    const renamed = rename(key);
+    const other = from.get(renamed);
+    if (other !== undefined) {
+      if (renamed === '' || Buffer.from(out[renamed]!).equals(value)) continue;
+      throw new OperatorError(
+        'InvalidSecretKey',
+        `${at}: keys ${JSON.stringify(other)} and ${JSON.stringify(key)} both become ${JSON.stringify(renamed)} ` +
+          'with different values (ESO would keep one of them at random); change the rewrite to keep them apart',
+      );
+    }
+    from.set(renamed, key);
+    out[renamed] = value;
+  }
+  return out;
+}
+
+function render(renderTransform: TransformRenderer, template: string, key: string, at: string): string {
+  try {
+    return renderTransform(template, key);
+  } catch (error) {
+    const code = error instanceof OperatorError ? error.code : 'TemplateFailed';
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OperatorError(code, `${at}: key ${JSON.stringify(key)}: ${message}`, { cause: error });
+  }
+}
+
+/** Compiled sources, so a periodic refresh does not recompile the same patterns. */
+const compiled = new Map<string, GoRegexp>();
+
+function compile(source: string, at: string): GoRegexp {
+  let re = compiled.get(source);
+  if (re === undefined) {
+    try {
+      re = GoRegexp.compile(source);
+    } catch (error) {
+      if (!(error instanceof GoRegexpSyntaxError)) throw error;
+      if (error.unsupported) throw new OperatorError('UnsupportedField', `${at}: ${error.message}`, { cause: error });
+      throw new OperatorError('InvalidSpec', `${at}: error parsing regexp: ${error.message}`, { cause: error });
+    }
+    if (compiled.size >= 256) compiled.delete(compiled.keys().next().value!);
+    compiled.set(source, re);
+  }
+  return re;
+}

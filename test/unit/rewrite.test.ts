@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import type { ExternalSecretRewrite } from '../../src/api/generated.ts';
+import { OperatorError } from '../../src/errors.ts';
+import { GoRegexp, GoRegexpSyntaxError } from '../../src/sync/go-regexp/regexp.ts';
+import { dataFromMap, rewriteKeys, type TransformRenderer, validateSecretKeys } from '../../src/sync/rewrite.ts';
+
+const v = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
+const text = (map: Record<string, Uint8Array>): Record<string, string> =>
+  Object.fromEntries(Object.entries(map).map(([k, val]) => [k, Buffer.from(val).toString()]));
+const codeOf = (run: () => unknown): string | undefined => {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(OperatorError);
+    return (error as OperatorError).code;
+  }
+};
+
+/** A stand-in for the template engine: supports `{{ .value }}` and `{{ .value | upper }}`. */
+const render: TransformRenderer = (template, key) =>
+  template.replace(/\{\{\s*\.value\s*(\|\s*upper\s*)?\}\}/g, (_m, upper: string | undefined) => (upper ? key.toUpperCase() : key));
+
+/** Expected results of Go 1.26's regexp.MustCompile(source).ReplaceAllString(input, target). */
+const goReplacements: [source: string, input: string, target: string, expected: string][] = [
+  ['^db-(.*)$', 'db-password', 'DB_$1', 'DB_password'],
+  ['-', 'a-b-c', '_', 'a_b_c'],
+  ['(?P<env>[a-z]+)_(?P<name>.+)', 'prod_user', '${name}.${env}', 'user.prod'],
+  ['(?<env>[a-z]+)_(?<name>.+)', 'prod_user', '$name-$env', 'user-prod'],
+  ['(a)(b)', 'ab', '$1x', ''], // `$1x` names the group "1x", which does not exist
+  ['(a)(b)', 'ab', '${1}x', 'ax'],
+  ['(a)(b)', 'ab', '$$1', '$1'],
+  ['(a)', 'a', '$', '$'],
+  ['(a)', 'a', '${1', '${1'],
+  ['(a)', 'a', '$2', ''],
+  ['(a)', 'a', '$01', ''],
+  ['(?P<01>a)', 'a', '[$01]', '[a]'],
+  ['b*', 'abc', 'X', 'XaXcX'], // no empty match right after a match
+  ['', 'abc', '-', '-a-b-c-'],
+  ['a|', 'ab', 'X', 'XbX'],
+  ['((a)|b)+', 'ab', '[$1|$2]', '[b|a]'], // RE2 keeps group 2 from the first iteration
+  ['(a*)+', 'b', '[$1]', '[]b[]'],
+  ['(a|ab)(c|bcd)(d*)', 'abcd', '[$1|$2|$3]', '[a|bcd|]'], // leftmost-first, not leftmost-longest
+  ['(?i)k', 'k K \u212a', 'x', 'x x x'], // Kelvin sign folds to k
+  ['(?i)[^k]', 'k\u212aKs', '.', 'k\u212aK.'], // fold first, then negate
+  ['(?i)\\W', 'a\u017fs!', '.', 'a\u017fs.'],
+  ['\\bfoo\\b', 'foo éfooé _foo', 'X', 'X éXé _foo'], // \b is ASCII
+  ['(?m)^a', 'a\na', 'X', 'X\nX'],
+  ['^a', 'a\na', 'X', 'X\na'],
+  ['a$', 'a\na', 'X', 'a\nX'],
+  ['(?m)a$', 'a\na', 'X', 'X\nX'],
+  ['(?s).', 'a\nb', 'X', 'XXX'],
+  ['.', 'a\nb', 'X', 'X\nX'],
+  ['(?U)a+', 'aaa', 'X', 'XXX'],
+  ['(?U)a+?', 'aaa', 'X', 'X'],
+  ['\\s', 'a b\u00a0c', '_', 'a_b\u00a0c'], // \s is ASCII
+  ['\\d', '1٣', 'D', 'D٣'],
+  ['\\p{Greek}+', 'αβc', 'G', 'Gc'],
+  ['\\p{greek}', 'α', 'G', 'G'], // Go 1.25+ matches names loosely
+  ['\\p{Letter}', 'a1', 'L', 'L1'],
+  ['\\pL', 'a1', 'L', 'L1'],
+  ['[[:^alpha:]]', 'a1_', '.', 'a..'],
+  ['\\Qa.b\\E', 'a.b axb', 'X', 'X axb'],
+  ['a{,3}', 'a{,3}', 'X', 'X'], // not a repetition: literal text
+  ['x{2,3}', 'xxxxxxx', '[$0]', '[xxx][xxx]x'],
+  ['[]a]', 'a]b', 'X', 'XXb'],
+  ['\\x41\\x{1F600}\\101', 'A😀A', 'ok', 'ok'],
+  ['😀', 'a😀b', 'X', 'aXb'],
+  ['(?i)straße', 'STRASSE strasse STRAẞE', 'X', 'STRASSE strasse X'], // simple folding only
+];
+
+/** Sources Go 1.26's regexp.Compile rejects. */
+const goRejects = [
+  'a**', 'a{1001}', 'x{2}{3}', '(?=a)', '(?<=a)b', '\\1', '(a', 'a)', '[a', '\\p{Grek}', '\\p{Old_Italic}', '\\C', '\\Z',
+  '(?P<é>a)', '[z-a]', '*a', '(?i', '(?-)', 'a{2}{2}', '(?:a{100}){100}',
+];
+
+/** Sources it accepts that look odd. */
+const goAccepts = ['(?)a', '(?i)', '{', 'a{', 'a{1,2', '(?P<1x>a)', '(?P<n>a)(?P<n>b)', '(?:a{10}){100}', '\\_', '(?i:a)*'];
+
+describe('GoRegexp', () => {
+  it.each(goReplacements)('%j on %j with %j gives Go’s result', (source, input, target, expected) => {
+    expect(GoRegexp.compile(source).replaceAll(input, target)).toBe(expected);
+  });
+
+  it.each(goRejects)('rejects %j like Go', (source) => {
+    expect(() => GoRegexp.compile(source)).toThrow(GoRegexpSyntaxError);
+  });
+
+  it.each(goAccepts)('accepts %j like Go', (source) => {
+    expect(() => GoRegexp.compile(source)).not.toThrow();
+  });
+
+  it('takes linear time where a backtracking engine takes exponential time', () => {
+    const started = performance.now();
+    expect(GoRegexp.compile('(a|a)*b').replaceAll('a'.repeat(2000), 'X')).toBe('a'.repeat(2000));
+    expect(GoRegexp.compile('(a+)+$').replaceAll(`${'a'.repeat(2000)}!`, 'X')).toBe(`${'a'.repeat(2000)}!`);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('rewriteKeys', () => {
+  const map = { 'db-user': v('u'), 'db-pass': v('p'), other: v('o') };
+
+  it('applies regexp rewrites in order', () => {
+    const rewrites: ExternalSecretRewrite[] = [
+      { regexp: { source: '^db-', target: 'database_' } },
+      { regexp: { source: '_(.*)$', target: '.$1' } },
+    ];
+    expect(text(rewriteKeys(map, rewrites, render))).toEqual({ 'database.user': 'u', 'database.pass': 'p', other: 'o' });
+  });
+
+  it('renders transforms with .value set to the key', () => {
+    expect(text(rewriteKeys(map, [{ transform: { template: 'APP_{{ .value | upper }}' } }], render))).toEqual({
+      'APP_DB-USER': 'u',
+      'APP_DB-PASS': 'p',
+      APP_OTHER: 'o',
+    });
+  });
+
+  it('leaves the keys alone for an empty rewrite entry, as ESO does', () => {
+    expect(text(rewriteKeys(map, [{}], render))).toEqual(text(map));
+  });
+
+  it('refuses merge as UnsupportedField', () => {
+    expect(() => rewriteKeys(map, [{ merge: { strategy: 'JSON', into: 'all' } }], render, 'spec.dataFrom[0].rewrite')).toThrow(
+      expect.objectContaining({ code: 'UnsupportedField', message: 'spec.dataFrom[0].rewrite[0].merge is not supported by this operator yet' }),
+    );
+  });
+
+  it('reports a source Go cannot compile as InvalidSpec, naming the rewrite', () => {
+    expect(() => rewriteKeys(map, [{}, { regexp: { source: '(?=x)', target: '' } }], render, 'spec.dataFrom[3].rewrite')).toThrow(
+      expect.objectContaining({ code: 'InvalidSpec', message: expect.stringContaining('spec.dataFrom[3].rewrite[1].regexp.source') }),
+    );
+  });
+
+  it('refuses keys that collide with different values (ESO would pick one at random)', () => {
+    const rewrite = [{ regexp: { source: '-.*', target: '' } }];
+    expect(codeOf(() => rewriteKeys(map, rewrite, render))).toBe('InvalidSecretKey');
+    expect(() => rewriteKeys(map, rewrite, render)).toThrow(/keys "db-user" and "db-pass" both become "db"/);
+    // Identical values are not ambiguous.
+    expect(text(rewriteKeys({ 'a-1': v('x'), 'a-2': v('x') }, rewrite, render))).toEqual({ a: 'x' });
+  });
+
+  it('lets several keys become empty: validation drops them', () => {
+    const out = rewriteKeys(map, [{ regexp: { source: '^db-.*', target: '' } }], render);
+    expect(text(validateSecretKeys(out))).toEqual({ other: 'o' });
+  });
+
+  it('keeps the code of a renderer’s OperatorError and wraps other failures as TemplateFailed', () => {
+    const failing: TransformRenderer = () => {
+      throw new OperatorError('InvalidSpec', 'template: bad');
+    };
+    expect(() => rewriteKeys(map, [{ transform: { template: '{{' } }], failing)).toThrow(
+      expect.objectContaining({ code: 'InvalidSpec', message: expect.stringMatching(/^rewrite\[0\]\.transform: key "db-user": template: bad$/) }),
+    );
+    const throwing: TransformRenderer = () => {
+      throw new Error('boom');
+    };
+    expect(codeOf(() => rewriteKeys(map, [{ transform: { template: 'x' } }], throwing))).toBe('TemplateFailed');
+  });
+});
+
+describe('validateSecretKeys', () => {
+  it('drops empty keys and keeps valid ones', () => {
+    expect(text(validateSecretKeys({ '': v('gone'), 'a.b-c_D9': v('ok') }))).toEqual({ 'a.b-c_D9': 'ok' });
+  });
+
+  it('lists every key a Secret cannot hold and suggests a rewrite', () => {
+    const bad = { 'a b': v(''), 'x/y': v(''), é: v(''), '.': v(''), '..': v(''), [`k${'x'.repeat(253)}`]: v(''), fine: v('') };
+    try {
+      validateSecretKeys(bad, 'spec.dataFrom[1]');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as OperatorError).code).toBe('InvalidSecretKey');
+      const message = (error as Error).message;
+      expect(message).toMatch(/^spec\.dataFrom\[1\]: 6 keys are not valid in a Secret/);
+      expect(message).toContain('"a b", "x/y", "é", ".", ".."');
+      expect(message).toContain('and 1 more');
+      expect(message).toContain('add a rewrite');
+      expect(message).not.toContain('fine');
+    }
+  });
+
+  it('accepts a key of exactly 253 characters', () => {
+    expect(Object.keys(validateSecretKeys({ ['k'.repeat(253)]: v('') }))).toHaveLength(1);
+  });
+});
+
+describe('dataFromMap', () => {
+  const fetched = { 'db/user': v('dQ=='), 'db/pass': v('cA==') };
+
+  it('converts keys (Default) when there is no rewrite, then validates and decodes', () => {
+    expect(text(dataFromMap(fetched, { decodingStrategy: 'Base64', renderTransform: render, context: 'spec.dataFrom[0]' }))).toEqual({
+      db_user: 'u',
+      db_pass: 'p',
+    });
+    expect(Object.keys(dataFromMap(fetched, { conversionStrategy: 'Unicode', renderTransform: render, context: 'x' })).sort()).toEqual([
+      'db_U002f_pass',
+      'db_U002f_user',
+    ]);
+  });
+
+  it('skips conversion when there are rewrites, as ESO does', () => {
+    const rewrite = [{ regexp: { source: '^db/', target: 'x/' } }];
+    expect(() => dataFromMap(fetched, { rewrite, conversionStrategy: 'Default', renderTransform: render, context: 'spec.dataFrom[2]' })).toThrow(
+      expect.objectContaining({ code: 'InvalidSecretKey', message: expect.stringContaining('"x/user"') }),
+    );
+    const fixed = [{ regexp: { source: '^db/', target: '' } }];
+    expect(text(dataFromMap(fetched, { rewrite: fixed, renderTransform: render, context: 'x' }))).toEqual({ user: 'dQ==', pass: 'cA==' });
+  });
+
+  it('names the key whose value fails to decode', () => {
+    expect(() => dataFromMap({ a: v('!') }, { decodingStrategy: 'Base64URL', renderTransform: render, context: 'spec.dataFrom[4]' })).toThrow(
+      expect.objectContaining({ code: 'DecodingFailed', message: expect.stringContaining('spec.dataFrom[4] key "a"') }),
+    );
+  });
+});
