@@ -1,0 +1,134 @@
+/**
+ * text/template's own functions (funcs.go): comparison, indexing, printing.
+ * `and` and `or` are here for the table but evaluated lazily by the evaluator,
+ * as Go does. Go's `slice` is missing on purpose: sprig's replaces it in ESO.
+ */
+import { utf8, type GoString } from './bytes.ts';
+import { FuncError } from './errors.ts';
+import { printValue, sprint, sprintln } from './format.ts';
+import type { FuncDef } from './func-def.ts';
+import { sprintf } from './printf.ts';
+import { GoMap, GoSlice, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
+
+type Kind = 'bool' | 'int' | 'float' | 'string' | undefined;
+
+/** Go's basicKind; nil and lists and maps have none. */
+function basicKind(v: Evaluated): Kind {
+  switch (typeof v) {
+    case 'boolean': return 'bool';
+    case 'bigint': return 'int';
+    case 'number': return 'float';
+    case 'string': return 'string';
+  }
+  return undefined;
+}
+
+const isNil = (v: Evaluated): boolean => v === undefined || v === null;
+
+function eq(a: Evaluated, ...others: Evaluated[]): boolean {
+  if (others.length === 0) throw new FuncError('missing argument for comparison');
+  const k1 = basicKind(a);
+  for (const b of others) {
+    const k2 = basicKind(b);
+    if (k1 !== k2) {
+      if (!isNil(a) && !isNil(b)) throw new FuncError(`incompatible types for comparison: ${typeName(a)} and ${typeName(b)}`);
+      continue;
+    }
+    if (k1 !== undefined) {
+      if (a === b) return true;
+      continue;
+    }
+    if (isNil(a) || isNil(b)) {
+      if (isNil(a) && isNil(b)) return true;
+      continue;
+    }
+    throw new FuncError(`non-comparable type ${printValue(b as GoValue)}: ${typeName(b)}`);
+  }
+  return false;
+}
+
+function lt(a: Evaluated, b: Evaluated): boolean {
+  const k1 = basicKind(a);
+  const k2 = basicKind(b);
+  if (k1 === undefined || k2 === undefined) throw new FuncError('invalid type for comparison');
+  if (k1 !== k2) throw new FuncError(`incompatible types for comparison: ${typeName(a)} and ${typeName(b)}`);
+  if (k1 === 'bool') throw new FuncError('invalid type for comparison');
+  return (a as string | number | bigint) < (b as string | number | bigint);
+}
+
+/** An index into a list or string: an int, in [0, bound]. */
+function indexArg(v: Evaluated, bound: number): number {
+  if (typeof v !== 'bigint') {
+    throw new FuncError(isNil(v) ? 'cannot index slice/array with nil' : `cannot index slice/array with type ${typeName(v)}`);
+  }
+  if (v < 0n || v > BigInt(bound)) throw new FuncError(`index out of range: ${v}`);
+  return Number(v);
+}
+
+function index(item: Evaluated, ...indexes: Evaluated[]): Evaluated {
+  if (isNil(item)) throw new FuncError('index of untyped nil');
+  let v = item as GoValue;
+  for (const i of indexes) {
+    if (typeof v === 'string' || v instanceof GoSlice) {
+      const n = typeof v === 'string' ? v.length : v.items.length;
+      const x = indexArg(i, n);
+      // Go checks x <= len, then reflect panics at x == len.
+      if (x === n) throw new FuncError(`reflect: ${typeof v === 'string' ? 'string' : 'slice'} index out of range`);
+      v = typeof v === 'string' ? BigInt(v.charCodeAt(x)) : (v.items[x] ?? null);
+    } else if (v instanceof GoMap) {
+      if (isNil(i)) throw new FuncError('value is nil; should be of type string');
+      if (typeof i !== 'string') throw new FuncError(`value has type ${typeName(i)}; should be string`);
+      const found = v.entries.get(i);
+      v = found !== undefined ? found : v.elem === 'string' ? '' : null;
+    } else if (v === null) {
+      throw new FuncError('index of nil pointer');
+    } else {
+      throw new FuncError(`can't index item of type ${typeName(v)}`);
+    }
+  }
+  return v;
+}
+
+function length(item: Evaluated): bigint {
+  if (typeof item === 'string') return BigInt(item.length);
+  if (item instanceof GoSlice) return BigInt(item.items.length);
+  if (item instanceof GoMap) return BigInt(item.entries.size);
+  if (item === null) throw new FuncError('len of nil pointer');
+  if (item === undefined) throw new FuncError('reflect: call of reflect.Value.Type on zero Value');
+  throw new FuncError(`len of type ${typeName(item)}`);
+}
+
+/** The text html, js and urlquery escape: one string as is, else fmt.Sprint of the rest. */
+function escaperText(args: readonly GoValue[]): GoString {
+  if (args.length === 1 && typeof args[0] === 'string') return args[0];
+  return sprint(args.map((a) => (a === null ? utf8('<no value>') : a)));
+}
+
+const htmlEscapes: Record<string, string> = { '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': '\xef\xbf\xbd' };
+
+/** url.QueryEscape: unreserved bytes stay, space becomes +, the rest %XX. */
+const queryEscape = (s: GoString): GoString =>
+  s.replace(/[^A-Za-z0-9\-_.~]/g, (c) => (c === ' ' ? '+' : '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')));
+
+const value = 'value' as const;
+const any = 'any' as const;
+
+export const builtins: Record<string, FuncDef> = {
+  // Evaluated lazily by the evaluator; these entries give their arity.
+  and: { params: [value], variadic: value, call: () => undefined },
+  or: { params: [value], variadic: value, call: () => undefined },
+  not: { params: [value], call: ([a]) => !isTrue(a) },
+  eq: { params: [value], variadic: value, call: ([a, ...rest]) => eq(a, ...rest) },
+  ne: { params: [value, value], call: ([a, b]) => !eq(a, b) },
+  lt: { params: [value, value], call: ([a, b]) => lt(a, b) },
+  le: { params: [value, value], call: ([a, b]) => lt(a, b) || eq(a, b) },
+  gt: { params: [value, value], call: ([a, b]) => !lt(a, b) && !eq(a, b) },
+  ge: { params: [value, value], call: ([a, b]) => !lt(a, b) },
+  len: { params: [value], call: ([a]) => length(a) },
+  index: { params: [value], variadic: value, call: ([a, ...rest]) => index(a, ...rest) },
+  print: { params: [], variadic: any, call: (args) => sprint(args as GoValue[]) },
+  println: { params: [], variadic: any, call: (args) => sprintln(args as GoValue[]) },
+  printf: { params: ['string'], variadic: any, call: ([f, ...args]) => sprintf(f as GoString, args as GoValue[]) },
+  html: { params: [], variadic: any, call: (args) => escaperText(args as GoValue[]).replace(/["'&<>\0]/g, (c) => htmlEscapes[c]!) },
+  urlquery: { params: [], variadic: any, call: (args) => queryEscape(escaperText(args as GoValue[])) },
+};

@@ -1,0 +1,29 @@
+import type { Evaluated } from './values.ts';
+
+/**
+ * A Go parameter type, which decides how the evaluator converts arguments and
+ * which errors it reports, as text/template does by reflection:
+ *   string, int, bool   -> a GoString, bigint or boolean, or an error
+ *   any                 -> interface{}: any value, nil as null
+ *   value               -> reflect.Value (the builtins): may be undefined
+ *   dict                -> map[string]interface{}; a map[string]string is refused
+ */
+export type Param = 'string' | 'int' | 'bool' | 'any' | 'value' | 'dict';
+
+/** A template function: Go signature and implementation. Failures throw FuncError. */
+export interface FuncDef {
+  readonly params: readonly Param[];
+  /** Type of the `...` parameter, if the function is variadic. */
+  readonly variadic?: Param;
+  readonly call: (args: readonly Evaluated[]) => Evaluated;
+}
+
+/** The Go spelling of a parameter type, for error messages. */
+export const goType: Record<Param, string> = {
+  string: 'string',
+  int: 'int',
+  bool: 'bool',
+  any: 'interface {}',
+  value: 'reflect.Value',
+  dict: 'map[string]interface {}',
+};

@@ -1,0 +1,53 @@
+/**
+ * The one table of template functions: text/template's builtins and the sprig
+ * subset we implement. Anything else is a parse error, as an unknown function
+ * is in Go. Nothing here reads files, the environment or the network.
+ */
+import { builtins } from './builtins.ts';
+import type { FuncDef } from './func-def.ts';
+import { sprig } from './sprig.ts';
+
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig)]);
+
+/**
+ * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
+ * of sprig (dates, randomness, crypto, regexes, semver, ...), and Go's call and
+ * js. Naming them in the error tells the user the manifest is valid for ESO.
+ * ESO removes env, expandenv and getHostByName, so they are plain unknowns.
+ */
+const esoOnly = new Set([
+  // text/template
+  'call', 'js',
+  // ESO's helpers
+  'pkcs12key', 'pkcs12keyPass', 'pkcs12cert', 'pkcs12certPass', 'pemToPkcs12', 'pemToPkcs12Pass', 'fullPemToPkcs12',
+  'fullPemToPkcs12Pass', 'pemTruststoreToPKCS12', 'pemTruststoreToPKCS12Pass', 'filterPEM', 'filterCertChain',
+  'jwkPublicKeyPem', 'jwkPrivateKeyPem', 'toYaml', 'fromYaml', 'getSecretKey', 'rsaDecrypt',
+  // sprig
+  'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
+  'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
+  'abbrev', 'abbrevboth', 'trunc', 'untitle', 'substr', 'nospace', 'initials', 'randAlphaNum', 'randAlpha', 'randAscii',
+  'randNumeric', 'swapcase', 'shuffle', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'plural',
+  'adler32sum', 'atoi', 'int64', 'int', 'float64', 'seq', 'toDecimal', 'splitn', 'toStrings', 'until', 'untilStep',
+  'add1', 'add', 'sub', 'div', 'mod', 'mul', 'randInt', 'add1f', 'addf', 'subf', 'divf', 'mulf', 'biggest', 'max', 'min',
+  'maxf', 'minf', 'ceil', 'floor', 'round', 'all', 'any', 'compact', 'mustCompact', 'mustFromJson', 'mustToJson',
+  'mustToPrettyJson', 'mustToRawJson', 'deepCopy', 'mustDeepCopy', 'typeOf', 'typeIs', 'typeIsLike', 'kindOf', 'kindIs',
+  'deepEqual', 'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'b32enc',
+  'b32dec', 'hexdec', 'set', 'unset', 'pluck', 'pick', 'omit', 'merge', 'mergeOverwrite', 'mustMerge',
+  'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend', 'mustPush', 'prepend', 'mustPrepend', 'first',
+  'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial', 'mustInitial', 'reverse', 'mustReverse', 'uniq',
+  'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk', 'bcrypt',
+  'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
+  'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4',
+  'semver', 'semverCompare', 'fail', 'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind',
+  'mustRegexFind', 'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral',
+  'regexSplit', 'mustRegexSplit', 'regexQuoteMeta', 'urlParse', 'urlJoin',
+]);
+
+export const lookupFunction = (name: string): FuncDef | undefined => table.get(name);
+
+export const isFunction = (name: string): boolean => table.has(name);
+
+export function unknownFunctionMessage(name: string): string {
+  const base = `function ${JSON.stringify(name)} not defined`;
+  return esoOnly.has(name) ? `${base} (ESO provides it; this operator does not support it)` : base;
+}

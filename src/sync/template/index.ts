@@ -1,0 +1,59 @@
+/**
+ * ESO's template engine v2 for `spec.target.template`: Go's text/template with
+ * sprig functions, reimplemented for the subset manifests use, so that a
+ * manifest written for ESO renders the same bytes here. It renders data only:
+ * no function reads files, the environment or the network.
+ *
+ * What ESO passes (runtime/template/v2/template.go, execute): the secret data
+ * map[string][]byte converted to map[string]string, as the only top-level
+ * value, and the option missingkey=error. So `{{ .password }}` prints the
+ * value's bytes, `.` is a map[string]string (`get . "k"` is a type error in
+ * ESO too), and a missing key is an error naming it. `index . "k"` gives ""
+ * for a missing key, and `fromJson` turns every JSON number into a float64,
+ * printed as Go prints one (1234567 as 1.234567e+06) and re-encoded by toJson
+ * as JavaScript would (1234567).
+ *
+ * Not supported, each a TemplateError naming it: {{define}}, {{template}} and
+ * {{block}}; complex numbers; printf's # flag and %x/%b of a float; Go's call
+ * and js; ESO's own helpers (pkcs12*, jwk*, filterPEM, toYaml, ...) and the
+ * sprig functions outside functions.ts. Where Go is random we are not: `keys`
+ * returns sorted keys. Limits (limits.ts) bound time and memory.
+ */
+import type { Template } from './ast.ts';
+import { fromBytes, toBytes } from './bytes.ts';
+import { FuncError, TemplateError } from './errors.ts';
+import { execute } from './evaluate.ts';
+import { parseTemplate as parse } from './parser.ts';
+import { GoMap } from './values.ts';
+
+export { TemplateError } from './errors.ts';
+export type { Template } from './ast.ts';
+
+/** The secret data a template sees as `.`: key to value bytes. */
+export type TemplateData = Readonly<Record<string, Uint8Array>> | ReadonlyMap<string, Uint8Array>;
+
+/** Anything but a TemplateError escaping is a bug; callers still get a TemplateError. */
+function guard<T>(name: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof TemplateError) throw e;
+    const detail = e instanceof Error ? e.message : String(e);
+    const reason = e instanceof FuncError ? detail : `internal error: ${detail}`;
+    throw new TemplateError(name, 1, 1, reason);
+  }
+}
+
+/** Parses a template once; the result renders any number of data maps. */
+export function parseTemplate(name: string, text: string): Template {
+  return guard(name, () => parse(name, text));
+}
+
+/** Renders a parsed template: the exact bytes ESO would write for it. */
+export function renderTemplate(t: Template, data: TemplateData): Uint8Array {
+  return guard(t.name, () => {
+    const entries = data instanceof Map ? [...data.entries()] : Object.entries(data);
+    const dot = new GoMap('string', new Map(entries.map(([k, v]) => [fromBytes(Buffer.from(k, 'utf8')), fromBytes(v)])));
+    return toBytes(execute(t, dot));
+  });
+}

@@ -1,0 +1,112 @@
+import type { GoString } from './bytes.ts';
+import { FuncError } from './errors.ts';
+import { limits } from './limits.ts';
+
+/**
+ * Go values as templates see them. ESO hands the template a map[string]string,
+ * and the functions we implement build only these types:
+ *   string  -> GoString (bytes, see bytes.ts)
+ *   int     -> bigint (integer literals, len, range indexes)
+ *   float64 -> number (every JSON number after fromJson)
+ *   bool    -> boolean
+ *   nil inside an interface{} (JSON null, a missing dict key) -> null
+ *   []string, []interface{} -> GoSlice
+ *   map[string]string, map[string]interface{} -> GoMap
+ * The element type matters: a missing key of a map[string]string indexes to
+ * "" but of a map[string]interface{} to nil, and sprig's get/keys/hasKey
+ * refuse a map[string]string.
+ */
+export type GoValue = GoString | bigint | number | boolean | null | GoSlice | GoMap;
+
+/**
+ * What an evaluation yields: a value, or Go's invalid reflect.Value (printed
+ * `<no value>`), which is what a pipeline makes of a nil interface.
+ */
+export type Evaluated = GoValue | undefined;
+
+export type ElemType = 'string' | 'any';
+
+/** Rough bytes a value prints as, counting shared parts each time they would print. */
+function sizeOf(v: GoValue): number {
+  if (typeof v === 'string') return v.length;
+  if (v instanceof GoSlice || v instanceof GoMap) return v.size;
+  return 8;
+}
+
+/**
+ * Depth and printed size of a new list or map, refused when too large: deeper
+ * values would overflow the stack when printed, and `list $l $l` nested a few
+ * dozen times would print as gigabytes.
+ */
+function measure(values: Iterable<GoValue>, keys: Iterable<string> = []): { depth: number; size: number } {
+  let depth = 1;
+  let size = 2;
+  for (const v of values) {
+    if (v instanceof GoSlice || v instanceof GoMap) depth = Math.max(depth, v.depth + 1);
+    size += sizeOf(v) + 1;
+  }
+  for (const k of keys) size += k.length + 1;
+  if (depth > limits.valueDepth) throw new FuncError(`value nesting exceeds the limit of ${limits.valueDepth}`);
+  if (size > limits.valueBytes) throw new FuncError(`value size exceeds the limit of ${limits.valueBytes} bytes`);
+  return { depth, size };
+}
+
+export class GoSlice {
+  readonly elem: ElemType;
+  readonly items: readonly GoValue[];
+  readonly depth: number;
+  readonly size: number;
+
+  constructor(elem: ElemType, items: readonly GoValue[]) {
+    this.elem = elem;
+    this.items = items;
+    ({ depth: this.depth, size: this.size } = measure(items));
+  }
+}
+
+export class GoMap {
+  readonly elem: ElemType;
+  readonly entries: ReadonlyMap<GoString, GoValue>;
+  readonly depth: number;
+  readonly size: number;
+  #sorted: GoString[] | undefined;
+
+  constructor(elem: ElemType, entries: ReadonlyMap<GoString, GoValue>) {
+    this.elem = elem;
+    this.entries = entries;
+    ({ depth: this.depth, size: this.size } = measure(entries.values(), entries.keys()));
+  }
+
+  /** Keys in Go's order for range, fmt and encoding/json: by bytes. */
+  sortedKeys(): readonly GoString[] {
+    this.#sorted ??= [...this.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.#sorted;
+  }
+}
+
+/** The Go type name used in error messages and printf's `%!verb(type=value)`. */
+export function typeName(v: Evaluated): string {
+  switch (typeof v) {
+    case 'string': return 'string';
+    case 'bigint': return 'int';
+    case 'number': return 'float64';
+    case 'boolean': return 'bool';
+    case 'undefined': return '<nil>';
+  }
+  if (v === null) return 'interface {}';
+  const elem = v.elem === 'string' ? 'string' : 'interface {}';
+  return v instanceof GoSlice ? `[]${elem}` : `map[string]${elem}`;
+}
+
+/** Go's truth for if, with, and, or, not: the zero value of a type is false. */
+export function isTrue(v: Evaluated): boolean {
+  switch (typeof v) {
+    case 'string': return v.length > 0;
+    case 'bigint': return v !== 0n;
+    case 'number': return v !== 0;
+    case 'boolean': return v;
+    case 'undefined': return false;
+  }
+  if (v === null) return false;
+  return v instanceof GoSlice ? v.items.length > 0 : v.entries.size > 0;
+}
