@@ -17,6 +17,8 @@ import * as resources from './kube/resources.ts';
 import { operatorMetrics, type OperatorMetrics } from './metrics/operator-metrics.ts';
 import type { Secret } from './sync/desired-secret.ts';
 
+const BY_NAMESPACE = 'namespace';
+
 export interface OperatorOptions {
   kube: KubeClient;
   log: Logger;
@@ -61,6 +63,7 @@ export class Operator {
     this.secretStores = informer<SecretStore>(resources.secretStores);
     this.clusterSecretStores = informer<ClusterSecretStore>(resources.clusterSecretStores);
     this.managedSecrets = informer<Secret & KubeObject>(resources.secrets, { labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}` });
+    this.managedSecrets.addIndex(BY_NAMESPACE, (s) => [s.metadata.namespace]);
     this.namespaces = informer(resources.namespaces);
     this.providers = new AwsProviders(kube, clock, {
       onStsCall: (kind, ok) => metrics.stsCalls.inc({ kind, outcome: ok ? 'success' : 'error' }),
@@ -91,6 +94,7 @@ export class Operator {
       },
       externalSecret: (key) => this.externalSecrets.get(key),
       managedSecret: (ns, name) => this.managedSecrets.get(`${ns}/${name}`),
+      managedSecrets: (ns) => this.managedSecrets.byIndex(BY_NAMESPACE, ns),
       onSync: (es, outcome, reason, durationMs) => {
         const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
         metrics.syncCalls.inc(labels);

@@ -1,6 +1,7 @@
 import type { ExternalSecret } from '../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../api/well-known.ts';
 import { dataHash, objectHash } from './go-hash.ts';
+import { fieldManagerFor, ownedFields } from './managed-fields.ts';
 
 export interface Secret {
   apiVersion: 'v1';
@@ -13,6 +14,7 @@ export interface Secret {
     ownerReferences?: OwnerReference[];
     resourceVersion?: string;
     uid?: string;
+    managedFields?: Array<{ manager?: string; fieldsV1?: Record<string, any> }>;
     [k: string]: unknown;
   };
   type?: string;
@@ -29,40 +31,64 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** What the spec and the provider data ask the Secret to contain (templates applied). */
+export interface RenderedTarget {
+  data: Record<string, Uint8Array>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** template.type; absent keeps the existing type (a new Secret becomes Opaque). */
+  type?: string;
+}
+
 export const targetName = (es: ExternalSecret): string => es.spec.target?.name || es.metadata.name;
 export const creationPolicy = (es: ExternalSecret): string => es.spec.target?.creationPolicy ?? 'Owner';
 
 /**
- * The Secret an ExternalSecret asks for, as a pure function of the ExternalSecret
- * and the resolved data. Labels and annotations match what ESO writes, so tooling
- * that reads ESO's Secrets reads ours.
+ * The Secret to write: the live Secret (if any) with this ExternalSecret's content
+ * laid over it, as ESO's mutation does it. Pure.
+ *
+ * What this ExternalSecret wrote before (from managedFields) is removed first, so
+ * keys, labels and annotations it no longer produces disappear while others' stay.
+ * Except under creationPolicy Merge, the data is replaced whole.
  */
-export function desiredSecret(es: ExternalSecret, data: Record<string, Uint8Array>): Secret {
-  const owner = creationPolicy(es) === 'Owner';
-  const labels: Record<string, string> = { [LABEL_MANAGED]: LABEL_MANAGED_VALUE };
-  if (owner) labels[LABEL_OWNER] = objectHash(`${es.metadata.namespace}/${es.metadata.name}`);
-  const encoded: Record<string, string> = {};
-  for (const key of Object.keys(data).sort()) encoded[key] = Buffer.from(data[key]!).toString('base64');
-  const secret: Secret = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: targetName(es),
-      namespace: es.metadata.namespace!,
-      labels,
-      annotations: { [ANNOTATION_DATA_HASH]: dataHash(data) },
-    },
-    type: 'Opaque',
-    data: encoded,
-  };
-  if (owner) secret.metadata.ownerReferences = [controllerReference(es)];
-  if (es.spec.target?.immutable) secret.immutable = true;
-  return secret;
+export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: Secret | undefined): Secret {
+  const policy = creationPolicy(es);
+  const next: Secret = live
+    ? structuredClone(live)
+    : { apiVersion: 'v1', kind: 'Secret', metadata: { name: targetName(es), namespace: es.metadata.namespace! } };
+  const meta = next.metadata;
+
+  const ownRef = controllerReference(es);
+  const others = (meta.ownerReferences ?? []).filter((r) => r.uid !== es.metadata.uid);
+  meta.ownerReferences = policy === 'Owner' ? [...others, ownRef] : others;
+  if (meta.ownerReferences.length === 0) delete meta.ownerReferences;
+
+  if (es.spec.target?.immutable) next.immutable = true;
+  // An immutable Secret keeps the data it was created with; only a recreated one gets fresh data.
+  if (!live || !es.spec.target?.immutable) {
+    const owned = ownedFields(live?.metadata, fieldManagerFor(es.metadata.name));
+    const labels = without(meta.labels, owned.labels);
+    const annotations = without(meta.annotations, owned.annotations);
+    meta.labels = { ...labels, ...rendered.labels };
+    meta.annotations = { ...annotations, ...rendered.annotations };
+    const kept = policy === 'Merge' ? without(live?.data, owned.data) : {};
+    const data: Record<string, string> = { ...kept };
+    for (const [key, value] of Object.entries(rendered.data)) data[key] = Buffer.from(value).toString('base64');
+    next.data = data;
+    if (rendered.type) next.type = rendered.type;
+    else if (!live) next.type = 'Opaque';
+  }
+
+  meta.labels = { ...meta.labels, [LABEL_MANAGED]: LABEL_MANAGED_VALUE };
+  if (policy === 'Owner') meta.labels[LABEL_OWNER] = objectHash(`${es.metadata.namespace}/${es.metadata.name}`);
+  else delete meta.labels[LABEL_OWNER];
+  meta.annotations = { ...meta.annotations, [ANNOTATION_DATA_HASH]: dataHash(decodeData(next.data)) };
+  return next;
 }
 
 export function controllerReference(es: ExternalSecret): OwnerReference {
   return {
-    apiVersion: es.apiVersion,
+    apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
     name: es.metadata.name,
     uid: es.metadata.uid!,
@@ -74,3 +100,13 @@ export function controllerReference(es: ExternalSecret): OwnerReference {
 /** The controller ownerReference of an object, if any. */
 export const controllerOf = (metadata: { ownerReferences?: OwnerReference[] }): OwnerReference | undefined =>
   metadata.ownerReferences?.find((ref) => ref.controller);
+
+export function decodeData(data: Record<string, string> | undefined): Record<string, Uint8Array> {
+  const decoded: Record<string, Uint8Array> = {};
+  for (const [k, v] of Object.entries(data ?? {})) decoded[k] = Buffer.from(v, 'base64');
+  return decoded;
+}
+
+function without<T>(map: Record<string, T> | undefined, drop: Set<string>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !drop.has(k)));
+}

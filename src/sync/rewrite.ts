@@ -64,7 +64,7 @@ export function rewriteKeys(
     const at = `${context}[${i}]`;
     if (rewrite.merge) throw new OperatorError('UnsupportedField', `${at}.merge is not supported by this operator yet`);
     if (rewrite.regexp) {
-      const re = compile(rewrite.regexp.source, `${at}.regexp.source`);
+      const re = compileGoRegexp(rewrite.regexp.source, `${at}.regexp.source`);
       const target = rewrite.regexp.target;
       out = renameKeys(out, (key) => re.replaceAll(key, target), at);
     } else if (rewrite.transform) {
@@ -144,7 +144,8 @@ function render(renderTransform: TransformRenderer, template: string, key: strin
 /** Compiled sources, so a periodic refresh does not recompile the same patterns. */
 const compiled = new Map<string, GoRegexp>();
 
-function compile(source: string, at: string): GoRegexp {
+/** Compiles (and caches) a tenant's Go regexp; syntax errors become InvalidSpec naming the field. */
+export function compileGoRegexp(source: string, at: string): GoRegexp {
   let re = compiled.get(source);
   if (re === undefined) {
     try {

@@ -38,14 +38,17 @@ describe('shouldRefresh', () => {
     expect(shouldRefresh(annotated, T0 + 1)).toBe(true);
   });
 
-  it('refreshInterval 0 fetches once', () => {
+  it('refreshInterval 0 fetches once, and again only when the ExternalSecret changes', () => {
     expect(shouldRefresh(es({ refreshInterval: '0' }, { at: T0 }), T0 + 1000 * HOUR)).toBe(false);
+    expect(shouldRefresh(es({ refreshInterval: '0' }, { at: T0, stale: true }), T0 + 1)).toBe(true);
   });
 
   it('OnChange and CreatedOnce never refresh on a timer', () => {
     expect(shouldRefresh(es({ refreshPolicy: 'OnChange' }, { at: T0 }), T0 + 10 * HOUR)).toBe(false);
     expect(shouldRefresh(es({ refreshPolicy: 'CreatedOnce' }, { at: T0 }), T0 + 10 * HOUR)).toBe(false);
     expect(shouldRefresh(es({ refreshPolicy: 'OnChange' }, { at: T0, stale: true }), T0 + 1)).toBe(true);
+    expect(shouldRefresh(es({ refreshPolicy: 'CreatedOnce' }, { at: T0, stale: true }), T0 + 1)).toBe(false);
+    expect(shouldRefresh(es({ refreshPolicy: 'CreatedOnce' }), T0)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ExternalSecret } from '../../api/generated.ts';
-import type { FetchedSecret, SecretsProvider } from '../../aws/provider.ts';
+import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../../api/well-known.ts';
+import type { SecretsProvider } from '../../aws/provider.ts';
 import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { OperatorError, reasonOf } from '../../errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -8,14 +9,18 @@ import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { externalSecrets } from '../../kube/resources.ts';
-import { controllerOf, creationPolicy, desiredSecret, targetName, type Secret } from '../../sync/desired-secret.ts';
-import { plannedFetches, refId, secretData } from '../../sync/secret-data.ts';
+import { controllerOf, creationPolicy, targetName, type Secret } from '../../sync/desired-secret.ts';
+import { planFetches } from '../../sync/fetch-plan.ts';
+import { assembleProviderData } from '../../sync/provider-data.ts';
+import { renderTarget, renderTransform } from '../../sync/render-target.ts';
 import { unsupportedFields } from '../../sync/unsupported.ts';
+import { sameContent, type Ready } from '../conditions.ts';
+import { runFetches } from './fetch.ts';
 import { currentResourceVersion, nextRefreshIn, refreshIntervalMs, shouldRefresh } from './refresh.ts';
-import { sameContent } from '../conditions.ts';
-import { nextStatus, type ExternalSecretStatus } from './status.ts';
+import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
-import { hashMatches, writeTargetSecret } from './target-secret.ts';
+import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
+import { readTemplateSources } from './template-sources.ts';
 
 export interface ReconcilerDeps {
   kube: KubeClient;
@@ -25,8 +30,9 @@ export interface ReconcilerDeps {
   providers: { forStore(store: StoreIdentity, namespace: string): Promise<SecretsProvider> };
   stores: StoreLookup;
   externalSecret(key: string): ExternalSecret | undefined;
-  /** The cached Secret the operator manages at namespace/name, if any. */
+  /** The cached Secrets the operator manages in a namespace (managed label), by name. */
   managedSecret(namespace: string, name: string): Secret | undefined;
+  managedSecrets(namespace: string): Secret[];
   onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string, durationMs: number) => void;
 }
 
@@ -58,58 +64,89 @@ export class ExternalSecretReconciler {
     if (!shouldRefresh(es, now) && this.targetIsValid(es)) {
       return { requeueAfter: nextRefreshIn(es, now) };
     }
+    const requeue: ReconcileResult = (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic' && interval > 0 ? { requeueAfter: interval } : {};
 
     const started = clock.now();
     try {
-      const unsupported = unsupportedFields(es.spec);
-      if (unsupported.length) {
-        throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
-      }
-      const store = resolveStore(es, this.deps.stores);
-      const provider = await this.deps.providers.forStore(store, es.metadata.namespace!);
-      const prefix = store.aws.prefix ?? '';
-      const fetched = await this.fetchAll(provider, plannedFetches(es.spec, prefix));
-      const data = secretData(es.spec, fetched, prefix);
-      const desired = desiredSecret(es, data);
-      const outcome = creationPolicy(es) === 'None' ? 'unchanged' : await writeTargetSecret(this.deps.kube, es, desired);
-      if (outcome === 'created') this.deps.events.normal(es, 'Created', `Created Secret "${desired.metadata.name}"`);
-      if (outcome === 'updated') this.deps.events.normal(es, 'Updated', `Updated Secret "${desired.metadata.name}"`);
-      await this.writeStatus(es, nextStatus(es, { status: 'True', reason: 'SecretSynced', message: 'Secret was synced' }, now, {
+      const ready = await this.sync(es);
+      await this.writeStatus(es, nextStatus(es, ready, now, {
         refreshTime: now,
         syncedResourceVersion: currentResourceVersion(es),
-        binding: desired.metadata.name,
+        binding: ready.reason === 'SecretMissing' ? es.status?.binding?.name ?? '' : targetName(es),
       }));
-      this.deps.onSync?.(es, 'ok', 'SecretSynced', clock.now() - started);
-      this.deps.log.debug({ externalSecret: key, outcome }, 'synced');
+      this.deps.onSync?.(es, 'ok', ready.reason, clock.now() - started);
+      return requeue;
     } catch (err) {
       this.deps.onSync?.(es, 'error', reasonOf(err), clock.now() - started);
       await this.fail(es, err, now);
       throw err;
     }
-    const policy = es.spec.refreshPolicy ?? 'Periodic';
-    return policy === 'Periodic' && interval > 0 ? { requeueAfter: interval } : {};
   }
 
-  /** One GetSecretValue per distinct secret and version, however many items read it. */
-  private async fetchAll(provider: SecretsProvider, refs: ReturnType<typeof plannedFetches>): Promise<Map<string, FetchedSecret>> {
-    const entries = await Promise.all(refs.map(async (ref) => [refId(ref), await provider.getSecret(ref)] as const));
-    return new Map(entries);
+  /** Fetches, assembles, renders and writes; returns the Ready condition to report. */
+  private async sync(es: ExternalSecret): Promise<Ready & { reason: ReadyReason }> {
+    const { kube, events } = this.deps;
+    const unsupported = unsupportedFields(es.spec);
+    if (unsupported.length) throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
+    const store = resolveStore(es, this.deps.stores);
+    const provider = await this.deps.providers.forStore(store, es.metadata.namespace!);
+    const prefix = store.aws.prefix ?? '';
+    const results = await runFetches(provider, planFetches(es.spec, prefix));
+    const { data, missing } = assembleProviderData(es.spec, results, prefix, renderTransform);
+    for (const message of missing) events.normal(es, 'MissingProviderSecret', message);
+
+    const policy = creationPolicy(es);
+    if (Object.keys(data).length === 0) {
+      const deletionPolicy = es.spec.target?.deletionPolicy ?? 'Retain';
+      if (deletionPolicy === 'Delete') {
+        if (policy !== 'Owner') {
+          throw new OperatorError('InvalidSpec', `could not delete secret: creationPolicy=${policy} is not Owner; deletionPolicy Delete needs creationPolicy Owner`);
+        }
+        if (await deleteTargetSecret(kube, es)) events.normal(es, 'Deleted', 'secret deleted due to DeletionPolicy=Delete');
+        return { status: 'True', reason: 'SecretDeleted', message: 'secret deleted due to DeletionPolicy=Delete' };
+      }
+      if (deletionPolicy === 'Retain') {
+        return { status: 'True', reason: 'SecretSynced', message: 'secret retained due to DeletionPolicy=Retain' };
+      }
+      // Merge: write the Secret with no provider data.
+    }
+
+    const rendered = renderTarget(es, data, await readTemplateSources(kube, es));
+    if (policy === 'Owner') {
+      for (const name of await deleteOrphanedSecrets(kube, es, this.deps.managedSecrets(es.metadata.namespace!))) {
+        events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${name}"`);
+      }
+    }
+    const outcome = await writeTargetSecret(kube, es, rendered);
+    if (outcome === 'missing') {
+      return { status: 'True', reason: 'SecretMissing', message: 'secret will not be created due to CreationPolicy=Merge' };
+    }
+    if (outcome === 'created') events.normal(es, 'Created', 'secret created');
+    if (outcome === 'updated') events.normal(es, 'Updated', 'secret updated');
+    this.deps.log.debug({ externalSecret: `${es.metadata.namespace}/${es.metadata.name}`, outcome }, 'synced');
+    return { status: 'True', reason: 'SecretSynced', message: 'secret synced' };
   }
 
-  /** The target Secret exists unedited, so a not-yet-due ExternalSecret needs no fetch. */
+  /**
+   * The target Secret still holds what this ExternalSecret wrote, so a refresh that
+   * is not due can be skipped. As in ESO, Orphan is not checked (it waits for the
+   * next refresh) and None writes nothing to check.
+   */
   private targetIsValid(es: ExternalSecret): boolean {
-    if (creationPolicy(es) !== 'Owner') return true;
+    const policy = creationPolicy(es);
+    if (policy === 'Orphan' || policy === 'None') return true;
+    if (es.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'SecretMissing') return true;
     const secret = this.deps.managedSecret(es.metadata.namespace!, targetName(es));
-    if (!secret) return false;
-    return controllerOf(secret.metadata)?.uid === es.metadata.uid && hashMatches(secret);
+    if (!secret || secret.metadata.labels?.[LABEL_MANAGED] !== LABEL_MANAGED_VALUE) return false;
+    if (policy === 'Owner' && controllerOf(secret.metadata)?.uid !== es.metadata.uid) return false;
+    return hashMatches(secret);
   }
 
   /** Records a failure on the ExternalSecret; the queue's error policy decides about retries. */
   private async fail(es: ExternalSecret, err: unknown, now: number): Promise<void> {
     const code = reasonOf(err);
     const message = `${code}: ${err instanceof Error ? err.message : String(err)}`;
-    const status = nextStatus(es, { status: 'False', reason: 'SecretSyncedError', message }, now);
-    const changed = await this.writeStatus(es, status);
+    const changed = await this.writeStatus(es, nextStatus(es, { status: 'False', reason: 'SecretSyncedError', message }, now));
     // One Warning per distinct failure, not one per retry.
     if (changed) this.deps.events.warning(es, 'UpdateFailed', message);
     this.deps.log.warn({ externalSecret: `${es.metadata.namespace}/${es.metadata.name}`, reason: code, err: message }, 'sync failed');

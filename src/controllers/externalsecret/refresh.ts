@@ -12,16 +12,18 @@ export const currentResourceVersion = (es: ExternalSecret): string =>
   syncedResourceVersion(es.metadata.generation ?? 0, es.metadata.labels, es.metadata.annotations);
 
 /**
- * Whether AWS must be asked again, as ESO decides it: never synced; the spec,
- * labels or annotations changed since the last sync (so any annotation change
- * forces a sync); or, for Periodic, the interval has passed.
+ * Whether AWS must be asked again, as ESO decides it: never synced; for Periodic and
+ * OnChange, the spec, labels or annotations changed since the last sync (so any
+ * annotation change forces a sync); for Periodic, the interval has passed.
+ * CreatedOnce fetches only once.
  */
 export function shouldRefresh(es: ExternalSecret, now: number): boolean {
   const status = es.status;
   if (!status?.refreshTime || !status.syncedResourceVersion) return true;
-  if (status.syncedResourceVersion !== currentResourceVersion(es)) return true;
   const policy = es.spec.refreshPolicy ?? 'Periodic';
-  if (policy !== 'Periodic') return false;
+  if (policy === 'CreatedOnce') return false;
+  if (status.syncedResourceVersion !== currentResourceVersion(es)) return true;
+  if (policy === 'OnChange') return false;
   const interval = refreshIntervalMs(es);
   if (interval === 0) return false;
   return now >= Date.parse(status.refreshTime) + interval;

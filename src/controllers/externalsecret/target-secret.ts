@@ -1,13 +1,14 @@
 import type { ExternalSecret } from '../../api/generated.ts';
-import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../../api/well-known.ts';
+import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../../api/well-known.ts';
 import { OperatorError } from '../../errors.ts';
 import { isNotFound, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
-import { controllerOf, creationPolicy, type Secret } from '../../sync/desired-secret.ts';
-import { dataHash } from '../../sync/go-hash.ts';
+import { controllerOf, creationPolicy, decodeData, nextSecret, targetName, type RenderedTarget, type Secret } from '../../sync/desired-secret.ts';
+import { dataHash, objectHash } from '../../sync/go-hash.ts';
+import { fieldManagerFor } from '../../sync/managed-fields.ts';
 import { canonicalJson } from '../conditions.ts';
 
-export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'missing';
 
 /**
  * Whether an existing Secret may be written by this ExternalSecret. Another
@@ -18,72 +19,94 @@ export function checkOwnership(es: ExternalSecret, live: Secret): void {
   const owner = controllerOf(live.metadata);
   if (owner && owner.uid !== es.metadata.uid) {
     if (owner.kind === 'ExternalSecret') {
-      throw new OperatorError('TargetOwnedByAnother', `target Secret "${live.metadata.name}" is owned by another ExternalSecret "${owner.name}"; choose another spec.target.name`);
+      throw new OperatorError('TargetOwnedByAnother', `target is owned by another ExternalSecret: Secret "${live.metadata.name}" is controlled by ExternalSecret "${owner.name}"; choose another spec.target.name`);
     }
-    throw new OperatorError('TargetNotManaged', `target Secret "${live.metadata.name}" is controlled by ${owner.kind} "${owner.name}"; choose another spec.target.name`);
+    throw new OperatorError('TargetNotManaged', `failed to take ownership of target secret: Secret "${live.metadata.name}" is controlled by ${owner.kind} "${owner.name}"; choose another spec.target.name`);
   }
-  const policy = creationPolicy(es);
   const ours = owner?.uid === es.metadata.uid || live.metadata.labels?.[LABEL_MANAGED] === LABEL_MANAGED_VALUE;
-  if (!ours && policy !== 'Merge') {
+  if (!ours && creationPolicy(es) !== 'Merge') {
     throw new OperatorError('TargetNotManaged', `target Secret "${live.metadata.name}" already exists and is not managed by an ExternalSecret; delete it, choose another spec.target.name, or set spec.target.creationPolicy: Merge to write into it`);
   }
 }
 
-/** The live Secret with the desired content laid over it; other labels and annotations are kept. */
-export function mergeInto(live: Secret, desired: Secret): Secret {
-  return {
-    ...live,
-    metadata: {
-      ...live.metadata,
-      labels: { ...live.metadata.labels, ...desired.metadata.labels },
-      annotations: { ...live.metadata.annotations, ...desired.metadata.annotations },
-      ...(desired.metadata.ownerReferences ? { ownerReferences: mergeOwners(live, desired) } : {}),
-    },
-    type: live.type ?? desired.type,
-    data: desired.data,
-    ...(desired.immutable ? { immutable: true } : {}),
-  };
-}
-
-function mergeOwners(live: Secret, desired: Secret): Secret['metadata']['ownerReferences'] {
-  const ours = desired.metadata.ownerReferences ?? [];
-  const others = (live.metadata.ownerReferences ?? []).filter((ref) => !ours.some((o) => o.uid === ref.uid));
-  return [...others, ...ours];
-}
-
 /** True when the Secret's data still matches the hash written with it: nobody edited it by hand. */
 export function hashMatches(secret: Secret): boolean {
-  const decoded: Record<string, Uint8Array> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {})) decoded[k] = Buffer.from(v, 'base64');
-  return secret.metadata.annotations?.[ANNOTATION_DATA_HASH] === dataHash(decoded);
+  return secret.metadata.annotations?.[ANNOTATION_DATA_HASH] === dataHash(decodeData(secret.data));
 }
 
-/** Reads, compares and writes the target Secret; no write when nothing changed. */
-export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, desired: Secret): Promise<WriteOutcome> {
-  const { namespace, name } = desired.metadata;
-  let live: Secret | undefined;
+export async function readSecret(kube: KubeClient, namespace: string, name: string): Promise<Secret | undefined> {
   try {
-    live = await kube.get<Secret>(secrets.path(namespace, name));
+    return await kube.get<Secret>(secrets.path(namespace, name));
   } catch (err) {
-    if (!isNotFound(err)) throw err;
+    if (isNotFound(err)) return undefined;
+    throw err;
   }
+}
+
+/**
+ * Reads, compares and writes the target Secret; no write when nothing changed.
+ * creationPolicy None writes nothing; Merge never creates the Secret ('missing').
+ */
+export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget): Promise<WriteOutcome> {
+  const policy = creationPolicy(es);
+  if (policy === 'None') return 'unchanged';
+  const namespace = es.metadata.namespace!;
+  const name = targetName(es);
+  const live = await readSecret(kube, namespace, name);
+  if (!live && policy === 'Merge') return 'missing';
+  if (live) checkOwnership(es, live);
+  const next = nextSecret(es, rendered, live);
+  const query = { fieldManager: fieldManagerFor(es.metadata.name) };
   if (!live) {
-    await kube.request('POST', secrets.path(namespace), { body: desired });
+    await kube.request('POST', secrets.path(namespace), { body: next, query });
     return 'created';
   }
-  checkOwnership(es, live);
-  const next = mergeInto(live, desired);
   if (sameSecret(live, next)) return 'unchanged';
+  if (live.immutable && (canonicalJson(live.data) !== canonicalJson(next.data) || live.type !== next.type)) {
+    throw new OperatorError('TargetImmutable', `could not update secret, target is immutable: Secret "${name}" is immutable and its data would change; delete it to have it recreated`);
+  }
   // The live resourceVersion makes this a compare-and-swap: a concurrent edit gives 409 and a retry.
-  await kube.request('PUT', secrets.path(namespace, name), { body: next });
+  await kube.request('PUT', secrets.path(namespace, name), { body: next, query });
   return 'updated';
 }
 
+/**
+ * Under creationPolicy Owner, Secrets this ExternalSecret created under an earlier
+ * target name are deleted, as ESO does (found by its created-by label).
+ */
+export async function deleteOrphanedSecrets(kube: KubeClient, es: ExternalSecret, managed: Secret[]): Promise<string[]> {
+  const hash = objectHash(`${es.metadata.namespace}/${es.metadata.name}`);
+  const orphans = managed.filter((s) => s.metadata.labels?.[LABEL_OWNER] === hash && s.metadata.name !== targetName(es)
+    && controllerOf(s.metadata)?.uid === es.metadata.uid);
+  for (const orphan of orphans) {
+    try {
+      await kube.request('DELETE', secrets.path(orphan.metadata.namespace, orphan.metadata.name));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return orphans.map((s) => s.metadata.name);
+}
+
+/** Deletes the target for deletionPolicy Delete, only if this ExternalSecret controls it. */
+export async function deleteTargetSecret(kube: KubeClient, es: ExternalSecret): Promise<boolean> {
+  const live = await readSecret(kube, es.metadata.namespace!, targetName(es));
+  if (!live || controllerOf(live.metadata)?.uid !== es.metadata.uid) return false;
+  try {
+    await kube.request('DELETE', secrets.path(live.metadata.namespace, live.metadata.name), {
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: live.metadata.uid } },
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  return true;
+}
+
 function sameSecret(a: Secret, b: Secret): boolean {
-  return canonicalJson(a.data) === canonicalJson(b.data)
-    && canonicalJson(a.metadata.labels) === canonicalJson(b.metadata.labels)
-    && canonicalJson(a.metadata.annotations) === canonicalJson(b.metadata.annotations)
-    && canonicalJson(a.metadata.ownerReferences) === canonicalJson(b.metadata.ownerReferences)
+  return canonicalJson(a.data ?? {}) === canonicalJson(b.data ?? {})
+    && canonicalJson(a.metadata.labels ?? {}) === canonicalJson(b.metadata.labels ?? {})
+    && canonicalJson(a.metadata.annotations ?? {}) === canonicalJson(b.metadata.annotations ?? {})
+    && canonicalJson(a.metadata.ownerReferences ?? []) === canonicalJson(b.metadata.ownerReferences ?? [])
     && (a.type ?? 'Opaque') === (b.type ?? 'Opaque')
     && Boolean(a.immutable) === Boolean(b.immutable);
 }

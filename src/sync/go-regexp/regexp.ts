@@ -60,6 +60,11 @@ export class GoRegexp {
     }
   }
 
+  /** re.MatchString(src): an unanchored search, as find.name.regexp uses it. */
+  matches(src: string): boolean {
+    return this.exec(Array.from(src, (ch) => ch.codePointAt(0)!), 0) !== undefined;
+  }
+
   /** re.ReplaceAllString(src, template), with Go's `$1`, `${1}`, `$name`, `${name}` and `$$`. */
   replaceAll(src: string, template: string): string {
     const text = Array.from(src, (ch) => ch.codePointAt(0)!);

@@ -1,0 +1,33 @@
+import type { ExternalSecret } from '../../api/generated.ts';
+import { isNotFound, type KubeClient } from '../../kube/client.ts';
+import { resourceType, secrets } from '../../kube/resources.ts';
+import { templateSourceNames, type TemplateSources } from '../../sync/render-target.ts';
+
+const configMaps = resourceType('v1', 'ConfigMap', 'configmaps', true);
+
+/** Reads the ConfigMaps and Secrets templateFrom names, from the ExternalSecret's own namespace only. */
+export async function readTemplateSources(kube: KubeClient, es: ExternalSecret): Promise<TemplateSources> {
+  const names = templateSourceNames(es);
+  const namespace = es.metadata.namespace!;
+  const read = async (path: string) => {
+    try {
+      return await kube.get(path);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+  const sources: TemplateSources = { configMaps: new Map(), secrets: new Map() };
+  for (const name of names.configMaps) {
+    const cm = await read(configMaps.path(namespace, name));
+    if (cm) (sources.configMaps as Map<string, Record<string, string>>).set(name, cm.data ?? {});
+  }
+  for (const name of names.secrets) {
+    const secret = await read(secrets.path(namespace, name));
+    if (!secret) continue;
+    const data: Record<string, Uint8Array> = {};
+    for (const [k, v] of Object.entries(secret.data ?? {})) data[k] = Buffer.from(String(v), 'base64');
+    (sources.secrets as Map<string, Record<string, Uint8Array>>).set(name, data);
+  }
+  return sources;
+}

@@ -1,0 +1,109 @@
+import type { ExternalSecretSpec } from '../api/generated.ts';
+import type { FetchedSecret } from '../aws/provider.ts';
+import { OperatorError } from '../errors.ts';
+import { decodeValue } from './decoding.ts';
+import { extractMap } from './extract.ts';
+import { fetchFor, fetchForFind, type Fetch } from './fetch-plan.ts';
+import { extractPropertyBytes } from './property-path.ts';
+import { dataFromMap, type TransformRenderer } from './rewrite.ts';
+
+/** What one provider call gave: a secret, the secrets a find matched, or the error. */
+export type FetchResult =
+  | { ok: true; secret: FetchedSecret }
+  | { ok: true; found: ReadonlyMap<string, Uint8Array> }
+  | { ok: false; error: unknown };
+
+export interface ProviderData {
+  data: Record<string, Uint8Array>;
+  /** Entries skipped because their AWS secret is gone (deletionPolicy Delete or Merge), for Events. */
+  missing: string[];
+}
+
+/**
+ * The Secret's data from the spec and the fetch results, as ESO assembles it:
+ * dataFrom entries in order (later wins), then data entries (which win over
+ * dataFrom). Pure, so it is unit-tested without AWS.
+ *
+ * A missing AWS secret is an error under deletionPolicy Retain; otherwise the entry
+ * is skipped and reported, and an empty result feeds the deletion policy.
+ */
+export function assembleProviderData(
+  spec: ExternalSecretSpec,
+  results: ReadonlyMap<string, FetchResult>,
+  prefix: string,
+  renderTransform: TransformRenderer,
+): ProviderData {
+  const data: Record<string, Uint8Array> = Object.create(null);
+  const missing: string[] = [];
+  const skipMissing = (spec.target?.deletionPolicy ?? 'Retain') !== 'Retain';
+  const outcome = (fetch: Fetch, at: string): FetchResult | undefined => {
+    const result = results.get(fetch.id);
+    if (!result) throw new OperatorError('InternalError', `${at}: its provider call was not made`);
+    if (result.ok) return result;
+    if (skipMissing && result.error instanceof OperatorError && result.error.code === 'AWSSecretNotFound') {
+      missing.push(`secret does not exist at provider using ${at}`);
+      return undefined;
+    }
+    throw located(result.error, at);
+  };
+
+  (spec.dataFrom ?? []).forEach((entry, i) => {
+    const at = `spec.dataFrom[${i}]`;
+    const source = entry.extract ?? entry.find;
+    if (!source) return;
+    const result = outcome(entry.extract ? fetchFor(entry.extract, prefix) : fetchForFind(entry.find!), at);
+    if (!result?.ok) return;
+    try {
+      const map = 'found' in result
+        ? Object.assign(Object.create(null), Object.fromEntries(result.found)) as Record<string, Uint8Array>
+        : extractMap(payloadOf(result.secret), entry.extract!.key, entry.extract!.property);
+      Object.assign(data, dataFromMap(map, {
+        rewrite: entry.rewrite,
+        conversionStrategy: source.conversionStrategy,
+        decodingStrategy: source.decodingStrategy,
+        renderTransform,
+        context: at,
+      }));
+    } catch (err) {
+      throw located(err, at);
+    }
+  });
+
+  (spec.data ?? []).forEach((item, i) => {
+    const at = `spec.data[${i}] (key: ${item.remoteRef.key})`;
+    const result = outcome(fetchFor(item.remoteRef, prefix), at);
+    if (!result?.ok || !('secret' in result)) return;
+    try {
+      const value = valueOf(result.secret, prefix + item.remoteRef.key, item.remoteRef.property);
+      data[item.secretKey] = decodeValue(value, item.remoteRef.decodingStrategy, at);
+    } catch (err) {
+      throw located(err, at);
+    }
+  });
+  return { data, missing };
+}
+
+/** The bytes a remoteRef selects: the whole secret, or one property of its JSON. */
+export function valueOf(secret: FetchedSecret, key: string, property: string | undefined): Uint8Array {
+  if (!property) {
+    if (secret.secretString !== undefined) return Buffer.from(secret.secretString, 'utf8');
+    if (secret.secretBinary !== undefined) return secret.secretBinary;
+    throw new OperatorError('AWSRequestFailed', `invalid secret received: no secret string nor binary for key "${key}"`);
+  }
+  // A SecretBinary is read as JSON bytes too, byte-exact even when it is not valid UTF-8.
+  const value = extractPropertyBytes(payloadOf(secret), property);
+  if (value === undefined) throw new OperatorError('PropertyNotFound', `secret "${key}" has no property "${property}"`);
+  return value;
+}
+
+/** ESO reads the SecretBinary when it is set, else the SecretString. */
+const payloadOf = (secret: FetchedSecret): string | Uint8Array => secret.secretBinary ?? secret.secretString ?? '';
+
+/** Prefixes the spec location to an error, keeping its reason code. */
+function located(err: unknown, at: string): OperatorError {
+  if (err instanceof OperatorError) {
+    if (err.message.startsWith('spec.')) return err;
+    return new OperatorError(err.code, `${at}: ${err.message}`, { cause: err });
+  }
+  return new OperatorError('InternalError', `${at}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
