@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyManifest } from '../../src/localenv/apply.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+let ns: string;
+beforeAll(async () => {
+  h = await startHarness();
+  ns = await h.namespace('validation');
+});
+afterAll(async () => h?.close());
+
+const ref = { key: 'some/secret' };
+const base = { secretStoreRef: { name: 'aws' }, data: [{ secretKey: 'a', remoteRef: ref }] };
+
+/** What `kubectl apply` would see: the apiserver's verdict on a manifest. */
+async function apply(apiVersion: string, spec: Record<string, unknown>): Promise<{ status: number; message: string } | 'accepted'> {
+  try {
+    await applyManifest(h.kube, { apiVersion, kind: 'ExternalSecret', metadata: { name: `v${Math.random().toString(36).slice(2, 8)}`, namespace: ns }, spec });
+    return 'accepted';
+  } catch (err: any) {
+    return { status: err.status, message: err.message };
+  }
+}
+
+// Each rule of ESO's admission webhook, enforced here by the CRD schema at apply time.
+const rejected: Array<[string, Record<string, unknown>, RegExp]> = [
+  ['neither data nor dataFrom', { secretStoreRef: { name: 'aws' } }, /nothing to sync: list at least one entry in spec.data or spec.dataFrom/],
+  ['deletionPolicy Delete with creationPolicy Merge', { ...base, target: { creationPolicy: 'Merge', deletionPolicy: 'Delete' } }, /deletionPolicy Delete would delete a Secret this ExternalSecret does not own/],
+  ['deletionPolicy Delete with creationPolicy None', { ...base, target: { creationPolicy: 'None', deletionPolicy: 'Delete' } }, /set creationPolicy to Owner/],
+  ['deletionPolicy Merge with creationPolicy None', { ...base, target: { creationPolicy: 'None', deletionPolicy: 'Merge' } }, /deletionPolicy Merge needs a Secret to remove keys from/],
+  ['a duplicate secretKey', { ...base, data: [{ secretKey: 'a', remoteRef: ref }, { secretKey: 'a', remoteRef: { key: 'other' } }] }, /spec.data lists the same secretKey more than once/],
+  ['an empty dataFrom entry', { secretStoreRef: { name: 'aws' }, dataFrom: [{}] }, /each spec.dataFrom entry needs one of extract, find or sourceRef/],
+  ['extract and find in one dataFrom entry', { secretStoreRef: { name: 'aws' }, dataFrom: [{ extract: ref, find: { name: { regexp: '.*' } } }] }, /takes only one of extract, find/],
+  ['an unknown creationPolicy', { ...base, target: { creationPolicy: 'Adopt' } }, /Unsupported value: "Adopt"/],
+  ['an unknown decodingStrategy', { ...base, data: [{ secretKey: 'a', remoteRef: { ...ref, decodingStrategy: 'Hex' } }] }, /Unsupported value: "Hex"/],
+  ['a secretKey that is not a valid Secret key', { ...base, data: [{ secretKey: 'a/b', remoteRef: ref }] }, /secretKey/],
+  ['a refreshInterval that is not a Go duration', { ...base, refreshInterval: '1 day' }, /must be a Go duration/],
+  ['a store kind other than the two', { ...base, secretStoreRef: { name: 'aws', kind: 'Vault' } }, /Unsupported value: "Vault"/],
+];
+
+describe('ExternalSecret validation at apply (no webhook server)', () => {
+  for (const apiVersion of ['external-secrets.io/v1', 'external-secrets.io/v1beta1']) {
+    for (const [what, spec, message] of rejected) {
+      it(`${apiVersion} rejects ${what}`, async () => {
+        const verdict = await apply(apiVersion, spec);
+        expect(verdict).not.toBe('accepted');
+        expect((verdict as { status: number }).status).toBe(422);
+        expect((verdict as { message: string }).message).toMatch(message);
+      });
+    }
+  }
+
+  it('accepts what ESO accepts: a duplicate secretKey with deletionPolicy Merge, Orphan with Delete', async () => {
+    expect(await apply('external-secrets.io/v1', { ...base, target: { deletionPolicy: 'Merge' }, data: [{ secretKey: 'a', remoteRef: ref }, { secretKey: 'a', remoteRef: { key: 'x' } }] })).toBe('accepted');
+    expect(await apply('external-secrets.io/v1', { ...base, target: { creationPolicy: 'Orphan', deletionPolicy: 'Delete' } })).toBe('accepted');
+  });
+
+  it('fills in ESO\'s defaults', async () => {
+    const name = 'defaults';
+    await applyManifest(h.kube, { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace: ns }, spec: base });
+    const es = await h.externalSecret(ns, name);
+    expect(es.spec.refreshInterval).toBe('1h');
+    expect(es.spec.secretStoreRef.kind).toBe('SecretStore');
+    expect(es.spec.target).toMatchObject({ creationPolicy: 'Owner', deletionPolicy: 'Retain' });
+    expect(es.spec.data[0].remoteRef).toMatchObject({ conversionStrategy: 'Default', decodingStrategy: 'None', metadataPolicy: 'None' });
+  });
+});
+
+describe('store validation at apply', () => {
+  it('rejects a SecretStore without a region, and auth with both jwt and secretRef', async () => {
+    const store = (aws: Record<string, unknown>) => applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 's', namespace: ns }, spec: { provider: { aws: { service: 'SecretsManager', ...aws } } },
+    }).then(() => 'accepted', (e) => e);
+    expect((await store({})).message).toMatch(/region/);
+    const both = await store({ region: 'us-east-1', auth: { jwt: { serviceAccountRef: { name: 'sa' } }, secretRef: { accessKeyIDSecretRef: { name: 'k', key: 'id' }, secretAccessKeySecretRef: { name: 'k', key: 's' } } } });
+    expect(both.status).toBe(422);
+  });
+});
