@@ -38,10 +38,14 @@ export function fromAwsError(error: unknown, context: { action: string; key?: st
       }
       break;
     case 'ExpiredTokenException':
+    case 'ExpiredToken':
+    case 'InvalidIdentityTokenException':
     case 'InvalidIdentityToken':
+    case 'IDPRejectedClaimException':
     case 'IDPRejectedClaim':
+    case 'IDPCommunicationErrorException':
     case 'IDPCommunicationError':
-      return new OperatorError('AWSAuthenticationFailed', `STS rejected the web identity token${as}: ${awsMessage}`, { cause: error });
+      return new OperatorError('AWSAuthenticationFailed', `${context.action}${as}: STS rejected the token: ${awsMessage}; check the role's trust policy (OIDC provider, audience, ServiceAccount subject)`, { cause: error });
   }
   return new OperatorError('AWSRequestFailed', `${context.action} ${what}${as} failed: ${name}: ${awsMessage}`, { cause: error });
 }
