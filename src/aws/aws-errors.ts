@@ -47,5 +47,13 @@ export function fromAwsError(error: unknown, context: { action: string; key?: st
     case 'IDPCommunicationError':
       return new OperatorError('AWSAuthenticationFailed', `${context.action}${as}: STS rejected the token: ${awsMessage}; check the role's trust policy (OIDC provider, audience, ServiceAccount subject)`, { cause: error });
   }
+  // An error body the SDK could not parse (a proxy's HTML page, or an emulator's XML) still has its HTTP status.
+  const status = e.$metadata?.httpStatusCode;
+  if (status === 403) {
+    return new OperatorError('AWSAccessDenied', `${context.action} ${what}${as} was denied (HTTP 403): grant secretsmanager:${context.action} on it in the role's IAM policy`, { cause: error });
+  }
+  if (status === 429) {
+    return new OperatorError('AWSThrottled', `${context.action} ${what}: throttled by AWS (HTTP 429); retrying with backoff`, { cause: error });
+  }
   return new OperatorError('AWSRequestFailed', `${context.action} ${what}${as} failed: ${name}: ${awsMessage}`, { cause: error });
 }

@@ -31,8 +31,8 @@ let counter = 0;
  * under its own ClusterRole. The operator reaches moto only through the AWS SDK's
  * standard endpoint variables.
  */
-export async function startHarness(): Promise<Harness> {
-  const motoEndpoint = inject('motoEndpoint');
+export async function startHarness(options: { motoEndpoint?: string } = {}): Promise<Harness> {
+  const motoEndpoint = options.motoEndpoint ?? inject('motoEndpoint');
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = motoEndpoint;
   process.env.AWS_ENDPOINT_URL_STS = motoEndpoint;
   process.env.AWS_ACCESS_KEY_ID = 'test';

@@ -41,6 +41,14 @@ describe('fromAwsError', () => {
     expect(err.message).toContain('trust policy');
   });
 
+  it('classifies an error body the SDK could not parse by its HTTP status', () => {
+    const unparsable = (status: number) => Object.assign(new SyntaxError('Unexpected token'), { $metadata: { httpStatusCode: status } });
+    expect(fromAwsError(unparsable(403), ctx).code).toBe('AWSAccessDenied');
+    expect(fromAwsError(unparsable(403), ctx).message).toContain(ctx.role);
+    expect(fromAwsError(unparsable(429), ctx).code).toBe('AWSThrottled');
+    expect(fromAwsError(unparsable(502), ctx).code).toBe('AWSRequestFailed');
+  });
+
   it('every AWS failure is retried with backoff (a fix in AWS must be picked up)', () => {
     for (const name of ['AccessDeniedException', 'ThrottlingException', 'ResourceNotFoundException', 'DecryptionFailure']) {
       expect(isRetryable(fromAwsError({ name, message: 'x' }, ctx))).toBe(true);

@@ -1,0 +1,113 @@
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyManifest } from '../../src/localenv/apply.ts';
+import { startMoto, type Moto } from '../../src/localenv/moto.ts';
+import { applyExternalSecret, createAwsSecrets, readyAs } from './cases.ts';
+import { decode, startHarness, type Harness } from './harness.ts';
+
+/**
+ * With moto's IAM enforcement on, AWS answers as it would for real: a principal
+ * without a policy is denied. moto's enforcement is global, so this file has a moto
+ * of its own.
+ */
+let moto: Moto;
+let h: Harness;
+const keys: Record<string, { id: string; secret: string }> = {};
+const roles: Record<string, string> = {};
+const KEY = 'iam/team/db';
+
+const policy = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
+
+beforeAll(async () => {
+  moto = await startMoto();
+  h = await startHarness({ motoEndpoint: moto.endpoint });
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint });
+  for (const [user, action] of [['reader-user', 'secretsmanager:GetSecretValue'], ['assumer', 'sts:AssumeRole']] as const) {
+    await iam.send(new CreateUserCommand({ UserName: user }));
+    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'p', PolicyDocument: policy(action) }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
+    keys[user] = { id: key.AccessKeyId!, secret: key.SecretAccessKey! };
+  }
+  for (const [role, action] of [['reader', 'secretsmanager:GetSecretValue'], ['hop', 'sts:AssumeRole'], ['nopolicy', undefined]] as const) {
+    roles[role] = (await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+    if (action) await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'p', PolicyDocument: policy(action) }));
+  }
+  iam.destroy();
+  await createAwsSecrets(h, [{ name: KEY, string: '{"password":"from-iam-test"}' }]);
+  // From here on every request must be signed by a principal whose policy allows it.
+  const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
+  expect(res.status).toBe(200);
+});
+afterAll(async () => {
+  await h?.close();
+  await moto?.stop();
+});
+
+/** A namespace whose SecretStore uses static keys of `user` (auth.secretRef), plus role settings. */
+async function storeWithKeys(prefix: string, user: string, aws: Record<string, unknown> = {}): Promise<string> {
+  const ns = await h.namespace(prefix);
+  await applyManifest(h.kube, {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns },
+    stringData: { 'access-key': keys[user]!.id, 'secret-key': keys[user]!.secret },
+  });
+  await applyManifest(h.kube, {
+    apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
+    spec: { provider: { aws: {
+      service: 'SecretsManager', region: 'us-east-1',
+      auth: { secretRef: { accessKeyIDSecretRef: { name: 'aws-keys', key: 'access-key' }, secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret-key' } } },
+      ...aws,
+    } } },
+  });
+  await applyExternalSecret(h, ns, 'es', { data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] });
+  return ns;
+}
+
+const synced = async (ns: string) => {
+  await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+  expect(decode((await h.secret(ns, 'es')).data)).toEqual({ password: 'from-iam-test' });
+};
+const denied = async (ns: string) => {
+  const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+  expect(await h.secret(ns, 'es')).toBeUndefined();
+  return es.status.conditions[0].message as string;
+};
+
+describe('IAM enforced by the AWS peer', () => {
+  it('static keys (auth.secretRef) of a user allowed to read get the value', async () => {
+    await synced(await storeWithKeys('iam-static-ok', 'reader-user'));
+  });
+
+  it('static keys of a user without the permission are denied, with the action named', async () => {
+    const message = await denied(await storeWithKeys('iam-static-denied', 'assumer'));
+    expect(message).toContain('AWSAccessDenied');
+    expect(message).toContain('GetSecretValue');
+    expect(message).toContain(KEY);
+  });
+
+  it('a role with a policy, assumed on top of the keys, gets the value', async () => {
+    const before = h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' });
+    await synced(await storeWithKeys('iam-role-ok', 'assumer', { role: roles.reader, externalID: 'ext-123', sessionTags: [{ key: 'team', value: 'a' }] }));
+    expect(h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' })).toBe(before + 1);
+  });
+
+  it('a role without a policy is denied, and the message names the role', async () => {
+    const message = await denied(await storeWithKeys('iam-role-denied', 'assumer', { role: roles.nopolicy }));
+    expect(message).toContain('AWSAccessDenied');
+    expect(message).toContain(roles.nopolicy);
+  });
+
+  it('additionalRoles are assumed in order before role', async () => {
+    const before = h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' });
+    await synced(await storeWithKeys('iam-chain', 'assumer', { additionalRoles: [roles.hop], role: roles.reader }));
+    expect(h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' })).toBe(before + 2);
+  });
+
+  it('a value read under one identity is never served to another', async () => {
+    // Same AWS secret, same moment: the namespace whose role may read it gets it, the other is denied.
+    const allowed = await storeWithKeys('iam-iso-a', 'assumer', { role: roles.reader });
+    const refused = await storeWithKeys('iam-iso-b', 'assumer', { role: roles.nopolicy });
+    await synced(allowed);
+    expect(await denied(refused)).toContain('AWSAccessDenied');
+  });
+});
