@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { KubeClient } from '../../src/kube/client.ts';
+import { applyManifest } from '../../src/localenv/apply.ts';
+import { AwsProxy, jwtClaims } from './aws-proxy.ts';
+import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs } from './cases.ts';
+import { decode, eventually, ROLE_ARN, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+let proxy: AwsProxy;
+
+beforeAll(async () => {
+  proxy = new AwsProxy(inject('motoEndpoint'));
+  h = await startHarness({ motoEndpoint: await proxy.start() });
+});
+afterAll(async () => {
+  await h?.close();
+  await proxy?.stop();
+});
+beforeEach(() => proxy.clearFaults());
+
+/** A namespace whose SecretStore authenticates with ServiceAccount `app` (IRSA through TokenRequest). */
+async function jwtNamespace(prefix: string, sa: { annotations?: Record<string, string>; audiences?: string[] } = {}): Promise<string> {
+  const ns = await h.namespace(prefix);
+  await applyManifest(h.kube, {
+    apiVersion: 'v1', kind: 'ServiceAccount',
+    metadata: { name: 'app', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN, ...sa.annotations } },
+  });
+  await applyManifest(h.kube, {
+    apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
+    spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { jwt: { serviceAccountRef: { name: 'app', ...(sa.audiences ? { audiences: sa.audiences } : {}) } } } } } },
+  });
+  return ns;
+}
+
+async function secretFor(prefix: string): Promise<string> {
+  const key = awsName(prefix);
+  await createAwsSecrets(h, [{ name: key, string: '{"v":"ok"}' }]);
+  return key;
+}
+
+const esFor = (ns: string, key: string, name = 'es') => applyExternalSecret(h, ns, name, { data: [{ secretKey: 'v', remoteRef: { key, property: 'v' } }] });
+
+describe('auth.jwt.serviceAccountRef', () => {
+  it('exchanges a token of that ServiceAccount, for its audience, for the annotated role', async () => {
+    const ns = await jwtNamespace('jwt-claims', { annotations: { 'eks.amazonaws.com/audience': 'sts.example.internal' }, audiences: ['extra-audience'] });
+    const key = await secretFor('jwt-claims');
+    await esFor(ns, key);
+    await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    const exchange = proxy.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').find((c) => jwtClaims(c.params.WebIdentityToken).sub === `system:serviceaccount:${ns}:app`);
+    expect(exchange, 'an AssumeRoleWithWebIdentity with a token for this ServiceAccount').toBeDefined();
+    expect(exchange!.params.RoleArn).toBe(ROLE_ARN);
+    expect(jwtClaims(exchange!.params.WebIdentityToken).aud).toEqual(['sts.example.internal', 'extra-audience']);
+  });
+
+  it('uses sts.amazonaws.com as the audience by default', async () => {
+    const ns = await jwtNamespace('jwt-default-aud');
+    await esFor(ns, await secretFor('jwt-default-aud'));
+    await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    const exchange = proxy.calls.find((c) => c.action === 'AssumeRoleWithWebIdentity' && jwtClaims(c.params.WebIdentityToken).sub === `system:serviceaccount:${ns}:app`);
+    expect(jwtClaims(exchange!.params.WebIdentityToken).aud).toEqual(['sts.amazonaws.com']);
+  });
+
+  it('caches credentials per identity: many ExternalSecrets syncing at once share one STS call', async () => {
+    const ns = await jwtNamespace('jwt-shared');
+    const key = await secretFor('jwt-shared');
+    const forThisSa = (p: Record<string, any>) => jwtClaims(p.WebIdentityToken).sub === `system:serviceaccount:${ns}:app`;
+    await Promise.all(Array.from({ length: 12 }, (_, i) => esFor(ns, key, `es-${i}`)));
+    for (let i = 0; i < 12; i++) await readyAs(h, ns, `es-${i}`, 'True', 'SecretSynced');
+    expect(proxy.count('AssumeRoleWithWebIdentity', forThisSa)).toBe(1);
+  });
+
+  it('a ServiceAccount without the role annotation is a clear error', async () => {
+    const ns = await h.namespace('jwt-no-role');
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: ns } });
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
+      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { jwt: { serviceAccountRef: { name: 'app' } } } } } },
+    });
+    await esFor(ns, 'whatever');
+    const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    expect(es.status.conditions[0].message).toContain(`RoleArnMissing: ServiceAccount ${ns}/app has no "eks.amazonaws.com/role-arn" annotation`);
+  });
+
+  it('a token STS rejects is reported with the role and what to check', async () => {
+    const ns = await jwtNamespace('jwt-rejected');
+    proxy.inject({ action: 'AssumeRoleWithWebIdentity', when: (p) => jwtClaims(p.WebIdentityToken).sub.includes(`:${ns}:`), code: 'InvalidIdentityToken', message: 'Incorrect token audience' });
+    await esFor(ns, await secretFor('jwt-rejected'));
+    const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    const message = es.status.conditions[0].message as string;
+    expect(message).toContain('AWSAuthenticationFailed');
+    expect(message).toContain(ROLE_ARN);
+    expect(message).toContain('Incorrect token audience');
+  });
+
+  it('an expired token is reported as such', async () => {
+    const ns = await jwtNamespace('jwt-expired');
+    proxy.inject({ action: 'AssumeRoleWithWebIdentity', when: (p) => jwtClaims(p.WebIdentityToken).sub.includes(`:${ns}:`), code: 'ExpiredTokenException', message: 'Token expired: current date/time is after the exp claim' });
+    await esFor(ns, await secretFor('jwt-expired'));
+    const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    expect(es.status.conditions[0].message).toContain('AWSAuthenticationFailed');
+    expect(es.status.conditions[0].message).toContain('Token expired');
+  });
+});
+
+describe('AWS errors: a reason, a message saying what to fix, and backoff', () => {
+  it('DecryptionFailure (KMS) names the secret and the fix', async () => {
+    const ns = await jwtNamespace('kms');
+    const key = await secretFor('kms');
+    proxy.inject({ action: 'GetSecretValue', when: (p) => p.SecretId === key, code: 'DecryptionFailure', message: 'Secrets Manager can\'t decrypt the protected secret text using the provided KMS key.' });
+    await esFor(ns, key);
+    const message = (await readyAs(h, ns, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain('AWSDecryptionFailure');
+    expect(message).toContain(key);
+    expect(message).toContain('kms:Decrypt');
+  });
+
+  it('AccessDeniedException names the action and the role', async () => {
+    const ns = await jwtNamespace('denied');
+    const key = await secretFor('denied');
+    proxy.inject({ action: 'GetSecretValue', when: (p) => p.SecretId === key, code: 'AccessDeniedException', message: 'User is not authorized to perform: secretsmanager:GetSecretValue' });
+    await esFor(ns, key);
+    const message = (await readyAs(h, ns, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain('AWSAccessDenied');
+    expect(message).toContain('GetSecretValue');
+    expect(message).toContain(ROLE_ARN);
+  });
+
+  it('a secret marked for deletion counts as missing', async () => {
+    const ns = await jwtNamespace('marked');
+    const key = await secretFor('marked');
+    proxy.inject({ action: 'GetSecretValue', when: (p) => p.SecretId === key, code: 'InvalidRequestException', message: 'You can\'t perform this operation on the secret because it was marked for deletion.' });
+    await esFor(ns, key);
+    const message = (await readyAs(h, ns, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain('AWSSecretNotFound');
+    expect(message).toContain('marked for deletion');
+  });
+
+  it('throttling backs off instead of retrying in a storm, then recovers', async () => {
+    const ns = await jwtNamespace('throttle');
+    const key = await secretFor('throttle');
+    const mine = (p: Record<string, any>) => p.SecretId === key;
+    proxy.inject({ action: 'GetSecretValue', when: mine, code: 'ThrottlingException', message: 'Rate exceeded' });
+    const start = Date.now();
+    await esFor(ns, key);
+    const message = (await readyAs(h, ns, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain('AWSThrottled');
+    await new Promise((r) => setTimeout(r, Math.max(0, start + 4_000 - Date.now())));
+    // Reconciles at 0 s, ~1 s and ~3 s (backoff 1 s, 2 s, jittered), each with the SDK's 3 attempts.
+    const attempts = proxy.calls.filter((c) => c.action === 'GetSecretValue' && mine(c.params) && c.at <= start + 4_000).length;
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(attempts).toBeLessThanOrEqual(9);
+    proxy.clearFaults();
+    await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    expect(decode((await h.secret(ns, 'es')).data)).toEqual({ v: 'ok' });
+    expect((await eventsFor(h, ns, 'es')).map((e) => e.reason)).toEqual(['UpdateFailed', 'Created']);
+  });
+});
+
+describe('least privilege', () => {
+  it('the operator\'s ClusterRole refuses verbs it does not list', async () => {
+    const ns = await h.namespace('rbac');
+    const asOperator = KubeClient.fromFile(inject('operatorKubeconfig'));
+    try {
+      // Allowed: what reconciling needs.
+      await asOperator.get(`/api/v1/namespaces/${ns}/secrets`);
+      // Refused: editing users' ExternalSecret specs, reading ConfigMaps cluster-wide, touching Pods or RBAC.
+      for (const [method, path, body] of [
+        ['PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/x`, { spec: {} }],
+        ['GET', '/api/v1/configmaps', undefined],
+        ['GET', `/api/v1/namespaces/${ns}/pods`, undefined],
+        ['POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'escalate' }, rules: [] }],
+        ['DELETE', `/apis/external-secrets.io/v1/namespaces/${ns}/secretstores/aws`, undefined],
+      ] as const) {
+        const err = await asOperator.request(method, path, { body, contentType: 'application/merge-patch+json' }).catch((e) => e);
+        expect(err.status, `${method} ${path}`).toBe(403);
+      }
+    } finally {
+      await asOperator.close();
+    }
+  });
+});
