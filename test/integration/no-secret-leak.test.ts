@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+/**
+ * Canary values go through successful syncs and through every kind of failure that
+ * touches a value; afterwards no log line (at debug level), Event, status field or
+ * metric may contain one, raw or base64-encoded.
+ */
+let h: Harness;
+const canary = `CANARY-${randomBytes(8).toString('hex')}`;
+const namespaces: string[] = [];
+
+beforeAll(async () => (h = await startHarness()));
+afterAll(async () => h?.close());
+
+interface Scenario {
+  name: string;
+  value: string;
+  spec: (key: string) => Record<string, unknown>;
+  ready: 'True' | 'False';
+}
+
+const scenarios: Scenario[] = [
+  { name: 'sync-property', value: JSON.stringify({ password: canary }), spec: (key) => ({ data: [{ secretKey: 'p', remoteRef: { key, property: 'password' } }] }), ready: 'True' },
+  { name: 'sync-whole', value: canary, spec: (key) => ({ data: [{ secretKey: 'p', remoteRef: { key } }] }), ready: 'True' },
+  { name: 'sync-template', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { url: 'postgres://u:{{ .password }}@h/db' } } } }), ready: 'True' },
+  { name: 'missing-property', value: JSON.stringify({ password: canary }), spec: (key) => ({ data: [{ secretKey: 'p', remoteRef: { key, property: 'passwd' } }] }), ready: 'False' },
+  { name: 'property-over-text', value: canary, spec: (key) => ({ data: [{ secretKey: 'p', remoteRef: { key, property: 'x' } }] }), ready: 'False' },
+  { name: 'extract-not-json', value: canary, spec: (key) => ({ dataFrom: [{ extract: { key } }] }), ready: 'False' },
+  { name: 'bad-base64', value: `${canary}!`, spec: (key) => ({ data: [{ secretKey: 'p', remoteRef: { key, decodingStrategy: 'Base64' } }] }), ready: 'False' },
+  { name: 'template-missing-key', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ .nope }}' } } } }), ready: 'False' },
+  { name: 'template-type-error', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ .password.field }}' } } } }), ready: 'False' },
+  { name: 'template-printf', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ printf "%d" .password | b64dec | fromJson | toJson }}{{ .missing }}' } } } }), ready: 'False' },
+  { name: 'template-bad-json', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ (.password | fromJson).a }}' } } } }), ready: 'False' },
+  // Keys name things (they become the Secret's visible keys and are named in errors); values are the secret.
+  { name: 'invalid-key', value: JSON.stringify({ 'bad key': canary }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ regexp: { source: '^bad', target: 'still bad' } }] }] }), ready: 'False' },
+];
+
+describe('no secret value leaks', () => {
+  for (const s of scenarios) {
+    it(`${s.name}: ends Ready=${s.ready}`, async () => {
+      const ns = await storeNamespace(h, `leak-${s.name}`);
+      namespaces.push(ns);
+      const key = awsName(s.name);
+      await createAwsSecrets(h, [{ name: key, string: s.value }]);
+      await applyExternalSecret(h, ns, 'es', s.spec(key));
+      await readyAs(h, ns, 'es', s.ready);
+    });
+  }
+
+  it('appears in no log line, Event, status or metric', async () => {
+    // Let retries and Events of the failing scenarios happen.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const needles = [canary, Buffer.from(canary).toString('base64'), Buffer.from(canary).toString('base64url')];
+    const haystacks: Array<[string, string]> = [];
+    expect(h.logLines.length).toBeGreaterThan(scenarios.length);
+    for (const line of h.logLines) haystacks.push(['log', line]);
+    for (const ns of namespaces) {
+      const events = await h.kube.get(`/api/v1/namespaces/${ns}/events`);
+      expect(events.items.length).toBeGreaterThan(0);
+      for (const e of events.items) haystacks.push([`event ${ns}`, JSON.stringify(e)]);
+      haystacks.push([`status ${ns}`, JSON.stringify((await h.externalSecret(ns, 'es')).status)]);
+    }
+    haystacks.push(['metrics', h.operator.metrics.registry.render()]);
+    const leaks = haystacks.filter(([, text]) => needles.some((n) => text.includes(n)));
+    expect(leaks.map(([where, text]) => `${where}: ${text.slice(0, 200)}`)).toEqual([]);
+  });
+
+  it('is where it belongs: in the synced Secrets', async () => {
+    // The check above is only meaningful if the canary really flowed through the operator.
+    const secret = await h.secret(namespaces[0]!, 'es');
+    expect(Buffer.from(secret.data.p, 'base64').toString()).toBe(canary);
+  });
+});
