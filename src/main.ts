@@ -22,6 +22,6 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  log.info({ server: kube.server }, 'starting');
+  log.info({ server: kube.server, metricsPort: server.port }, 'starting');
   await operator.start();
 }

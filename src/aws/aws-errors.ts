@@ -33,7 +33,7 @@ export function fromAwsError(error: unknown, context: { action: string; key?: st
     case 'InvalidRequestException':
     case 'InvalidParameterException':
       // AWS answers a read of a secret pending deletion this way; ESO counts it as "no secret".
-      if (/marked for deletion|scheduled for deletion/i.test(awsMessage)) {
+      if (/marked for deletion|scheduled for deletion|marked deleted/i.test(awsMessage)) {
         return new OperatorError('AWSSecretNotFound', `${context.action} ${what}: the secret is marked for deletion (${awsMessage})`, { cause: error });
       }
       break;

@@ -71,8 +71,9 @@ export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: S
     const annotations = without(meta.annotations, owned.annotations);
     meta.labels = { ...labels, ...rendered.labels };
     meta.annotations = { ...annotations, ...rendered.annotations };
-    const kept = policy === 'Merge' ? without(live?.data, owned.data) : {};
-    const data: Record<string, string> = { ...kept };
+    // Null-prototype maps: `__proto__` is a valid Secret key and must stay one.
+    const data: Record<string, string> = Object.create(null);
+    if (policy === 'Merge') Object.assign(data, without(live?.data, owned.data));
     for (const [key, value] of Object.entries(rendered.data)) data[key] = Buffer.from(value).toString('base64');
     next.data = data;
     if (rendered.type) next.type = rendered.type;
@@ -102,11 +103,11 @@ export const controllerOf = (metadata: { ownerReferences?: OwnerReference[] }): 
   metadata.ownerReferences?.find((ref) => ref.controller);
 
 export function decodeData(data: Record<string, string> | undefined): Record<string, Uint8Array> {
-  const decoded: Record<string, Uint8Array> = {};
+  const decoded: Record<string, Uint8Array> = Object.create(null);
   for (const [k, v] of Object.entries(data ?? {})) decoded[k] = Buffer.from(v, 'base64');
   return decoded;
 }
 
 function without<T>(map: Record<string, T> | undefined, drop: Set<string>): Record<string, T> {
-  return Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !drop.has(k)));
+  return Object.assign(Object.create(null), Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !drop.has(k))));
 }

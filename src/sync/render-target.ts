@@ -1,8 +1,8 @@
-import { parse as parseYaml } from 'yaml';
 import type { ExternalSecret, TemplateFrom } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import type { RenderedTarget } from './desired-secret.ts';
 import { parseTemplate, renderTemplate, TemplateError, type TemplateData } from './template/index.ts';
+import { parseStringMap } from './yaml-string-map.ts';
 
 /** ConfigMaps and Secrets named by templateFrom, read from the ExternalSecret's namespace. */
 export interface TemplateSources {
@@ -83,23 +83,14 @@ function apply(
 ): void {
   const out = render(key, text, values);
   if ((templateAs ?? 'Values') === 'Values') return put(target, key, out);
-  // KeysAndValues: the output is YAML of string keys to string values.
-  let parsed: unknown;
+  // KeysAndValues: the output is YAML whose keys and values are added.
+  let map: Record<string, string> | undefined;
   try {
-    parsed = parseYaml(Buffer.from(out).toString('utf8'));
+    map = parseStringMap(Buffer.from(out).toString('utf8'));
   } catch (err) {
     throw new OperatorError('TemplateFailed', `could not unmarshal template to 'map[string][]byte': template "${key}": ${(err as Error).message}`);
   }
-  if (parsed === null || parsed === undefined) return;
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new OperatorError('TemplateFailed', `could not unmarshal template to 'map[string][]byte': template "${key}" did not render a map`);
-  }
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (typeof v !== 'string') {
-      throw new OperatorError('TemplateFailed', `could not unmarshal template to 'map[string][]byte': template "${key}": value of "${k}" is not a string`);
-    }
-    put(target, k, Buffer.from(v, 'utf8'));
-  }
+  for (const [k, v] of Object.entries(map ?? {})) put(target, k, Buffer.from(v, 'utf8'));
 }
 
 function render(key: string, text: string, values: TemplateData): Uint8Array {

@@ -104,6 +104,7 @@ export function expectSecret(secret: any, es: any, want: SecretExpectation): voi
 export async function eventsFor(h: Harness, ns: string, name: string): Promise<Array<{ type: string; reason: string; message: string }>> {
   const list = await h.kube.get(`/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.name=${name}` });
   return list.items
-    .sort((a: any, b: any) => (a.metadata.creationTimestamp < b.metadata.creationTimestamp ? -1 : 1))
+    // resourceVersion orders writes exactly; timestamps have one-second precision.
+    .sort((a: any, b: any) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
     .map((e: any) => ({ type: e.type, reason: e.reason, message: e.message }));
 }

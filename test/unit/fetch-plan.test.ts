@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { ExternalSecretSpec } from '../../src/api/generated.ts';
+import { type Fetch, fetchFor, fetchForFind, planFetches } from '../../src/sync/fetch-plan.ts';
+
+/** A fetch without its id: what the provider will be asked. */
+const call = (f: Fetch) => {
+  const { id: _id, ...rest } = f;
+  return rest;
+};
+const calls = (spec: ExternalSecretSpec, prefix?: string) => planFetches(spec, prefix).map(call);
+
+describe('planFetches', () => {
+  it('makes one value call for data items and an extract on the same key and version', () => {
+    const spec: ExternalSecretSpec = {
+      data: [
+        { secretKey: 'username', remoteRef: { key: 'db/creds', property: 'username' } },
+        { secretKey: 'password', remoteRef: { key: 'db/creds', property: 'password', version: 'AWSCURRENT' } },
+      ],
+      dataFrom: [{ extract: { key: 'db/creds' } }],
+    };
+    expect(calls(spec)).toEqual([{ kind: 'value', ref: { key: 'db/creds', version: 'AWSCURRENT' } }]);
+  });
+
+  it('makes one call per version of the same key', () => {
+    const spec: ExternalSecretSpec = {
+      data: [
+        { secretKey: 'current', remoteRef: { key: 'db/creds' } },
+        { secretKey: 'previous', remoteRef: { key: 'db/creds', version: 'AWSPREVIOUS' } },
+        { secretKey: 'pinned', remoteRef: { key: 'db/creds', version: 'uuid/0b9c3f6e-1111-2222-3333-444455556666' } },
+        { secretKey: 'previous-again', remoteRef: { key: 'db/creds', version: 'AWSPREVIOUS' } },
+      ],
+    };
+    expect(calls(spec)).toEqual([
+      { kind: 'value', ref: { key: 'db/creds', version: 'AWSCURRENT' } },
+      { kind: 'value', ref: { key: 'db/creds', version: 'AWSPREVIOUS' } },
+      { kind: 'value', ref: { key: 'db/creds', version: 'uuid/0b9c3f6e-1111-2222-3333-444455556666' } },
+    ]);
+  });
+
+  it('makes one call per key', () => {
+    const spec: ExternalSecretSpec = {
+      data: [
+        { secretKey: 'a', remoteRef: { key: 'one' } },
+        { secretKey: 'b', remoteRef: { key: 'two' } },
+      ],
+    };
+    expect(calls(spec)).toEqual([
+      { kind: 'value', ref: { key: 'one', version: 'AWSCURRENT' } },
+      { kind: 'value', ref: { key: 'two', version: 'AWSCURRENT' } },
+    ]);
+  });
+
+  it('reads tags for metadataPolicy Fetch, once per key, apart from the value', () => {
+    const spec: ExternalSecretSpec = {
+      data: [
+        { secretKey: 'owner', remoteRef: { key: 'db/creds', metadataPolicy: 'Fetch', property: 'owner' } },
+        { secretKey: 'team', remoteRef: { key: 'db/creds', metadataPolicy: 'Fetch', property: 'team' } },
+        { secretKey: 'password', remoteRef: { key: 'db/creds', metadataPolicy: 'None', property: 'password' } },
+      ],
+      dataFrom: [{ extract: { key: 'db/creds', metadataPolicy: 'Fetch' } }],
+    };
+    expect(calls(spec)).toEqual([
+      { kind: 'tags', key: 'db/creds' },
+      { kind: 'value', ref: { key: 'db/creds', version: 'AWSCURRENT' } },
+    ]);
+  });
+
+  it('makes a find call for dataFrom.find, once per distinct query', () => {
+    const spec: ExternalSecretSpec = {
+      dataFrom: [
+        { find: { name: { regexp: '^app/' }, tags: { env: 'prod', team: 'a' } } },
+        // The same query with the tags in another order, and a conversionStrategy (applied after the call).
+        { find: { tags: { team: 'a', env: 'prod' }, name: { regexp: '^app/' }, conversionStrategy: 'Unicode' } },
+        { find: { path: 'app/' } },
+      ],
+    };
+    expect(calls(spec)).toEqual([
+      { kind: 'find', find: { nameRegexp: '^app/', tags: { env: 'prod', team: 'a' } } },
+      { kind: 'find', find: { path: 'app/' } },
+    ]);
+  });
+
+  it('applies the store prefix to data and extract keys, not to find', () => {
+    const spec: ExternalSecretSpec = {
+      data: [
+        { secretKey: 'password', remoteRef: { key: 'db/creds', property: 'password' } },
+        { secretKey: 'owner', remoteRef: { key: 'db/creds', metadataPolicy: 'Fetch', property: 'owner' } },
+      ],
+      dataFrom: [{ extract: { key: 'api/keys' } }, { find: { path: 'shared/', name: { regexp: 'x' } } }],
+    };
+    expect(calls(spec, 'team-a/')).toEqual([
+      { kind: 'value', ref: { key: 'team-a/api/keys', version: 'AWSCURRENT' } },
+      { kind: 'find', find: { nameRegexp: 'x', path: 'shared/' } },
+      { kind: 'value', ref: { key: 'team-a/db/creds', version: 'AWSCURRENT' } },
+      { kind: 'tags', key: 'team-a/db/creds' },
+    ]);
+  });
+
+  it('lists calls in first-use order: dataFrom in order, then data', () => {
+    const spec: ExternalSecretSpec = {
+      data: [
+        { secretKey: 'c', remoteRef: { key: 'c' } },
+        { secretKey: 'a', remoteRef: { key: 'a' } },
+        { secretKey: 'd', remoteRef: { key: 'd' } },
+      ],
+      dataFrom: [{ extract: { key: 'b' } }, { find: { path: 'p/' } }, { extract: { key: 'a' } }],
+    };
+    expect(calls(spec)).toEqual([
+      { kind: 'value', ref: { key: 'b', version: 'AWSCURRENT' } },
+      { kind: 'find', find: { path: 'p/' } },
+      { kind: 'value', ref: { key: 'a', version: 'AWSCURRENT' } },
+      { kind: 'value', ref: { key: 'c', version: 'AWSCURRENT' } },
+      { kind: 'value', ref: { key: 'd', version: 'AWSCURRENT' } },
+    ]);
+  });
+
+  it('plans nothing for an empty spec, and skips dataFrom entries without extract or find', () => {
+    expect(planFetches({})).toEqual([]);
+    expect(planFetches({ dataFrom: [{ rewrite: [] }] })).toEqual([]);
+  });
+
+  it('gives distinct ids to distinct calls and the same id to the same call', () => {
+    const fetches = planFetches({
+      data: [
+        { secretKey: 'a', remoteRef: { key: 'k' } },
+        { secretKey: 'b', remoteRef: { key: 'k', version: 'AWSPREVIOUS' } },
+        { secretKey: 'c', remoteRef: { key: 'k', metadataPolicy: 'Fetch' } },
+      ],
+      dataFrom: [{ find: { path: 'k' } }],
+    });
+    expect(new Set(fetches.map((f) => f.id)).size).toBe(4);
+    // The ids the assembler looks results up by.
+    expect(fetchFor({ key: 'k' }, '').id).toBe(fetchFor({ key: 'k', version: 'AWSCURRENT' }, '').id);
+    expect(fetchForFind({ path: 'k', decodingStrategy: 'Base64' }).id).toBe(fetchForFind({ path: 'k' }).id);
+  });
+});

@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import type { ExternalSecret, ExternalSecretTemplate, ObjectMeta, TemplateFrom } from '../../src/api/generated.ts';
+import { OperatorError } from '../../src/errors.ts';
+import { renderTarget, renderTransform, type TemplateSources, templateSourceNames } from '../../src/sync/render-target.ts';
+
+const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+const text = (map: Record<string, Uint8Array>): Record<string, string> =>
+  Object.fromEntries(Object.entries(map).map(([k, v]) => [k, Buffer.from(v).toString('utf8')]));
+
+const externalSecret = (template?: ExternalSecretTemplate, meta: Partial<ObjectMeta> = {}): ExternalSecret => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ExternalSecret',
+  metadata: { name: 'db', namespace: 'default', uid: 'uid-1', ...meta },
+  spec: { target: { name: 'db-credentials', ...(template ? { template } : {}) } },
+});
+
+/** What the provider gave: data and dataFrom, assembled. */
+const provider = (): Record<string, Uint8Array> => ({ user: bytes('admin'), password: bytes('s3cr3t') });
+
+const sources = (configMaps: Record<string, Record<string, string>> = {}, secrets: Record<string, Record<string, string>> = {}): TemplateSources => ({
+  configMaps: new Map(Object.entries(configMaps)),
+  secrets: new Map(Object.entries(secrets).map(([name, data]) => [name, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, bytes(v)]))])),
+});
+
+/** Renders and returns data as text, with labels, annotations and type. */
+const render = (template: ExternalSecretTemplate | undefined, from: TemplateSources = sources(), meta: Partial<ObjectMeta> = {}) => {
+  const out = renderTarget(externalSecret(template, meta), provider(), from);
+  return { ...out, data: text(out.data) };
+};
+
+/** The OperatorError a call throws. */
+const thrown = (run: () => unknown): OperatorError => {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OperatorError);
+    return error as OperatorError;
+  }
+  throw new Error('expected an OperatorError');
+};
+
+describe('renderTarget without a template', () => {
+  it("writes the provider data with the ExternalSecret's own labels and annotations", () => {
+    const meta = { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'alice' } };
+    expect(render(undefined, sources(), meta)).toEqual({
+      data: { user: 'admin', password: 's3cr3t' },
+      labels: { team: 'payments' },
+      annotations: { 'example.com/owner': 'alice' },
+    });
+  });
+
+  it('gives empty labels and annotations when the ExternalSecret has none, and no type', () => {
+    const out = render(undefined);
+    expect(out.labels).toEqual({});
+    expect(out.annotations).toEqual({});
+    expect('type' in out).toBe(false);
+  });
+
+  it("copies the ExternalSecret's labels rather than sharing them", () => {
+    const es = externalSecret(undefined, { labels: { team: 'payments' } });
+    renderTarget(es, provider(), sources()).labels['extra'] = 'x';
+    expect(es.metadata.labels).toEqual({ team: 'payments' });
+  });
+});
+
+describe('renderTarget with a template', () => {
+  it("passes provider data through when the template has only metadata and type, without the ExternalSecret's labels", () => {
+    const template: ExternalSecretTemplate = {
+      type: 'kubernetes.io/basic-auth',
+      metadata: { labels: { app: 'db' }, annotations: { 'example.com/rotated': 'yes' } },
+    };
+    expect(render(template, sources(), { labels: { team: 'payments' } })).toEqual({
+      data: { user: 'admin', password: 's3cr3t' },
+      labels: { app: 'db' },
+      annotations: { 'example.com/rotated': 'yes' },
+      type: 'kubernetes.io/basic-auth',
+    });
+  });
+
+  it('passes provider data through for an empty template', () => {
+    expect(render({})).toEqual({ data: { user: 'admin', password: 's3cr3t' }, labels: {}, annotations: {} });
+  });
+
+  const dsn = 'postgres://{{ .user }}:{{ .password }}@db:5432/app';
+  const policies: [mergePolicy: 'Replace' | 'Merge' | undefined, data: Record<string, string>][] = [
+    [undefined, { dsn: 'postgres://admin:s3cr3t@db:5432/app' }],
+    ['Replace', { dsn: 'postgres://admin:s3cr3t@db:5432/app' }],
+    ['Merge', { user: 'admin', password: 's3cr3t', dsn: 'postgres://admin:s3cr3t@db:5432/app' }],
+  ];
+  it.each(policies)('template.data with mergePolicy %s', (mergePolicy, data) => {
+    expect(render({ ...(mergePolicy ? { mergePolicy } : {}), data: { dsn } }).data).toEqual(data);
+  });
+
+  it('lets a templated key win over the provider key of the same name under Merge', () => {
+    expect(render({ mergePolicy: 'Merge', data: { password: '{{ .password | upper }}' } }).data).toEqual({ user: 'admin', password: 'S3CR3T' });
+  });
+
+  it('renders templated labels and annotations', () => {
+    const out = render({
+      metadata: {
+        labels: { 'example.com/user': '{{ .user }}', static: 'v' },
+        annotations: { 'example.com/summary': '{{ .user }} has {{ len .password }} characters' },
+      },
+    });
+    expect(out.labels).toEqual({ 'example.com/user': 'admin', static: 'v' });
+    expect(out.annotations).toEqual({ 'example.com/summary': 'admin has 6 characters' });
+  });
+});
+
+describe('renderTarget: templateFrom', () => {
+  const cm = { tpl: { 'config.yaml': 'user: {{ .user }}\n', kv: 'DB_USER: {{ .user }}\nDB_PASS: "{{ .password }}"\n' } };
+  const secret = { 'tpl-secret': { 'app.ini': '[db]\npass={{ .password }}\n', kv: 'TOKEN: t-{{ .user }}\n' } };
+
+  // [what, templateFrom entry, expected data]
+  const scopes: [string, TemplateFrom, Record<string, string>][] = [
+    ['configMap Values (the default)', { configMap: { name: 'tpl', items: [{ key: 'config.yaml' }] } }, { 'config.yaml': 'user: admin\n' }],
+    ['configMap Values', { configMap: { name: 'tpl', items: [{ key: 'config.yaml', templateAs: 'Values' }] } }, { 'config.yaml': 'user: admin\n' }],
+    ['configMap KeysAndValues', { configMap: { name: 'tpl', items: [{ key: 'kv', templateAs: 'KeysAndValues' }] } }, { DB_USER: 'admin', DB_PASS: 's3cr3t' }],
+    ['secret Values', { secret: { name: 'tpl-secret', items: [{ key: 'app.ini' }] } }, { 'app.ini': '[db]\npass=s3cr3t\n' }],
+    ['secret KeysAndValues', { secret: { name: 'tpl-secret', items: [{ key: 'kv', templateAs: 'KeysAndValues' }] } }, { TOKEN: 't-admin' }],
+    ['literal (always KeysAndValues)', { literal: '{{ .user }}_name: "{{ .password }}"\nplain: text' }, { admin_name: 's3cr3t', plain: 'text' }],
+    ['an empty literal', { literal: '' }, {}],
+  ];
+  it.each(scopes)('%s', (_what, from, data) => {
+    expect(render({ templateFrom: [from] }, sources(cm, secret)).data).toEqual(data);
+  });
+
+  it('writes to labels and annotations with target Labels and Annotations', () => {
+    const out = render(
+      {
+        templateFrom: [
+          { target: 'Labels', literal: 'app.kubernetes.io/user: {{ .user }}' },
+          { target: 'Annotations', configMap: { name: 'notes', items: [{ key: 'example.com/note' }] } },
+          { target: 'Data', literal: 'k: v' },
+        ],
+      },
+      sources({ notes: { 'example.com/note': 'for {{ .user }}' } }),
+    );
+    expect(out).toEqual({
+      data: { k: 'v' },
+      labels: { 'app.kubernetes.io/user': 'admin' },
+      annotations: { 'example.com/note': 'for admin' },
+    });
+  });
+
+  it('keeps provider data under Merge with templateFrom, and lets templateFrom win over it', () => {
+    expect(render({ mergePolicy: 'Merge', templateFrom: [{ literal: 'user: templated' }] }).data).toEqual({ user: 'templated', password: 's3cr3t' });
+  });
+
+  it('applies templateFrom entries in order, then template.data, which wins', () => {
+    const out = render({
+      templateFrom: [{ literal: 'a: first\nb: first\nc: first' }, { literal: 'b: second\nc: second' }],
+      data: { c: 'from template.data' },
+    });
+    expect(out.data).toEqual({ a: 'first', b: 'second', c: 'from template.data' });
+  });
+
+  it('applies configMap, then secret, then literal within one entry', () => {
+    const out = render(
+      { templateFrom: [{ configMap: { name: 'c', items: [{ key: 'k', templateAs: 'KeysAndValues' }] }, secret: { name: 's', items: [{ key: 'k', templateAs: 'KeysAndValues' }] }, literal: 'z: literal' }] },
+      sources({ c: { k: 'x: cm\nw: cm\nz: cm' } }, { s: { k: 'w: secret\nz: secret' } }),
+    );
+    expect(out.data).toEqual({ x: 'cm', w: 'secret', z: 'literal' });
+  });
+
+  it('reads KeysAndValues as YAML 1.1, as Go\'s yaml.v2 does: a bare y or yes is the boolean true, also as a key', () => {
+    const out = render({ templateFrom: [{ literal: 'y: yes\nport: 5432\nratio: 1.50\nempty:' }] });
+    expect(out.data).toEqual({ true: 'true', port: '5432', ratio: '1.5', empty: '' });
+  });
+
+  it('lets template.metadata labels and annotations win over templateFrom targets', () => {
+    const out = render({
+      templateFrom: [
+        { target: 'Labels', literal: 'tier: from-templateFrom\nother: kept' },
+        { target: 'Annotations', literal: 'note: from-templateFrom' },
+      ],
+      metadata: { labels: { tier: 'backend' }, annotations: { note: '{{ .user }}' } },
+    });
+    expect(out.labels).toEqual({ tier: 'backend', other: 'kept' });
+    expect(out.annotations).toEqual({ note: 'admin' });
+  });
+
+  // KeysAndValues output goes through sigs.k8s.io/yaml into map[string]string in ESO: scalars become
+  // their string form (YAML 1.1: `yes` is a bool), null the empty string; only maps and lists fail.
+  const scalars: [yaml: string, expected: Record<string, string>][] = [
+    ['port: 5432', { port: '5432' }],
+    ['ratio: 1.50', { ratio: '1.5' }],
+    ['enabled: true', { enabled: 'true' }],
+    ['enabled: yes', { enabled: 'true' }],
+    ['empty:', { empty: '' }],
+    ['quoted: "5432"', { quoted: '5432' }],
+  ];
+  it.each(scalars)('KeysAndValues writes the scalar in %j as ESO does', (yaml, expected) => {
+    expect(render({ templateFrom: [{ literal: yaml }] }).data).toEqual(expected);
+  });
+
+  const notStrings: [yaml: string][] = [['nested:\n  a: b'], ['list:\n  - a\n  - b'], ['just text'], ['- a\n- b']];
+  it.each(notStrings)('KeysAndValues refuses %j, which is not a map of strings', (yaml) => {
+    const error = thrown(() => render({ templateFrom: [{ literal: yaml }] }));
+    expect(error.code).toBe('TemplateFailed');
+    expect(error.message).toMatch(/^could not unmarshal template to 'map\[string\]\[\]byte': /);
+  });
+});
+
+describe('renderTarget: errors', () => {
+  const missing: [what: string, from: TemplateFrom, message: string][] = [
+    ['a missing ConfigMap', { configMap: { name: 'nope', items: [{ key: 'k' }] } }, 'spec.target.template.templateFrom[1]: ConfigMap "nope" not found'],
+    ['a missing Secret', { secret: { name: 'nope', items: [{ key: 'k' }] } }, 'spec.target.template.templateFrom[1]: Secret "nope" not found'],
+    [
+      'a ConfigMap without the key',
+      { configMap: { name: 'tpl', items: [{ key: 'absent' }] } },
+      'spec.target.template.templateFrom[1]: error in configmap tpl: missing key absent',
+    ],
+    [
+      'a Secret without the key',
+      { secret: { name: 'tpl-secret', items: [{ key: 'absent' }] } },
+      'spec.target.template.templateFrom[1]: error in secret tpl-secret: missing key absent',
+    ],
+  ];
+  it.each(missing)('reports %s as TemplateSourceInvalid', (_what, from, message) => {
+    const template: ExternalSecretTemplate = { templateFrom: [{ literal: 'a: b' }, from] };
+    const error = thrown(() => render(template, sources({ tpl: { k: 'v' } }, { 'tpl-secret': { k: 'v' } })));
+    expect(error.code).toBe('TemplateSourceInvalid');
+    expect(error.message).toBe(message);
+  });
+
+  const failures: [what: string, template: ExternalSecretTemplate, key: string][] = [
+    ['a missing value in template.data', { data: { dsn: '{{ .missing }}' } }, 'dsn'],
+    ['a parse error in template.data', { data: { broken: '{{ .user ' } }, 'broken'],
+    ['an unknown function', { data: { f: '{{ .user | nosuchfunction }}' } }, 'f'],
+    ['a label template', { metadata: { labels: { tier: '{{ .nope }}' } } }, 'tier'],
+    ['an annotation template', { metadata: { annotations: { note: '{{ .nope }}' } } }, 'note'],
+  ];
+  it.each(failures)('reports %s as TemplateFailed naming the key', (_what, template, key) => {
+    const error = thrown(() => render(template));
+    expect(error.code).toBe('TemplateFailed');
+    expect(error.message).toMatch(new RegExp(`^unable to execute template at key ${key}: `));
+  });
+
+  it('names the templateFrom item that failed', () => {
+    const error = thrown(() => render({ templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'config.yaml' }] } }] }, sources({ tpl: { 'config.yaml': '{{ .nope }}' } })));
+    expect(error.code).toBe('TemplateFailed');
+    expect(error.message).toMatch(/^unable to execute template at key config\.yaml: .*"nope"/);
+  });
+
+  it('names the missing key in the message', () => {
+    const error = thrown(() => render({ data: { dsn: '{{ .missing }}' } }));
+    expect(error.message).toContain('map has no entry for key "missing"');
+  });
+});
+
+describe('renderTransform', () => {
+  const cases: [template: string, key: string, expected: string][] = [
+    ['{{ .value }}', 'db-password', 'db-password'],
+    ['{{ .value | upper }}', 'db-password', 'DB-PASSWORD'],
+    ['app_{{ .value | replace "-" "_" }}', 'db-password', 'app_db_password'],
+  ];
+  it.each(cases)('%s of %j is %j', (template, key, expected) => {
+    expect(renderTransform(template, key)).toBe(expected);
+  });
+});
+
+describe('templateSourceNames', () => {
+  it('lists each ConfigMap and Secret once, in order', () => {
+    const es = externalSecret({
+      templateFrom: [
+        { configMap: { name: 'a', items: [{ key: 'k' }] } },
+        { secret: { name: 's1', items: [{ key: 'k' }] }, configMap: { name: 'b', items: [{ key: 'k' }] } },
+        { configMap: { name: 'a', items: [{ key: 'other' }] } },
+        { literal: 'x: y' },
+        { secret: { name: 's1', items: [{ key: 'k2' }] } },
+        { secret: { name: 's2', items: [{ key: 'k' }] } },
+      ],
+    });
+    expect(templateSourceNames(es)).toEqual({ configMaps: ['a', 'b'], secrets: ['s1', 's2'] });
+  });
+
+  it('lists nothing without a template or without templateFrom', () => {
+    expect(templateSourceNames(externalSecret())).toEqual({ configMaps: [], secrets: [] });
+    expect(templateSourceNames(externalSecret({ data: { k: 'v' } }))).toEqual({ configMaps: [], secrets: [] });
+  });
+});
