@@ -156,6 +156,85 @@ describe('AWS errors: a reason, a message saying what to fix, and backoff', () =
   });
 });
 
+describe('role assumption', () => {
+  it('passes externalID, sessionTags and transitiveTagKeys to AssumeRole for role, after the additionalRoles', async () => {
+    const ns = await h.namespace('assume-params');
+    const key = await secretFor('assume-params');
+    const first = 'arn:aws:iam::123456789012:role/first-hop';
+    const target = 'arn:aws:iam::123456789012:role/team-reader';
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
+      spec: { provider: { aws: {
+        service: 'SecretsManager', region: 'us-east-1', additionalRoles: [first], role: target, externalID: `ext-${ns}`,
+        sessionTags: [{ key: 'team', value: 'payments' }], transitiveTagKeys: ['team'],
+      } } },
+    });
+    await esFor(ns, key);
+    await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    const hops = proxy.calls.filter((c) => c.action === 'AssumeRole' && (c.params.RoleArn === first || c.params.ExternalId === `ext-${ns}`));
+    expect(hops.map((c) => c.params.RoleArn)).toEqual([first, target]);
+    expect(hops[0]!.params.ExternalId).toBeUndefined();
+    expect(hops[1]!.params).toMatchObject({
+      ExternalId: `ext-${ns}`, 'Tags.member.1.Key': 'team', 'Tags.member.1.Value': 'payments', 'TransitiveTagKeys.member.1': 'team',
+    });
+  });
+});
+
+describe('tenant isolation: attacks that must fail', () => {
+  it('an ExternalSecret cannot use a SecretStore of another namespace', async () => {
+    const victim = await jwtNamespace('iso-victim');
+    const attacker = await h.namespace('iso-attacker');
+    // Same store name ("aws") exists only in the victim's namespace.
+    await esFor(attacker, await secretFor('iso-store'));
+    const message = (await readyAs(h, attacker, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain(`StoreNotFound: SecretStore "aws" not found in namespace "${attacker}"`);
+    expect(victim).not.toBe(attacker);
+  });
+
+  it('a SecretStore cannot borrow another namespace\'s ServiceAccount (and its role)', async () => {
+    const victim = await jwtNamespace('iso-sa-victim');
+    const attacker = await h.namespace('iso-sa-attacker');
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: attacker },
+      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { jwt: { serviceAccountRef: { name: 'app', namespace: victim } } } } } },
+    });
+    await esFor(attacker, await secretFor('iso-sa'));
+    const message = (await readyAs(h, attacker, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain('InvalidProviderConfig');
+    expect(message).toContain('may only reference its own namespace');
+    expect(proxy.calls.some((c) => c.action === 'AssumeRoleWithWebIdentity' && jwtClaims(c.params.WebIdentityToken).sub === `system:serviceaccount:${victim}:app`)).toBe(false);
+  });
+
+  it('a SecretStore cannot read static keys from another namespace\'s Secret', async () => {
+    const victim = await h.namespace('iso-keys-victim');
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'keys', namespace: victim }, stringData: { id: 'AKIAVICTIM', secret: 'victim-secret' } });
+    const attacker = await h.namespace('iso-keys-attacker');
+    const ref = (key: string) => ({ name: 'keys', key, namespace: victim });
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: attacker },
+      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { secretRef: { accessKeyIDSecretRef: ref('id'), secretAccessKeySecretRef: ref('secret') } } } } },
+    });
+    await esFor(attacker, await secretFor('iso-keys'));
+    const message = (await readyAs(h, attacker, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain('may only reference its own namespace');
+    expect(message).not.toContain('victim-secret');
+  });
+
+  it('a templateFrom cannot read a ConfigMap or Secret of another namespace', async () => {
+    const victim = await h.namespace('iso-tpl-victim');
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'loot', namespace: victim }, stringData: { k: 'victim-data' } });
+    const attacker = await jwtNamespace('iso-tpl-attacker');
+    await applyExternalSecret(h, attacker, 'es', {
+      data: [{ secretKey: 'v', remoteRef: { key: await secretFor('iso-tpl'), property: 'v' } }],
+      target: { template: { templateFrom: [{ secret: { name: 'loot', items: [{ key: 'k' }] } }] } },
+    });
+    const message = (await readyAs(h, attacker, 'es', 'False', 'SecretSyncedError')).status.conditions[0].message as string;
+    expect(message).toContain('TemplateSourceInvalid');
+    expect(message).toContain('Secret "loot" not found');
+    expect(await h.secret(attacker, 'es')).toBeUndefined();
+  });
+});
+
 describe('least privilege', () => {
   it('the operator\'s ClusterRole refuses verbs it does not list', async () => {
     const ns = await h.namespace('rbac');
