@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterExternalSecret, ExternalSecret } from '../../src/api/generated.ts';
 import { ANNOTATION_FORCE_SYNC, controllingCes, desiredExternalSecret, ownerReference, sameExternalSecret } from '../../src/controllers/clusterexternalsecret/external-secret.ts';
-import { compileSelector, SelectorError } from '../../src/controllers/clusterexternalsecret/label-selector.ts';
+import { compileSelector, SelectorError } from '../../src/kube/label-selector.ts';
 import { selectedNamespaces, selectsNamespace, type NamespaceInfo } from '../../src/controllers/clusterexternalsecret/namespaces.ts';
 import { externalSecretName, refreshTimeMs } from '../../src/controllers/clusterexternalsecret/spec.ts';
 import { NAMESPACES_FAILED, nextStatus, statusPatch } from '../../src/controllers/clusterexternalsecret/status.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../src/api/generated.ts';
-import { matchesSelector, resolveStore, type StoreLookup } from '../../src/controllers/externalsecret/store-resolver.ts';
+import { resolveStore, type StoreLookup } from '../../src/controllers/externalsecret/store-resolver.ts';
+import { compileSelector } from '../../src/kube/label-selector.ts';
 import { validateStore } from '../../src/controllers/secretstore/validate.ts';
 import { OperatorError } from '../../src/errors.ts';
 
@@ -66,15 +67,15 @@ describe('validateStore', () => {
   });
 });
 
-describe('matchesSelector', () => {
+describe('compileSelector, as ClusterSecretStore conditions use it', () => {
   it('follows Kubernetes label-selector semantics', () => {
     const labels = { env: 'prod', team: 'a' };
-    expect(matchesSelector({}, labels)).toBe(true);
-    expect(matchesSelector({ matchLabels: { env: 'prod' } }, labels)).toBe(true);
-    expect(matchesSelector({ matchLabels: { env: 'dev' } }, labels)).toBe(false);
-    expect(matchesSelector({ matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }] }, labels)).toBe(true);
-    expect(matchesSelector({ matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] }, labels)).toBe(false);
-    expect(matchesSelector({ matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] }, labels)).toBe(true);
-    expect(matchesSelector({ matchExpressions: [{ key: 'x', operator: 'Exists' }] }, labels)).toBe(false);
+    expect(compileSelector({})(labels)).toBe(true);
+    expect(compileSelector({ matchLabels: { env: 'prod' } })(labels)).toBe(true);
+    expect(compileSelector({ matchLabels: { env: 'dev' } })(labels)).toBe(false);
+    expect(compileSelector({ matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }] })(labels)).toBe(true);
+    expect(compileSelector({ matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] })(labels)).toBe(false);
+    expect(compileSelector({ matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] })(labels)).toBe(true);
+    expect(compileSelector({ matchExpressions: [{ key: 'x', operator: 'Exists' }] })(labels)).toBe(false);
   });
 });

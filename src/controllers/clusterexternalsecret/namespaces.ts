@@ -1,5 +1,5 @@
 import type { ClusterExternalSecret, LabelSelector } from '../../api/generated.ts';
-import { compileSelector, type LabelMatcher } from './label-selector.ts';
+import { compileSelector, type LabelMatcher } from '../../kube/label-selector.ts';
 
 /** What the controller reads of a Namespace. */
 export interface NamespaceInfo {

@@ -7,7 +7,7 @@ import { clusterExternalSecrets, externalSecrets } from '../../kube/resources.ts
 import type { Gauge } from '../../metrics/registry.ts';
 import { sameContent } from '../conditions.ts';
 import { controllingCes, desiredExternalSecret, sameExternalSecret } from './external-secret.ts';
-import { SelectorError } from './label-selector.ts';
+import { SelectorError } from '../../kube/label-selector.ts';
 import { selectedNamespaces, type NamespaceInfo } from './namespaces.ts';
 import { externalSecretName, refreshTimeMs } from './spec.ts';
 import { nextStatus, statusPatch } from './status.ts';

@@ -1,6 +1,7 @@
-import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../api/generated.ts';
+import type { ClusterSecretStore, ExternalSecret, LabelSelector, SecretStore } from '../../api/generated.ts';
 import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { OperatorError } from '../../errors.ts';
+import { compileSelector, SelectorError } from '../../kube/label-selector.ts';
 import { validateStore } from '../secretstore/validate.ts';
 
 export interface StoreLookup {
@@ -51,7 +52,7 @@ function checkConditions(store: ClusterSecretStore, namespace: string, lookup: S
   for (const condition of conditions) {
     if (condition.namespaces?.includes(namespace)) return;
     if (condition.namespaceRegexes?.some((re) => safeRegex(re)?.test(namespace))) return;
-    if (condition.namespaceSelector && matchesSelector(condition.namespaceSelector, lookup.namespaceLabels(namespace) ?? {})) return;
+    if (condition.namespaceSelector && selects(store, condition.namespaceSelector, lookup.namespaceLabels(namespace) ?? {})) return;
   }
   throw new OperatorError('StoreNotAllowed', `ClusterSecretStore "${store.metadata.name}" does not allow namespace "${namespace}" (spec.conditions)`);
 }
@@ -64,22 +65,11 @@ function safeRegex(source: string): RegExp | undefined {
   }
 }
 
-interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-}
-
-/** Kubernetes label-selector semantics; an empty selector matches everything. */
-export function matchesSelector(selector: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, key);
-    const ok =
-      operator === 'In' ? has && values.includes(labels[key]!) :
-      operator === 'NotIn' ? !has || !values.includes(labels[key]!) :
-      operator === 'Exists' ? has :
-      operator === 'DoesNotExist' ? !has : false;
-    if (!ok) return false;
+function selects(store: ClusterSecretStore, selector: LabelSelector, labels: Record<string, string>): boolean {
+  try {
+    return compileSelector(selector)(labels);
+  } catch (err) {
+    if (!(err instanceof SelectorError)) throw err;
+    throw new OperatorError('InvalidProviderConfig', `ClusterSecretStore "${store.metadata.name}": spec.conditions namespaceSelector: ${err.message}`);
   }
-  return true;
 }

@@ -1,4 +1,4 @@
-import type { LabelSelector } from '../../api/generated.ts';
+import type { LabelSelector } from '../api/generated.ts';
 
 /** A namespace selector that Kubernetes would reject (metav1.LabelSelectorAsSelector). */
 export class SelectorError extends Error {
