@@ -27,14 +27,36 @@ class Series<V> {
   }
 }
 
-export class Counter implements Metric {
-  private readonly series = new Series<number>();
+/** What every metric has: a name, a help text and its labelled series. */
+abstract class Family<V> implements Metric {
+  protected readonly series = new Series<V>();
   readonly name: string;
   private readonly help: string;
+  private readonly type: string;
 
-  constructor(name: string, help: string) {
+  constructor(name: string, help: string, type: string) {
     this.name = name;
     this.help = help;
+    this.type = type;
+  }
+
+  protected header(): string[] {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+  }
+
+  abstract render(): string[];
+}
+
+/** Counters and gauges: one number per series. */
+abstract class Scalar extends Family<number> {
+  render(): string[] {
+    return [...this.header(), ...[...this.series.values.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${value}`)];
+  }
+}
+
+export class Counter extends Scalar {
+  constructor(name: string, help: string) {
+    super(name, help, 'counter');
   }
 
   inc(labels: Labels = {}, by = 1): void {
@@ -44,21 +66,11 @@ export class Counter implements Metric {
   value(labels: Labels = {}): number {
     return this.series.values.get(keyOf(labels))?.value ?? 0;
   }
-
-  render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`,
-      ...[...this.series.values.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${value}`)];
-  }
 }
 
-export class Gauge implements Metric {
-  private readonly series = new Series<number>();
-  readonly name: string;
-  private readonly help: string;
-
+export class Gauge extends Scalar {
   constructor(name: string, help: string) {
-    this.name = name;
-    this.help = help;
+    super(name, help, 'gauge');
   }
 
   set(labels: Labels, value: number): void {
@@ -68,22 +80,13 @@ export class Gauge implements Metric {
   delete(match: (labels: Labels) => boolean): void {
     for (const [key, { labels }] of this.series.values) if (match(labels)) this.series.values.delete(key);
   }
-
-  render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`,
-      ...[...this.series.values.values()].map(({ labels, value }) => `${this.name}${labelText(labels)} ${value}`)];
-  }
 }
 
-export class Histogram implements Metric {
-  private readonly series = new Series<{ buckets: number[]; sum: number; count: number }>();
-  readonly name: string;
-  private readonly help: string;
+export class Histogram extends Family<{ buckets: number[]; sum: number; count: number }> {
   private readonly bounds: number[];
 
   constructor(name: string, help: string, bounds: number[]) {
-    this.name = name;
-    this.help = help;
+    super(name, help, 'histogram');
     this.bounds = bounds;
   }
 
@@ -95,7 +98,7 @@ export class Histogram implements Metric {
   }
 
   render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    const lines = this.header();
     for (const { labels, value } of this.series.values.values()) {
       this.bounds.forEach((b, i) => lines.push(`${this.name}_bucket${labelText({ ...labels, le: String(b) })} ${value.buckets[i]}`));
       lines.push(`${this.name}_bucket${labelText({ ...labels, le: '+Inf' })} ${value.count}`);

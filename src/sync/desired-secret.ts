@@ -1,4 +1,4 @@
-import type { ExternalSecret } from '../api/generated.ts';
+import type { ExternalSecret, OwnerReference } from '../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../api/well-known.ts';
 import { dataHash, objectHash } from './go-hash.ts';
 import { fieldManagerFor, ownedFields } from './managed-fields.ts';
@@ -20,15 +20,6 @@ export interface Secret {
   type?: string;
   data?: Record<string, string>;
   immutable?: boolean;
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
 }
 
 /** What the spec and the provider data ask the Secret to contain (templates applied). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ExternalSecret, ExternalSecretTarget } from '../../src/api/generated.ts';
-import { nextSecret, type OwnerReference, type RenderedTarget, type Secret } from '../../src/sync/desired-secret.ts';
+import type { ExternalSecret, ExternalSecretTarget, OwnerReference } from '../../src/api/generated.ts';
+import { nextSecret, type RenderedTarget, type Secret } from '../../src/sync/desired-secret.ts';
 import { dataHash, objectHash } from '../../src/sync/go-hash.ts';
 import { fieldManagerFor } from '../../src/sync/managed-fields.ts';
 
