@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
 import { KubeClient } from './kube/client.ts';
+import { systemClock } from './kube/clock.ts';
+import { LeaderElector } from './kube/leader-election.ts';
 import { runLocal } from './localenv/demo.ts';
 import { createLogger } from './log.ts';
 import { startMetricsServer } from './metrics/server.ts';
@@ -13,15 +16,31 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
 } else {
   const kube = KubeClient.fromDefault();
   const operator = new Operator({ kube, log, concurrency });
-  const server = await startMetricsServer(operator.metrics.registry, () => operator.isReady(), Number(process.env.METRICS_PORT ?? 8080));
-  const stop = async () => {
+  // In a pod (POD_NAMESPACE from the downward API), replicas elect a leader; only it reconciles.
+  const electionNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE;
+  const elector = electionNamespace && process.env.LEADER_ELECTION !== 'false'
+    ? new LeaderElector({ kube, clock: systemClock, log, namespace: electionNamespace, name: 'aws-secrets-operator', identity: process.env.POD_NAME ?? hostname() })
+    : undefined;
+  // A standby replica is ready (it serves its purpose by waiting); the leader once its caches have synced.
+  const ready = () => (elector && !elector.isLeader() ? true : operator.isReady());
+  const server = await startMetricsServer(operator.metrics.registry, ready, Number(process.env.METRICS_PORT ?? 8080));
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    await elector?.stop();
     await server.close();
     await operator.stop();
     await kube.close();
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  log.info({ server: kube.server, metricsPort: server.port }, 'starting');
-  await operator.start();
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  log.info({ server: kube.server, metricsPort: server.port, leaderElection: Boolean(elector) }, 'starting');
+  if (elector) {
+    // Lost leadership ends the process, as controller-runtime does: the pod restarts as a standby.
+    await elector.run(() => operator.start(), () => void stop(1));
+  } else {
+    await operator.start();
+  }
 }

@@ -21,10 +21,14 @@ const KEY = `pod/${process.pid}/db`;
 
 let kube: KubeClient;
 let proxy: AwsProxy;
-let child: ChildProcess;
+interface Replica {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  metricsPort: number;
+}
+const replicas: Replica[] = [];
 let dir: string;
-const output: string[] = [];
-let metricsPort = 0;
 
 beforeAll(async () => {
   kube = KubeClient.fromFile(inject('adminKubeconfig'));
@@ -41,7 +45,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aws-secrets-operator-pod-'));
   writeFileSync(join(dir, 'token'), token.status.token);
 
-  const env: NodeJS.ProcessEnv = {
+  const env = (pod: string): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     KUBECONFIG: inject('operatorKubeconfig'),
@@ -52,33 +56,55 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_STS: endpoint,
     METRICS_PORT: '0',
     LOG_LEVEL: 'debug',
-  };
-  child = spawn(process.execPath, ['src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  metricsPort = await eventually(async () => {
-    const line = output.find((l) => l.includes('"metricsPort"'));
-    return line ? (JSON.parse(line).metricsPort as number) : undefined;
-  }, 'the operator process to start', 30_000);
+    POD_NAMESPACE: 'aws-secrets-operator',
+    POD_NAME: pod,
+  });
+  for (const name of ['pod-a', 'pod-b']) {
+    const child = spawn(process.execPath, ['src/main.ts'], { env: env(name), stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    const metricsPort = await eventually(async () => {
+      const line = output.find((l) => l.includes('"metricsPort"'));
+      return line ? (JSON.parse(line).metricsPort as number) : undefined;
+    }, `${name} to start`, 30_000);
+    replicas.push({ name, child, output, metricsPort });
+    // pod-a starts first, so it leads.
+    if (name === 'pod-a') await eventually(async () => output.some((l) => l.includes('became leader')), 'pod-a to lead', 30_000);
+  }
 });
 
+const metrics = async (r: Replica) => (await fetch(`http://127.0.0.1:${r.metricsPort}/metrics`)).text();
+const leads = (r: Replica) => r.output.some((l) => l.includes('became leader'));
+
+async function secretIn(name: string): Promise<any> {
+  return eventually<any>(async () => {
+    try {
+      return await kube.get(`/api/v1/namespaces/${NS}/secrets/${name}`);
+    } catch {
+      return undefined;
+    }
+  }, `the Secret ${name}`, 30_000);
+}
+
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL');
-  }
+  for (const r of replicas) if (r.child.exitCode === null) r.child.kill('SIGKILL');
   await kube?.close();
   await proxy?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the operator process under IRSA', () => {
-  it('is ready once its caches have synced', async () => {
-    await eventually(async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200, '/readyz');
-    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
+describe('two operator processes under IRSA, with leader election', () => {
+  it('both are ready: the leader once its caches synced, the standby as such', async () => {
+    for (const r of replicas) {
+      await eventually(async () => (await fetch(`http://127.0.0.1:${r.metricsPort}/readyz`)).status === 200, `${r.name} /readyz`);
+      expect((await fetch(`http://127.0.0.1:${r.metricsPort}/healthz`)).status).toBe(200);
+    }
+    expect(leads(replicas[1]!)).toBe(false);
   });
 
-  it('syncs through a store without auth, using the pod\'s web identity', async () => {
+  it('the leader syncs through a store without auth, using the pod\'s web identity', async () => {
     await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await applyManifest(kube, {
       apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: NS },
@@ -88,32 +114,36 @@ describe('the operator process under IRSA', () => {
       apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'db', namespace: NS },
       spec: { secretStoreRef: { name: 'aws' }, data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] },
     });
-    const secret = await eventually<any>(async () => {
-      try {
-        return await kube.get(`/api/v1/namespaces/${NS}/secrets/db`);
-      } catch {
-        return undefined;
-      }
-    }, 'the Secret', 30_000);
-    expect(decode(secret.data)).toEqual({ password: 'via-pod-identity' });
+    expect(decode((await secretIn('db')).data)).toEqual({ password: 'via-pod-identity' });
     const es = await kube.get(`/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets/db`);
     expect(readyCondition(es)).toMatchObject({ status: 'True', reason: 'SecretSynced' });
-
     const exchange = proxy.calls.find((c) => c.action === 'AssumeRoleWithWebIdentity');
     expect(exchange?.params.RoleArn).toBe(POD_ROLE);
     expect(jwtClaims(exchange!.params.WebIdentityToken).sub).toBe('system:serviceaccount:aws-secrets-operator:aws-secrets-operator');
   });
 
-  it('serves the metrics ESO users alert on', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  it('only the leader reconciles, and it serves the metrics ESO users alert on', async () => {
+    const [leader, standby] = replicas;
+    const text = await metrics(leader!);
     expect(text).toContain(`externalsecret_sync_calls_total{name="db",namespace="${NS}"} 1`);
     expect(text).toContain('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"} 1');
+    expect(await metrics(standby!)).not.toContain('externalsecret_sync_calls_total{');
   });
 
-  it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
+  it('when the leader stops, the standby takes over and reconciles', async () => {
+    const [leader, standby] = replicas;
+    const exited = new Promise<number | null>((r) => leader!.child.once('exit', (code) => r(code)));
+    leader!.child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(output.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    expect(leader!.output.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    await eventually(async () => leads(standby!), 'pod-b to take over', 15_000);
+    await applyManifest(kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'after-failover', namespace: NS },
+      spec: { secretStoreRef: { name: 'aws' }, data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] },
+    });
+    expect(decode((await secretIn('after-failover')).data)).toEqual({ password: 'via-pod-identity' });
+    const finished = new Promise<number | null>((r) => standby!.child.once('exit', (code) => r(code)));
+    standby!.child.kill('SIGTERM');
+    expect(await finished).toBe(0);
   });
 });
