@@ -2,6 +2,7 @@ import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient } from '
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { OperatorError } from '../errors.ts';
 import type { Clock } from '../kube/clock.ts';
+import { awsClientConfig } from './aws-client-config.ts';
 import { fromAwsError } from './aws-errors.ts';
 
 /** Refresh this long before expiry, so a reconcile never signs with credentials about to lapse. */
@@ -41,7 +42,7 @@ export class StsClients {
 
   private client(region: string): STSClient {
     let client = this.clients.get(region);
-    if (!client) this.clients.set(region, (client = new STSClient({ region })));
+    if (!client) this.clients.set(region, (client = new STSClient({ region, ...awsClientConfig })));
     return client;
   }
 
@@ -62,7 +63,7 @@ export class StsClients {
 
   async assumeRole(region: string, base: AwsCredentialIdentityProvider, roleArn: string, options: AssumeRoleOptions = {}): Promise<AwsCredentialIdentity> {
     try {
-      const client = new STSClient({ region, credentials: base });
+      const client = new STSClient({ region, credentials: base, ...awsClientConfig });
       const out = await client.send(new AssumeRoleCommand({
         RoleArn: roleArn,
         RoleSessionName: ROLE_SESSION_NAME,

@@ -6,6 +6,7 @@ import { OperatorError } from '../errors.ts';
 import { isNotFound, type KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import { secrets, serviceAccounts } from '../kube/resources.ts';
+import { awsClientConfig } from './aws-client-config.ts';
 import { memoizeCredentials, StsClients, type StsCallHook } from './credentials.ts';
 import type { SecretsProvider } from './provider.ts';
 import { SecretsManagerProvider } from './secrets-manager.ts';
@@ -90,7 +91,7 @@ export class AwsProviders {
           externalId: aws.externalID, sessionTags: aws.sessionTags, transitiveTagKeys: aws.transitiveTagKeys,
         } : {}), this.clock);
       });
-      const client = new SecretsManagerClient({ region, ...(credentials ? { credentials } : {}) });
+      const client = new SecretsManagerClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
       entry = { client, role: chain.at(-1) ?? base.role };
       this.clients.set(cacheKey, entry);
       if (this.clients.size > MAX_CLIENTS) {

@@ -18,6 +18,9 @@ export class KubeApiError extends Error {
   }
 }
 
+/** Deadline of one API call (watches excepted: their own timeout and watchdog govern them). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
 export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
 
@@ -103,7 +106,9 @@ export class KubeClient {
       headers['content-type'] = options.contentType ?? 'application/json';
       body = JSON.stringify(options.body);
     }
-    const response = await fetch(url, { method, headers, body, dispatcher: this.agent, signal: options.signal ?? null });
+    // A request that hangs must not hold a worker forever: every call has a deadline.
+    const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const response = await fetch(url, { method, headers, body, dispatcher: this.agent, signal });
     const text = await response.text();
     if (!response.ok) throw toApiError(response.status, text, method, path);
     return (text ? JSON.parse(text) : undefined) as T;

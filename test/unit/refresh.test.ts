@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret } from '../../src/api/generated.ts';
-import { currentResourceVersion, nextRefreshIn, shouldRefresh } from '../../src/controllers/externalsecret/refresh.ts';
+import { currentResourceVersion, nextRefreshIn, shouldRefresh, spreadRefresh } from '../../src/controllers/externalsecret/refresh.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -65,5 +65,23 @@ describe('nextRefreshIn', () => {
 
   it('rejects a malformed interval with the Go duration error', () => {
     expect(() => nextRefreshIn(es({ refreshInterval: '1 hour' }), T0)).toThrow(/1 hour/);
+  });
+});
+
+describe('spreadRefresh', () => {
+  it('pushes a refresh back by up to 10 % of the wait, at most five minutes', () => {
+    expect(spreadRefresh(HOUR, 0)).toBe(HOUR);
+    expect(spreadRefresh(HOUR, 0.5)).toBe(HOUR + 150_000);
+    expect(spreadRefresh(HOUR, 0.999999)).toBeLessThan(HOUR + 300_000);
+    expect(spreadRefresh(10_000, 0.5)).toBe(10_500);
+    expect(spreadRefresh(0, 0.7)).toBe(0);
+  });
+
+  it('spreads refreshes that would all fall due together', () => {
+    const due = Array.from({ length: 1000 }, (_, i) => spreadRefresh(HOUR, i / 1000));
+    const perMinute = new Map<number, number>();
+    for (const ms of due) perMinute.set(Math.floor(ms / 60_000), (perMinute.get(Math.floor(ms / 60_000)) ?? 0) + 1);
+    expect(perMinute.size).toBe(5);
+    expect(Math.max(...perMinute.values())).toBe(200);
   });
 });

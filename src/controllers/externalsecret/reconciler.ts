@@ -16,7 +16,7 @@ import { renderTarget, renderTransform } from '../../sync/render-target.ts';
 import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
-import { currentResourceVersion, nextRefreshIn, refreshIntervalMs, shouldRefresh } from './refresh.ts';
+import { currentResourceVersion, nextRefreshIn, refreshIntervalMs, shouldRefresh, spreadRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
@@ -34,6 +34,8 @@ export interface ReconcilerDeps {
   managedSecret(namespace: string, name: string): Secret | undefined;
   managedSecrets(namespace: string): Secret[];
   onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string, durationMs: number) => void;
+  /** In [0, 1); spreads periodic refreshes. */
+  random?: () => number;
 }
 
 /**
@@ -61,10 +63,12 @@ export class ExternalSecretReconciler {
       await this.fail(es, new OperatorError('InvalidSpec', `spec.refreshInterval: ${(err as Error).message}`), now);
       return {};
     }
+    const random = this.deps.random ?? Math.random;
     if (!shouldRefresh(es, now) && this.targetIsValid(es)) {
-      return { requeueAfter: nextRefreshIn(es, now) };
+      const wait = nextRefreshIn(es, now);
+      return wait === undefined ? {} : { requeueAfter: spreadRefresh(wait, random()) };
     }
-    const requeue: ReconcileResult = (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic' && interval > 0 ? { requeueAfter: interval } : {};
+    const requeue: ReconcileResult = (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic' && interval > 0 ? { requeueAfter: spreadRefresh(interval, random()) } : {};
 
     const started = clock.now();
     try {

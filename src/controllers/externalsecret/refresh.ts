@@ -38,3 +38,15 @@ export function nextRefreshIn(es: ExternalSecret, now: number): number | undefin
   const last = es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now;
   return Math.max(0, last + interval - now);
 }
+
+/** Most a refresh is pushed back to spread load: 10 % of the wait, at most five minutes. */
+const MAX_SPREAD_MS = 5 * 60_000;
+
+/**
+ * The wait before a periodic refresh, spread by up to 10 % (at most five minutes).
+ * ExternalSecrets created or synced together would otherwise refresh together every
+ * interval and hit AWS's rate limits in bursts (ESO #4231). `random` is in [0, 1).
+ */
+export function spreadRefresh(waitMs: number, random: number): number {
+  return waitMs + Math.floor(Math.min(waitMs * 0.1, MAX_SPREAD_MS) * random);
+}
