@@ -12,6 +12,7 @@ export PATH := $(NODE_BIN):$(PATH)
 help:
 	@echo "make run    run the operator (no KUBECONFIG: local control plane, AWS emulator and the seed example)"
 	@echo "make test   install what is needed and run every test"
+	@echo "make bench  sync latency, AWS API cost and memory at scale"
 
 node_modules: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -41,6 +42,10 @@ test-unit: node_modules
 
 test-integration: deps
 	npx vitest run --project integration
+
+## Sync latency, AWS API cost and memory at scale (BENCH_EXTERNAL_SECRETS, BENCH_AWS_SECRETS, CONCURRENCY).
+bench: deps
+	node scripts/bench.ts
 
 generate: node_modules
 	npm run generate

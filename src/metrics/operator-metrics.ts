@@ -13,6 +13,8 @@ export function operatorMetrics() {
     providerCalls: registry.register(new Counter('externalsecret_provider_api_calls_count', 'AWS API calls by call and status')),
     stsCalls: registry.register(new Counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome')),
     watchRestarts: registry.register(new Counter('aws_secrets_operator_watch_restarts_total', 'Watch restarts by resource and cause')),
+    residentMemory: registry.register(new Gauge('process_resident_memory_bytes', 'Resident memory of the operator process')),
+    heapUsed: registry.register(new Gauge('nodejs_heap_used_bytes', 'V8 heap in use')),
   };
 }
 

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from './registry.ts';
 
 /** /metrics for Prometheus, /healthz for liveness, /readyz once the caches have synced. */
-export async function startMetricsServer(registry: Registry, ready: () => boolean, port: number, host = '0.0.0.0'): Promise<{ port: number; close(): Promise<void> }> {
+export async function startMetricsServer(registry: Registry, ready: () => boolean, port: number, host = '0.0.0.0', collect: () => void = () => {}): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/metrics') {
+      collect();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(registry.render());
     } else if (path === '/healthz') {

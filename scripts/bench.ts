@@ -1,0 +1,140 @@
+/**
+ * `make bench`: sync latency, AWS API cost and memory of the operator process at
+ * scale, against a real kube-apiserver + etcd and moto on this machine.
+ *
+ * BENCH_EXTERNAL_SECRETS (default 1000) ExternalSecrets each read two properties of
+ * one of BENCH_AWS_SECRETS (default 100) AWS secrets. The operator runs as its own
+ * process (`node src/main.ts`) under its ClusterRole; figures come from its
+ * /metrics and from the apiserver. Prints a table and a JSON line.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { KubeClient } from '../src/kube/client.ts';
+import { applyManifest, applyManifests, installCrds } from '../src/localenv/apply.ts';
+import { startControlPlane } from '../src/localenv/control-plane.ts';
+import { startMoto } from '../src/localenv/moto.ts';
+
+const ES_COUNT = Number(process.env.BENCH_EXTERNAL_SECRETS ?? 1000);
+const AWS_COUNT = Number(process.env.BENCH_AWS_SECRETS ?? 100);
+const NS = 'bench';
+const root = join(import.meta.dirname, '..');
+const OPERATOR_USER = 'system:serviceaccount:aws-secrets-operator:aws-secrets-operator';
+
+const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()]);
+const kube = KubeClient.fromFile(controlPlane.kubeconfig);
+let operator: ReturnType<typeof spawn> | undefined;
+try {
+  await installCrds(kube, join(root, 'crds'));
+  await applyManifests(kube, readFileSync(join(root, 'deploy/namespace.yaml'), 'utf8'));
+  await applyManifests(kube, readFileSync(join(root, 'deploy/rbac.yaml'), 'utf8'));
+  const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  for (let i = 0; i < AWS_COUNT; i++) {
+    await aws.send(new CreateSecretCommand({ Name: `bench/db-${i}`, SecretString: JSON.stringify({ username: `user-${i}`, password: `pw-${i}`, port: 5432 }) }));
+  }
+  aws.destroy();
+  await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  await applyManifest(kube, {
+    apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: NS },
+    spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
+  });
+  const created = Date.now();
+  for (let i = 0; i < ES_COUNT; i++) {
+    await applyManifest(kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: `es-${i}`, namespace: NS },
+      spec: {
+        refreshInterval: '1h', secretStoreRef: { name: 'aws' },
+        data: ['username', 'password'].map((p) => ({ secretKey: p, remoteRef: { key: `bench/db-${i % AWS_COUNT}`, property: p } })),
+      },
+    });
+  }
+  const applySeconds = (Date.now() - created) / 1000;
+
+  // The operator process, as in a pod: its own identity, static AWS keys from the environment.
+  const output: string[] = [];
+  const started = Date.now();
+  operator = spawn(process.execPath, ['src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH, HOME: process.env.HOME,
+      KUBECONFIG: controlPlane.kubeconfigFor(OPERATOR_USER, ['system:serviceaccounts', 'system:authenticated']),
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint, AWS_ENDPOINT_URL_STS: moto.endpoint,
+      AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1',
+      METRICS_PORT: '0', LOG_LEVEL: 'info', CONCURRENCY: process.env.CONCURRENCY ?? '16',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  operator.stdout!.on('data', (c: Buffer) => output.push(...c.toString().split('\n').filter(Boolean)));
+  operator.stderr!.on('data', (c: Buffer) => output.push(...c.toString().split('\n').filter(Boolean)));
+  const port = await until(() => {
+    const line = output.find((l) => l.includes('"metricsPort"'));
+    return line ? (JSON.parse(line).metricsPort as number) : undefined;
+  }, 30_000, 'the operator to start');
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return text.split('\n').filter((l) => l.startsWith(name)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  };
+  const synced = async (since: number): Promise<number> => {
+    const list = await kube.get(`/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets`);
+    return list.items.filter((es: any) => es.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')
+      && Date.parse(es.status.refreshTime) >= Math.floor(since / 1000) * 1000).length;
+  };
+
+  await until(async () => ((await synced(started)) === ES_COUNT ? true : undefined), 600_000, 'every ExternalSecret to sync');
+  const firstSyncSeconds = (Date.now() - started) / 1000;
+  const firstCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}');
+  const secrets = (await kube.get(`/api/v1/namespaces/${NS}/secrets`, { labelSelector: 'reconcile.external-secrets.io/managed=true' })).items.length;
+
+  // Idle: nothing is due, so nothing may be fetched.
+  await sleep(5_000);
+  const idleCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}') - firstCalls;
+
+  // A forced refresh of every ExternalSecret (an annotation each), as after a rotation.
+  const forced = Date.now();
+  for (let i = 0; i < ES_COUNT; i++) {
+    await kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets/es-${i}`, {
+      body: { metadata: { annotations: { 'force-sync': String(forced) } } }, contentType: 'application/merge-patch+json',
+    });
+  }
+  await until(async () => ((await synced(forced)) === ES_COUNT ? true : undefined), 600_000, 'every ExternalSecret to refresh');
+  const refreshSeconds = (Date.now() - forced) / 1000;
+  const refreshCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}') - firstCalls - idleCalls;
+  const rss = await metric('process_resident_memory_bytes');
+  const heap = await metric('nodejs_heap_used_bytes');
+  const restarts = await metric('aws_secrets_operator_watch_restarts_total');
+
+  const result = {
+    externalSecrets: ES_COUNT, awsSecrets: AWS_COUNT, concurrency: Number(process.env.CONCURRENCY ?? 16),
+    secretsWritten: secrets, applySeconds,
+    firstSyncSeconds, firstSyncPerSecond: round(ES_COUNT / firstSyncSeconds),
+    getSecretValuePerExternalSecret: round(firstCalls / ES_COUNT), idleGetSecretValueCalls: idleCalls,
+    forcedRefreshSeconds: refreshSeconds, forcedRefreshGetSecretValuePerExternalSecret: round(refreshCalls / ES_COUNT),
+    rssMiB: round(rss / 2 ** 20), heapUsedMiB: round(heap / 2 ** 20), watchRestarts: restarts,
+  };
+  console.log(`\n${'figure'.padEnd(46)}value`);
+  for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(46)}${v}`);
+  console.log(`\nBENCH ${JSON.stringify(result)}`);
+} finally {
+  operator?.kill('SIGTERM');
+  await kube.close();
+  await Promise.all([controlPlane.stop(), moto.stop()]);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
