@@ -62,6 +62,8 @@ try {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint, AWS_ENDPOINT_URL_STS: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1',
       METRICS_PORT: '0', LOG_LEVEL: 'info', CONCURRENCY: process.env.CONCURRENCY ?? '16',
+      // e.g. --max-old-space-size=96, to find the heap the operator really needs.
+      ...(process.env.OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: process.env.OPERATOR_NODE_OPTIONS } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -20,6 +20,7 @@ export class KubeApiError extends Error {
 
 /** Deadline of one API call (watches excepted: their own timeout and watchdog govern them). */
 const REQUEST_TIMEOUT_MS = 30_000;
+const AUTH_HEADERS_TTL_MS = 10_000;
 
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
 export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
@@ -45,6 +46,7 @@ export class KubeClient {
   readonly config: KubeConfig;
   readonly server: string;
   private readonly agent: Agent;
+  private authHeaders: { at: number; headers: Promise<Record<string, string>> } | undefined;
 
   constructor(config: KubeConfig) {
     const cluster = config.getCurrentCluster();
@@ -84,11 +86,22 @@ export class KubeClient {
     await this.agent.close();
   }
 
+  /**
+   * The authentication headers (bearer tokens, exec plugins, rotated token files).
+   * client-node builds a whole connection agent each time it computes them, so they
+   * are reused for a few seconds; its token sources cache for longer than that.
+   */
   private async headers(url: string, method: string): Promise<Record<string, string>> {
-    // Only the headers are taken (bearer tokens, exec plugins, rotated token files).
-    const ctx = new RequestContext(url, method as HttpMethod);
-    await this.config.applySecurityAuthentication(ctx);
-    return { ...ctx.getHeaders() };
+    const now = Date.now();
+    if (!this.authHeaders || now - this.authHeaders.at > AUTH_HEADERS_TTL_MS) {
+      const ctx = new RequestContext(url, method as HttpMethod);
+      this.authHeaders = {
+        at: now,
+        headers: this.config.applySecurityAuthentication(ctx).then(() => ctx.getHeaders()),
+      };
+      this.authHeaders.headers.catch(() => (this.authHeaders = undefined));
+    }
+    return { ...(await this.authHeaders.headers) };
   }
 
   private url(path: string, query?: RequestOptions['query']): string {
