@@ -44,6 +44,9 @@ export class Operator {
   private synced = false;
   private readonly providers: AwsProviders;
   private readonly log: Logger;
+  private readonly informers: Informer<any>[];
+  /** Starts the workers; called once every cache has synced. */
+  private readonly startWorkers: () => void;
 
   constructor(options: OperatorOptions) {
     const clock = options.clock ?? systemClock;
@@ -120,20 +123,22 @@ export class Operator {
     const ces = clusterExternalSecretController({ kube, clock, log, registry: metrics.registry, informers: this });
     this.cesQueue = ces.queue;
 
-    this.start = async () => {
-      const all = [this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces, this.clusterExternalSecrets];
-      for (const i of all) i.start();
-      // Nothing reconciles before every cache has its first full list.
-      await Promise.all(all.map((i) => i.synced()));
+    this.informers = [this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces, this.clusterExternalSecrets];
+    this.startWorkers = () => {
       this.queue.start((key) => reconciler.reconcile(key), (_key, error) => isRetryable(error));
       storeQueue.start((key) => storeReconciler.reconcile(key));
       ces.start();
-      this.synced = true;
       log.info({ concurrency: options.concurrency ?? 16 }, 'caches synced; reconciling');
     };
   }
 
-  readonly start: () => Promise<void>;
+  async start(): Promise<void> {
+    for (const informer of this.informers) informer.start();
+    // Nothing reconciles before every cache has its first full list.
+    await Promise.all(this.informers.map((informer) => informer.synced()));
+    this.startWorkers();
+    this.synced = true;
+  }
 
   /** True once every cache has its first full list (the readiness probe). */
   isReady(): boolean {
@@ -144,7 +149,7 @@ export class Operator {
     this.queue.stop();
     this.storeQueue.stop();
     this.cesQueue.stop();
-    await Promise.all([this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces, this.clusterExternalSecrets].map((i) => i.stop()));
+    await Promise.all(this.informers.map((informer) => informer.stop()));
     this.providers.destroy();
     this.log.info('stopped');
   }
