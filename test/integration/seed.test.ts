@@ -5,8 +5,8 @@ import { LABEL_MANAGED } from '../../src/api/well-known.ts';
 import { applyManifest, parseManifests } from '../../src/localenv/apply.ts';
 import { decode, eventually, readyCondition, ROLE_ARN, startHarness, type Harness } from './harness.ts';
 
-// The seed document's EKS example, applied as written (see shared/seed/README.md).
-const seedManifests = parseManifests(readFileSync(join(import.meta.dirname, '../fixtures/seed/eks-external-secrets.yaml'), 'utf8'));
+// The seed document's EKS example, applied as written (see shared/seed/README.md; examples/ holds a verbatim copy).
+const seedManifests = parseManifests(readFileSync(join(import.meta.dirname, '../../examples/eks-external-secrets.yaml'), 'utf8'));
 const SEED_SECRET = '{"username":"dbadmin","password":"S3cur3P@ssw0rd!","engine":"postgres","host":"db.internal.example.com","port":5432,"dbname":"myapp"}';
 
 let h: Harness;
