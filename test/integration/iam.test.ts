@@ -1,4 +1,5 @@
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../src/localenv/apply.ts';
 import { startMoto, type Moto } from '../../src/localenv/moto.ts';
@@ -101,6 +102,43 @@ describe('IAM enforced by the AWS peer', () => {
     const before = h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' });
     await synced(await storeWithKeys('iam-chain', 'assumer', { additionalRoles: [roles.hop], role: roles.reader }));
     expect(h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' })).toBe(before + 2);
+  });
+
+  it('temporary keys with a session token (sessionTokenSecretRef) are used as given', async () => {
+    // Temporary credentials of the reader role, as another tool would hand them over in a Secret.
+    const sts = new STSClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: keys.assumer!.id, secretAccessKey: keys.assumer!.secret } });
+    const creds = (await sts.send(new AssumeRoleCommand({ RoleArn: roles.reader, RoleSessionName: 'handed-over' }))).Credentials!;
+    sts.destroy();
+    const ns = await h.namespace('iam-session');
+    await applyManifest(h.kube, {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns },
+      stringData: { id: creds.AccessKeyId!, secret: creds.SecretAccessKey!, token: creds.SessionToken! },
+    });
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
+      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { secretRef: {
+        accessKeyIDSecretRef: { name: 'aws-keys', key: 'id' },
+        secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret' },
+        sessionTokenSecretRef: { name: 'aws-keys', key: 'token' },
+      } } } } },
+    });
+    await applyExternalSecret(h, ns, 'es', { data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] });
+    await synced(ns);
+
+    // The same keys without their session token are refused: the token really was sent.
+    const bare = await h.namespace('iam-session-missing');
+    await applyManifest(h.kube, {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: bare },
+      stringData: { id: creds.AccessKeyId!, secret: creds.SecretAccessKey! },
+    });
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: bare },
+      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { secretRef: {
+        accessKeyIDSecretRef: { name: 'aws-keys', key: 'id' }, secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret' },
+      } } } } },
+    });
+    await applyExternalSecret(h, bare, 'es', { data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] });
+    expect(await denied(bare)).toContain('AWSAccessDenied');
   });
 
   it('a value read under one identity is never served to another', async () => {
