@@ -47,37 +47,40 @@ export class StsClients {
   }
 
   async assumeRoleWithWebIdentity(region: string, roleArn: string, token: string): Promise<AwsCredentialIdentity> {
-    try {
-      // AssumeRoleWithWebIdentity is unsigned: the token is the credential.
-      const out = await this.client(region).send(new AssumeRoleWithWebIdentityCommand({
-        RoleArn: roleArn, WebIdentityToken: token, RoleSessionName: ROLE_SESSION_NAME,
-      }));
-      this.onCall?.('AssumeRoleWithWebIdentity', true);
-      return toIdentity(out.Credentials, roleArn);
-    } catch (error) {
-      this.onCall?.('AssumeRoleWithWebIdentity', false);
-      if (error instanceof OperatorError) throw error;
-      throw fromAwsError(error, { action: 'AssumeRoleWithWebIdentity', role: roleArn });
-    }
+    // AssumeRoleWithWebIdentity is unsigned: the token is the credential.
+    const out = await this.call('AssumeRoleWithWebIdentity', roleArn, () => this.client(region).send(new AssumeRoleWithWebIdentityCommand({
+      RoleArn: roleArn, WebIdentityToken: token, RoleSessionName: ROLE_SESSION_NAME,
+    })));
+    return toIdentity(out.Credentials, roleArn);
   }
 
   async assumeRole(region: string, base: AwsCredentialIdentityProvider, roleArn: string, options: AssumeRoleOptions = {}): Promise<AwsCredentialIdentity> {
+    // Signed with the previous identity, so a client of its own (rare: the result is memoized).
+    const client = new STSClient({ region, credentials: base, ...awsClientConfig });
     try {
-      const client = new STSClient({ region, credentials: base, ...awsClientConfig });
-      const out = await client.send(new AssumeRoleCommand({
+      const out = await this.call('AssumeRole', roleArn, () => client.send(new AssumeRoleCommand({
         RoleArn: roleArn,
         RoleSessionName: ROLE_SESSION_NAME,
         ExternalId: options.externalId,
         Tags: options.sessionTags?.map((t) => ({ Key: t.key, Value: t.value })),
         TransitiveTagKeys: options.transitiveTagKeys,
-      }));
-      client.destroy();
-      this.onCall?.('AssumeRole', true);
+      })));
       return toIdentity(out.Credentials, roleArn);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** One STS call, counted once by outcome; AWS errors become reason-coded errors naming the role. */
+  private async call<T>(kind: StsCallKind, roleArn: string, send: () => Promise<T>): Promise<T> {
+    try {
+      const out = await send();
+      this.onCall?.(kind, true);
+      return out;
     } catch (error) {
-      this.onCall?.('AssumeRole', false);
+      this.onCall?.(kind, false);
       if (error instanceof OperatorError) throw error;
-      throw fromAwsError(error, { action: 'AssumeRole', role: roleArn });
+      throw fromAwsError(error, { action: kind, role: roleArn });
     }
   }
 
