@@ -241,19 +241,15 @@ export class Lexer {
   }
 
   #lexQuote(start: number): Token {
-    const s = this.#src;
-    for (;;) {
-      const c = s[this.#pos++];
-      if (c === '\\') {
-        const e = s[this.#pos++];
-        if (e !== undefined && e !== '\n') continue;
-      }
-      if (c === undefined || c === '\n' || c === '\\') return this.#error(start, 'unterminated quoted string');
-      if (c === '"') return this.#emit('string', start);
-    }
+    return this.#lexQuoted(start, '"', 'string', 'unterminated quoted string');
   }
 
   #lexChar(start: number): Token {
+    return this.#lexQuoted(start, "'", 'charConstant', 'unterminated character constant');
+  }
+
+  /** A "..." string or '.' character constant: backslash escapes, no newline, closed on the line. */
+  #lexQuoted(start: number, quote: string, kind: 'string' | 'charConstant', unterminated: string): Token {
     const s = this.#src;
     for (;;) {
       const c = s[this.#pos++];
@@ -261,8 +257,8 @@ export class Lexer {
         const e = s[this.#pos++];
         if (e !== undefined && e !== '\n') continue;
       }
-      if (c === undefined || c === '\n' || c === '\\') return this.#error(start, 'unterminated character constant');
-      if (c === "'") return this.#emit('charConstant', start);
+      if (c === undefined || c === '\n' || c === '\\') return this.#error(start, unterminated);
+      if (c === quote) return this.#emit(kind, start);
     }
   }
 
