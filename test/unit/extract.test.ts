@@ -1,20 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OperatorError } from '../../src/errors.ts';
 import { extractMap } from '../../src/sync/extract.ts';
-
-const text = (map: Record<string, Uint8Array>): Record<string, string> =>
-  Object.fromEntries(Object.entries(map).map(([k, v]) => [k, Buffer.from(v).toString()]));
-
-const codeOf = (run: () => unknown): string | undefined => {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(OperatorError);
-    return (error as OperatorError).code;
-  }
-};
+import { codeOf, text } from '../helpers/expect-helpers.ts';
 
 /**
  * Expected maps from ESO's GetSecretMap logic (json.Unmarshal into map[string]json.RawMessage, then

@@ -4,11 +4,9 @@ import { OperatorError } from '../../src/errors.ts';
 import { type Fetch, fetchFor, fetchForFind } from '../../src/sync/fetch-plan.ts';
 import { assembleProviderData, type FetchResult } from '../../src/sync/provider-data.ts';
 import { renderTransform } from '../../src/sync/render-target.ts';
+import { text, thrown } from '../helpers/expect-helpers.ts';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
-const text = (map: Record<string, Uint8Array>): Record<string, string> =>
-  Object.fromEntries(Object.entries(map).map(([k, v]) => [k, Buffer.from(v).toString('utf8')]));
-
 type Result = [Fetch, FetchResult];
 /** The result of GetSecretValue for `key` (store prefix included) and version. */
 const secret = (key: string, secretString: string, version?: string): Result => [
@@ -25,17 +23,6 @@ const results = (...entries: Result[]) => new Map(entries.map(([f, r]) => [f.id,
 
 const assemble = (spec: ExternalSecretSpec, ...entries: Result[]) => assembleProviderData(spec, results(...entries), '', renderTransform);
 const assembled = (spec: ExternalSecretSpec, ...entries: Result[]) => text(assemble(spec, ...entries).data);
-
-/** The OperatorError a call throws. */
-const thrown = (run: () => unknown): OperatorError => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OperatorError);
-    return error as OperatorError;
-  }
-  throw new Error('expected an OperatorError');
-};
 
 const notFound = (key: string) => new OperatorError('AWSSecretNotFound', `secret "${key}" not found`);
 

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret, ExternalSecretTemplate, ObjectMeta, TemplateFrom } from '../../src/api/generated.ts';
-import { OperatorError } from '../../src/errors.ts';
 import { renderTarget, renderTransform, type TemplateSources, templateSourceNames } from '../../src/sync/render-target.ts';
+import { text, thrown } from '../helpers/expect-helpers.ts';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
-const text = (map: Record<string, Uint8Array>): Record<string, string> =>
-  Object.fromEntries(Object.entries(map).map(([k, v]) => [k, Buffer.from(v).toString('utf8')]));
-
 const externalSecret = (template?: ExternalSecretTemplate, meta: Partial<ObjectMeta> = {}): ExternalSecret => ({
   apiVersion: 'external-secrets.io/v1',
   kind: 'ExternalSecret',
@@ -26,17 +23,6 @@ const sources = (configMaps: Record<string, Record<string, string>> = {}, secret
 const render = (template: ExternalSecretTemplate | undefined, from: TemplateSources = sources(), meta: Partial<ObjectMeta> = {}) => {
   const out = renderTarget(externalSecret(template, meta), provider(), from);
   return { ...out, data: text(out.data) };
-};
-
-/** The OperatorError a call throws. */
-const thrown = (run: () => unknown): OperatorError => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OperatorError);
-    return error as OperatorError;
-  }
-  throw new Error('expected an OperatorError');
 };
 
 describe('renderTarget without a template', () => {

@@ -3,20 +3,9 @@ import type { ExternalSecretRewrite } from '../../src/api/generated.ts';
 import { OperatorError } from '../../src/errors.ts';
 import { GoRegexp, GoRegexpSyntaxError } from '../../src/sync/go-regexp/regexp.ts';
 import { dataFromMap, rewriteKeys, type TransformRenderer, validateSecretKeys } from '../../src/sync/rewrite.ts';
+import { codeOf, text } from '../helpers/expect-helpers.ts';
 
 const v = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
-const text = (map: Record<string, Uint8Array>): Record<string, string> =>
-  Object.fromEntries(Object.entries(map).map(([k, val]) => [k, Buffer.from(val).toString()]));
-const codeOf = (run: () => unknown): string | undefined => {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(OperatorError);
-    return (error as OperatorError).code;
-  }
-};
-
 /** A stand-in for the template engine: supports `{{ .value }}` and `{{ .value | upper }}`. */
 const render: TransformRenderer = (template, key) =>
   template.replace(/\{\{\s*\.value\s*(\|\s*upper\s*)?\}\}/g, (_m, upper: string | undefined) => (upper ? key.toUpperCase() : key));

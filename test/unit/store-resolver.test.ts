@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../src/api/generated.ts';
 import { resolveStore, type StoreLookup } from '../../src/controllers/externalsecret/store-resolver.ts';
 import { compileSelector } from '../../src/kube/label-selector.ts';
+import { codeOf } from '../helpers/expect-helpers.ts';
 import { validateStore } from '../../src/controllers/secretstore/validate.ts';
-import { OperatorError } from '../../src/errors.ts';
 
 const aws = { service: 'SecretsManager' as const, region: 'eu-west-1' };
 const ss = (namespace: string, name: string, provider: any = { aws }): SecretStore =>
@@ -21,27 +21,18 @@ function lookup(stores: Array<SecretStore | ClusterSecretStore>, nsLabels: Recor
   };
 }
 
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return err instanceof OperatorError ? err.code : 'not an OperatorError';
-  }
-};
-
 describe('resolveStore', () => {
   it('finds a SecretStore only in the ExternalSecret\'s own namespace', () => {
     const stores = [ss('team-a', 'aws')];
     expect(resolveStore(es('team-a', 'aws'), lookup(stores))).toMatchObject({ kind: 'SecretStore', namespace: 'team-a', name: 'aws' });
-    expect(code(() => resolveStore(es('team-b', 'aws'), lookup(stores)))).toBe('StoreNotFound');
+    expect(codeOf(() => resolveStore(es('team-b', 'aws'), lookup(stores)))).toBe('StoreNotFound');
   });
 
   it('admits a namespace to a ClusterSecretStore by name, regex or label selector', () => {
     const stores = [css('shared', [{ namespaces: ['a'] }, { namespaceRegexes: ['^team-'] }, { namespaceSelector: { matchLabels: { tier: 'prod' } } }])];
     const l = lookup(stores, { labelled: { tier: 'prod' }, other: { tier: 'dev' } });
     for (const ns of ['a', 'team-x', 'labelled']) expect(resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l).kind).toBe('ClusterSecretStore');
-    for (const ns of ['b', 'my-team-x', 'other']) expect(code(() => resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l))).toBe('StoreNotAllowed');
+    for (const ns of ['b', 'my-team-x', 'other']) expect(codeOf(() => resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l))).toBe('StoreNotAllowed');
   });
 
   it('a ClusterSecretStore without conditions is usable from every namespace', () => {
@@ -51,19 +42,19 @@ describe('resolveStore', () => {
 
 describe('validateStore', () => {
   it('rejects other providers, ParameterStore, a missing region and both auth forms', () => {
-    expect(code(() => validateStore(ss('n', 's', { vault: {} })))).toBe('UnsupportedProvider');
-    expect(code(() => validateStore(ss('n', 's', { aws: { ...aws, service: 'ParameterStore' } })))).toBe('UnsupportedProvider');
-    expect(code(() => validateStore(ss('n', 's', { aws: { service: 'SecretsManager' } })))).toBe('InvalidProviderConfig');
-    expect(code(() => validateStore(ss('n', 's', { aws, vault: {} })))).toBe('InvalidProviderConfig');
+    expect(codeOf(() => validateStore(ss('n', 's', { vault: {} })))).toBe('UnsupportedProvider');
+    expect(codeOf(() => validateStore(ss('n', 's', { aws: { ...aws, service: 'ParameterStore' } })))).toBe('UnsupportedProvider');
+    expect(codeOf(() => validateStore(ss('n', 's', { aws: { service: 'SecretsManager' } })))).toBe('InvalidProviderConfig');
+    expect(codeOf(() => validateStore(ss('n', 's', { aws, vault: {} })))).toBe('InvalidProviderConfig');
     const both = { aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa' } }, secretRef: { accessKeyIDSecretRef: { name: 'k', key: 'id' }, secretAccessKeySecretRef: { name: 'k', key: 's' } } } } };
-    expect(code(() => validateStore(ss('n', 's', both)))).toBe('InvalidProviderConfig');
+    expect(codeOf(() => validateStore(ss('n', 's', both)))).toBe('InvalidProviderConfig');
   });
 
   it('forbids a SecretStore to reference another namespace', () => {
     const foreign = { aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa', namespace: 'kube-system' } } } } };
-    expect(code(() => validateStore(ss('team-a', 's', foreign)))).toBe('InvalidProviderConfig');
+    expect(codeOf(() => validateStore(ss('team-a', 's', foreign)))).toBe('InvalidProviderConfig');
     const own = { aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa', namespace: 'team-a' } } } } };
-    expect(code(() => validateStore(ss('team-a', 's', own)))).toBeUndefined();
+    expect(codeOf(() => validateStore(ss('team-a', 's', own)))).toBeUndefined();
   });
 });
 
