@@ -1,6 +1,7 @@
 import type { ExternalSecret } from '../../api/generated.ts';
 import { isNotFound, type KubeClient } from '../../kube/client.ts';
 import { resourceType, secrets } from '../../kube/resources.ts';
+import { decodeData } from '../../sync/desired-secret.ts';
 import { templateSourceNames, type TemplateSources } from '../../sync/render-target.ts';
 
 const configMaps = resourceType('v1', 'ConfigMap', 'configmaps', true);
@@ -25,9 +26,7 @@ export async function readTemplateSources(kube: KubeClient, es: ExternalSecret):
   for (const name of names.secrets) {
     const secret = await read(secrets.path(namespace, name));
     if (!secret) continue;
-    const data: Record<string, Uint8Array> = {};
-    for (const [k, v] of Object.entries(secret.data ?? {})) data[k] = Buffer.from(String(v), 'base64');
-    (sources.secrets as Map<string, Record<string, Uint8Array>>).set(name, data);
+    (sources.secrets as Map<string, Record<string, Uint8Array>>).set(name, decodeData(secret.data));
   }
   return sources;
 }
