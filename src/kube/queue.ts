@@ -12,6 +12,13 @@ export type Reconciler = (key: string) => Promise<ReconcileResult>;
 /** Decides whether a failed reconcile is retried with backoff (true) or waits for a change (false). */
 export type ErrorPolicy = (key: string, error: unknown) => boolean;
 
+/**
+ * The longest single timer the queue arms. Node's timers hold at most 2^31-1 ms (~24.8 days)
+ * and fire at once, with a warning, when asked for more; a refreshInterval of 720h would then
+ * requeue in a tight loop. Longer waits are re-armed in steps of at most this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface QueueOptions {
   clock: Clock;
   concurrency: number;
@@ -73,10 +80,17 @@ export class WorkQueue {
     const existing = this.timers.get(key);
     if (existing && existing.at <= at) return;
     if (existing) this.options.clock.clearTimeout(existing.timer);
-    const timer = this.options.clock.setTimeout(() => {
+    this.arm(key, at);
+  }
+
+  /** Arms the key's timer for `at`, in steps no longer than a timer can hold. */
+  private arm(key: string, at: number): void {
+    const { clock } = this.options;
+    const timer = clock.setTimeout(() => {
+      if (clock.now() < at) return this.arm(key, at);
       this.timers.delete(key);
       this.add(key);
-    }, ms);
+    }, Math.min(at - clock.now(), MAX_TIMER_MS));
     this.timers.set(key, { at, timer });
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, reconcileBackoff } from '../../src/kube/backoff.ts';
 import { ManualClock } from '../../src/kube/clock.ts';
-import { WorkQueue, type ReconcileResult } from '../../src/kube/queue.ts';
+import { MAX_TIMER_MS, WorkQueue, type ReconcileResult } from '../../src/kube/queue.ts';
 
 /** A reconcile whose completion the test controls. */
 function gate() {
@@ -122,6 +122,40 @@ describe('WorkQueue', () => {
     q.add('a');
     await q.idle();
     expect(q.scheduledAt('a')).toBeUndefined();
+    expect(clock.pending()).toBe(0);
+  });
+});
+
+describe('WorkQueue timers', () => {
+  /** Node's timers fire at once when asked for more than 2^31-1 ms; this clock refuses such a timer. */
+  class NodeLikeClock extends ManualClock {
+    readonly requested: number[] = [];
+    override setTimeout(fn: () => void, ms: number) {
+      this.requested.push(ms);
+      if (ms > 2 ** 31 - 1) throw new Error(`timer of ${ms} ms overflows`);
+      return super.setTimeout(fn, ms);
+    }
+  }
+
+  it('waits out a requeue longer than a timer can hold (720h) and runs the key once, on time', async () => {
+    const clock = new NodeLikeClock();
+    const ran: number[] = [];
+    const q = new WorkQueue({ clock, concurrency: 1 });
+    q.start(async () => (ran.push(clock.now()), ran.length === 1 ? { requeueAfter: 720 * 3_600_000 } : {}));
+    q.add('a');
+    await q.idle();
+    expect(ran).toEqual([0]);
+    expect(q.scheduledAt('a')).toBe(720 * 3_600_000);
+
+    clock.advance(720 * 3_600_000 - 1);
+    await q.idle();
+    expect(ran).toEqual([0]);
+    expect(clock.requested.length).toBeGreaterThan(1);
+    expect(Math.max(...clock.requested)).toBeLessThanOrEqual(MAX_TIMER_MS);
+
+    clock.advance(1);
+    await q.idle();
+    expect(ran).toEqual([0, 720 * 3_600_000]);
     expect(clock.pending()).toBe(0);
   });
 });
