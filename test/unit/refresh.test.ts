@@ -38,6 +38,13 @@ describe('shouldRefresh', () => {
     expect(shouldRefresh(annotated, T0 + 1)).toBe(true);
   });
 
+  it('a negative refreshInterval is no periodic refresh, as in ESO: never a refetch on every status change', () => {
+    expect(shouldRefresh(es({ refreshInterval: '-5m' }, { at: T0 }), T0 + 1)).toBe(false);
+    expect(shouldRefresh(es({ refreshInterval: '-5m' }, { at: T0 }), T0 + 1000 * HOUR)).toBe(false);
+    expect(shouldRefresh(es({ refreshInterval: '-5m' }, { at: T0, stale: true }), T0 + 1)).toBe(true);
+    expect(nextRefreshIn(es({ refreshInterval: '-5m' }, { at: T0 }), T0)).toBeUndefined();
+  });
+
   it('refreshInterval 0 fetches once, and again only when the ExternalSecret changes', () => {
     expect(shouldRefresh(es({ refreshInterval: '0' }, { at: T0 }), T0 + 1000 * HOUR)).toBe(false);
     expect(shouldRefresh(es({ refreshInterval: '0' }, { at: T0, stale: true }), T0 + 1)).toBe(true);

@@ -4,8 +4,12 @@ import { syncedResourceVersion } from '../../sync/go-hash.ts';
 
 export const DEFAULT_REFRESH_INTERVAL = '1h';
 
-/** The refresh interval in ms; 0 means "fetch once". Throws DurationError on bad input. */
-export const refreshIntervalMs = (es: ExternalSecret): number => parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+/**
+ * The refresh interval in ms; 0 means "fetch once". A negative interval (the schema accepts
+ * `-5m`, as ESO's does) also means no periodic refresh, as ESO treats it: never a refresh on
+ * every status change. Throws DurationError on bad input.
+ */
+export const refreshIntervalMs = (es: ExternalSecret): number => Math.max(0, parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL));
 
 /** What status.syncedResourceVersion must say for the last sync to cover the current object. */
 export const currentResourceVersion = (es: ExternalSecret): string =>
