@@ -4,7 +4,7 @@ import { OperatorError } from '../errors.ts';
 import { decodeValue } from './decoding.ts';
 import { extractMap } from './extract.ts';
 import { fetchFor, fetchForFind, type Fetch } from './fetch-plan.ts';
-import { extractPropertyBytes } from './property-path.ts';
+import { extractPropertyBytes, PropertyPathError } from './property-path.ts';
 import { dataFromMap, type TransformRenderer } from './rewrite.ts';
 
 /** What one provider call gave: a secret, the secrets a find matched, or the error. */
@@ -91,7 +91,14 @@ export function valueOf(secret: FetchedSecret, key: string, property: string | u
     throw new OperatorError('AWSRequestFailed', `invalid secret received: no secret string nor binary for key "${key}"`);
   }
   // A SecretBinary is read as JSON bytes too, byte-exact even when it is not valid UTF-8.
-  const value = extractPropertyBytes(payloadOf(secret), property);
+  let value: Uint8Array | undefined;
+  try {
+    value = extractPropertyBytes(payloadOf(secret), property);
+  } catch (error) {
+    // gjson syntax we refuse (modifiers such as @reverse, queries): a spec error, not retried.
+    if (error instanceof PropertyPathError) throw new OperatorError('UnsupportedField', `secret "${key}": ${error.message}`, { cause: error });
+    throw error;
+  }
   if (value === undefined) throw new OperatorError('PropertyNotFound', `secret "${key}" has no property "${property}"`);
   return value;
 }

@@ -100,6 +100,15 @@ describe('assembleProviderData: data', () => {
     expect(error.message).toBe('spec.data[1] (key: db/creds): secret "db/creds" has no property "passwd"');
   });
 
+  it('refuses a gjson modifier or query as an unsupported field, not an internal error, and does not retry it', () => {
+    for (const property of ['@reverse', 'list|@reverse', 'list.#(a=="b")', '[a,b]', '..a']) {
+      const spec: ExternalSecretSpec = { data: [{ secretKey: 'v', remoteRef: { key: 'k', property } }] };
+      const error = thrown(() => assemble(spec, secret('k', '{"a":"b","list":[{"a":"b"}]}')));
+      expect({ property, code: error.code, retryable: error.retryable }).toEqual({ property, code: 'UnsupportedField', retryable: false });
+      expect(error.message).toMatch(/^spec\.data\[0\] \(key: k\): secret "k": property /);
+    }
+  });
+
   it('writes a data key "__proto__" as a real key, without touching any prototype', () => {
     const spec: ExternalSecretSpec = {
       data: [
