@@ -251,6 +251,35 @@ describe('target.deletionPolicy, when the AWS secrets are deleted', () => {
   }
 });
 
+describe('target.deletionPolicy Delete aimed at a Secret this ExternalSecret does not control', () => {
+  const goneSpec = (target: Record<string, unknown>) => ({
+    data: [{ secretKey: 'v', remoteRef: { key: awsName('never-created'), property: 'v' } }],
+    target: { deletionPolicy: 'Delete', ...target },
+  });
+
+  it('a Secret someone else made is left in place, and Ready=False says so (TargetNotManaged)', async () => {
+    const ns = await storeNamespace(h, 'del-foreign');
+    const before = await userSecret(ns, 'app', { data: { v: 'theirs' } });
+    await applyExternalSecret(h, ns, 'es', goneSpec({ name: 'app' }));
+    const es = await settlesAs(ns, 'es', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toBe('TargetNotManaged: the provider secrets are gone and deletionPolicy is Delete, but Secret "app" is not controlled by this ExternalSecret: it was left in place, not deleted; choose another spec.target.name or delete it yourself');
+    expect(await h.secret(ns, 'app')).toEqual(before);
+  });
+
+  it("another ExternalSecret's Secret is left in place (TargetOwnedByAnother)", async () => {
+    const ns = await storeNamespace(h, 'del-other-es');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'owner', { data: dbData(key), target: { name: 'app' } });
+    await settlesAs(ns, 'owner', 'True', 'SecretSynced');
+    const before = await h.secret(ns, 'app');
+    await applyExternalSecret(h, ns, 'es', goneSpec({ name: 'app' }));
+    const es = await settlesAs(ns, 'es', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toMatch(/^TargetOwnedByAnother: the provider secrets are gone and deletionPolicy is Delete, but Secret "app" is controlled by ExternalSecret "owner": it was left in place, not deleted;/);
+    expect(await h.secret(ns, 'app')).toEqual(before);
+  });
+});
+
 describe('target: later syncs', () => {
   it('immutable: a value changed in AWS does not change the Secret, and Ready stays SecretSynced', async () => {
     const ns = await storeNamespace(h, 'immutable-later');

@@ -88,10 +88,20 @@ export async function deleteOrphanedSecrets(kube: KubeClient, es: ExternalSecret
   return orphans.map((s) => s.metadata.name);
 }
 
-/** Deletes the target for deletionPolicy Delete, only if this ExternalSecret controls it. */
+/**
+ * Deletes the target for deletionPolicy Delete: only a Secret this ExternalSecret controls.
+ * Returns false when there is none. Any other Secret of that name is left in place, and the
+ * failure says so: reporting SecretDeleted for a Secret still there would be false.
+ */
 export async function deleteTargetSecret(kube: KubeClient, es: ExternalSecret): Promise<boolean> {
   const live = await readSecret(kube, es.metadata.namespace!, targetName(es));
-  if (!live || controllerOf(live.metadata)?.uid !== es.metadata.uid) return false;
+  if (!live) return false;
+  if (controllerOf(live.metadata)?.uid !== es.metadata.uid) {
+    const owner = controllerOf(live.metadata);
+    const code = owner?.kind === 'ExternalSecret' ? 'TargetOwnedByAnother' : 'TargetNotManaged';
+    const by = owner ? `is controlled by ${owner.kind} "${owner.name}"` : 'is not controlled by this ExternalSecret';
+    throw new OperatorError(code, `the provider secrets are gone and deletionPolicy is Delete, but Secret "${live.metadata.name}" ${by}: it was left in place, not deleted; choose another spec.target.name or delete it yourself`);
+  }
   try {
     await kube.request('DELETE', secrets.path(live.metadata.namespace, live.metadata.name), {
       body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: live.metadata.uid } },
