@@ -8,7 +8,7 @@
  * /metrics and from the apiserver. Prints a table and a JSON line.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeClient } from '../src/kube/client.ts';
@@ -23,7 +23,7 @@ const root = join(import.meta.dirname, '..');
 const OPERATOR_USER = 'system:serviceaccount:aws-secrets-operator:aws-secrets-operator';
 
 const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()]);
-const kube = KubeClient.fromFile(controlPlane.kubeconfig);
+const kube = KubeClient.fromFile(controlPlane.kubeconfig, { verbatimErrors: true });
 let operator: ReturnType<typeof spawn> | undefined;
 try {
   await installCrds(kube, join(root, 'crds'));
@@ -91,6 +91,7 @@ try {
   // Idle: nothing is due, so nothing may be fetched.
   await sleep(5_000);
   const idleCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}') - firstCalls;
+  const restingRss = await metric('process_resident_memory_bytes');
 
   // A forced refresh of every ExternalSecret (an annotation each), as after a rotation.
   const forced = Date.now();
@@ -113,7 +114,13 @@ try {
     getSecretValuePerExternalSecret: round(firstCalls / ES_COUNT), idleGetSecretValueCalls: idleCalls,
     forcedRefreshSeconds: refreshSeconds, forcedRefreshGetSecretValuePerExternalSecret: round(refreshCalls / ES_COUNT),
     rssMiB: round(rss / 2 ** 20), heapUsedMiB: round(heap / 2 ** 20), watchRestarts: restarts,
+    restingRssMiB: round(restingRss / 2 ** 20), peakRssMiB: round(peakRss(operator.pid!) / 2 ** 20),
   };
+  // `BENCH_SIZING=1 make bench` records the figures the Deployment's memory request and limit are sized from.
+  if (process.env.BENCH_SIZING) {
+    const sizing = { command: 'BENCH_SIZING=1 make bench', externalSecrets: ES_COUNT, restingRssMiB: result.restingRssMiB, peakRssMiB: result.peakRssMiB };
+    writeFileSync(join(root, 'deploy/sizing.json'), `${JSON.stringify(sizing, null, 2)}\n`);
+  }
   console.log(`\n${'figure'.padEnd(46)}value`);
   for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(46)}${v}`);
   console.log(`\nBENCH ${JSON.stringify(result)}`);
@@ -121,6 +128,12 @@ try {
   operator?.kill('SIGTERM');
   await kube.close();
   await Promise.all([controlPlane.stop(), moto.stop()]);
+}
+
+/** The most resident memory the process ever had (Linux's VmHWM), in bytes. */
+function peakRss(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 }
 
 function round(n: number): number {

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { KubeConfig, RequestContext, HttpMethod, bufferFromFileOrString } from '@kubernetes/client-node';
 import { Agent, fetch } from 'undici';
+import { apiErrorParts } from './api-error-message.ts';
 
 /** A failed call to the Kubernetes API, carrying the apiserver's Status reason. */
 export class KubeApiError extends Error {
@@ -37,6 +38,15 @@ export interface WatchLine {
   object: any;
 }
 
+export interface KubeClientOptions {
+  /**
+   * Repeat the apiserver's message when it refuses a write, as kubectl does: for an administrator's
+   * client (the local environment, tests). Off for the operator, whose refused writes may have
+   * carried a secret value that the message quotes (see api-error-message.ts).
+   */
+  verbatimErrors?: boolean;
+}
+
 /**
  * A small HTTP client for the Kubernetes API. client-node loads the kubeconfig and
  * authenticates; the requests go through one shared connection pool, because
@@ -47,8 +57,10 @@ export class KubeClient {
   readonly server: string;
   private readonly agent: Agent;
   private authHeaders: { at: number; headers: Promise<Record<string, string>> } | undefined;
+  private readonly verbatimErrors: boolean;
 
-  constructor(config: KubeConfig) {
+  constructor(config: KubeConfig, options: KubeClientOptions = {}) {
+    this.verbatimErrors = options.verbatimErrors ?? false;
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     const user = config.getCurrentUser();
@@ -70,16 +82,16 @@ export class KubeClient {
     });
   }
 
-  static fromDefault(): KubeClient {
+  static fromDefault(options?: KubeClientOptions): KubeClient {
     const config = new KubeConfig();
     config.loadFromDefault();
-    return new KubeClient(config);
+    return new KubeClient(config, options);
   }
 
-  static fromFile(path: string): KubeClient {
+  static fromFile(path: string, options?: KubeClientOptions): KubeClient {
     const config = new KubeConfig();
     config.loadFromFile(path);
-    return new KubeClient(config);
+    return new KubeClient(config, options);
   }
 
   async close(): Promise<void> {
@@ -123,7 +135,7 @@ export class KubeClient {
     const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const response = await fetch(url, { method, headers, body, dispatcher: this.agent, signal });
     const text = await response.text();
-    if (!response.ok) throw toApiError(response.status, text, method, path);
+    if (!response.ok) throw toApiError(response.status, text, method, path, body !== undefined && !this.verbatimErrors);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -139,7 +151,7 @@ export class KubeClient {
     const url = this.url(path, { ...query, watch: true });
     const headers = await this.headers(url, 'GET');
     const response = await fetch(url, { method: 'GET', headers, dispatcher: this.agent, signal });
-    if (!response.ok || !response.body) throw toApiError(response.status, await response.text(), 'WATCH', path);
+    if (!response.ok || !response.body) throw toApiError(response.status, await response.text(), 'WATCH', path, false);
     const body = Readable.fromWeb(response.body as any);
     // Aborting the request errors the stream; the iteration below already reports failures.
     body.on('error', () => {});
@@ -156,17 +168,7 @@ export class KubeClient {
   }
 }
 
-function toApiError(status: number, text: string, method: string, path: string): KubeApiError {
-  let reason = 'Unknown';
-  let message = text.slice(0, 500);
-  try {
-    const parsed = JSON.parse(text);
-    if (parsed && typeof parsed === 'object') {
-      reason = parsed.reason ?? reason;
-      message = parsed.message ?? message;
-    }
-  } catch {
-    // Not a Status object: keep the raw text.
-  }
+function toApiError(status: number, text: string, method: string, path: string, mayQuoteWhatWeSent: boolean): KubeApiError {
+  const { reason, message } = apiErrorParts(text, mayQuoteWhatWeSent);
   return new KubeApiError(status, reason, `${method} ${path}: ${status} ${reason}: ${message}`);
 }

@@ -30,7 +30,7 @@ export async function runLocal(log: Logger): Promise<void> {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.AWS_REGION ??= 'us-east-1';
 
-  const kube = KubeClient.fromFile(controlPlane.kubeconfig);
+  const kube = KubeClient.fromFile(controlPlane.kubeconfig, { verbatimErrors: true });
   const operator = new Operator({ kube, log });
   let stopping = false;
   const stop = async () => {

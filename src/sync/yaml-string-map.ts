@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parse, YAMLError } from 'yaml';
 import { formatFloat } from './template/float.ts';
 
 /**
@@ -8,13 +8,21 @@ import { formatFloat } from './template/float.ts';
  * lists are an error. Returns undefined for an empty document.
  */
 export function parseStringMap(text: string): Record<string, string> | undefined {
-  const doc = parse(text, { version: '1.1', intAsBigInt: true });
+  let doc: unknown;
+  try {
+    doc = parse(text, { version: '1.1', intAsBigInt: true });
+  } catch (err) {
+    // The library's message quotes the offending line, which is rendered secret data: keep only where.
+    const at = err instanceof YAMLError && err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+    throw new Error(`the output is not valid YAML (${err instanceof YAMLError ? err.code : 'parse error'}${at})`);
+  }
   if (doc === null || doc === undefined) return undefined;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the document is not a map');
   const out: Record<string, string> = Object.create(null);
-  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+  for (const [index, [key, value]] of Object.entries(doc as Record<string, unknown>).entries()) {
     if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-      throw new Error(`the value of "${key}" is a ${Array.isArray(value) ? 'list' : 'map'}, not a string`);
+      // Keys of rendered output may be secret values: say which entry, not its key.
+      throw new Error(`the value of entry ${index + 1} is a ${Array.isArray(value) ? 'list' : 'map'}, not a string`);
     }
     out[key] = scalarText(value);
   }

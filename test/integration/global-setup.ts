@@ -23,7 +23,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()]);
-  const kube = KubeClient.fromFile(controlPlane.kubeconfig);
+  const kube = KubeClient.fromFile(controlPlane.kubeconfig, { verbatimErrors: true });
   try {
     await installCrds(kube, join(process.cwd(), 'crds'));
     await applyManifests(kube, readFileSync(join(process.cwd(), 'deploy/namespace.yaml'), 'utf8'));

@@ -39,7 +39,7 @@ export async function startHarness(options: { motoEndpoint?: string } = {}): Pro
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.AWS_REGION = 'us-east-1';
 
-  const kube = KubeClient.fromFile(inject('adminKubeconfig'));
+  const kube = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
   const operatorKube = KubeClient.fromFile(inject('operatorKubeconfig'));
   const logLines: string[] = [];
   const destination = new Writable({

@@ -10,7 +10,7 @@ const clients: KubeClient[] = [];
 const electors: LeaderElector[] = [];
 let admin: KubeClient;
 beforeAll(() => {
-  admin = KubeClient.fromFile(inject('adminKubeconfig'));
+  admin = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
   clients.push(admin);
 });
 afterAll(async () => {

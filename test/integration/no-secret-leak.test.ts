@@ -34,9 +34,34 @@ const scenarios: Scenario[] = [
   { name: 'template-type-error', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ .password.field }}' } } } }), ready: 'False' },
   { name: 'template-printf', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ printf "%d" .password | b64dec | fromJson | toJson }}{{ .missing }}' } } } }), ready: 'False' },
   { name: 'template-bad-json', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ (.password | fromJson).a }}' } } } }), ready: 'False' },
+  // A template can route a value anywhere in the Secret: labels, annotations and keys (templateFrom KeysAndValues).
+  ...templateRoutes(),
   // Keys name things (they become the Secret's visible keys and are named in errors); values are the secret.
   { name: 'invalid-key', value: JSON.stringify({ 'bad key': canary }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ regexp: { source: '^bad', target: 'still bad' } }] }] }), ready: 'False' },
 ];
+
+/**
+ * Each place a template can put a value, once where the apiserver accepts it (Ready=True) and once
+ * where it refuses it (Ready=False): the apiserver's 422 quotes an invalid label value or key.
+ */
+function templateRoutes(): Scenario[] {
+  const value = JSON.stringify({ password: canary });
+  const template = (t: Record<string, unknown>) => (key: string) => ({ dataFrom: [{ extract: { key } }], target: { template: t } });
+  const literal = (target: string, text: string) => template({ templateFrom: [{ target, literal: text }] });
+  return [
+    { name: 'label-value', value, spec: template({ metadata: { labels: { tier: '{{ .password }}' } } }), ready: 'True' },
+    { name: 'label-value-invalid', value, spec: template({ metadata: { labels: { tier: '{{ .password }} !' } } }), ready: 'False' },
+    { name: 'annotation-value', value, spec: template({ metadata: { annotations: { note: 'pw={{ .password }}' } } }), ready: 'True' },
+    { name: 'label-key', value, spec: literal('Labels', '"{{ .password }}": x'), ready: 'True' },
+    { name: 'label-key-invalid', value, spec: literal('Labels', '"{{ .password }} !": x'), ready: 'False' },
+    { name: 'annotation-key', value, spec: literal('Annotations', '"example.com/{{ .password }}": x'), ready: 'True' },
+    { name: 'annotation-key-invalid', value, spec: literal('Annotations', '"{{ .password }}/x/y": x'), ready: 'False' },
+    { name: 'data-key', value, spec: literal('Data', '"{{ .password }}": x'), ready: 'True' },
+    { name: 'data-key-invalid', value, spec: literal('Data', '"{{ .password }} !": x'), ready: 'False' },
+    { name: 'keys-and-values-not-yaml', value, spec: literal('Data', '{{ .password }}: b: c'), ready: 'False' },
+    { name: 'keys-and-values-list', value, spec: literal('Data', '"{{ .password }}":\n  - a'), ready: 'False' },
+  ];
+}
 
 describe('no secret value leaks', () => {
   for (const s of scenarios) {

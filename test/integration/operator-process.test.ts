@@ -31,7 +31,7 @@ const replicas: Replica[] = [];
 let dir: string;
 
 beforeAll(async () => {
-  kube = KubeClient.fromFile(inject('adminKubeconfig'));
+  kube = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
   proxy = new AwsProxy(inject('motoEndpoint'));
   const endpoint = await proxy.start();
   const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });

@@ -186,6 +186,18 @@ describe('renderTarget: templateFrom', () => {
     expect(error.code).toBe('TemplateFailed');
     expect(error.message).toMatch(/^could not unmarshal template to 'map\[string\]\[\]byte': /);
   });
+
+  // The rendered output holds secret values; the yaml library's messages quote the offending line.
+  const leaky: [yaml: string, where: string][] = [
+    ['{{ .password }}: b: c', 'BLOCK_AS_IMPLICIT_KEY at line 1, column'],
+    ['k: "{{ .password }}', 'MISSING_CHAR at line 1, column'],
+    ['{{ .password }}:\n  - a', 'the value of entry 1 is a list, not a string'],
+  ];
+  it.each(leaky)('KeysAndValues reports %j by position, without quoting the rendered output', (yaml, where) => {
+    const error = thrown(() => render({ templateFrom: [{ literal: yaml }] }));
+    expect(error.message).toContain(where);
+    expect(error.message).not.toContain('s3cr3t');
+  });
 });
 
 describe('renderTarget: errors', () => {
