@@ -38,6 +38,14 @@ describe('shouldRefresh', () => {
     expect(shouldRefresh(annotated, T0 + 1)).toBe(true);
   });
 
+  it('an interval under a second is a second: no tenant can refetch in a tight loop', () => {
+    for (const refreshInterval of ['1ns', '1ms', '999ms']) {
+      expect(shouldRefresh(es({ refreshInterval }, { at: T0 }), T0 + 999)).toBe(false);
+      expect(shouldRefresh(es({ refreshInterval }, { at: T0 }), T0 + 1000)).toBe(true);
+      expect(nextRefreshIn(es({ refreshInterval }, { at: T0 }), T0)).toBe(1000);
+    }
+  });
+
   it('a negative refreshInterval is no periodic refresh, as in ESO: never a refetch on every status change', () => {
     expect(shouldRefresh(es({ refreshInterval: '-5m' }, { at: T0 }), T0 + 1)).toBe(false);
     expect(shouldRefresh(es({ refreshInterval: '-5m' }, { at: T0 }), T0 + 1000 * HOUR)).toBe(false);

@@ -9,7 +9,17 @@ export const DEFAULT_REFRESH_INTERVAL = '1h';
  * `-5m`, as ESO's does) also means no periodic refresh, as ESO treats it: never a refresh on
  * every status change. Throws DurationError on bad input.
  */
-export const refreshIntervalMs = (es: ExternalSecret): number => Math.max(0, parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL));
+export function refreshIntervalMs(es: ExternalSecret): number {
+  const interval = parseDuration(es.spec.refreshInterval ?? DEFAULT_REFRESH_INTERVAL);
+  return interval <= 0 ? 0 : Math.max(interval, MIN_REFRESH_INTERVAL_MS);
+}
+
+/**
+ * The shortest periodic refresh. ESO requeues after whatever the spec says, so `1ms` refetches a
+ * thousand times a second: one tenant's typo would spend the account's AWS rate limit and the
+ * workers every other tenant needs.
+ */
+export const MIN_REFRESH_INTERVAL_MS = 1_000;
 
 /** What status.syncedResourceVersion must say for the last sync to cover the current object. */
 export const currentResourceVersion = (es: ExternalSecret): string =>
