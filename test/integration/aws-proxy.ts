@@ -22,6 +22,31 @@ export interface Fault {
   times?: number;
 }
 
+/** Random trouble on some calls: a share of them fail (500s, throttling) or are slowed down. */
+export interface Chaos {
+  /** Calls affected; all when absent. */
+  actions?: string[];
+  /** Share of the calls, in [0, 1], answered with one of `errors` (picked at random). */
+  errorRate: number;
+  errors: Array<Pick<Fault, 'code' | 'message' | 'status'>>;
+  /** Every affected call that is forwarded waits this long first. */
+  delayMs?: number;
+  /** In [0, 1); seeded by tests that want the same run every time. */
+  random?: () => number;
+}
+
+/** A small seeded generator (mulberry32), so a chaos run can be repeated. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /**
  * A recording, fault-injecting HTTP proxy in front of moto. moto serves every call;
  * the proxy lets a test see what the operator sent (the web identity token's claims,
@@ -31,6 +56,9 @@ export interface Fault {
 export class AwsProxy {
   readonly calls: RecordedCall[] = [];
   private readonly faults: Fault[] = [];
+  private chaosSetting: Chaos | undefined;
+  /** Calls answered with an error by chaos(), by action. */
+  readonly injected = new Map<string, number>();
   private server: Server | undefined;
   private readonly upstream: string;
 
@@ -65,6 +93,11 @@ export class AwsProxy {
     this.faults.length = 0;
   }
 
+  /** Turns random trouble on (or off, with undefined). */
+  chaos(setting: Chaos | undefined): void {
+    this.chaosSetting = setting;
+  }
+
   count(action: string, when?: (params: Record<string, any>) => boolean): number {
     return this.calls.filter((c) => c.action === action && (!when || when(c.params))).length;
   }
@@ -85,9 +118,20 @@ export class AwsProxy {
     }
     this.calls.push({ action, params, at: Date.now() });
 
-    const fault = this.faults.find((f) => f.action === action && (!f.when || f.when(params)) && (f.times === undefined || f.times > 0));
+    const fixed = this.faults.find((f) => f.action === action && (!f.when || f.when(params)) && (f.times === undefined || f.times > 0));
+    if (fixed?.times !== undefined) fixed.times--;
+    let fault: Pick<Fault, 'code' | 'message' | 'status'> | undefined = fixed;
+    const chaos = this.chaosSetting;
+    if (!fault && chaos && (!chaos.actions || chaos.actions.includes(action))) {
+      const random = chaos.random ?? Math.random;
+      if (random() < chaos.errorRate) {
+        fault = chaos.errors[Math.floor(random() * chaos.errors.length)];
+        this.injected.set(action, (this.injected.get(action) ?? 0) + 1);
+      } else if (chaos.delayMs) {
+        await new Promise((r) => setTimeout(r, chaos.delayMs));
+      }
+    }
     if (fault) {
-      if (fault.times !== undefined) fault.times--;
       return typeof target === 'string'
         ? { status: fault.status ?? 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Buffer.from(JSON.stringify({ __type: fault.code, message: fault.message })) }
         : {
