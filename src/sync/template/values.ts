@@ -1,5 +1,5 @@
 import type { GoString } from './bytes.ts';
-import { FuncError } from './errors.ts';
+import { LimitError } from './errors.ts';
 import { limits } from './limits.ts';
 
 /**
@@ -46,8 +46,8 @@ function measure(values: Iterable<GoValue>, keys: Iterable<string> = []): { dept
     size += sizeOf(v) + 1;
   }
   for (const k of keys) size += k.length + 1;
-  if (depth > limits.valueDepth) throw new FuncError(`value nesting exceeds the limit of ${limits.valueDepth}`);
-  if (size > limits.valueBytes) throw new FuncError(`value size exceeds the limit of ${limits.valueBytes} bytes`);
+  if (depth > limits.valueDepth) throw new LimitError(`value nesting exceeds the limit of ${limits.valueDepth}`);
+  if (size > limits.valueBytes) throw new LimitError(`value size exceeds the limit of ${limits.valueBytes} bytes`);
   return { depth, size };
 }
 
