@@ -23,10 +23,28 @@ import type { ExternalSecretRewrite } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import { type ConversionStrategy, convertKeys } from './conversion.ts';
 import { type DecodingStrategy, decodeMap } from './decoding.ts';
-import { GoRegexp, GoRegexpSyntaxError } from './go-regexp/regexp.ts';
+import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from './go-regexp/regexp.ts';
+import { MAX_SECRET_BYTES } from './secret-size.ts';
+import { RenderBudget } from './template/index.ts';
 
-/** Renders a transform template for one key (`.value` is the key); throws on a template error. */
-export type TransformRenderer = (template: string, key: string) => string;
+/**
+ * Renders a transform template for one key (`.value` is the key); throws on a template error.
+ * `budget` is shared by all the keys of one rewrite list, so many keys cannot multiply the
+ * template bounds.
+ */
+export type TransformRenderer = (template: string, key: string, budget?: RenderBudget) => string;
+
+/**
+ * Bounds of one rewrite list, whatever the keys and patterns: the renamed keys of each rewrite
+ * add up to at most as many characters as a Secret holds bytes (a target such as `$1$1$1...`
+ * multiplies every key, and is stopped as it is expanded), and the regexp steps of all keys
+ * together (~0.1-0.2 s).
+ */
+export const MAX_REWRITE_KEY_CHARS = MAX_SECRET_BYTES;
+export const MAX_REWRITE_STEPS = 10_000_000;
+
+const keysTooLong = (at: string): OperatorError =>
+  new OperatorError('SecretTooLarge', `${at}: the rewritten keys add up to more than ${MAX_REWRITE_KEY_CHARS} characters, more than a Secret can hold`);
 
 export interface DataFromOptions {
   readonly rewrite?: readonly ExternalSecretRewrite[] | undefined;
@@ -49,8 +67,10 @@ export function dataFromMap(map: Readonly<Record<string, Uint8Array>>, options: 
 
 /**
  * Applies the rewrites in order. `context` names the rewrite list in messages. Throws OperatorError:
- * InvalidSpec for a source Go cannot compile; UnsupportedField for merge, and for a source nested too
- * deeply for us that Go would accept; InvalidSecretKey for keys that collide with different values.
+ * InvalidSpec for a source Go cannot compile; UnsupportedField for merge, for a source nested too
+ * deeply or too large for us that Go would accept, and for matching that takes more than
+ * MAX_REWRITE_STEPS; InvalidSecretKey for keys that collide with different values; SecretTooLarge
+ * when the renamed keys of a rewrite would add up to more than MAX_REWRITE_KEY_CHARS.
  * A renderer's failure keeps its code (TemplateFailed if it has none).
  */
 export function rewriteKeys(
@@ -60,16 +80,26 @@ export function rewriteKeys(
   context = 'rewrite',
 ): Record<string, Uint8Array> {
   let out: Record<string, Uint8Array> = Object.assign(Object.create(null), map);
+  const templateBudget = new RenderBudget();
+  let steps = 0;
   rewrites.forEach((rewrite, i) => {
     const at = `${context}[${i}]`;
     if (rewrite.merge) throw new OperatorError('UnsupportedField', `${at}.merge is not supported by this operator yet`);
     if (rewrite.regexp) {
       const re = compileGoRegexp(rewrite.regexp.source, `${at}.regexp.source`);
       const target = rewrite.regexp.target;
-      out = renameKeys(out, (key) => re.replaceAll(key, target), at);
+      const budget = new RegexpBudget(MAX_REWRITE_STEPS - steps, MAX_REWRITE_KEY_CHARS);
+      try {
+        out = renameKeys(out, (key) => re.replaceAll(key, target, budget), at);
+      } catch (error) {
+        if (!(error instanceof GoRegexpLimitError)) throw error;
+        if (budget.bytes > budget.maxBytes) throw keysTooLong(`${at}.regexp`);
+        throw new OperatorError('UnsupportedField', `${at}.regexp: matching the keys takes more than the ${MAX_REWRITE_STEPS} steps this operator allows`, { cause: error });
+      }
+      steps += budget.steps;
     } else if (rewrite.transform) {
       const template = rewrite.transform.template;
-      out = renameKeys(out, (key) => render(renderTransform, template, key, `${at}.transform`), at);
+      out = renameKeys(out, (key) => render(renderTransform, template, key, `${at}.transform`, templateBudget), at);
     }
   });
   return out;
@@ -114,8 +144,11 @@ function renameKeys(
 ): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = Object.create(null);
   const from = new Map<string, string>();
+  let keyChars = 0;
   for (const [key, value] of Object.entries(map)) {
     const renamed = rename(key);
+    keyChars += renamed.length;
+    if (keyChars > MAX_REWRITE_KEY_CHARS) throw keysTooLong(at);
     const other = from.get(renamed);
     if (other !== undefined) {
       if (renamed === '' || Buffer.from(out[renamed]!).equals(value)) continue;
@@ -131,9 +164,9 @@ function renameKeys(
   return out;
 }
 
-function render(renderTransform: TransformRenderer, template: string, key: string, at: string): string {
+function render(renderTransform: TransformRenderer, template: string, key: string, at: string, budget: RenderBudget): string {
   try {
-    return renderTransform(template, key);
+    return renderTransform(template, key, budget);
   } catch (error) {
     const code = error instanceof OperatorError ? error.code : 'TemplateFailed';
     const message = error instanceof Error ? error.message : String(error);

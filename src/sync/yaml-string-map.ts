@@ -1,14 +1,48 @@
-import { parse } from 'yaml';
+import { parseDocument } from 'yaml';
 import { formatFloat } from './template/float.ts';
+import { limits } from './template/limits.ts';
+
+/** The YAML has more entries than limits.yamlEntries: the template must make fewer. */
+export class YamlTooLargeError extends Error {}
+
+/**
+ * Lines and commas of the text: at least as many as the YAML's map entries, in block style
+ * (one a line) or flow style (`{a: 1, b: 2}`), counted before the parser sees the text.
+ */
+function entriesAtMost(text: string): number {
+  let n = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x2c) n++;
+  }
+  return n;
+}
 
 /**
  * YAML read into a map[string]string as ESO reads templateFrom KeysAndValues output
  * (sigs.k8s.io/yaml over YAML 1.1): plain scalars become strings the way Go prints
  * them (`5432`, `1.5`, `true` also for `yes`), null becomes "", and nested maps or
  * lists are an error. Returns undefined for an empty document.
+ *
+ * Bounded before parsing (YamlTooLargeError): the parser costs ~20-50 us and ~2 KiB an
+ * entry. Duplicate keys are found here with a set, as the parser's own check is quadratic.
+ * Errors give the position, never the text, which holds secret values.
  */
 export function parseStringMap(text: string): Record<string, string> | undefined {
-  const doc = parse(text, { version: '1.1', intAsBigInt: true });
+  if (entriesAtMost(text) > limits.yamlEntries) {
+    throw new YamlTooLargeError(`the YAML has more than ${limits.yamlEntries} lines and commas, the most this operator reads`);
+  }
+  const document = parseDocument(text, { version: '1.1', intAsBigInt: true, uniqueKeys: false, prettyErrors: false });
+  const failure = document.errors[0];
+  if (failure) throw new Error(`${failure.message}${failure.linePos ? ` at line ${failure.linePos[0].line}, column ${failure.linePos[0].col}` : ''}`);
+  const contents = document.contents as { items?: { key: unknown }[] } | null;
+  const seen = new Set<unknown>();
+  for (const { key } of contents?.items ?? []) {
+    const value = key !== null && typeof key === 'object' && 'value' in key ? key.value : key;
+    if (seen.has(value)) throw new Error('Map keys must be unique');
+    seen.add(value);
+  }
+  const doc = document.toJS({ maxAliasCount: 100 }) as unknown;
   if (doc === null || doc === undefined) return undefined;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the document is not a map');
   const out: Record<string, string> = Object.create(null);
