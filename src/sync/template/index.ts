@@ -41,7 +41,7 @@ export class TemplateDot {
 
   constructor(data: TemplateData) {
     const entries = data instanceof Map ? [...data.entries()] : Object.entries(data);
-    this.map = new GoMap('string', new Map(entries.map(([k, v]) => [fromBytes(Buffer.from(k, 'utf8')), fromBytes(v)])));
+    this.map = new GoMap('string', new Map(entries.map(([k, v]) => [fromBytes(Buffer.from(k, 'utf8')), fromBytes(v)])), false);
   }
 }
 
