@@ -34,12 +34,13 @@ export function parseStringMap(text: string): Record<string, string> | undefined
   }
   const document = parseDocument(text, { version: '1.1', intAsBigInt: true, uniqueKeys: false, prettyErrors: false });
   const failure = document.errors[0];
-  if (failure) throw new Error(`${failure.message}${failure.linePos ? ` at line ${failure.linePos[0].line}, column ${failure.linePos[0].col}` : ''}`);
+  if (failure) throw new Error(`${failure.message} at ${position(text, failure.pos[0])}`);
   const contents = document.contents as { items?: { key: unknown }[] } | null;
   const seen = new Set<unknown>();
   for (const { key } of contents?.items ?? []) {
-    const value = key !== null && typeof key === 'object' && 'value' in key ? key.value : key;
-    if (seen.has(value)) throw new Error('Map keys must be unique');
+    const node = key !== null && typeof key === 'object' ? (key as { value?: unknown; range?: [number] }) : undefined;
+    const value = node && 'value' in node ? node.value : key;
+    if (seen.has(value)) throw new Error(`Map keys must be unique at ${position(text, node?.range?.[0] ?? 0)}`);
     seen.add(value);
   }
   const doc = document.toJS({ maxAliasCount: 100 }) as unknown;
@@ -53,6 +54,17 @@ export function parseStringMap(text: string): Record<string, string> | undefined
     out[key] = scalarText(value);
   }
   return out;
+}
+
+/** `line L, column C` (1-based) of an offset in the text. */
+function position(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return `line ${line}, column ${offset - lineStart + 1}`;
 }
 
 function scalarText(value: unknown): string {
