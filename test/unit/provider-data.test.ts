@@ -233,6 +233,36 @@ describe('assembleProviderData: dataFrom', () => {
   });
 });
 
+describe('assembleProviderData: size', () => {
+  const big = (n: number): string => JSON.stringify({ [`k${n}`]: 'x'.repeat(n) });
+
+  it('refuses data past 1 MiB as SecretTooLarge, naming the entry where the total passed it', () => {
+    const spec: ExternalSecretSpec = { dataFrom: [{ extract: { key: 'a' } }, { extract: { key: 'b' } }] };
+    const error = thrown(() => assemble(spec, secret('a', big(600_000)), secret('b', big(500_000))));
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toBe('spec.dataFrom[1]: the data gathered so far would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a Secret');
+  });
+
+  it('counts a key replaced by a later entry or by data once, at its last size', () => {
+    const spec: ExternalSecretSpec = {
+      dataFrom: [{ extract: { key: 'a' } }, { extract: { key: 'b' } }],
+      data: [{ secretKey: 'k600000', remoteRef: { key: 'c' } }],
+    };
+    const out = assemble(spec, secret('a', big(600_000)), secret('b', big(600_000)), secret('c', 'small'));
+    expect(text(out.data)).toEqual({ k600000: 'small' });
+  });
+
+  it('counts data items too', () => {
+    const spec: ExternalSecretSpec = {
+      data: [{ secretKey: 'a', remoteRef: { key: 'a' } }, { secretKey: 'b', remoteRef: { key: 'b' } }],
+    };
+    const error = thrown(() => assemble(spec, secret('a', 'x'.repeat(600_000)), secret('b', 'y'.repeat(600_000))));
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.message).toMatch(/^spec\.data\[1\] \(key: b\): the data gathered so far would be more than 1048576 bytes/);
+  });
+});
+
 describe('assembleProviderData: a missing AWS secret', () => {
   const spec = (deletionPolicy?: 'Retain' | 'Delete' | 'Merge'): ExternalSecretSpec => ({
     ...(deletionPolicy ? { target: { deletionPolicy } } : {}),
