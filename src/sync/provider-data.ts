@@ -5,7 +5,7 @@ import { decodeValue } from './decoding.ts';
 import { extractMap } from './extract.ts';
 import { fetchFor, fetchForFind, type Fetch } from './fetch-plan.ts';
 import { extractPropertyBytes } from './property-path.ts';
-import { dataFromMap, type TransformRenderer } from './rewrite.ts';
+import { dataFromMap, RewriteBudget, type TransformRenderer } from './rewrite.ts';
 import { SizeTally } from './secret-size.ts';
 
 /** What one provider call gave: a secret, the secrets a find matched, or the error. */
@@ -43,6 +43,7 @@ export function assembleProviderData(
     data[key] = value;
   };
   const missing: string[] = [];
+  const rewriteBudget = new RewriteBudget();
   const skipMissing = (spec.target?.deletionPolicy ?? 'Retain') !== 'Retain';
   const outcome = (fetch: Fetch, at: string): FetchResult | undefined => {
     const result = results.get(fetch.id);
@@ -71,6 +72,7 @@ export function assembleProviderData(
         decodingStrategy: source.decodingStrategy,
         renderTransform,
         context: at,
+        budget: rewriteBudget,
       });
       for (const [key, value] of Object.entries(entryData)) put(key, value, at);
     } catch (err) {

@@ -35,14 +35,24 @@ import { RenderBudget } from './template/index.ts';
 export type TransformRenderer = (template: string, key: string, budget?: RenderBudget) => string;
 
 /**
- * Bounds of one rewrite list, whatever the keys and patterns: the renamed keys of each rewrite
- * add up to at most as many characters as a Secret holds bytes (a target such as `$1$1$1...`
- * multiplies every key, and is stopped as it is expanded), and the regexp steps of all keys
- * together. A step costs ~100-150 ns; `^(.*)-(.*)$` over 5,000 keys of 45 characters (about
- * the most keys an AWS secret of 64 KiB holds) takes 1.8 million, so 5 million is ~0.5-0.75 s.
+ * Bounds of rewrites, whatever the keys and patterns: the renamed keys of each rewrite add up to
+ * at most as many characters as a Secret holds bytes (a target such as `$1$1$1...` multiplies
+ * every key, and is stopped as it is expanded), and the regexp steps of all the rewrites of a
+ * reconcile (one RewriteBudget) together. A step costs ~100-150 ns; `^(.*)-(.*)$` over 5,000
+ * keys of 45 characters (about the most keys an AWS secret of 64 KiB holds) takes 1.8 million,
+ * so 5 million is ~0.5-0.75 s.
  */
 export const MAX_REWRITE_KEY_CHARS = MAX_SECRET_BYTES;
 export const MAX_REWRITE_STEPS = 5_000_000;
+
+/**
+ * What the rewrites of one reconcile spend together, over all its dataFrom entries: the transform
+ * templates' RenderBudget and the regexp steps, so that many entries cannot multiply the bounds.
+ */
+export class RewriteBudget {
+  readonly templates = new RenderBudget();
+  steps = 0;
+}
 
 const keysTooLong = (at: string): OperatorError =>
   new OperatorError('SecretTooLarge', `${at}: the rewritten keys add up to more than ${MAX_REWRITE_KEY_CHARS} characters, more than a Secret can hold`);
@@ -54,6 +64,8 @@ export interface DataFromOptions {
   readonly renderTransform: TransformRenderer;
   /** Names the entry in messages, e.g. `spec.dataFrom[2]`. */
   readonly context: string;
+  /** Shared by the entries of one reconcile; a fresh one unless given. */
+  readonly budget?: RewriteBudget;
 }
 
 /** What ESO makes of the map a dataFrom extract or find fetched: keys rewritten or converted, validated, values decoded. */
@@ -61,13 +73,13 @@ export function dataFromMap(map: Readonly<Record<string, Uint8Array>>, options: 
   const { rewrite = [], context } = options;
   const renamed =
     rewrite.length > 0
-      ? rewriteKeys(map, rewrite, options.renderTransform, `${context}.rewrite`)
+      ? rewriteKeys(map, rewrite, options.renderTransform, `${context}.rewrite`, options.budget)
       : convertKeys(map, options.conversionStrategy, context);
   return decodeMap(validateSecretKeys(renamed, context), options.decodingStrategy, context);
 }
 
 /**
- * Applies the rewrites in order. `context` names the rewrite list in messages. Throws OperatorError:
+ * Applies the rewrites in order, spending from `spent`. `context` names the rewrite list in messages. Throws OperatorError:
  * InvalidSpec for a source Go cannot compile; UnsupportedField for merge, for a source nested too
  * deeply or too large for us that Go would accept, and for matching that takes more than
  * MAX_REWRITE_STEPS; InvalidSecretKey for keys that collide with different values; SecretTooLarge
@@ -79,17 +91,16 @@ export function rewriteKeys(
   rewrites: readonly ExternalSecretRewrite[],
   renderTransform: TransformRenderer,
   context = 'rewrite',
+  spent = new RewriteBudget(),
 ): Record<string, Uint8Array> {
   let out: Record<string, Uint8Array> = Object.assign(Object.create(null), map);
-  const templateBudget = new RenderBudget();
-  let steps = 0;
   rewrites.forEach((rewrite, i) => {
     const at = `${context}[${i}]`;
     if (rewrite.merge) throw new OperatorError('UnsupportedField', `${at}.merge is not supported by this operator yet`);
     if (rewrite.regexp) {
       const re = compileGoRegexp(rewrite.regexp.source, `${at}.regexp.source`);
       const target = rewrite.regexp.target;
-      const budget = new RegexpBudget(MAX_REWRITE_STEPS - steps, MAX_REWRITE_KEY_CHARS);
+      const budget = new RegexpBudget(MAX_REWRITE_STEPS - spent.steps, MAX_REWRITE_KEY_CHARS);
       try {
         out = renameKeys(out, (key) => re.replaceAll(key, target, budget), at);
       } catch (error) {
@@ -97,10 +108,10 @@ export function rewriteKeys(
         if (budget.bytes > budget.maxBytes) throw keysTooLong(`${at}.regexp`);
         throw new OperatorError('UnsupportedField', `${at}.regexp: matching the keys takes more than the ${MAX_REWRITE_STEPS} steps this operator allows`, { cause: error });
       }
-      steps += budget.steps;
+      spent.steps += budget.steps;
     } else if (rewrite.transform) {
       const template = rewrite.transform.template;
-      out = renameKeys(out, (key) => render(renderTransform, template, key, `${at}.transform`, templateBudget), at);
+      out = renameKeys(out, (key) => render(renderTransform, template, key, `${at}.transform`, spent.templates), at);
     }
   });
   return out;

@@ -253,6 +253,15 @@ describe('assembleProviderData: size', () => {
     expect(text(out.data)).toEqual({ k600000: 'small' });
   });
 
+  it('shares one budget between the rewrites of all dataFrom entries', () => {
+    const transform = { transform: { template: '{{ range 60000 }}{{ end }}{{ .value }}' } };
+    const entry = (key: string) => ({ extract: { key }, rewrite: [transform] });
+    expect(assembled({ dataFrom: [entry('a')] }, secret('a', '{"k":"1"}'))).toEqual({ k: '1' });
+    const error = thrown(() => assemble({ dataFrom: [entry('a'), entry('b')] }, secret('a', '{"k":"1"}'), secret('b', '{"j":"2"}')));
+    expect(error.code).toBe('TemplateLimitExceeded');
+    expect(error.message).toMatch(/^spec\.dataFrom\[1\]\.rewrite\[0\]\.transform: key "j": .*range loops exceed the limit of 100000 iterations/);
+  });
+
   it('counts data items too', () => {
     const spec: ExternalSecretSpec = {
       data: [{ secretKey: 'a', remoteRef: { key: 'a' } }, { secretKey: 'b', remoteRef: { key: 'b' } }],
