@@ -58,6 +58,20 @@ export const reasonCodes = {
   TargetImmutable: { retry: false },
   /** A template could not be parsed or rendered (a missing key may appear in AWS later, so retried). */
   TemplateFailed: { retry: true },
+  /**
+   * A template went past a bound of src/sync/template/limits.ts (the size of a string, value or
+   * output; evaluation steps, range iterations, work; parse-tree nodes, nesting). Not retried: the
+   * bounds are far above what real templates need, so the template must change, and a retry
+   * would only spend the same CPU again.
+   */
+  TemplateLimitExceeded: { retry: false },
+  /**
+   * The Secret would hold more data than Kubernetes allows (1 MiB, the sum of its values), or
+   * dataFrom gathered more than that (find results, decoded values, rewritten keys) before it
+   * could be assembled; checked as the data grows, before anything larger is built. Retried:
+   * the data in AWS may shrink.
+   */
+  SecretTooLarge: { retry: true },
   /** A templateFrom ConfigMap or Secret is missing or lacks a key. */
   TemplateSourceInvalid: { retry: true },
   /** A call to the Kubernetes API failed. */

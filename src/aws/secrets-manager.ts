@@ -3,6 +3,8 @@ import {
   type Filter, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { OperatorError } from '../errors.ts';
+import { GoRegexpLimitError } from '../sync/go-regexp/regexp.ts';
+import { FoundSecrets } from '../sync/find-results.ts';
 import { goJsonStringMap } from '../sync/go-json.ts';
 import { fromAwsError } from './aws-errors.ts';
 import type { FetchedSecret, FindQuery, SecretRef, SecretsProvider } from './provider.ts';
@@ -48,8 +50,17 @@ export class SecretsManagerProvider implements SecretsProvider {
       filters.push({ Key: 'tag-key', Values: [key] }, { Key: 'tag-value', Values: [value] });
     }
     if (query.path) filters.push({ Key: 'name', Values: [query.path] });
-    const found = new Map<string, Uint8Array>();
-    const keep = (name: string | undefined) => name !== undefined && (!query.nameMatches || query.nameMatches(name));
+    // Bounded as the secrets arrive: fetching stops at the bound (SecretTooLarge).
+    const found = new FoundSecrets();
+    const keep = (name: string | undefined): boolean => {
+      if (name === undefined) return false;
+      try {
+        return !query.nameMatches || query.nameMatches(name);
+      } catch (error) {
+        if (!(error instanceof GoRegexpLimitError)) throw error;
+        throw new OperatorError('UnsupportedField', `find.name.regexp: ${error.message} on a secret name; this operator refuses patterns that costly`, { cause: error });
+      }
+    };
 
     if (query.nameMatches && !query.path) {
       // A name pattern without a path: list, then read each match (ESO's calls, and its IAM needs).
@@ -58,12 +69,13 @@ export class SecretsManagerProvider implements SecretsProvider {
         const page = await this.call('ListSecrets', undefined, () => this.client.send(new ListSecretsCommand({ Filters: filters, NextToken: nextToken })));
         for (const entry of page.SecretList ?? []) {
           if (!keep(entry.Name)) continue;
+          found.roomForOne();
           const secret = await this.getSecret({ key: entry.Name! });
-          found.set(entry.Name!, bytesOf(secret));
+          found.add(entry.Name!, bytesOf(secret));
         }
         nextToken = page.NextToken;
       } while (nextToken);
-      return found;
+      return found.values;
     }
 
     // With a path or tags, AWS filters and returns values 20 at a time.
@@ -72,7 +84,7 @@ export class SecretsManagerProvider implements SecretsProvider {
       const page = await this.call('BatchGetSecretValue', undefined, () => this.client.send(new BatchGetSecretValueCommand({ Filters: filters, NextToken: nextToken })));
       for (const entry of page.SecretValues ?? []) {
         if (!keep(entry.Name)) continue;
-        found.set(entry.Name!, bytesOf({ name: entry.Name!, secretString: entry.SecretString, secretBinary: entry.SecretBinary }));
+        found.add(entry.Name!, bytesOf({ name: entry.Name!, secretString: entry.SecretString, secretBinary: entry.SecretBinary }));
       }
       const failure = page.Errors?.[0];
       if (failure) {
@@ -80,7 +92,7 @@ export class SecretsManagerProvider implements SecretsProvider {
       }
       nextToken = page.NextToken;
     } while (nextToken);
-    return found;
+    return found.values;
   }
 
   private async call<T>(action: string, key: string | undefined, send: () => Promise<T>): Promise<T> {

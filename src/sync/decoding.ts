@@ -14,6 +14,7 @@
  */
 import type { RemoteRef } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
+import { MAX_SECRET_BYTES, secretTooLarge } from './secret-size.ts';
 
 export type DecodingStrategy = NonNullable<RemoteRef['decodingStrategy']>;
 
@@ -23,6 +24,10 @@ export type DecodingStrategy = NonNullable<RemoteRef['decodingStrategy']>;
  * InvalidSpec for a strategy ESO does not know.
  */
 export function decodeValue(value: Uint8Array, strategy: DecodingStrategy | undefined, context: string): Uint8Array {
+  // What base64 would decode to is known from the input's length: refuse it before decoding.
+  if (strategy === 'Base64' || strategy === 'Base64URL' || strategy === 'Auto') {
+    if (decodedAtLeast(value) > MAX_SECRET_BYTES) throw secretTooLarge(`${context}: the decoded value`);
+  }
   switch (strategy) {
     case undefined:
     case 'None':
@@ -74,6 +79,17 @@ function decodeTable(alphabet: string): Int8Array {
 
 const STD = decodeTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 const URL = decodeTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+
+/**
+ * The fewest bytes `src` decodes to if it is base64 (newlines skipped, at most two padding
+ * characters), from its length alone. (Under Auto, a value that is not base64 is kept as it is,
+ * and it is longer still.)
+ */
+function decodedAtLeast(src: Uint8Array): number {
+  let newlines = 0;
+  for (let i = 0; i < src.length; i++) if (src[i] === LF || src[i] === CR) newlines++;
+  return Math.floor((src.length - newlines) / 4) * 3 - 2;
+}
 
 /** The decoded bytes, or the offset Go's CorruptInputError would report. */
 function decodeBase64(src: Uint8Array, table: Int8Array): Uint8Array | number {

@@ -2,6 +2,7 @@ import type { ExternalSecret, OwnerReference } from '../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../api/well-known.ts';
 import { dataHash, objectHash } from './go-hash.ts';
 import { fieldManagerFor, ownedFields } from './managed-fields.ts';
+import { SizeTally } from './secret-size.ts';
 
 export interface Secret {
   apiVersion: 'v1';
@@ -40,7 +41,8 @@ export const creationPolicy = (es: ExternalSecret): string => es.spec.target?.cr
  *
  * What this ExternalSecret wrote before (from managedFields) is removed first, so
  * keys, labels and annotations it no longer produces disappear while others' stay.
- * Except under creationPolicy Merge, the data is replaced whole.
+ * Except under creationPolicy Merge, the data is replaced whole. Under Merge the other
+ * writers' keys count too: past what a Secret holds it is SecretTooLarge.
  */
 export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: Secret | undefined): Secret {
   const policy = creationPolicy(es);
@@ -64,7 +66,12 @@ export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: S
     meta.annotations = { ...annotations, ...rendered.annotations };
     // Null-prototype maps: `__proto__` is a valid Secret key and must stay one.
     const data: Record<string, string> = Object.create(null);
-    if (policy === 'Merge') Object.assign(data, without(live?.data, owned.data));
+    if (policy === 'Merge') {
+      Object.assign(data, without(live?.data, owned.data));
+      const size = new SizeTally("the Secret's data, with the keys it already holds");
+      for (const [key, value] of Object.entries(data)) if (!(key in rendered.data)) size.set(key, base64Length(value));
+      for (const [key, value] of Object.entries(rendered.data)) size.set(key, value.length);
+    }
     for (const [key, value] of Object.entries(rendered.data)) data[key] = Buffer.from(value).toString('base64');
     next.data = data;
     if (rendered.type) next.type = rendered.type;
@@ -92,6 +99,9 @@ export function controllerReference(es: ExternalSecret): OwnerReference {
 /** The controller ownerReference of an object, if any. */
 export const controllerOf = (metadata: { ownerReferences?: OwnerReference[] }): OwnerReference | undefined =>
   metadata.ownerReferences?.find((ref) => ref.controller);
+
+/** The bytes a base64 value decodes to, from its length. */
+const base64Length = (s: string): number => Math.floor((s.length * 3) / 4) - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
 
 export function decodeData(data: Record<string, string> | undefined): Record<string, Uint8Array> {
   const decoded: Record<string, Uint8Array> = Object.create(null);

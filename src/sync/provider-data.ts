@@ -5,7 +5,8 @@ import { decodeValue } from './decoding.ts';
 import { extractMap } from './extract.ts';
 import { fetchFor, fetchForFind, type Fetch } from './fetch-plan.ts';
 import { extractPropertyBytes, PropertyPathError } from './property-path.ts';
-import { dataFromMap, type TransformRenderer } from './rewrite.ts';
+import { dataFromMap, RewriteBudget, type TransformRenderer } from './rewrite.ts';
+import { SizeTally } from './secret-size.ts';
 
 /** What one provider call gave: a secret, the secrets a find matched, or the error. */
 export type FetchResult =
@@ -25,7 +26,9 @@ export interface ProviderData {
  * dataFrom). Pure, so it is unit-tested without AWS.
  *
  * A missing AWS secret is an error under deletionPolicy Retain; otherwise the entry
- * is skipped and reported, and an empty result feeds the deletion policy.
+ * is skipped and reported, and an empty result feeds the deletion policy. The data's
+ * size is counted as it is assembled: past what a Secret holds it is SecretTooLarge,
+ * even if a template would use only part of it.
  */
 export function assembleProviderData(
   spec: ExternalSecretSpec,
@@ -34,7 +37,13 @@ export function assembleProviderData(
   renderTransform: TransformRenderer,
 ): ProviderData {
   const data: Record<string, Uint8Array> = Object.create(null);
+  const size = new SizeTally('the data gathered so far');
+  const put = (key: string, value: Uint8Array, at: string): void => {
+    size.set(key, value.length, at);
+    data[key] = value;
+  };
   const missing: string[] = [];
+  const rewriteBudget = new RewriteBudget();
   const skipMissing = (spec.target?.deletionPolicy ?? 'Retain') !== 'Retain';
   const outcome = (fetch: Fetch, at: string): FetchResult | undefined => {
     const result = results.get(fetch.id);
@@ -57,13 +66,15 @@ export function assembleProviderData(
       const map = 'found' in result
         ? Object.assign(Object.create(null), Object.fromEntries(result.found)) as Record<string, Uint8Array>
         : extractMap(payloadOf(result.secret), entry.extract!.key, entry.extract!.property);
-      Object.assign(data, dataFromMap(map, {
+      const entryData = dataFromMap(map, {
         rewrite: entry.rewrite,
         conversionStrategy: source.conversionStrategy,
         decodingStrategy: source.decodingStrategy,
         renderTransform,
         context: at,
-      }));
+        budget: rewriteBudget,
+      });
+      for (const [key, value] of Object.entries(entryData)) put(key, value, at);
     } catch (err) {
       throw located(err, at);
     }
@@ -75,7 +86,7 @@ export function assembleProviderData(
     if (!result?.ok || !('secret' in result)) return;
     try {
       const value = valueOf(result.secret, prefix + item.remoteRef.key, item.remoteRef.property);
-      data[item.secretKey] = decodeValue(value, item.remoteRef.decodingStrategy, at);
+      put(item.secretKey, decodeValue(value, item.remoteRef.decodingStrategy, at), at);
     } catch (err) {
       throw located(err, at);
     }

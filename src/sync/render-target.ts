@@ -1,8 +1,9 @@
 import type { ExternalSecret, TemplateFrom } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import type { RenderedTarget } from './desired-secret.ts';
-import { parseTemplate, renderTemplate, TemplateError, type TemplateData } from './template/index.ts';
-import { parseStringMap } from './yaml-string-map.ts';
+import { MAX_ANNOTATION_BYTES, SizeTally } from './secret-size.ts';
+import { parseTemplate, RenderBudget, renderTemplate, TemplateDot, TemplateError, type Template } from './template/index.ts';
+import { parseStringMap, YamlTooLargeError } from './yaml-string-map.ts';
 
 /** ConfigMaps and Secrets named by templateFrom, read from the ExternalSecret's namespace. */
 export interface TemplateSources {
@@ -19,11 +20,21 @@ export function templateSourceNames(es: ExternalSecret): { configMaps: string[];
   };
 }
 
+/** What the templates of one reconcile share: the data as `.`, converted once, and one budget. */
+interface Renderer {
+  readonly dot: TemplateDot;
+  readonly budget: RenderBudget;
+}
+
 /**
  * What the Secret's data, labels, annotations and type should be, in ESO's order:
  * without a template the provider data and the ExternalSecret's own labels and
  * annotations; with one, templateFrom in order, then template.data, then the
  * templated labels and annotations. Pure.
+ *
+ * All the templates share one RenderBudget, so many keys cannot multiply the bounds
+ * of template/limits.ts; the data and the annotations are counted as they are put,
+ * and fail as soon as they pass what Kubernetes accepts (SecretTooLarge).
  */
 export function renderTarget(es: ExternalSecret, providerData: Record<string, Uint8Array>, sources: TemplateSources): RenderedTarget {
   const template = es.spec.target?.template;
@@ -33,14 +44,32 @@ export function renderTarget(es: ExternalSecret, providerData: Record<string, Ui
   const labels: Record<string, string> = { ...template.metadata?.labels };
   const annotations: Record<string, string> = { ...template.metadata?.annotations };
   const data: Record<string, Uint8Array> = Object.create(null);
+  const dataSize = new SizeTally("the Secret's data");
+  const annotationSize = new SizeTally("the Secret's annotations", MAX_ANNOTATION_BYTES);
+  // Labels have no total limit in Kubernetes, but a valid value has at most 63 characters:
+  // the annotations' limit is far above any valid set, and keeps rendered labels small.
+  const labelSize = new SizeTally("the Secret's labels", MAX_ANNOTATION_BYTES);
+  const putData = (key: string, value: Uint8Array): void => {
+    dataSize.set(key, value.length);
+    data[key] = value;
+  };
+  const putAnnotation = (key: string, value: string): void => {
+    annotationSize.set(key, key.length + value.length);
+    annotations[key] = value;
+  };
+  const putLabel = (key: string, value: string): void => {
+    labelSize.set(key, key.length + value.length);
+    labels[key] = value;
+  };
+  const renderer: Renderer = { dot: new TemplateDot(providerData), budget: new RenderBudget() };
   const hasTemplates = Object.keys(template.data ?? {}).length > 0 || (template.templateFrom?.length ?? 0) > 0;
-  if (template.mergePolicy === 'Merge' || !hasTemplates) Object.assign(data, providerData);
+  if (template.mergePolicy === 'Merge' || !hasTemplates) for (const [key, value] of Object.entries(providerData)) putData(key, value);
 
-  const targets = { Data: data, Annotations: annotations, Labels: labels } as const;
   const put = (target: TemplateFrom['target'], key: string, value: Uint8Array) => {
-    const into = targets[target ?? 'Data'];
-    if (into === data) data[key] = value;
-    else (into as Record<string, string>)[key] = Buffer.from(value).toString('utf8');
+    if ((target ?? 'Data') === 'Data') return putData(key, value);
+    const text = Buffer.from(value).toString('utf8');
+    if (target === 'Annotations') putAnnotation(key, text);
+    else putLabel(key, text);
   };
 
   (template.templateFrom ?? []).forEach((from, i) => {
@@ -51,7 +80,7 @@ export function renderTarget(es: ExternalSecret, providerData: Record<string, Ui
       for (const item of from.configMap.items) {
         const text = cm[item.key];
         if (text === undefined) throw new OperatorError('TemplateSourceInvalid', `${at}: error in configmap ${from.configMap.name}: missing key ${item.key}`);
-        apply(item.key, text, item.templateAs, from.target, providerData, put);
+        apply(item.key, text, item.templateAs, from.target, renderer, put);
       }
     }
     if (from.secret) {
@@ -60,15 +89,15 @@ export function renderTarget(es: ExternalSecret, providerData: Record<string, Ui
       for (const item of from.secret.items) {
         const bytes = secret[item.key];
         if (bytes === undefined) throw new OperatorError('TemplateSourceInvalid', `${at}: error in secret ${from.secret.name}: missing key ${item.key}`);
-        apply(item.key, Buffer.from(bytes).toString('utf8'), item.templateAs, from.target, providerData, put);
+        apply(item.key, Buffer.from(bytes).toString('utf8'), item.templateAs, from.target, renderer, put);
       }
     }
-    if (from.literal !== undefined) apply('literal', from.literal, 'KeysAndValues', from.target, providerData, put);
+    if (from.literal !== undefined) apply('literal', from.literal, 'KeysAndValues', from.target, renderer, put);
   });
 
-  for (const [key, text] of Object.entries(template.data ?? {})) data[key] = render(key, text, providerData);
-  for (const [key, text] of Object.entries(template.metadata?.labels ?? {})) labels[key] = renderText(key, text, providerData);
-  for (const [key, text] of Object.entries(template.metadata?.annotations ?? {})) annotations[key] = renderText(key, text, providerData);
+  for (const [key, text] of Object.entries(template.data ?? {})) putData(key, render(key, text, renderer));
+  for (const [key, text] of Object.entries(template.metadata?.labels ?? {})) putLabel(key, renderText(key, text, renderer));
+  for (const [key, text] of Object.entries(template.metadata?.annotations ?? {})) putAnnotation(key, renderText(key, text, renderer));
 
   return { data, labels, annotations, ...(template.type ? { type: template.type } : {}) };
 }
@@ -78,33 +107,57 @@ function apply(
   text: string,
   templateAs: 'Values' | 'KeysAndValues' | undefined,
   target: TemplateFrom['target'],
-  values: TemplateData,
+  renderer: Renderer,
   put: (target: TemplateFrom['target'], key: string, value: Uint8Array) => void,
 ): void {
-  const out = render(key, text, values);
+  const out = render(key, text, renderer);
   if ((templateAs ?? 'Values') === 'Values') return put(target, key, out);
   // KeysAndValues: the output is YAML whose keys and values are added.
   let map: Record<string, string> | undefined;
   try {
     map = parseStringMap(Buffer.from(out).toString('utf8'));
   } catch (err) {
-    throw new OperatorError('TemplateFailed', `could not unmarshal template to 'map[string][]byte': template "${key}": ${(err as Error).message}`);
+    const code = err instanceof YamlTooLargeError ? 'TemplateLimitExceeded' : 'TemplateFailed';
+    throw new OperatorError(code, `could not unmarshal template to 'map[string][]byte': template "${key}": ${(err as Error).message}`);
   }
   for (const [k, v] of Object.entries(map ?? {})) put(target, k, Buffer.from(v, 'utf8'));
 }
 
-function render(key: string, text: string, values: TemplateData): Uint8Array {
+/** A TemplateError as an OperatorError: a bound of template/limits.ts is TemplateLimitExceeded, not retried. */
+function templateFailure(key: string, err: TemplateError): OperatorError {
+  const code = err.limit ? 'TemplateLimitExceeded' : 'TemplateFailed';
+  return new OperatorError(code, `unable to execute template at key ${key}: ${err.message}`, { cause: err });
+}
+
+function render(key: string, text: string, renderer: Renderer, parsed?: Template): Uint8Array {
   try {
-    return renderTemplate(parseTemplate(key, text), values);
+    return renderTemplate(parsed ?? parseTemplate(key, text, renderer.budget), renderer.dot, renderer.budget);
   } catch (err) {
-    if (err instanceof TemplateError) throw new OperatorError('TemplateFailed', `unable to execute template at key ${key}: ${err.message}`, { cause: err });
+    if (err instanceof TemplateError) throw templateFailure(key, err);
     throw err;
   }
 }
 
-const renderText = (key: string, text: string, values: TemplateData): string => Buffer.from(render(key, text, values)).toString('utf8');
+const renderText = (key: string, text: string, renderer: Renderer): string => Buffer.from(render(key, text, renderer)).toString('utf8');
 
-/** Renders a rewrite.transform template, where `.value` is the key. */
-export function renderTransform(template: string, key: string): string {
-  return renderText('transform', template, { value: Buffer.from(key, 'utf8') });
+/** The last transform template parsed: a rewrite renders the same one for every key. */
+let lastTransform: { text: string; parsed: Template } | undefined;
+
+/**
+ * Renders a rewrite.transform template, where `.value` is the key. Pass the same budget for
+ * every key of a rewrite list (a fresh one is used otherwise); the template is parsed once.
+ */
+export function renderTransform(template: string, key: string, budget = new RenderBudget()): string {
+  const renderer: Renderer = { dot: new TemplateDot({ value: Buffer.from(key, 'utf8') }), budget };
+  let parsed = lastTransform?.text === template ? lastTransform.parsed : undefined;
+  if (!parsed) {
+    try {
+      parsed = parseTemplate('transform', template, budget);
+    } catch (err) {
+      if (err instanceof TemplateError) throw templateFailure('transform', err);
+      throw err;
+    }
+    lastTransform = { text: template, parsed };
+  }
+  return Buffer.from(render('transform', template, renderer, parsed)).toString('utf8');
 }

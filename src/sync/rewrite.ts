@@ -23,10 +23,39 @@ import type { ExternalSecretRewrite } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import { type ConversionStrategy, convertKeys } from './conversion.ts';
 import { type DecodingStrategy, decodeMap } from './decoding.ts';
-import { GoRegexp, GoRegexpSyntaxError } from './go-regexp/regexp.ts';
+import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from './go-regexp/regexp.ts';
+import { MAX_SECRET_BYTES } from './secret-size.ts';
+import { RenderBudget } from './template/index.ts';
 
-/** Renders a transform template for one key (`.value` is the key); throws on a template error. */
-export type TransformRenderer = (template: string, key: string) => string;
+/**
+ * Renders a transform template for one key (`.value` is the key); throws on a template error.
+ * `budget` is shared by all the keys of one rewrite list, so many keys cannot multiply the
+ * template bounds.
+ */
+export type TransformRenderer = (template: string, key: string, budget?: RenderBudget) => string;
+
+/**
+ * Bounds of rewrites, whatever the keys and patterns: the renamed keys of each rewrite add up to
+ * at most as many characters as a Secret holds bytes (a target such as `$1$1$1...` multiplies
+ * every key, and is stopped as it is expanded), and the regexp steps of all the rewrites of a
+ * reconcile (one RewriteBudget) together. A step costs ~100-150 ns; `^(.*)-(.*)$` over 5,000
+ * keys of 45 characters (about the most keys an AWS secret of 64 KiB holds) takes 1.8 million,
+ * so 5 million is ~0.5-0.75 s.
+ */
+export const MAX_REWRITE_KEY_CHARS = MAX_SECRET_BYTES;
+export const MAX_REWRITE_STEPS = 5_000_000;
+
+/**
+ * What the rewrites of one reconcile spend together, over all its dataFrom entries: the transform
+ * templates' RenderBudget and the regexp steps, so that many entries cannot multiply the bounds.
+ */
+export class RewriteBudget {
+  readonly templates = new RenderBudget();
+  steps = 0;
+}
+
+const keysTooLong = (at: string): OperatorError =>
+  new OperatorError('SecretTooLarge', `${at}: the rewritten keys add up to more than ${MAX_REWRITE_KEY_CHARS} characters, more than a Secret can hold`);
 
 export interface DataFromOptions {
   readonly rewrite?: readonly ExternalSecretRewrite[] | undefined;
@@ -35,6 +64,8 @@ export interface DataFromOptions {
   readonly renderTransform: TransformRenderer;
   /** Names the entry in messages, e.g. `spec.dataFrom[2]`. */
   readonly context: string;
+  /** Shared by the entries of one reconcile; a fresh one unless given. */
+  readonly budget?: RewriteBudget;
 }
 
 /** What ESO makes of the map a dataFrom extract or find fetched: keys rewritten or converted, validated, values decoded. */
@@ -42,15 +73,17 @@ export function dataFromMap(map: Readonly<Record<string, Uint8Array>>, options: 
   const { rewrite = [], context } = options;
   const renamed =
     rewrite.length > 0
-      ? rewriteKeys(map, rewrite, options.renderTransform, `${context}.rewrite`)
+      ? rewriteKeys(map, rewrite, options.renderTransform, `${context}.rewrite`, options.budget)
       : convertKeys(map, options.conversionStrategy, context);
   return decodeMap(validateSecretKeys(renamed, context), options.decodingStrategy, context);
 }
 
 /**
- * Applies the rewrites in order. `context` names the rewrite list in messages. Throws OperatorError:
- * InvalidSpec for a source Go cannot compile; UnsupportedField for merge, and for a source nested too
- * deeply for us that Go would accept; InvalidSecretKey for keys that collide with different values.
+ * Applies the rewrites in order, spending from `spent`. `context` names the rewrite list in messages. Throws OperatorError:
+ * InvalidSpec for a source Go cannot compile; UnsupportedField for merge, for a source nested too
+ * deeply or too large for us that Go would accept, and for matching that takes more than
+ * MAX_REWRITE_STEPS; InvalidSecretKey for keys that collide with different values; SecretTooLarge
+ * when the renamed keys of a rewrite would add up to more than MAX_REWRITE_KEY_CHARS.
  * A renderer's failure keeps its code (TemplateFailed if it has none).
  */
 export function rewriteKeys(
@@ -58,6 +91,7 @@ export function rewriteKeys(
   rewrites: readonly ExternalSecretRewrite[],
   renderTransform: TransformRenderer,
   context = 'rewrite',
+  spent = new RewriteBudget(),
 ): Record<string, Uint8Array> {
   let out: Record<string, Uint8Array> = Object.assign(Object.create(null), map);
   rewrites.forEach((rewrite, i) => {
@@ -66,10 +100,18 @@ export function rewriteKeys(
     if (rewrite.regexp) {
       const re = compileGoRegexp(rewrite.regexp.source, `${at}.regexp.source`);
       const target = rewrite.regexp.target;
-      out = renameKeys(out, (key) => re.replaceAll(key, target), at);
+      const budget = new RegexpBudget(MAX_REWRITE_STEPS - spent.steps, MAX_REWRITE_KEY_CHARS);
+      try {
+        out = renameKeys(out, (key) => re.replaceAll(key, target, budget), at);
+      } catch (error) {
+        if (!(error instanceof GoRegexpLimitError)) throw error;
+        if (budget.bytes > budget.maxBytes) throw keysTooLong(`${at}.regexp`);
+        throw new OperatorError('UnsupportedField', `${at}.regexp: matching the keys takes more than the ${MAX_REWRITE_STEPS} steps this operator allows`, { cause: error });
+      }
+      spent.steps += budget.steps;
     } else if (rewrite.transform) {
       const template = rewrite.transform.template;
-      out = renameKeys(out, (key) => render(renderTransform, template, key, `${at}.transform`), at);
+      out = renameKeys(out, (key) => render(renderTransform, template, key, `${at}.transform`, spent.templates), at);
     }
   });
   return out;
@@ -114,8 +156,11 @@ function renameKeys(
 ): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = Object.create(null);
   const from = new Map<string, string>();
+  let keyChars = 0;
   for (const [key, value] of Object.entries(map)) {
     const renamed = rename(key);
+    keyChars += renamed.length;
+    if (keyChars > MAX_REWRITE_KEY_CHARS) throw keysTooLong(at);
     const other = from.get(renamed);
     if (other !== undefined) {
       if (renamed === '' || Buffer.from(out[renamed]!).equals(value)) continue;
@@ -131,9 +176,9 @@ function renameKeys(
   return out;
 }
 
-function render(renderTransform: TransformRenderer, template: string, key: string, at: string): string {
+function render(renderTransform: TransformRenderer, template: string, key: string, at: string, budget: RenderBudget): string {
   try {
-    return renderTransform(template, key);
+    return renderTransform(template, key, budget);
   } catch (error) {
     const code = error instanceof OperatorError ? error.code : 'TemplateFailed';
     const message = error instanceof Error ? error.message : String(error);

@@ -1,20 +1,55 @@
-import { parse, YAMLError } from 'yaml';
+import { parseDocument } from 'yaml';
 import { formatFloat } from './template/float.ts';
+import { limits } from './template/limits.ts';
+
+/** The YAML has more entries than limits.yamlEntries: the template must make fewer. */
+export class YamlTooLargeError extends Error {}
+
+/**
+ * Lines and commas of the text: at least as many as the YAML's map entries, in block style
+ * (one a line) or flow style (`{a: 1, b: 2}`), counted before the parser sees the text.
+ */
+function entriesAtMost(text: string): number {
+  let n = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x2c) n++;
+  }
+  return n;
+}
 
 /**
  * YAML read into a map[string]string as ESO reads templateFrom KeysAndValues output
  * (sigs.k8s.io/yaml over YAML 1.1): plain scalars become strings the way Go prints
  * them (`5432`, `1.5`, `true` also for `yes`), null becomes "", and nested maps or
  * lists are an error. Returns undefined for an empty document.
+ *
+ * Bounded before parsing (YamlTooLargeError): the parser costs ~20-50 us and ~2 KiB an
+ * entry. Duplicate keys are found here with a set, as the parser's own check is quadratic.
+ * Errors give the position, never the text, which holds secret values.
  */
 export function parseStringMap(text: string): Record<string, string> | undefined {
+  if (entriesAtMost(text) > limits.yamlEntries) {
+    throw new YamlTooLargeError(`the YAML has more than ${limits.yamlEntries} lines and commas, the most this operator reads`);
+  }
+  const document = parseDocument(text, { version: '1.1', intAsBigInt: true, uniqueKeys: false, prettyErrors: false });
+  const failure = document.errors[0];
+  // The code, not the message: some messages name what they found (an alias, a tag), which is secret data.
+  if (failure) throw new Error(`the output is not valid YAML (${failure.code} at ${position(text, failure.pos[0])})`);
+  const contents = document.contents as { items?: { key: unknown }[] } | null;
+  const seen = new Set<unknown>();
+  for (const { key } of contents?.items ?? []) {
+    const node = key !== null && typeof key === 'object' ? (key as { value?: unknown; range?: [number] }) : undefined;
+    const value = node && 'value' in node ? node.value : key;
+    if (seen.has(value)) throw new Error(`Map keys must be unique at ${position(text, node?.range?.[0] ?? 0)}`);
+    seen.add(value);
+  }
   let doc: unknown;
   try {
-    doc = parse(text, { version: '1.1', intAsBigInt: true });
-  } catch (err) {
-    // The library's message quotes the offending line, which is rendered secret data: keep only where.
-    const at = err instanceof YAMLError && err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-    throw new Error(`the output is not valid YAML (${err instanceof YAMLError ? err.code : 'parse error'}${at})`);
+    doc = document.toJS({ maxAliasCount: 100 });
+  } catch {
+    // e.g. an unresolved alias, whose message names it.
+    throw new Error('the output is not valid YAML (its aliases cannot be resolved)');
   }
   if (doc === null || doc === undefined) return undefined;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the document is not a map');
@@ -27,6 +62,17 @@ export function parseStringMap(text: string): Record<string, string> | undefined
     out[key] = scalarText(value);
   }
   return out;
+}
+
+/** `line L, column C` (1-based) of an offset in the text. */
+function position(text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return `line ${line}, column ${offset - lineStart + 1}`;
 }
 
 function scalarText(value: unknown): string {

@@ -111,3 +111,34 @@ describe('decodeMap', () => {
     expect(Buffer.from(out['__proto__']!).toString()).toBe('a');
   });
 });
+
+describe('decodeValue: size', () => {
+  const MiB = 1 << 20;
+  const base64 = (n: number, lineEvery = 0): Uint8Array => {
+    let text = Buffer.alloc(n, 7).toString('base64');
+    if (lineEvery > 0) text = text.replace(new RegExp(`(.{${lineEvery}})`, 'g'), '$1\n');
+    return bytes(text);
+  };
+
+  it.each(['Base64', 'Auto'] as const)('%s: refuses a value that decodes to more than a Secret holds, from its length, before decoding', (strategy) => {
+    let error: unknown;
+    try {
+      decodeValue(base64(MiB + 3), strategy, 'spec.data[0]');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      code: 'SecretTooLarge',
+      message: 'spec.data[0]: the decoded value would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a Secret',
+    });
+  });
+
+  it('decodes a value of exactly 1 MiB, newlines not counted', () => {
+    expect(decodeValue(base64(MiB, 76), 'Base64', 'x')).toHaveLength(MiB);
+    expect(decodeValue(base64(MiB - 1), 'Base64URL', 'x')).toHaveLength(MiB - 1);
+  });
+
+  it('leaves a large value alone without a decoding strategy', () => {
+    expect(decodeValue(base64(2 * MiB), 'None', 'x')).toHaveLength(Math.ceil((2 * MiB) / 3) * 4);
+  });
+});

@@ -225,6 +225,20 @@ describe('nextSecret: creationPolicy Merge', () => {
     expect(secret.metadata.annotations).toEqual({ 'example.com/note': 'n', y: 'ours-now', [DATA_HASH]: dataHash(byteMap({ 'tls.crt': 'cert' })) });
   });
 
+  it('counts the keys the Secret already holds towards 1 MiB: past it is SecretTooLarge', () => {
+    const foreign = live({ data: { big: Buffer.alloc(700_000).toString('base64') } });
+    expect(Object.keys(nextSecret(merge, rendered({ ours: 'x'.repeat(300_000) }), foreign).data!).sort()).toEqual(['big', 'ours']);
+    let error: unknown;
+    try {
+      nextSecret(merge, rendered({ ours: 'x'.repeat(400_000) }), foreign);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'SecretTooLarge', retryable: true });
+    // A foreign key it now produces counts once, at its new size.
+    expect(nextSecret(merge, rendered({ big: 'x'.repeat(900_000) }), foreign).data!['big']).toHaveLength(1_200_000);
+  });
+
   it('overwrites a foreign key it now produces', () => {
     const secret = nextSecret(merge, rendered({ 'tls.crt': 'mine' }), target);
     expect(secret.data).toEqual({ 'tls.crt': 'bWluZQ==' });

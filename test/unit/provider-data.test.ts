@@ -242,6 +242,45 @@ describe('assembleProviderData: dataFrom', () => {
   });
 });
 
+describe('assembleProviderData: size', () => {
+  const big = (n: number): string => JSON.stringify({ [`k${n}`]: 'x'.repeat(n) });
+
+  it('refuses data past 1 MiB as SecretTooLarge, naming the entry where the total passed it', () => {
+    const spec: ExternalSecretSpec = { dataFrom: [{ extract: { key: 'a' } }, { extract: { key: 'b' } }] };
+    const error = thrown(() => assemble(spec, secret('a', big(600_000)), secret('b', big(500_000))));
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toBe('spec.dataFrom[1]: the data gathered so far would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a Secret');
+  });
+
+  it('counts a key replaced by a later entry or by data once, at its last size', () => {
+    const spec: ExternalSecretSpec = {
+      dataFrom: [{ extract: { key: 'a' } }, { extract: { key: 'b' } }],
+      data: [{ secretKey: 'k600000', remoteRef: { key: 'c' } }],
+    };
+    const out = assemble(spec, secret('a', big(600_000)), secret('b', big(600_000)), secret('c', 'small'));
+    expect(text(out.data)).toEqual({ k600000: 'small' });
+  });
+
+  it('shares one budget between the rewrites of all dataFrom entries', () => {
+    const transform = { transform: { template: '{{ range 60000 }}{{ end }}{{ .value }}' } };
+    const entry = (key: string) => ({ extract: { key }, rewrite: [transform] });
+    expect(assembled({ dataFrom: [entry('a')] }, secret('a', '{"k":"1"}'))).toEqual({ k: '1' });
+    const error = thrown(() => assemble({ dataFrom: [entry('a'), entry('b')] }, secret('a', '{"k":"1"}'), secret('b', '{"j":"2"}')));
+    expect(error.code).toBe('TemplateLimitExceeded');
+    expect(error.message).toMatch(/^spec\.dataFrom\[1\]\.rewrite\[0\]\.transform: key "j": .*range loops exceed the limit of 100000 iterations/);
+  });
+
+  it('counts data items too', () => {
+    const spec: ExternalSecretSpec = {
+      data: [{ secretKey: 'a', remoteRef: { key: 'a' } }, { secretKey: 'b', remoteRef: { key: 'b' } }],
+    };
+    const error = thrown(() => assemble(spec, secret('a', 'x'.repeat(600_000)), secret('b', 'y'.repeat(600_000))));
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.message).toMatch(/^spec\.data\[1\] \(key: b\): the data gathered so far would be more than 1048576 bytes/);
+  });
+});
+
 describe('assembleProviderData: a missing AWS secret', () => {
   const spec = (deletionPolicy?: 'Retain' | 'Delete' | 'Merge'): ExternalSecretSpec => ({
     ...(deletionPolicy ? { target: { deletionPolicy } } : {}),

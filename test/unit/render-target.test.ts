@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret, ExternalSecretTemplate, ObjectMeta, TemplateFrom } from '../../src/api/generated.ts';
 import { renderTarget, renderTransform, type TemplateSources, templateSourceNames } from '../../src/sync/render-target.ts';
+import { RenderBudget } from '../../src/sync/template/index.ts';
 import { text, thrown } from '../helpers/expect-helpers.ts';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
@@ -192,6 +193,7 @@ describe('renderTarget: templateFrom', () => {
     ['{{ .password }}: b: c', 'BLOCK_AS_IMPLICIT_KEY at line 1, column'],
     ['k: "{{ .password }}', 'MISSING_CHAR at line 1, column'],
     ['{{ .password }}:\n  - a', 'the value of entry 1 is a list, not a string'],
+    ['a: *{{ .password }}', 'the output is not valid YAML'],
   ];
   it.each(leaky)('KeysAndValues reports %j by position, without quoting the rendered output', (yaml, where) => {
     const error = thrown(() => render({ templateFrom: [{ literal: yaml }] }));
@@ -276,5 +278,87 @@ describe('templateSourceNames', () => {
   it('lists nothing without a template or without templateFrom', () => {
     expect(templateSourceNames(externalSecret())).toEqual({ configMaps: [], secrets: [] });
     expect(templateSourceNames(externalSecret({ data: { k: 'v' } }))).toEqual({ configMaps: [], secrets: [] });
+  });
+});
+
+describe('renderTarget: bounds', () => {
+  it('reports a template over a bound as TemplateLimitExceeded, not retried (the 2,000-quote chain)', () => {
+    const error = thrown(() => render({ data: { dsn: '{{ .password' + ' | quote'.repeat(2000) + ' }}' } }));
+    expect(error.code).toBe('TemplateLimitExceeded');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/^unable to execute template at key dsn: .*error calling quote: result exceeds the limit of 1048576 bytes/);
+  });
+
+  it('keeps TemplateFailed, retried, for a template that is not over a bound', () => {
+    const error = thrown(() => render({ data: { dsn: '{{ .missing }}' } }));
+    expect(error.code).toBe('TemplateFailed');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('shares one budget between the keys: many keys cannot multiply the bounds', () => {
+    const loop = '{{ range 30000 }}{{ end }}ok';
+    expect(render({ data: { a: loop, b: loop, c: loop } }).data).toEqual({ a: 'ok', b: 'ok', c: 'ok' });
+    const error = thrown(() => render({ data: { a: loop, b: loop, c: loop, d: loop } }));
+    expect(error.code).toBe('TemplateLimitExceeded');
+    expect(error.message).toMatch(/^unable to execute template at key d: .*range loops exceed the limit of 100000 iterations/);
+  });
+
+  it('counts templateFrom items in the same budget, however often they repeat a source', () => {
+    const big = '{{/* ' + 'x'.repeat(1_000_000) + ' */}}a: b';
+    const items = Array.from({ length: 20 }, () => ({ key: 'big', templateAs: 'KeysAndValues' as const }));
+    const error = thrown(() => render({ templateFrom: [{ configMap: { name: 'tpl', items } }] }, sources({ tpl: { big } })));
+    expect(error.code).toBe('TemplateLimitExceeded');
+    expect(error.message).toContain('functions processed more than the limit of 8388608 bytes');
+  });
+
+  it('refuses KeysAndValues YAML with more entries than it reads, before parsing it', () => {
+    const literal = Array.from({ length: 6000 }, (_, i) => `k${i}: v`).join('\n');
+    const error = thrown(() => render({ templateFrom: [{ literal }] }));
+    expect(error.code).toBe('TemplateLimitExceeded');
+    expect(error.message).toContain('the YAML has more than 5000 lines and commas');
+    expect(Object.keys(render({ templateFrom: [{ literal: literal.split('\n').slice(0, 4000).join('\n') }] }).data)).toHaveLength(4000);
+  });
+
+  it('still refuses duplicate KeysAndValues keys, without quoting the text (it holds secret values)', () => {
+    const error = thrown(() => render({ templateFrom: [{ literal: 'b: x\na: {{ .password }}\na: y' }] }));
+    expect(error.code).toBe('TemplateFailed');
+    expect(error.message).toContain('Map keys must be unique');
+    expect(error.message).not.toContain('s3cr3t');
+    const syntax = thrown(() => render({ templateFrom: [{ literal: 'a: "{{ .password }}' }] }));
+    expect(syntax.code).toBe('TemplateFailed');
+    expect(syntax.message).toContain('at line 1, column');
+    expect(syntax.message).not.toContain('s3cr3t');
+  });
+
+  it('refuses data past 1 MiB as SecretTooLarge (retried), as soon as the total passes it', () => {
+    const half = '{{ repeat 600000 "x" }}';
+    expect(Object.keys(render({ data: { a: half } }).data)).toEqual(['a']);
+    const error = thrown(() => render({ data: { a: half, b: half, c: half } }));
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toBe("the Secret's data would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a Secret");
+  });
+
+  it('counts a key written twice once, at its last size', () => {
+    const half = '{{ repeat 600000 "x" }}';
+    const out = render({ templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'a' }] } }], data: { a: half } }, sources({ tpl: { a: half } }));
+    expect(out.data['a']).toHaveLength(600000);
+  });
+
+  it('refuses annotations past 256 KiB as SecretTooLarge', () => {
+    const error = thrown(() => render({ metadata: { annotations: { a: '{{ repeat 200000 "x" }}', b: '{{ repeat 100000 "x" }}' } } }));
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.message).toContain("the Secret's annotations would be more than 262144 bytes");
+  });
+});
+
+describe('renderTransform: bounds', () => {
+  it('reports a transform over a bound as TemplateLimitExceeded, and spends the budget it is given', () => {
+    const error = thrown(() => renderTransform('{{ .value' + ' | quote'.repeat(2000) + ' }}', 'key'));
+    expect(error.code).toBe('TemplateLimitExceeded');
+    expect(error.retryable).toBe(false);
+    const budget = new RenderBudget();
+    for (let i = 0; i < 3; i++) expect(renderTransform('{{ range 30000 }}{{ end }}{{ .value }}', `k${i}`, budget)).toBe(`k${i}`);
+    expect(thrown(() => renderTransform('{{ range 30000 }}{{ end }}{{ .value }}', 'k4', budget)).code).toBe('TemplateLimitExceeded');
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretRewrite } from '../../src/api/generated.ts';
 import { OperatorError } from '../../src/errors.ts';
-import { GoRegexp, GoRegexpSyntaxError } from '../../src/sync/go-regexp/regexp.ts';
-import { dataFromMap, rewriteKeys, type TransformRenderer, validateSecretKeys } from '../../src/sync/rewrite.ts';
+import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from '../../src/sync/go-regexp/regexp.ts';
+import { dataFromMap, MAX_REWRITE_KEY_CHARS, rewriteKeys, type TransformRenderer, validateSecretKeys } from '../../src/sync/rewrite.ts';
 import { codeOf, text } from '../helpers/expect-helpers.ts';
 
 const v = (text: string): Uint8Array => new Uint8Array(Buffer.from(text));
@@ -203,5 +203,63 @@ describe('dataFromMap', () => {
     expect(() => dataFromMap({ a: v('!') }, { decodingStrategy: 'Base64URL', renderTransform: render, context: 'spec.dataFrom[4]' })).toThrow(
       expect.objectContaining({ code: 'DecodingFailed', message: expect.stringContaining('spec.dataFrom[4] key "a"') }),
     );
+  });
+});
+
+describe('rewrite bounds', () => {
+  it('stops a target that multiplies the key as it is expanded', () => {
+    const re = GoRegexp.compile('.');
+    const budget = new RegexpBudget(1_000_000, 10_000);
+    expect(() => re.replaceAll('k'.repeat(200), '$0'.repeat(1000), budget)).toThrow(GoRegexpLimitError);
+    // The expansion stopped at the first write past the bound (one character here).
+    expect(budget.bytes).toBe(10_001);
+    expect(re.replaceAll('k'.repeat(5), '$0$0', new RegexpBudget(1_000_000, 10))).toBe('k'.repeat(10));
+  });
+
+  it('counts template pieces as steps, so references to absent groups cannot spin', () => {
+    const budget = new RegexpBudget(10_000);
+    expect(() => GoRegexp.compile('').replaceAll('k'.repeat(100), '${nope}'.repeat(1000), budget)).toThrow('matching takes more than the limit of 10000 steps');
+  });
+
+  it('refuses rewritten keys that add up to more than a Secret holds, as SecretTooLarge', () => {
+    const keys = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key-${i}-${'x'.repeat(200)}`, v('1')]));
+    const error = (() => {
+      try {
+        rewriteKeys(keys, [{ regexp: { source: '.', target: '$0'.repeat(2000) } }], render, 'spec.dataFrom[0].rewrite');
+      } catch (e) {
+        return e as OperatorError;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.message).toBe(`spec.dataFrom[0].rewrite[0].regexp: the rewritten keys add up to more than ${MAX_REWRITE_KEY_CHARS} characters, more than a Secret can hold`);
+  });
+
+  it('bounds the keys a transform makes too', () => {
+    const keys = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`k${i}`, v('1')]));
+    const long: TransformRenderer = (_t, key) => key + 'x'.repeat(400_000);
+    expect(codeOf(() => rewriteKeys(keys, [{ transform: { template: 'x' } }], long))).toBe('SecretTooLarge');
+  });
+
+  it('refuses matching that takes more steps than allowed, as UnsupportedField', () => {
+    // Thousands of threads stay alive at every character.
+    const keys = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}-${'a'.repeat(250)}`, v('1')]));
+    const rewrite = [{ regexp: { source: '(?:.?){1000}(?:.?){1000}(?:.?){1000}', target: 'x' } }];
+    expect(codeOf(() => rewriteKeys(keys, rewrite, render))).toBe('UnsupportedField');
+    expect(() => rewriteKeys(keys, rewrite, render)).toThrow(/matching the keys takes more than the 5000000 steps this operator allows/);
+  });
+
+  it('bounds each match by a default budget (find.name.regexp over secret names)', () => {
+    const re = GoRegexp.compile('(?:.?){1000}(?:.?){1000}');
+    expect(() => re.matches('a'.repeat(500))).toThrow(GoRegexpLimitError);
+    expect(GoRegexp.compile('^db-(.*)$').matches(`db-${'a'.repeat(500)}`)).toBe(true);
+  });
+
+  it('refuses a pattern that compiles to more instructions than allowed, as UnsupportedField', () => {
+    // 11 x 1000 instructions; Go would accept it (its bound is 3.3 million).
+    const source = 'a{1000}'.repeat(11);
+    expect(() => GoRegexp.compile(source)).toThrow(expect.objectContaining({ unsupported: true, message: expect.stringContaining('more than 10000 instructions') }));
+    expect(codeOf(() => rewriteKeys({ a: v('1') }, [{ regexp: { source, target: '' } }], render))).toBe('UnsupportedField');
+    expect(() => GoRegexp.compile('a{1000}'.repeat(9))).not.toThrow();
   });
 });

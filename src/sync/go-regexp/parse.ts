@@ -82,6 +82,12 @@ const MAX_HEIGHT = 1000;
 const MAX_GROUP_DEPTH = 1000;
 /** Go's maxSize: 128 MiB of 40-byte instructions. */
 const MAX_SIZE = Math.floor((128 << 20) / 40);
+/**
+ * Ours: instructions of the compiled program. Each costs ~100 bytes here and is visited for
+ * every character in the worst case, and Go's bound (3.3 million) would take ~300 MiB to
+ * compile: `a{1000}` repeated 3000 times is 21 KB of source. Real patterns need hundreds.
+ */
+export const MAX_PROGRAM = 10_000;
 
 export function parseGoRegexp(pattern: string): Parsed {
   if (!pattern.isWellFormed()) throw new GoRegexpSyntaxError('invalid UTF-8');
@@ -89,7 +95,9 @@ export function parseGoRegexp(pattern: string): Parsed {
   const node = parser.alternation(0);
   if (parser.pos < pattern.length) throw new GoRegexpSyntaxError(`unexpected ): \`${pattern}\``);
   if (height(node) > MAX_HEIGHT) throw new GoRegexpSyntaxError('expression nests too deeply');
-  if (size(node) > MAX_SIZE) throw new GoRegexpSyntaxError('expression too large');
+  const n = size(node);
+  if (n > MAX_SIZE) throw new GoRegexpSyntaxError('expression too large');
+  if (n > MAX_PROGRAM) throw new GoRegexpSyntaxError(`expression too large for this operator (more than ${MAX_PROGRAM} instructions)`, true);
   return { node, names: parser.names };
 }
 

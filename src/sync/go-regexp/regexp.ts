@@ -23,6 +23,50 @@ import {
 
 export { GoRegexpSyntaxError };
 
+/** A match or replacement went past its RegexpBudget. */
+export class GoRegexpLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GoRegexpLimitError';
+  }
+}
+
+/**
+ * What matching may spend: steps (threads the VM follows, and template pieces expanded) and
+ * bytes of replacement output, counted as they are spent. One budget can be shared by many
+ * calls (every key of a rewrite), so that many keys cannot multiply it.
+ */
+export class RegexpBudget {
+  readonly maxSteps: number;
+  readonly maxBytes: number;
+  steps = 0;
+  bytes = 0;
+
+  constructor(maxSteps: number, maxBytes = Infinity) {
+    this.maxSteps = maxSteps;
+    this.maxBytes = maxBytes;
+  }
+
+  step(): void {
+    if (++this.steps > this.maxSteps) throw new GoRegexpLimitError(`matching takes more than the limit of ${this.maxSteps} steps`);
+  }
+
+  write(n: number): void {
+    this.bytes += n;
+    if (this.bytes > this.maxBytes) throw new GoRegexpLimitError(`the result exceeds the limit of ${this.maxBytes} bytes`);
+  }
+}
+
+/**
+ * Steps one call may take unless given a budget. A step costs ~100-150 ns; a simple pattern
+ * takes ~5-10 steps a character, so 100,000 (~10-15 ms) is ample for a name or key of a few
+ * hundred characters, and refuses only patterns that keep thousands of threads alive.
+ */
+export const DEFAULT_MATCH_STEPS = 100_000;
+
+/** A replacement template, parsed once: text, and references to groups by index or name. */
+type Piece = string | { readonly index: number; readonly name: string };
+
 type Inst =
   | { op: 'fail' }
   | { op: 'match' }
@@ -60,65 +104,66 @@ export class GoRegexp {
     }
   }
 
-  /** re.MatchString(src): an unanchored search, as find.name.regexp uses it. */
-  matches(src: string): boolean {
-    return this.exec(Array.from(src, (ch) => ch.codePointAt(0)!), 0) !== undefined;
+  /** re.MatchString(src): an unanchored search, as find.name.regexp uses it. Throws GoRegexpLimitError past the budget. */
+  matches(src: string, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): boolean {
+    return this.exec(Array.from(src, (ch) => ch.codePointAt(0)!), 0, budget) !== undefined;
   }
 
-  /** re.ReplaceAllString(src, template), with Go's `$1`, `${1}`, `$name`, `${name}` and `$$`. */
-  replaceAll(src: string, template: string): string {
+  /**
+   * re.ReplaceAllString(src, template), with Go's `$1`, `${1}`, `$name`, `${name}` and `$$`.
+   * The output is counted against the budget as it is expanded, so `$1$1$1...` stops at the
+   * bound rather than after building the key; throws GoRegexpLimitError.
+   */
+  replaceAll(src: string, template: string, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): string {
     const text = Array.from(src, (ch) => ch.codePointAt(0)!);
-    let out = '';
+    const pieces = parseTemplate(template);
+    const chunks: string[] = [];
+    let parts: string[] = [];
+    const write = (s: string): void => {
+      if (s === '') return;
+      budget.write(s.length);
+      parts.push(s);
+      if (parts.length >= 1024) {
+        chunks.push(parts.join(''));
+        parts = [];
+      }
+    };
     let lastMatchEnd = 0;
     let searchPos = 0;
     while (searchPos <= text.length) {
-      const m = this.exec(text, searchPos);
+      const m = this.exec(text, searchPos, budget);
       if (m === undefined) break;
       const [from, to] = m;
-      out += fromCodePoints(text, lastMatchEnd, from!);
+      write(fromCodePoints(text, lastMatchEnd, from!));
       // An empty match right after a match is not replaced (Go's rule, against double replacement).
-      if (to! > lastMatchEnd || from === 0) out += this.expand(template, text, m);
+      if (to! > lastMatchEnd || from === 0) this.expand(pieces, text, m, budget, write);
       lastMatchEnd = to!;
       // Advance at least one character.
       searchPos = Math.max(searchPos + 1, to!);
     }
-    return out + fromCodePoints(text, lastMatchEnd, text.length);
+    write(fromCodePoints(text, lastMatchEnd, text.length));
+    return chunks.join('') + parts.join('');
   }
 
-  /** Regexp.Expand. */
-  private expand(template: string, text: readonly number[], m: readonly number[]): string {
-    let out = '';
-    let rest = template;
-    for (;;) {
-      const dollar = rest.indexOf('$');
-      if (dollar < 0) break;
-      out += rest.slice(0, dollar);
-      rest = rest.slice(dollar + 1);
-      if (rest.startsWith('$')) {
-        out += '$';
-        rest = rest.slice(1);
+  /** Regexp.Expand of a parsed template; each piece is a step, each group's text is written. */
+  private expand(pieces: readonly Piece[], text: readonly number[], m: readonly number[], budget: RegexpBudget, write: (s: string) => void): void {
+    // A group's text is made once per match, however often the template names it.
+    const groups: (string | undefined)[] = [];
+    for (const piece of pieces) {
+      budget.step();
+      if (typeof piece === 'string') {
+        write(piece);
         continue;
       }
-      const ref = /^(?:\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/u.exec(rest);
-      if (!ref) {
-        // Malformed: the `$` is kept as text.
-        out += '$';
-        continue;
-      }
-      rest = rest.slice(ref[0].length);
-      const name = ref[1] ?? ref[2]!;
-      // Digits (no leading zero, at most nine) are a group index; anything else a group name.
-      const index = /^(?:0|[1-9][0-9]{0,8})$/.test(name) ? Number(name) : -1;
-      const group = index >= 0 ? index : this.names.findIndex((n, i) => n === name && m[2 * i]! >= 0);
+      const group = piece.index >= 0 ? piece.index : this.names.findIndex((n, i) => n === piece.name && m[2 * i]! >= 0);
       if (group >= 0 && 2 * group + 1 < m.length && m[2 * group]! >= 0) {
-        out += fromCodePoints(text, m[2 * group]!, m[2 * group + 1]!);
+        write((groups[group] ??= fromCodePoints(text, m[2 * group]!, m[2 * group + 1]!)));
       }
     }
-    return out + rest;
   }
 
   /** Go's NFA (regexp/exec.go, leftmost-first): capture positions of the first match at or after pos. */
-  private exec(text: readonly number[], pos: number): number[] | undefined {
+  private exec(text: readonly number[], pos: number, budget: RegexpBudget): number[] | undefined {
     const slots = 2 * this.names.length;
     // A queue remembers every instruction it has reached, so a later (lower-priority) path to one is dropped.
     let runq: Queue = { threads: [], seen: new Set() };
@@ -129,7 +174,7 @@ export class GoRegexp {
         // A match starting here ranks below every thread already running.
         const caps = new Array<number>(slots).fill(-1);
         caps[0] = at;
-        this.add(runq, this.start, at, caps, emptyContext(text, at));
+        this.add(runq, this.start, at, caps, emptyContext(text, at), budget);
       }
       const c = at < text.length ? text[at]! : -1;
       const nextq: Queue = { threads: [], seen: new Set() };
@@ -142,7 +187,7 @@ export class GoRegexp {
           // First match wins: lower-priority threads are dropped.
           break;
         }
-        if (inst.op === 'char' && c >= 0 && inst.set(c)) this.add(nextq, inst.out, at + 1, caps, nextCond);
+        if (inst.op === 'char' && c >= 0 && inst.set(c)) this.add(nextq, inst.out, at + 1, caps, nextCond, budget);
       }
       if (at >= text.length) break;
       runq = nextq;
@@ -151,9 +196,10 @@ export class GoRegexp {
   }
 
   /** Follows empty transitions from pc in priority order; the first thread to reach an instruction wins. */
-  private add(q: Queue, pc0: number, at: number, caps0: number[], cond: number): void {
+  private add(q: Queue, pc0: number, at: number, caps0: number[], cond: number, budget: RegexpBudget): void {
     const stack: Thread[] = [{ pc: pc0, caps: caps0 }];
     while (stack.length > 0) {
+      budget.step();
       const { pc, caps } = stack.pop()!;
       if (pc === 0 || q.seen.has(pc)) continue;
       q.seen.add(pc);
@@ -196,10 +242,56 @@ interface Queue {
   readonly seen: Set<number>;
 }
 
+/** The text of code points from..to-1, made in slices (no `+=` per character). */
 function fromCodePoints(text: readonly number[], from: number, to: number): string {
-  let out = '';
-  for (let i = from; i < to; i++) out += String.fromCodePoint(text[i]!);
-  return out;
+  const parts: string[] = [];
+  for (let i = from; i < to; i += 4096) parts.push(String.fromCodePoint(...text.slice(i, Math.min(to, i + 4096))));
+  return parts.join('');
+}
+
+/** Replacement templates parsed, so a rewrite over many keys parses its target once. */
+const templates = new Map<string, readonly Piece[]>();
+
+/** Regexp.Expand's reading of a template: `$$`, `$name`, `${name}`; a malformed `$` is kept as text. */
+function parseTemplate(template: string): readonly Piece[] {
+  let pieces = templates.get(template);
+  if (pieces !== undefined) return pieces;
+  const out: Piece[] = [];
+  let text: string[] = [];
+  const flush = (): void => {
+    const joined = text.join('');
+    if (joined !== '') out.push(joined);
+    text = [];
+  };
+  let rest = template;
+  for (;;) {
+    const dollar = rest.indexOf('$');
+    if (dollar < 0) break;
+    text.push(rest.slice(0, dollar));
+    rest = rest.slice(dollar + 1);
+    if (rest.startsWith('$')) {
+      text.push('$');
+      rest = rest.slice(1);
+      continue;
+    }
+    const ref = /^(?:\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/u.exec(rest);
+    if (!ref) {
+      // Malformed: the `$` is kept as text.
+      text.push('$');
+      continue;
+    }
+    rest = rest.slice(ref[0].length);
+    const name = ref[1] ?? ref[2]!;
+    flush();
+    // Digits (no leading zero, at most nine) are a group index; anything else a group name.
+    out.push({ index: /^(?:0|[1-9][0-9]{0,8})$/.test(name) ? Number(name) : -1, name });
+  }
+  text.push(rest);
+  flush();
+  pieces = out;
+  if (templates.size >= 256) templates.delete(templates.keys().next().value!);
+  templates.set(template, pieces);
+  return pieces;
 }
 
 const isWordChar = (c: number): boolean =>

@@ -10,18 +10,22 @@ const isNewline = (c: string | undefined): boolean => c === '\n' || c === '\r';
 /**
  * base64.StdEncoding.DecodeString: padding required, \r and \n skipped,
  * anything else invalid. Node's decoder is lenient, so we decode ourselves to
- * fail where Go fails; the error names the same input byte Go's does.
+ * fail where Go fails; the error names the same input byte Go's does. The
+ * output is never longer than 3/4 of the input, and is written into one
+ * buffer of that size.
  */
 export function b64decode(s: GoString): { value: GoString } | { error: string } {
   const corrupt = (at: number): { error: string } => ({ error: `illegal base64 data at input byte ${at}` });
-  let out = '';
+  const out = Buffer.allocUnsafe(Math.floor((s.length * 3) / 4));
+  let n = 0;
+  const value = (): { value: GoString } => ({ value: out.toString('latin1', 0, n) });
   let si = 0;
   for (;;) {
     const quantum: number[] = [];
     let done = false;
     while (quantum.length < 4) {
       if (si === s.length) {
-        if (quantum.length === 0) return { value: out };
+        if (quantum.length === 0) return value();
         return corrupt(si - quantum.length);
       }
       const c = s[si++]!;
@@ -49,8 +53,9 @@ export function b64decode(s: GoString): { value: GoString } | { error: string } 
     }
     const [a = 0, b = 0, c = 0, d = 0] = quantum;
     const bits = (a << 18) | (b << 12) | (c << 6) | d;
-    const bytes = [(bits >> 16) & 0xff, (bits >> 8) & 0xff, bits & 0xff].slice(0, quantum.length - 1);
-    out += String.fromCharCode(...bytes);
-    if (done) return { value: out };
+    out[n++] = (bits >> 16) & 0xff;
+    if (quantum.length > 2) out[n++] = (bits >> 8) & 0xff;
+    if (quantum.length > 3) out[n++] = bits & 0xff;
+    if (done) return value();
   }
 }

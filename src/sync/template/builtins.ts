@@ -3,6 +3,7 @@
  * `and` and `or` are here for the table but evaluated lazily by the evaluator,
  * as Go does. Go's `slice` is missing on purpose: sprig's replaces it in ESO.
  */
+import type { CallContext } from './budget.ts';
 import { utf8, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { printValue, sprint, sprintln } from './format.ts';
@@ -98,17 +99,38 @@ function length(item: Evaluated): bigint {
   throw new FuncError(`len of type ${typeName(item)}`);
 }
 
-/** The text html, js and urlquery escape: one string as is, else fmt.Sprint of the rest. */
-function escaperText(args: readonly GoValue[]): GoString {
+/** The text html, js and urlquery escape: one string as is, else fmt.Sprint of the rest (bounded). */
+function escaperText(ctx: CallContext, args: readonly GoValue[]): GoString {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args.map((a) => (a === null ? utf8('<no value>') : a)));
+  return sprint(ctx.builder(), args.map((a) => (a === null ? utf8('<no value>') : a)));
 }
 
-const htmlEscapes: Record<string, string> = { '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': '\xef\xbf\xbd' };
+/**
+ * Replaces every byte `escape` knows, copying the runs between as slices and escapes byte by
+ * byte into one bounded builder: an escape makes a byte up to five times longer.
+ */
+function escapeBytes(ctx: CallContext, s: GoString, escape: (c: number) => string | undefined): GoString {
+  const b = ctx.builder();
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const e = escape(s.charCodeAt(i));
+    if (e === undefined) continue;
+    if (i > from) b.add(s.slice(from, i));
+    for (let k = 0; k < e.length; k++) b.byte(e.charCodeAt(k));
+    from = i + 1;
+  }
+  return b.add(s.slice(from)).toString();
+}
+
+const htmlEscapes = new Map<number, string>([[0x22, '&#34;'], [0x27, '&#39;'], [0x26, '&amp;'], [0x3c, '&lt;'], [0x3e, '&gt;'], [0, '\xef\xbf\xbd']]);
 
 /** url.QueryEscape: unreserved bytes stay, space becomes +, the rest %XX. */
-const queryEscape = (s: GoString): GoString =>
-  s.replace(/[^A-Za-z0-9\-_.~]/g, (c) => (c === ' ' ? '+' : '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')));
+function queryEscape(c: number): string | undefined {
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e) {
+    return undefined;
+  }
+  return c === 0x20 ? '+' : '%' + c.toString(16).toUpperCase().padStart(2, '0');
+}
 
 const value = 'value' as const;
 const any = 'any' as const;
@@ -126,9 +148,9 @@ export const builtins: Record<string, FuncDef> = {
   ge: { params: [value, value], call: ([a, b]) => !lt(a, b) },
   len: { params: [value], call: ([a]) => length(a) },
   index: { params: [value], variadic: value, call: ([a, ...rest]) => index(a, ...rest) },
-  print: { params: [], variadic: any, call: (args) => sprint(args as GoValue[]) },
-  println: { params: [], variadic: any, call: (args) => sprintln(args as GoValue[]) },
-  printf: { params: ['string'], variadic: any, call: ([f, ...args]) => sprintf(f as GoString, args as GoValue[]) },
-  html: { params: [], variadic: any, call: (args) => escaperText(args as GoValue[]).replace(/["'&<>\0]/g, (c) => htmlEscapes[c]!) },
-  urlquery: { params: [], variadic: any, call: (args) => queryEscape(escaperText(args as GoValue[])) },
+  print: { params: [], variadic: any, call: (args, ctx) => sprint(ctx.builder(), args as GoValue[]) },
+  println: { params: [], variadic: any, call: (args, ctx) => sprintln(ctx.builder(), args as GoValue[]) },
+  printf: { params: ['string'], variadic: any, call: ([f, ...args], ctx) => sprintf(ctx.builder(), f as GoString, args as GoValue[]) },
+  html: { params: [], variadic: any, call: (args, ctx) => escapeBytes(ctx, escaperText(ctx, args as GoValue[]), (c) => htmlEscapes.get(c)) },
+  urlquery: { params: [], variadic: any, call: (args, ctx) => escapeBytes(ctx, escaperText(ctx, args as GoValue[]), queryEscape) },
 };

@@ -1,3 +1,5 @@
+import type { Builder } from './builder.ts';
+
 /**
  * Go strings are byte sequences, not text: a secret may hold any bytes, and
  * `{{ .key }}` must copy them unchanged. We model a Go string as a JS string
@@ -73,11 +75,15 @@ export function runeCount(s: GoString): number {
   return n;
 }
 
-/** Go's strings.Map: every rune mapped; invalid bytes come out as U+FFFD. */
-export function mapRunes(s: GoString, f: (r: number) => number): GoString {
-  let out = '';
-  for (const [r] of runes(s)) out += encodeRune(f(r));
-  return out;
+/** Go's strings.Map into `b` (bounded by it, byte by byte): every rune mapped; invalid bytes come out as U+FFFD. */
+export function mapRunes(b: Builder, s: GoString, f: (r: number) => number): GoString {
+  for (let i = 0; i < s.length; ) {
+    const [r, size] = decodeRune(s, i);
+    const e = encodeRune(f(r));
+    for (let k = 0; k < e.length; k++) b.byte(e.charCodeAt(k));
+    i += size;
+  }
+  return b.toString();
 }
 
 /** Text for JS APIs: the runes of s, invalid bytes as U+FFFD. */

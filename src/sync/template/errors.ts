@@ -11,14 +11,17 @@ export class TemplateError extends Error {
   readonly column: number;
   /** The message without the `template "name": line:col:` prefix. */
   readonly reason: string;
+  /** A bound of limits.ts was hit: the template, not the data, must change. */
+  readonly limit: boolean;
 
-  constructor(templateName: string, line: number, column: number, reason: string) {
+  constructor(templateName: string, line: number, column: number, reason: string, options: { limit?: boolean } = {}) {
     super(`template ${JSON.stringify(templateName)}: ${line}:${column}: ${reason}`);
     this.name = 'TemplateError';
     this.templateName = templateName;
     this.line = line;
     this.column = column;
     this.reason = reason;
+    this.limit = options.limit ?? false;
   }
 }
 
@@ -30,6 +33,14 @@ export class FuncError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'FuncError';
+  }
+}
+
+/** A function (or the evaluator) would go past a bound of limits.ts; never swallowed, as sprig's errors sometimes are. */
+export class LimitError extends FuncError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LimitError';
   }
 }
 

@@ -1,12 +1,15 @@
 /**
  * Executes a parsed template over ESO's data, following text/template's
  * exec.go: the same truth, scoping, argument conversion and error texts,
- * with missingkey=error as ESO sets it. Bounded by limits.ts.
+ * with missingkey=error as ESO sets it. Bounded by limits.ts: steps,
+ * iterations and work are counted in the caller's RenderBudget, and every
+ * function builds its result through a CallContext that stops it at the bound.
  */
 import type { ArgNode, ChainNode, CommandNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode, RangeNode, Template } from './ast.ts';
+import { CallContext, type RenderBudget } from './budget.ts';
 import { toText, type GoString } from './bytes.ts';
-import { FuncError, lineColumn, TemplateError } from './errors.ts';
-import { printValue } from './format.ts';
+import { FuncError, LimitError, lineColumn, TemplateError } from './errors.ts';
+import { printInto, printValue } from './format.ts';
 import { goType, type FuncDef, type Param } from './func-def.ts';
 import { lookupFunction } from './functions.ts';
 import { limits } from './limits.ts';
@@ -32,14 +35,13 @@ class Execution {
   readonly #template: Template;
   readonly #vars: Variable[];
   readonly #out: GoString[] = [];
+  readonly #budget: RenderBudget;
   #outBytes = 0;
-  #steps = 0;
-  #iterations = 0;
-  #work = 0;
 
-  constructor(template: Template, data: GoMap) {
+  constructor(template: Template, data: GoMap, budget: RenderBudget) {
     this.#template = template;
     this.#vars = [{ name: '$', value: data }];
+    this.#budget = budget;
   }
 
   /** Walks the template with dot (and $) set to the data. */
@@ -48,19 +50,39 @@ class Execution {
     return this.#out.join('');
   }
 
-  #fail(at: At, reason: string): never {
+  #fail(at: At, reason: string, limit = false): never {
     const { line, column } = lineColumn(this.#template.source, at.pos);
-    throw new TemplateError(this.#template.name, line, column, `executing: ${reason}`);
+    throw new TemplateError(this.#template.name, line, column, `executing: ${reason}`, { limit });
+  }
+
+  /** A bound of limits.ts was hit at `at`: a TemplateError marked as a limit. */
+  #limit(at: At, reason: string): never {
+    return this.#fail(at, reason, true);
   }
 
   #step(at: At): void {
-    if (++this.#steps > limits.steps) this.#fail(at, `evaluation exceeds the limit of ${limits.steps} steps`);
+    if (!this.#budget.step()) this.#limit(at, `evaluation exceeds the limit of ${limits.steps} steps`);
   }
 
   #write(at: At, s: GoString): void {
     this.#outBytes += s.length;
-    if (this.#outBytes > limits.outputBytes) this.#fail(at, `output exceeds the limit of ${limits.outputBytes} bytes`);
+    if (this.#outBytes > limits.outputBytes) this.#limit(at, `output exceeds the limit of ${limits.outputBytes} bytes`);
     this.#out.push(s);
+  }
+
+  /** An action's value as fmt prints it; a list or map is printed into a bounded builder. */
+  #print(at: At, v: Evaluated): GoString {
+    if (v === undefined) return '<no value>';
+    if (typeof v === 'string') return v;
+    const outputLimit = `output exceeds the limit of ${limits.outputBytes} bytes`;
+    try {
+      const b = new CallContext(this.#budget).builder(Math.min(limits.stringBytes, limits.outputBytes - this.#outBytes + 1), outputLimit);
+      printInto(b, v);
+      return b.toString();
+    } catch (e) {
+      if (e instanceof LimitError) this.#limit(at, e.message);
+      throw e;
+    }
   }
 
   #walkList(dot: Evaluated, list: ListNode): void {
@@ -76,7 +98,7 @@ class Execution {
       case 'action': {
         const v = this.#evalPipeline(dot, node.pipe);
         // An action that declares variables prints nothing.
-        if (node.pipe.decl.length === 0) this.#write(node, v === undefined ? '<no value>' : printValue(v));
+        if (node.pipe.decl.length === 0) this.#write(node, this.#print(node, v));
         return;
       }
       case 'if': case 'with': {
@@ -107,9 +129,7 @@ class Execution {
       else this.#vars[bodyMark - decl.length + i]!.value = v;
     };
     const iterate = (index: Evaluated, elem: Evaluated): void => {
-      if (++this.#iterations > limits.rangeIterations) {
-        this.#fail(r, `range loops exceed the limit of ${limits.rangeIterations} iterations`);
-      }
+      if (!this.#budget.iterate()) this.#limit(r, `range loops exceed the limit of ${limits.rangeIterations} iterations`);
       // With one variable it gets the element; with two, the index and the element.
       if (decl.length === 1) setVar(0, elem);
       if (decl.length === 2) {
@@ -278,29 +298,25 @@ class Execution {
     }
     const argv = args.map((arg, i) => this.#evalArg(dot, paramAt(i), arg));
     if (final !== MISSING) argv.push(this.#validateType(node, final, paramAt(args.length)));
-    // Work is the bytes of string parameters read and of the result made.
-    let work = 0;
-    argv.forEach((a, i) => (work += paramAt(i) === 'string' && typeof a === 'string' ? a.length : 0));
-    this.#charge(node, work);
+    const ctx = new CallContext(this.#budget);
     let result: Evaluated;
     try {
-      result = def.call(argv);
+      // Work: the bytes of the string arguments (a function may scan them all; comparing
+      // two long strings in a loop costs as much), what the call builds as it builds it,
+      // and the rest of its result after.
+      this.#budget.charge(argv.reduce((n: number, a) => n + (typeof a === 'string' ? a.length : 0), 0));
+      result = def.call(argv, ctx);
+      // The bound every builder enforces, checked again for a result made without one.
+      if (typeof result === 'string' && result.length > limits.stringBytes) {
+        throw new LimitError(`result exceeds the limit of ${limits.stringBytes} bytes`);
+      }
+      const size = typeof result === 'string' ? result.length : result instanceof GoSlice || result instanceof GoMap ? result.size : 0;
+      if (size > ctx.built) this.#budget.charge(size - ctx.built);
     } catch (e) {
-      if (e instanceof FuncError) this.#fail(node, `error calling ${name}: ${e.message}`);
+      if (e instanceof FuncError) this.#fail(node, `error calling ${name}: ${e.message}`, e instanceof LimitError);
       throw e;
     }
-    if (typeof result === 'string' && result.length > limits.stringBytes) {
-      this.#fail(node, `error calling ${name}: result exceeds the limit of ${limits.stringBytes} bytes`);
-    }
-    if (typeof result === 'string') this.#charge(node, result.length);
-    else if (result instanceof GoSlice) this.#charge(node, result.items.length);
-    else if (result instanceof GoMap) this.#charge(node, result.entries.size);
     return result;
-  }
-
-  #charge(at: At, bytes: number): void {
-    this.#work += bytes;
-    if (this.#work > limits.workBytes) this.#fail(at, `functions processed more than the limit of ${limits.workBytes} bytes`);
   }
 
   /** Checks a computed value against a parameter type, as Go's validateType. */
@@ -360,5 +376,5 @@ class Execution {
   }
 }
 
-/** Renders a template over the data map, ESO's `.`. */
-export const execute = (template: Template, data: GoMap): GoString => new Execution(template, data).run();
+/** Renders a template over the data map, ESO's `.`, spending from `budget`. */
+export const execute = (template: Template, data: GoMap, budget: RenderBudget): GoString => new Execution(template, data, budget).run();

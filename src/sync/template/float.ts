@@ -70,16 +70,18 @@ function fmtE(d: Decimal, prec: number, e: 'e' | 'E'): string {
   return `${s}${e}${sign}${exp < 10 ? '0' : ''}${exp}`;
 }
 
+/** Digits from..to-1 of d, '0' outside its digits; in slices, as a precision may be a million. */
+function digitsBetween(digits: string, from: number, to: number): string {
+  if (to <= from) return '';
+  const a = Math.max(from, 0);
+  const b = Math.min(to, digits.length);
+  if (a >= b) return '0'.repeat(to - from);
+  return '0'.repeat(a - from) + digits.slice(a, b) + '0'.repeat(to - b);
+}
+
 function fmtF(d: Decimal, prec: number): string {
-  const digit = (i: number): string => (i >= 0 && i < d.digits.length ? (d.digits[i] ?? '0') : '0');
-  let s = '';
-  if (d.dp > 0) for (let i = 0; i < d.dp; i++) s += digit(i);
-  else s = '0';
-  if (prec > 0) {
-    s += '.';
-    for (let i = 0; i < prec; i++) s += digit(d.dp + i);
-  }
-  return s;
+  const s = d.dp > 0 ? digitsBetween(d.digits, 0, d.dp) : '0';
+  return prec > 0 ? s + '.' + digitsBetween(d.digits, d.dp, d.dp + prec) : s;
 }
 
 /**

@@ -1,7 +1,15 @@
+/**
+ * fmt's formatting of template values (printf's verbs, Sprint, the printing of an action's
+ * value), written into a Builder so that a list printed with a wide verb stops at the bound
+ * instead of being built first. Widths and precisions are at most 1e6 (fmt's own bound,
+ * printf.ts), so one field is small before its padding, and padding is checked before it
+ * is made.
+ */
+import { type Builder, unbounded } from './builder.ts';
 import { encodeRune, runeCount, runes, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { formatFloat, goFloat } from './float.ts';
-import { quote, quoteRune } from './quote.ts';
+import { quoteInto, quoteRune } from './quote.ts';
 import { GoMap, GoSlice, typeName, type GoValue } from './values.ts';
 
 /** The flags, width and precision of one fmt verb. */
@@ -21,18 +29,19 @@ const plainFlags: Readonly<Flags> = {
 
 const unsupported = (what: string): FuncError => new FuncError(`${what} is not supported by this operator`);
 
-function pad(s: GoString, f: Flags, zeroAllowed = true): GoString {
-  if (f.width === undefined) return s;
-  const n = f.width - runeCount(s);
-  if (n <= 0) return s;
-  if (f.minus) return s + ' '.repeat(n);
-  return (f.zero && zeroAllowed ? '0' : ' ').repeat(n) + s;
+/** Writes a field padded to the width, as fmt's pad; true, so that callers can `return pad(...)`. */
+function pad(b: Builder, s: GoString, f: Flags, zeroAllowed = true): true {
+  const n = f.width === undefined ? 0 : f.width - runeCount(s);
+  if (n <= 0) b.add(s);
+  else if (f.minus) b.add(s).repeat(' ', n);
+  else b.repeat(f.zero && zeroAllowed ? '0' : ' ', n).add(s);
+  return true;
 }
 
 /** Go's fmtInteger: precision or a zero flag adds leading zeros after the sign. */
-function formatInteger(v: bigint, base: number, f: Flags, upper: boolean, verb: string): GoString {
+function formatInteger(b: Builder, v: bigint, base: number, f: Flags, upper: boolean, verb: string): true {
   const negative = v < 0n;
-  if (f.prec === 0 && v === 0n) return pad('', { ...f, zero: false });
+  if (f.prec === 0 && v === 0n) return pad(b, '', { ...f, zero: false });
   let digits = (negative ? -v : v).toString(base);
   if (upper) digits = digits.toUpperCase();
   let prec = f.prec ?? 0;
@@ -47,33 +56,33 @@ function formatInteger(v: bigint, base: number, f: Flags, upper: boolean, verb: 
   }
   if (verb === 'O') digits = '0o' + digits;
   const sign = negative ? '-' : f.plus ? '+' : f.space ? ' ' : '';
-  return pad(sign + digits, f, false);
+  return pad(b, sign + digits, f, false);
 }
 
 /** An integer as a rune for %c and %q: out of range is U+FFFD, as fmt does. */
 const toRune = (v: bigint): number => (v >= 0n && v <= 0x10ffffn ? Number(v) : 0xfffd);
 
-function formatInt(v: bigint, verb: string, f: Flags): GoString | undefined {
+function formatInt(b: Builder, v: bigint, verb: string, f: Flags): boolean {
   switch (verb) {
-    case 'v': case 'd': return formatInteger(v, 10, f, false, verb);
-    case 'b': return formatInteger(v, 2, f, false, verb);
-    case 'o': case 'O': return formatInteger(v, 8, f, false, verb);
-    case 'x': return formatInteger(v, 16, f, false, verb);
-    case 'X': return formatInteger(v, 16, f, true, verb);
-    case 'c': return pad(encodeRune(toRune(v)), f);
+    case 'v': case 'd': return formatInteger(b, v, 10, f, false, verb);
+    case 'b': return formatInteger(b, v, 2, f, false, verb);
+    case 'o': case 'O': return formatInteger(b, v, 8, f, false, verb);
+    case 'x': return formatInteger(b, v, 16, f, false, verb);
+    case 'X': return formatInteger(b, v, 16, f, true, verb);
+    case 'c': return pad(b, encodeRune(toRune(v)), f);
     case 'q':
       if (f.sharp) throw unsupported('printf %#q');
-      return pad(quoteRune(toRune(v), f.plus), f);
+      return pad(b, quoteRune(toRune(v), f.plus), f);
     case 'U': {
       if (f.sharp) throw unsupported('printf %#U');
       const hex = BigInt.asUintN(64, v).toString(16).toUpperCase().padStart(Math.max(4, f.prec ?? 0), '0');
-      return pad(`U+${hex}`, { ...f, zero: false });
+      return pad(b, `U+${hex}`, { ...f, zero: false });
     }
   }
-  return undefined;
+  return false;
 }
 
-function formatFloatVerb(v: number, verb: string, f: Flags): GoString | undefined {
+function formatFloatVerb(b: Builder, v: number, verb: string, f: Flags): boolean {
   let fmt: 'e' | 'E' | 'f' | 'g' | 'G';
   let prec: number;
   switch (verb) {
@@ -82,17 +91,18 @@ function formatFloatVerb(v: number, verb: string, f: Flags): GoString | undefine
     case 'e': case 'E': case 'f': fmt = verb; prec = 6; break;
     case 'F': fmt = 'f'; prec = 6; break;
     case 'b': case 'x': case 'X': throw unsupported(`printf %${verb} of a float64`);
-    default: return undefined;
+    default: return false;
   }
   if (f.sharp) throw unsupported(`printf %#${verb}`);
   let num = formatFloat(v, fmt, f.prec ?? prec);
   if (!num.startsWith('-') && !num.startsWith('+')) num = (f.plus ? '+' : f.space ? ' ' : '') + num;
   else if (num.startsWith('+') && !f.plus) num = f.space ? ' ' + num.slice(1) : num.slice(1);
-  if (/Inf|NaN/.test(num)) return pad(num, f, false);
+  if (/Inf|NaN/.test(num)) return pad(b, num, f, false);
   if (f.zero && !f.minus && f.width !== undefined && f.width > num.length && /^[-+ ]/.test(num)) {
-    return num[0] + '0'.repeat(f.width - num.length) + num.slice(1);
+    b.add(num[0]!).repeat('0', f.width - num.length).add(num.slice(1));
+    return true;
   }
-  return pad(num, f);
+  return pad(b, num, f);
 }
 
 /** At most prec runes of s, as fmt's precision on %s and %q. */
@@ -103,76 +113,130 @@ function truncate(s: GoString, f: Flags): GoString {
   return s;
 }
 
-function formatString(s: GoString, verb: string, f: Flags): GoString | undefined {
+/** Bytes as hex digits, with a space between bytes for the space flag; measured before it is made. */
+function hexBytes(b: Builder, bytes: GoString, upper: boolean, spaced: boolean): GoString {
+  b.ensure(spaced && bytes.length > 0 ? 3 * bytes.length - 1 : 2 * bytes.length);
+  let hex = Buffer.from(bytes, 'latin1').toString('hex');
+  if (upper) hex = hex.toUpperCase();
+  return spaced ? hex.replace(/(..)(?!$)/g, '$1 ') : hex;
+}
+
+function formatString(b: Builder, s: GoString, verb: string, f: Flags): boolean {
   switch (verb) {
     case 'v': case 's':
       if (f.sharp && verb === 'v') throw unsupported('printf %#v');
-      return pad(truncate(s, f), f);
-    case 'q':
+      return pad(b, truncate(s, f), f);
+    case 'q': {
       if (f.sharp) throw unsupported('printf %#q');
-      return pad(quote(truncate(s, f), f.plus), f);
+      if (f.width === undefined) {
+        quoteInto(b, truncate(s, f), f.plus);
+        return true;
+      }
+      const field = b.scratch();
+      quoteInto(field, truncate(s, f), f.plus);
+      return pad(b, field.toString(), f);
+    }
     case 'x': case 'X': {
       if (f.sharp) throw unsupported(`printf %#${verb}`);
-      const bytes = f.prec === undefined ? s : s.slice(0, f.prec);
-      const hex = [...bytes].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0'));
-      const out = hex.join(f.space ? ' ' : '');
-      return pad(verb === 'X' ? out.toUpperCase() : out, f);
+      return pad(b, hexBytes(b, f.prec === undefined ? s : s.slice(0, f.prec), verb === 'X', f.space), f);
     }
   }
-  return undefined;
+  return false;
 }
 
-function badVerb(v: GoValue, verb: string, f: Flags): GoString {
-  if (v === null) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${typeName(v)}=${formatValue(v, 'v', f)})`;
-}
-
-/** fmt's formatting of one operand; lists and maps format each element with the same verb. */
-export function formatValue(v: GoValue, verb: string, f: Flags = plainFlags, nested = false): GoString {
+function badVerb(b: Builder, v: GoValue, verb: string, f: Flags): void {
   if (v === null) {
-    if (nested) return '<nil>';
-    return verb === 'v' ? pad('<nil>', f) : badVerb(v, verb, f);
+    b.add(`%!${verb}(<nil>)`);
+    return;
+  }
+  b.add(`%!${verb}(${typeName(v)}=`);
+  formatInto(b, v, 'v', f);
+  b.add(')');
+}
+
+/**
+ * fmt's formatting of one operand into `b`; lists and maps format each element with the
+ * same verb, so a list is never built whole before the bound is checked.
+ */
+export function formatInto(b: Builder, v: GoValue, verb: string, f: Flags = plainFlags, nested = false): void {
+  if (v === null) {
+    if (nested) b.add('<nil>');
+    else if (verb === 'v') pad(b, '<nil>', f);
+    else badVerb(b, v, verb, f);
+    return;
   }
   if (v instanceof GoSlice) {
     if (f.sharp && verb === 'v') throw unsupported('printf %#v');
-    return '[' + v.items.map((item) => formatValue(item, verb, f, true)).join(' ') + ']';
+    b.add('[');
+    v.items.forEach((item, i) => {
+      if (i > 0) b.add(' ');
+      formatInto(b, item, verb, f, true);
+    });
+    b.add(']');
+    return;
   }
   if (v instanceof GoMap) {
     if (f.sharp && verb === 'v') throw unsupported('printf %#v');
-    const pairs = v.sortedKeys().map((k) => `${formatValue(k, verb, f, true)}:${formatValue(v.entries.get(k) ?? null, verb, f, true)}`);
-    return 'map[' + pairs.join(' ') + ']';
+    b.add('map[');
+    v.sortedKeys().forEach((k, i) => {
+      if (i > 0) b.add(' ');
+      formatInto(b, k, verb, f, true);
+      b.add(':');
+      formatInto(b, v.entries.get(k) ?? null, verb, f, true);
+    });
+    b.add(']');
+    return;
   }
-  let out: GoString | undefined;
+  let done: boolean;
   switch (typeof v) {
-    case 'string': out = formatString(v, verb, f); break;
-    case 'bigint': out = formatInt(v, verb, f); break;
-    case 'number': out = formatFloatVerb(v, verb, f); break;
-    case 'boolean': out = verb === 'v' || verb === 't' ? pad(String(v), f) : undefined; break;
+    case 'string': done = formatString(b, v, verb, f); break;
+    case 'bigint': done = formatInt(b, v, verb, f); break;
+    case 'number': done = formatFloatVerb(b, v, verb, f); break;
+    case 'boolean': done = verb === 'v' || verb === 't' ? pad(b, String(v), f) : false; break;
   }
-  return out ?? badVerb(v, verb, f);
+  if (!done) badVerb(b, v, verb, f);
 }
 
-/** fmt.Sprint(v): how text/template prints a pipeline's value. */
-export function printValue(v: GoValue): GoString {
+/** formatInto as a string, without a bound: for callers that format small values. */
+export function formatValue(v: GoValue, verb: string, f: Flags = plainFlags): GoString {
+  const b = unbounded();
+  formatInto(b, v, verb, f);
+  return b.toString();
+}
+
+/** fmt.Sprint(v) into `b`: how text/template prints a pipeline's value. */
+export function printInto(b: Builder, v: GoValue): void {
   switch (typeof v) {
-    case 'string': return v;
-    case 'bigint': return v.toString();
-    case 'number': return goFloat(v);
-    case 'boolean': return String(v);
+    case 'string': b.add(v); return;
+    case 'bigint': b.add(v.toString()); return;
+    case 'number': b.add(goFloat(v)); return;
+    case 'boolean': b.add(String(v)); return;
   }
-  return formatValue(v, 'v');
+  formatInto(b, v, 'v');
+}
+
+/** fmt.Sprint(v) of one value, without a bound (error messages, small values). */
+export function printValue(v: GoValue, b: Builder = unbounded()): GoString {
+  if (typeof v === 'string') return v;
+  printInto(b, v);
+  return b.toString();
 }
 
 /** fmt.Sprint: a space between operands when neither is a string. */
-export function sprint(args: readonly GoValue[]): GoString {
-  let out = '';
+export function sprint(b: Builder, args: readonly GoValue[]): GoString {
   args.forEach((arg, i) => {
     const prev = args[i - 1];
-    if (i > 0 && typeof arg !== 'string' && typeof prev !== 'string') out += ' ';
-    out += printValue(arg);
+    if (i > 0 && typeof arg !== 'string' && typeof prev !== 'string') b.add(' ');
+    printInto(b, arg);
   });
-  return out;
+  return b.toString();
 }
 
 /** fmt.Sprintln: spaces between all operands and a final newline. */
-export const sprintln = (args: readonly GoValue[]): GoString => args.map(printValue).join(' ') + '\n';
+export function sprintln(b: Builder, args: readonly GoValue[]): GoString {
+  args.forEach((arg, i) => {
+    if (i > 0) b.add(' ');
+    printInto(b, arg);
+  });
+  return b.add('\n').toString();
+}

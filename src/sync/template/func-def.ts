@@ -1,3 +1,4 @@
+import type { CallContext } from './budget.ts';
 import type { Evaluated } from './values.ts';
 
 /**
@@ -10,12 +11,16 @@ import type { Evaluated } from './values.ts';
  */
 export type Param = 'string' | 'int' | 'bool' | 'any' | 'value' | 'dict';
 
-/** A template function: Go signature and implementation. Failures throw FuncError. */
+/**
+ * A template function: Go signature and implementation. Failures throw FuncError; a
+ * function that builds a string or a collection does it through `ctx` (a Builder, or
+ * take()), so that it stops at the bound instead of finishing first.
+ */
 export interface FuncDef {
   readonly params: readonly Param[];
   /** Type of the `...` parameter, if the function is variadic. */
   readonly variadic?: Param;
-  readonly call: (args: readonly Evaluated[]) => Evaluated;
+  readonly call: (args: readonly Evaluated[], ctx: CallContext) => Evaluated;
 }
 
 /** The Go spelling of a parameter type, for error messages. */

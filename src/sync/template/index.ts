@@ -20,17 +20,30 @@
  * returns sorted keys. Limits (limits.ts) bound time and memory.
  */
 import type { Template } from './ast.ts';
+import { RenderBudget } from './budget.ts';
 import { fromBytes, toBytes } from './bytes.ts';
-import { FuncError, TemplateError } from './errors.ts';
+import { FuncError, LimitError, TemplateError } from './errors.ts';
 import { execute } from './evaluate.ts';
 import { parseTemplate as parse } from './parser.ts';
 import { GoMap } from './values.ts';
 
+export { RenderBudget } from './budget.ts';
 export { TemplateError } from './errors.ts';
+export { limits as templateLimits } from './limits.ts';
 export type { Template } from './ast.ts';
 
 /** The secret data a template sees as `.`: key to value bytes. */
 export type TemplateData = Readonly<Record<string, Uint8Array>> | ReadonlyMap<string, Uint8Array>;
+
+/** Data converted once into the template's `.`, for rendering many templates over it. */
+export class TemplateDot {
+  readonly map: GoMap;
+
+  constructor(data: TemplateData) {
+    const entries = data instanceof Map ? [...data.entries()] : Object.entries(data);
+    this.map = new GoMap('string', new Map(entries.map(([k, v]) => [fromBytes(Buffer.from(k, 'utf8')), fromBytes(v)])), false);
+  }
+}
 
 /** Anything but a TemplateError escaping is a bug; callers still get a TemplateError. */
 function guard<T>(name: string, f: () => T): T {
@@ -40,20 +53,28 @@ function guard<T>(name: string, f: () => T): T {
     if (e instanceof TemplateError) throw e;
     const detail = e instanceof Error ? e.message : String(e);
     const reason = e instanceof FuncError ? detail : `internal error: ${detail}`;
-    throw new TemplateError(name, 1, 1, reason);
+    throw new TemplateError(name, 1, 1, reason, { limit: e instanceof LimitError });
   }
 }
 
-/** Parses a template once; the result renders any number of data maps. */
-export function parseTemplate(name: string, text: string): Template {
-  return guard(name, () => parse(name, text));
+/**
+ * Parses a template once; the result renders any number of data maps. The source and the
+ * tree's nodes are charged to `budget` (see limits.ts), a fresh one unless given.
+ */
+export function parseTemplate(name: string, text: string, budget = new RenderBudget()): Template {
+  return guard(name, () => {
+    budget.charge(text.length);
+    return parse(name, text, budget);
+  });
 }
 
-/** Renders a parsed template: the exact bytes ESO would write for it. */
-export function renderTemplate(t: Template, data: TemplateData): Uint8Array {
+/**
+ * Renders a parsed template: the exact bytes ESO would write for it. Steps, iterations and
+ * work are spent from `budget`: pass one budget to every parse and render of a reconcile.
+ */
+export function renderTemplate(t: Template, data: TemplateData | TemplateDot, budget = new RenderBudget()): Uint8Array {
   return guard(t.name, () => {
-    const entries = data instanceof Map ? [...data.entries()] : Object.entries(data);
-    const dot = new GoMap('string', new Map(entries.map(([k, v]) => [fromBytes(Buffer.from(k, 'utf8')), fromBytes(v)])));
-    return toBytes(execute(t, dot));
+    const dot = data instanceof TemplateDot ? data : new TemplateDot(data);
+    return toBytes(execute(t, dot.map, budget));
   });
 }

@@ -1,4 +1,5 @@
 import type { ArgNode, CommandNode, ListNode, Node, PipeNode, Template, VariableNode } from './ast.ts';
+import type { RenderBudget } from './budget.ts';
 import { utf8 } from './bytes.ts';
 import { lineColumn, TemplateError } from './errors.ts';
 import { isFunction, unknownFunctionMessage } from './functions.ts';
@@ -30,12 +31,14 @@ const fieldsOf = (text: string): string[] => text.slice(1).split('.').map(utf8);
 /**
  * Parses template source into a Template, following Go's text/template
  * grammar and its error messages. Functions are checked while parsing, as Go
- * does: an unknown function is a parse error.
+ * does: an unknown function is a parse error. Every node is counted in the
+ * budget as it is made: a tree costs far more memory than its source.
  */
 class Parser {
   readonly #name: string;
   readonly #src: string;
   readonly #lexer: Lexer;
+  readonly #budget: RenderBudget;
   /** Tokens put back, the next one last (Go's parser needs at most three). */
   readonly #stack: Token[] = [];
   /** Variables in scope, innermost last; `$` is always there. */
@@ -49,15 +52,21 @@ class Parser {
   /** Where the last pipeline's closing }} or ) ends. */
   #pipeEnd = 0;
 
-  constructor(name: string, src: string) {
+  constructor(name: string, src: string, budget: RenderBudget) {
     this.#name = name;
     this.#src = src;
     this.#lexer = new Lexer(src);
+    this.#budget = budget;
   }
 
-  #fail(pos: number, message: string): never {
+  #fail(pos: number, message: string, limit = false): never {
     const { line, column } = lineColumn(this.#src, pos);
-    throw new TemplateError(this.#name, line, column, message);
+    throw new TemplateError(this.#name, line, column, message, { limit });
+  }
+
+  /** Counts one node of the tree about to be made. */
+  #node(pos: number): void {
+    if (!this.#budget.parseNode()) this.#fail(pos, `parse tree exceeds the limit of ${limits.parseNodes} nodes`, true);
   }
 
   #next(): Token {
@@ -118,7 +127,7 @@ class Parser {
   }
 
   #enter(pos: number): void {
-    if (++this.#depth > limits.nesting) this.#fail(pos, `nesting exceeds the limit of ${limits.nesting}`);
+    if (++this.#depth > limits.nesting) this.#fail(pos, `nesting exceeds the limit of ${limits.nesting}`, true);
   }
 
   parse(): Template {
@@ -146,6 +155,7 @@ class Parser {
 
   #textOrAction(): Node | Terminator {
     const token = this.#nextNonSpace();
+    this.#node(token.pos);
     if (token.kind === 'text') return { kind: 'text', pos: token.pos, text: utf8(token.value) };
     if (token.kind === 'leftDelim') return this.#action(token.pos);
     this.#unexpected(token, 'input');
@@ -210,6 +220,7 @@ class Parser {
   /** declarations? command ('|' command)* up to `end` (}} or ")"). */
   #pipeline(context: string, end: TokenKind): PipeNode {
     const start = this.#peekNonSpace().pos;
+    this.#node(start);
     const decl: VariableNode[] = [];
     let isAssign = false;
     for (;;) {
@@ -264,6 +275,7 @@ class Parser {
 
   #command(): CommandNode {
     const start = this.#peekNonSpace().pos;
+    this.#node(start);
     const args: ArgNode[] = [];
     for (;;) {
       this.#peekNonSpace();
@@ -312,6 +324,7 @@ class Parser {
 
   #term(): ArgNode | undefined {
     const token = this.#nextNonSpace();
+    this.#node(token.pos);
     const at = { pos: token.pos, src: token.value };
     switch (token.kind) {
       case 'identifier':
@@ -352,6 +365,6 @@ class Parser {
 }
 
 /** Parses a template; throws a TemplateError naming the line and column of the first problem. */
-export function parseTemplate(name: string, text: string): Template {
-  return new Parser(name, text).parse();
+export function parseTemplate(name: string, text: string, budget: RenderBudget): Template {
+  return new Parser(name, text, budget).parse();
 }

@@ -1,7 +1,6 @@
+import type { Builder } from './builder.ts';
 import { decodeRune, encodeRune, type GoString } from './bytes.ts';
-import { FuncError } from './errors.ts';
-import { formatValue, type Flags } from './format.ts';
-import { limits } from './limits.ts';
+import { formatInto, type Flags } from './format.ts';
 import { typeName, type GoValue } from './values.ts';
 
 /** Reads a decimal number at i, as fmt's parsenum (bounded so widths stay sane). */
@@ -18,23 +17,22 @@ function parseNum(format: GoString, i: number): [value: number | undefined, next
 
 /**
  * fmt.Sprintf over template values, with Go's in-band errors: `%!d(string=x)`
- * for a wrong verb, `%!s(MISSING)`, `%!(EXTRA int=1)`, `%!(NOVERB)`.
+ * for a wrong verb, `%!s(MISSING)`, `%!(EXTRA int=1)`, `%!(NOVERB)`. Written
+ * into `b`, which stops it at its bound: widths of up to a million per verb, or
+ * a list printed with one, fail as they are built.
  */
-export function sprintf(format: GoString, args: readonly GoValue[]): GoString {
-  let out = '';
+export function sprintf(b: Builder, format: GoString, args: readonly GoValue[]): GoString {
   let argNum = 0;
   let reordered = false;
   const end = format.length;
   let i = 0;
   while (i < end) {
-    // Widths of up to a million per verb could otherwise build a huge string.
-    if (out.length > limits.stringBytes) throw new FuncError(`result exceeds the limit of ${limits.stringBytes} bytes`);
     const next = format.indexOf('%', i);
     if (next === -1) {
-      out += format.slice(i);
+      b.add(format.slice(i));
       break;
     }
-    out += format.slice(i, next);
+    b.add(format.slice(i, next));
     i = next + 1;
     const f: Flags = { minus: false, plus: false, space: false, zero: false, sharp: false, width: undefined, prec: undefined };
     for (; i < end; i++) {
@@ -74,7 +72,7 @@ export function sprintf(format: GoString, args: readonly GoValue[]): GoString {
     if (format[i] === '*') {
       i++;
       f.width = intArg();
-      if (f.width === undefined) out += '%!(BADWIDTH)';
+      if (f.width === undefined) b.add('%!(BADWIDTH)');
       else if (f.width < 0) {
         f.width = -f.width;
         f.minus = true;
@@ -89,7 +87,7 @@ export function sprintf(format: GoString, args: readonly GoValue[]): GoString {
         i++;
         f.prec = intArg();
         if (f.prec !== undefined && f.prec < 0) f.prec = undefined;
-        if (f.prec === undefined) out += '%!(BADPREC)';
+        if (f.prec === undefined) b.add('%!(BADPREC)');
       } else {
         [f.prec, i] = parseNum(format, i);
         f.prec ??= 0;
@@ -97,28 +95,37 @@ export function sprintf(format: GoString, args: readonly GoValue[]): GoString {
     }
     argIndex();
     if (i >= end) {
-      out += '%!(NOVERB)';
+      b.add('%!(NOVERB)');
       break;
     }
     const [r, size] = decodeRune(format, i);
     i += size;
     const verb = encodeRune(r);
-    if (verb === '%') out += '%';
-    else if (!goodArgNum) out += `%!${verb}(BADINDEX)`;
-    else if (argNum >= args.length) out += `%!${verb}(MISSING)`;
+    if (verb === '%') b.add('%');
+    else if (!goodArgNum) b.add(`%!${verb}(BADINDEX)`);
+    else if (argNum >= args.length) b.add(`%!${verb}(MISSING)`);
     else if (verb === 'T') {
       const a = args[argNum++] ?? null;
       // fmt pads "<nil>" but does not truncate it to the precision.
-      out += formatValue(a === null ? '<nil>' : typeName(a), 's', a === null ? { ...f, prec: undefined } : f);
+      formatInto(b, a === null ? '<nil>' : typeName(a), 's', a === null ? { ...f, prec: undefined } : f);
     } else {
       // For %v the + flag means struct field names, which templates do not have.
       if (verb === 'v') f.plus = false;
-      out += formatValue(args[argNum++] ?? null, verb, f);
+      formatInto(b, args[argNum++] ?? null, verb, f);
     }
   }
   if (!reordered && argNum < args.length) {
-    const extra = args.slice(argNum).map((a) => (a === null ? '<nil>' : `${typeName(a)}=${formatValue(a, 'v')}`));
-    out += `%!(EXTRA ${extra.join(', ')})`;
+    b.add('%!(EXTRA ');
+    args.slice(argNum).forEach((a, k) => {
+      if (k > 0) b.add(', ');
+      if (a === null) {
+        b.add('<nil>');
+        return;
+      }
+      b.add(`${typeName(a)}=`);
+      formatInto(b, a, 'v');
+    });
+    b.add(')');
   }
-  return out;
+  return b.toString();
 }

@@ -43,11 +43,29 @@ function simple(r: number, map: (s: string) => string): number {
   return mapped.length === 1 ? (mapped[0]?.codePointAt(0) ?? r) : r;
 }
 
-export const toUpper = (r: number): number => (r < 0x80 ? (r >= 0x61 && r <= 0x7a ? r - 32 : r) : simple(r, (s) => s.toUpperCase()));
+/**
+ * `simple` remembered for the Basic Multilingual Plane (256 KiB, made on first use): asking
+ * JS for each rune of a long non-ASCII string is ~20 times slower than a lookup.
+ */
+function cached(map: (s: string) => string): (r: number) => number {
+  let table: Int32Array | undefined;
+  return (r) => {
+    if (r > 0xffff) return simple(r, map);
+    table ??= new Int32Array(0x10000).fill(-1);
+    let v = table[r]!;
+    if (v < 0) v = table[r] = simple(r, map);
+    return v;
+  };
+}
+
+const upperOf = cached((s) => s.toUpperCase());
+const lowerOf = cached((s) => s.toLowerCase());
+
+export const toUpper = (r: number): number => (r < 0x80 ? (r >= 0x61 && r <= 0x7a ? r - 32 : r) : upperOf(r));
 
 export function toLower(r: number): number {
   if (r < 0x80) return r >= 0x41 && r <= 0x5a ? r + 32 : r;
-  return lowerExceptions.get(r) ?? simple(r, (s) => s.toLowerCase());
+  return lowerExceptions.get(r) ?? lowerOf(r);
 }
 
 export const toTitle = (r: number): number => titleExceptions.get(r) ?? toUpper(r);

@@ -1,5 +1,5 @@
 import type { GoString } from './bytes.ts';
-import { FuncError } from './errors.ts';
+import { LimitError } from './errors.ts';
 import { limits } from './limits.ts';
 
 /**
@@ -38,7 +38,7 @@ function sizeOf(v: GoValue): number {
  * values would overflow the stack when printed, and `list $l $l` nested a few
  * dozen times would print as gigabytes.
  */
-function measure(values: Iterable<GoValue>, keys: Iterable<string> = []): { depth: number; size: number } {
+function measure(values: Iterable<GoValue>, keys: Iterable<string> = [], bounded = true): { depth: number; size: number } {
   let depth = 1;
   let size = 2;
   for (const v of values) {
@@ -46,8 +46,9 @@ function measure(values: Iterable<GoValue>, keys: Iterable<string> = []): { dept
     size += sizeOf(v) + 1;
   }
   for (const k of keys) size += k.length + 1;
-  if (depth > limits.valueDepth) throw new FuncError(`value nesting exceeds the limit of ${limits.valueDepth}`);
-  if (size > limits.valueBytes) throw new FuncError(`value size exceeds the limit of ${limits.valueBytes} bytes`);
+  if (!bounded) return { depth, size };
+  if (depth > limits.valueDepth) throw new LimitError(`value nesting exceeds the limit of ${limits.valueDepth}`);
+  if (size > limits.valueBytes) throw new LimitError(`value size exceeds the limit of ${limits.valueBytes} bytes`);
   return { depth, size };
 }
 
@@ -71,10 +72,14 @@ export class GoMap {
   readonly size: number;
   #sorted: GoString[] | undefined;
 
-  constructor(elem: ElemType, entries: ReadonlyMap<GoString, GoValue>) {
+  /**
+   * `bounded` false is for the data a template is given (`.`), which no function built: it may
+   * be as large as the provider data (bounded by the Secret's size, secret-size.ts).
+   */
+  constructor(elem: ElemType, entries: ReadonlyMap<GoString, GoValue>, bounded = true) {
     this.elem = elem;
     this.entries = entries;
-    ({ depth: this.depth, size: this.size } = measure(entries.values(), entries.keys()));
+    ({ depth: this.depth, size: this.size } = measure(entries.values(), entries.keys(), bounded));
   }
 
   /** Keys in Go's order for range, fmt and encoding/json: by bytes. */
