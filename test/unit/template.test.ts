@@ -249,7 +249,8 @@ const cases: Case[] = [
     template: '{{ range .a }}{{ end }}',
     data: { a: 'abc' },
     // Go: template: t:1:9: executing "t" at <.a>: range can't iterate over abc
-    error: "template \"t\": 1:10: executing: range can't iterate over abc",
+    // Go prints the value, which is secret data: we name its type only.
+    error: "template \"t\": 1:10: executing: range can't iterate over a value of type string",
   },
   {
     name: 'break outside range',

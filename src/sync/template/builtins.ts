@@ -6,7 +6,7 @@
 import type { CallContext } from './budget.ts';
 import { utf8, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
-import { printValue, sprint, sprintln } from './format.ts';
+import { sprint, sprintln } from './format.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprintf } from './printf.ts';
 import { GoMap, GoSlice, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
@@ -43,7 +43,8 @@ function eq(a: Evaluated, ...others: Evaluated[]): boolean {
       if (isNil(a) && isNil(b)) return true;
       continue;
     }
-    throw new FuncError(`non-comparable type ${printValue(b as GoValue)}: ${typeName(b)}`);
+    // Go prints the value too; it may hold secret data.
+    throw new FuncError(`non-comparable type ${typeName(b)}`);
   }
   return false;
 }

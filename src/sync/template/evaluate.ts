@@ -9,7 +9,7 @@ import type { ArgNode, ChainNode, CommandNode, IdentifierNode, ListNode, Node, N
 import { CallContext, type RenderBudget } from './budget.ts';
 import { toText, type GoString } from './bytes.ts';
 import { FuncError, LimitError, lineColumn, TemplateError } from './errors.ts';
-import { printInto, printValue } from './format.ts';
+import { printInto } from './format.ts';
 import { goType, type FuncDef, type Param } from './func-def.ts';
 import { lookupFunction } from './functions.ts';
 import { limits } from './limits.ts';
@@ -147,7 +147,8 @@ class Execution {
     let ran = false;
     try {
       if (typeof val === 'bigint') {
-        if (decl.length > 1) this.#fail(r.pipe, `can't use ${printValue(val)} to iterate over more than one variable`);
+        // Go prints the value here; it may be secret data, so we name its type instead.
+        if (decl.length > 1) this.#fail(r.pipe, `can't use a value of type ${typeName(val)} to iterate over more than one variable`);
         for (let i = 0n; i < val; i++) {
           ran = true;
           iterate(undefined, i);
@@ -163,7 +164,7 @@ class Execution {
           iterate(key, val.entries.get(key) ?? null);
         }
       } else if (val !== undefined) {
-        this.#fail(r.pipe, `range can't iterate over ${printValue(val)}`);
+        this.#fail(r.pipe, `range can't iterate over a value of type ${typeName(val)}`);
       }
     } catch (e) {
       if (e !== BREAK) throw e;
