@@ -1,10 +1,13 @@
-# The same Node major as `make run` and the tests (see .node-version).
-FROM node:24-slim
+# The same Node as `make run` and the tests: the exact version of .node-version (test/unit/deploy.test.ts checks
+# that they agree). Pin the digest too when you build where the registry can be reached:
+#   docker buildx imagetools inspect node:24.21.0-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY src ./src
-USER node
+# A numeric user (the image's `node`, 1000:1000): the kubelet can only enforce runAsNonRoot for a numeric UID.
+USER 1000:1000
 # Node 24 runs the TypeScript sources directly (type stripping); there is no build step.
 CMD ["node", "src/main.ts"]
