@@ -215,17 +215,22 @@ export class Informer<T extends KubeObject> {
     const random = this.options.random ?? Math.random;
     const [min, max] = this.options.watchTimeoutSeconds ?? [300, 600];
     const timeoutSeconds = Math.round(min + (max - min) * random());
-    const stallAfter = Math.min(
+    // Silence allowed before the watch counts as stalled, measured from its last event.
+    const silenceLimit = () => Math.min(
       timeoutSeconds * 1000 + (this.options.stallGraceMs ?? 30_000),
       this.bookmarksSeen ? this.options.bookmarkSilenceMs ?? 150_000 : Infinity);
     const watchAbort = new AbortController();
     const onStop = () => watchAbort.abort();
     this.abort.signal.addEventListener('abort', onStop, { once: true });
-    let stalled = false;
-    let watchdog = clock.setTimeout(() => ((stalled = true), watchAbort.abort()), stallAfter);
+    let stalled: number | undefined;
+    const arm = () => {
+      const limit = silenceLimit();
+      return clock.setTimeout(() => ((stalled = limit), watchAbort.abort()), limit);
+    };
+    let watchdog = arm();
     const feed = () => {
       clock.clearTimeout(watchdog);
-      watchdog = clock.setTimeout(() => ((stalled = true), watchAbort.abort()), stallAfter);
+      watchdog = arm();
     };
     try {
       const events = this.client.watch(this.resource.listPath(), {
@@ -235,6 +240,7 @@ export class Informer<T extends KubeObject> {
         timeoutSeconds,
       }, watchAbort.signal, () => this.served());
       for await (const event of events) {
+        if (event.type === 'BOOKMARK') this.bookmarksSeen = true;
         feed();
         if (event.type === 'ERROR') {
           if (event.object?.code === 410) return 'expired';
@@ -242,16 +248,13 @@ export class Informer<T extends KubeObject> {
         }
         const object = { apiVersion: this.resource.apiVersion, kind: this.resource.kind, ...event.object } as T;
         this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
-        if (event.type === 'BOOKMARK') {
-          this.bookmarksSeen = true;
-          continue;
-        }
+        if (event.type === 'BOOKMARK') continue;
         this.apply(event.type === 'DELETED' ? 'deleted' : 'upsert', object);
       }
       return 'closed';
     } catch (err) {
-      if (stalled) {
-        this.log.warn({ resource: this.resource.plural, silentMs: stallAfter }, 'watch stalled; restarting');
+      if (stalled !== undefined) {
+        this.log.warn({ resource: this.resource.plural, silentMs: stalled }, 'watch stalled; restarting');
         return 'stalled';
       }
       throw err;
