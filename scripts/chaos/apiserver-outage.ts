@@ -2,8 +2,9 @@
  * `make chaos`: kube-apiserver killed (SIGKILL, etcd kept) during churn, down for
  * OUTAGE seconds, then restarted on the same port. The operator runs as its own
  * process with production settings. Every 2 s each AWS secret gets a new value
- * until the apiserver returns; the figure is the time from the apiserver being ready
- * again until every Secret holds the last value written. Target: ≤ 30 s after 5 minutes.
+ * until the apiserver returns; the figure is the time from the apiserver's restart
+ * (and from its /readyz) until every Secret holds the last value written. Target:
+ * ≤ 30 s after a 5-minute outage.
  *
  *   node scripts/chaos/apiserver-outage.ts [OUTAGE_SECONDS=300]
  *   CHAOS_EXTERNAL_SECRETS (default 20)
@@ -39,20 +40,28 @@ try {
   await churn;
   const last = `round-${round}`;
 
+  // Polled from the moment the apiserver is started again: the operator may catch up before /readyz says ready.
   const restarting = Date.now();
-  await env.controlPlane.startApiserver();
-  const back = Date.now();
-  console.log(`kube-apiserver ready again after ${seconds(back - restarting)} s`);
-  await until(async () => (await holding(env, NS, () => last)) === COUNT, 900_000, 'every Secret to hold the last value');
+  let readyAt = 0;
+  const ready = env.controlPlane.startApiserver().then(() => (readyAt = Date.now()));
+  let seen = -1;
+  await until(async () => {
+    const current = await holding(env, NS, () => last);
+    if (current !== seen) console.log(`+${seconds(Date.now() - restarting)} s: ${(seen = current)}/${COUNT} Secrets current`);
+    return current === COUNT;
+  }, 900_000, 'every Secret to hold the last value');
   const converged = Date.now();
+  await ready;
+  console.log(`kube-apiserver ready after ${seconds(readyAt - restarting)} s; every Secret current after ${seconds(converged - restarting)} s`);
 
   const metrics = await (await fetch(`http://127.0.0.1:${operator.metricsPort}/metrics`)).text();
   const sum = (pattern: RegExp) => metrics.split('\n').filter((l) => pattern.test(l)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
   const result = {
     outageSeconds: OUTAGE_SECONDS,
     externalSecrets: COUNT,
-    apiserverRestartSeconds: seconds(back - restarting),
-    convergeAfterReturnSeconds: seconds(converged - back),
+    apiserverReadySeconds: seconds(readyAt - restarting),
+    convergeAfterRestartSeconds: seconds(converged - restarting),
+    convergeAfterReadySeconds: seconds(Math.max(0, converged - readyAt)),
     syncErrorsKubernetesAPIError: sum(/^externalsecret_sync_calls_error\{.*reason="KubernetesAPIError"/),
     syncErrorsInternalError: sum(/^externalsecret_sync_calls_error\{.*reason="InternalError"/),
     watchRestarts: sum(/^aws_secrets_operator_watch_restarts_total\{/),

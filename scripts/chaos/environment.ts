@@ -4,7 +4,7 @@
  * as it runs in a pod, and ExternalSecrets reading one AWS secret each.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeClient } from '../../src/kube/client.ts';
@@ -74,7 +74,12 @@ export async function startOperator(env: ChaosEnvironment, kubeconfig = env.oper
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const collect = (c: Buffer) => output.push(...c.toString().split('\n').filter(Boolean));
+  // CHAOS_OPERATOR_LOG=<file> keeps the operator's log for a closer look.
+  const logFile = process.env.CHAOS_OPERATOR_LOG ? createWriteStream(process.env.CHAOS_OPERATOR_LOG) : undefined;
+  const collect = (c: Buffer) => {
+    logFile?.write(c);
+    output.push(...c.toString().split('\n').filter(Boolean));
+  };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const metricsPort = await until(() => {

@@ -129,12 +129,16 @@ export class KubeClient {
     return this.reachability.whenReachable(signal);
   }
 
-  /** The reachability probe: any answer but a server error counts (RBAC may forbid /readyz). */
+  /**
+   * The reachability probe: /readyz answers 200 only once the apiserver can serve, its
+   * informers (RBAC's among them) synced; a restarting apiserver refuses calls with 403
+   * before that. Where RBAC forbids /readyz, the first call that succeeds says it instead.
+   */
   private async answers(): Promise<boolean> {
     const url = this.url('/readyz');
     const response = await fetch(url, { headers: await this.headers(url, 'GET'), dispatcher: this.agent, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     await response.body?.cancel();
-    return response.status < 500 && response.status !== 429;
+    return response.ok;
   }
 
   /**
@@ -194,6 +198,7 @@ export class KubeClient {
       throw this.unreachable(err, method, path, options.signal);
     }
     if (!response.ok) throw toApiError(response.status, text, method, path);
+    this.reachability.served();
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -216,6 +221,7 @@ export class KubeClient {
     } catch (err) {
       throw this.unreachable(err, 'WATCH', path, signal);
     }
+    this.reachability.served();
     onOpen?.();
     const body = Readable.fromWeb(response.body as any);
     // Aborting the request errors the stream; the iteration below already reports failures.

@@ -118,6 +118,7 @@ export class Informer<T extends KubeObject> {
     const { clock } = this.options;
     const random = this.options.random ?? Math.random;
     let failures = 0;
+    let wasUnreachable = false;
     while (!this.abort.signal.aborted) {
       const startedAt = clock.now();
       let unreachable = false;
@@ -141,7 +142,11 @@ export class Informer<T extends KubeObject> {
         this.options.onRestart?.(this.resource.plural, 'error');
         this.troubled = true;
         unreachable = isUnreachable(err);
+        // The apiserver answers again (if with an error, e.g. 429 while its storage initializes):
+        // the backoff grown while it could not be reached starts over.
+        if (wasUnreachable && !unreachable) failures = 0;
       }
+      wasUnreachable = unreachable;
       const delay = backoffDelay(this.options.backoff ?? watchBackoff, failures++, random());
       await this.pause(delay, unreachable);
     }

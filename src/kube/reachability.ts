@@ -1,6 +1,6 @@
 import type { Clock, Timer } from './clock.ts';
 
-/** Asks the apiserver whether it answers; true when it does. */
+/** Asks the apiserver whether it serves again; true when it does. */
 export type ReachabilityProbe = () => Promise<boolean>;
 
 /**
@@ -37,6 +37,11 @@ export class Reachability {
     this.probing ??= this.clock.setTimeout(() => void this.check(), this.intervalMs);
   }
 
+  /** A call succeeded: the apiserver serves (the probe need not say so). */
+  served(): void {
+    if (this.down) this.up();
+  }
+
   /** Resolves once the apiserver answers again (at once if it is not known to be down), or when `signal` aborts. */
   whenReachable(signal?: AbortSignal): Promise<void> {
     if (!this.down || signal?.aborted) return Promise.resolve();
@@ -66,13 +71,16 @@ export class Reachability {
       // Still unreachable.
     }
     this.probing = undefined;
-    if (this.stopped) return;
+    // Stopped, or a call succeeded meanwhile.
+    if (this.stopped || !this.down) return;
     if (answered) this.up();
     else this.probing = this.clock.setTimeout(() => void this.check(), this.intervalMs);
   }
 
   private up(): void {
     this.down = false;
+    if (this.probing) this.clock.clearTimeout(this.probing);
+    this.probing = undefined;
     for (const wake of [...this.waiters]) wake();
   }
 }

@@ -266,3 +266,50 @@ describe('Informer: stalls and outages', () => {
     await client.close();
   });
 });
+
+describe('Informer: after an outage', () => {
+  it('starts its backoff over once the apiserver answers again, even with an error', async () => {
+    const port = await freePort();
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const client = new KubeClient(config, { probeIntervalMs: 60_000 });
+    const clock = new ManualClock();
+    const restarts: string[] = [];
+    const i = informer(client, restarts, [], { clock, backoff: { initialMs: 10, maxMs: 600_000, jitter: 0 } });
+    // Moves the clock in small steps until the informer has restarted `n` times.
+    const driveUntil = async (n: number) => {
+      while (restarts.length < n) {
+        clock.advance(5);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    // Refused three times: the next step would be 80 ms.
+    await driveUntil(3);
+    let lists = 0;
+    const server = createServer((req, res) => {
+      if (req.url!.includes('watch=true')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.flushHeaders();
+      }
+      // Back, with its storage still initializing.
+      if (++lists === 1) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+        return res.end('{"kind":"Status","reason":"TooManyRequests","message":"storage is (re)initializing"}');
+      }
+      list(res, '10', [thing('a', '5')]);
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    await driveUntil(4);
+    // The first step again: 10 ms, not 160.
+    clock.advance(10);
+    await i.synced();
+    expect(lists).toBe(2);
+    await client.close();
+  });
+});

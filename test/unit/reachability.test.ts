@@ -53,3 +53,20 @@ describe('Reachability', () => {
     expect(clock.pending()).toBe(0);
   });
 });
+
+describe('Reachability.served', () => {
+  it('a call that succeeds while probing says the apiserver serves, and stops the probe', async () => {
+    const clock = new ManualClock();
+    let probes = 0;
+    const r = new Reachability(async () => (probes++, false), clock, 1_000);
+    r.failed();
+    let woken = false;
+    void r.whenReachable().then(() => (woken = true));
+    r.served();
+    await settle();
+    expect(woken).toBe(true);
+    expect(clock.pending()).toBe(0);
+    clock.advance(5_000);
+    expect(probes).toBe(0);
+  });
+});
