@@ -104,6 +104,19 @@ export function reasonOf(error: unknown): ReasonCode {
   return 'InternalError';
 }
 
+/**
+ * The failure came from the Kubernetes API, itself or as the cause of another failure
+ * (e.g. a TokenRequest that could not be made): worth retrying at once when the
+ * apiserver serves again.
+ */
+export function failedOnApiserver(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 8; depth++, e = e.cause) {
+    if (reasonOf(e) === 'KubernetesAPIError') return true;
+  }
+  return false;
+}
+
 export function isRetryable(error: unknown): boolean {
   return reasonCodes[reasonOf(error)].retry;
 }

@@ -7,7 +7,8 @@ import { wireExternalSecretEvents } from './controllers/externalsecret/controlle
 import { ExternalSecretReconciler } from './controllers/externalsecret/reconciler.ts';
 import { SecretStoreReconciler, storeKey } from './controllers/secretstore/reconciler.ts';
 import type { AnyStore } from './controllers/secretstore/validate.ts';
-import { isRetryable } from './errors.ts';
+import { failedOnApiserver, isRetryable } from './errors.ts';
+import type { BackoffPolicy } from './kube/backoff.ts';
 import type { KubeClient } from './kube/client.ts';
 import { systemClock, type Clock } from './kube/clock.ts';
 import { eventRecorder } from './kube/events.ts';
@@ -26,6 +27,10 @@ export interface OperatorOptions {
   /** ExternalSecrets reconciled at once. */
   concurrency?: number;
   watchTimeoutSeconds?: [number, number];
+  /** Silence after which a watch that has had bookmarks is restarted (tests shorten it). */
+  bookmarkSilenceMs?: number;
+  /** The ExternalSecret queue's retry backoff (tests lengthen it). */
+  reconcileBackoff?: BackoffPolicy;
   metrics?: OperatorMetrics;
 }
 
@@ -58,7 +63,10 @@ export class Operator {
         clock,
         log,
         ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+        ...(options.bookmarkSilenceMs ? { bookmarkSilenceMs: options.bookmarkSilenceMs } : {}),
         onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
+        // What failed on the apiserver runs again as soon as it serves, not after its grown backoff.
+        onRecovered: (resource) => this.retryApiserverFailures(resource),
         ...extra,
       });
 
@@ -76,6 +84,7 @@ export class Operator {
     this.queue = new WorkQueue({
       clock,
       concurrency: options.concurrency ?? 16,
+      ...(options.reconcileBackoff ? { backoff: options.reconcileBackoff } : {}),
       onError: (key, error, retryIn) => log.debug({ externalSecret: key, retryInMs: retryIn, err: (error as Error)?.message }, 'reconcile failed'),
     });
     wireExternalSecretEvents(this, this.queue);
@@ -138,6 +147,11 @@ export class Operator {
     await Promise.all(this.informers.map((informer) => informer.synced()));
     this.startWorkers();
     this.synced = true;
+  }
+
+  private retryApiserverFailures(resource: string): void {
+    const keys = [this.queue, this.storeQueue, this.cesQueue].flatMap((queue) => queue.retryFailedNow(failedOnApiserver));
+    if (keys.length) this.log.info({ resource, retried: keys.length }, 'apiserver serves again; retrying what failed on it');
   }
 
   /** True once every cache has its first full list (the readiness probe). */

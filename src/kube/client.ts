@@ -3,6 +3,8 @@ import { Readable } from 'node:stream';
 import { KubeConfig, RequestContext, HttpMethod, bufferFromFileOrString } from '@kubernetes/client-node';
 import { Agent, fetch } from 'undici';
 import { apiErrorParts } from './api-error-message.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { Reachability } from './reachability.ts';
 
 /** A failed call to the Kubernetes API, carrying the apiserver's Status reason. */
 export class KubeApiError extends Error {
@@ -19,12 +21,47 @@ export class KubeApiError extends Error {
   }
 }
 
-/** Deadline of one API call (watches excepted: their own timeout and watchdog govern them). */
+/**
+ * The apiserver could not be reached: refused or dropped connection, TLS failure, or no
+ * answer within the deadline. A 503 (504 for the deadline), as a proxy in front of an
+ * unreachable server would answer, so code that retries 5xx retries it too.
+ */
+export class KubeUnreachableError extends KubeApiError {
+  constructor(message: string, timedOut: boolean, cause: unknown) {
+    super(timedOut ? 504 : 503, timedOut ? 'Timeout' : 'ServiceUnavailable', message);
+    this.name = 'KubeUnreachableError';
+    this.cause = cause;
+  }
+}
+
+export interface KubeClientOptions {
+  /**
+   * HTTP/2 PING interval. Watches and requests share one HTTP/2 connection; a connection
+   * whose PING is still unanswered when the next is due is dropped, failing every stream
+   * on it, so a silently dead connection is noticed within two intervals.
+   */
+  pingIntervalMs?: number;
+  /** Deadline of one API call (watches excepted: their own timeout and watchdog govern them). */
+  requestTimeoutMs?: number;
+  /** How often an unreachable apiserver is probed (GET /readyz). */
+  probeIntervalMs?: number;
+  clock?: Clock;
+  /**
+   * Repeat the apiserver's message when it refuses a write, as kubectl does: for an administrator's
+   * client (the local environment, tests). Off for the operator, whose refused writes may have
+   * carried a secret value that the message quotes (see api-error-message.ts).
+   */
+  verbatimErrors?: boolean;
+}
+
+const PING_INTERVAL_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+const PROBE_TIMEOUT_MS = 5_000;
 const AUTH_HEADERS_TTL_MS = 10_000;
 
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
 export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
+export const isUnreachable = (err: unknown): boolean => err instanceof KubeUnreachableError;
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -38,15 +75,6 @@ export interface WatchLine {
   object: any;
 }
 
-export interface KubeClientOptions {
-  /**
-   * Repeat the apiserver's message when it refuses a write, as kubectl does: for an administrator's
-   * client (the local environment, tests). Off for the operator, whose refused writes may have
-   * carried a secret value that the message quotes (see api-error-message.ts).
-   */
-  verbatimErrors?: boolean;
-}
-
 /**
  * A small HTTP client for the Kubernetes API. client-node loads the kubeconfig and
  * authenticates; the requests go through one shared connection pool, because
@@ -55,7 +83,10 @@ export interface KubeClientOptions {
 export class KubeClient {
   readonly config: KubeConfig;
   readonly server: string;
+  /** Whether the apiserver answers; informers wait on it after a transport failure. */
+  readonly reachability: Reachability;
   private readonly agent: Agent;
+  private readonly requestTimeoutMs: number;
   private authHeaders: { at: number; headers: Promise<Record<string, string>> } | undefined;
   private readonly verbatimErrors: boolean;
 
@@ -79,7 +110,10 @@ export class KubeClient {
       },
       keepAliveTimeout: 30_000,
       connections: 64,
+      h2Options: { pingInterval: options.pingIntervalMs ?? PING_INTERVAL_MS },
     });
+    this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.reachability = new Reachability(() => this.answers(), options.clock ?? systemClock, options.probeIntervalMs);
   }
 
   static fromDefault(options?: KubeClientOptions): KubeClient {
@@ -95,7 +129,37 @@ export class KubeClient {
   }
 
   async close(): Promise<void> {
+    this.reachability.stop();
     await this.agent.close();
+  }
+
+  /** Resolves once the apiserver answers again after a transport failure (at once if none), or on abort. */
+  whenReachable(signal?: AbortSignal): Promise<void> {
+    return this.reachability.whenReachable(signal);
+  }
+
+  /**
+   * The reachability probe: /readyz answers 200 only once the apiserver can serve, its
+   * informers (RBAC's among them) synced; a restarting apiserver refuses calls with 403
+   * before that. Where RBAC forbids /readyz, the first call that succeeds says it instead.
+   */
+  private async answers(): Promise<boolean> {
+    const url = this.url('/readyz');
+    const response = await fetch(url, { headers: await this.headers(url, 'GET'), dispatcher: this.agent, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    await response.body?.cancel();
+    return response.ok;
+  }
+
+  /**
+   * A transport failure as a KubeUnreachableError, recorded for the reachability probe;
+   * the caller's own abort is passed through as it is.
+   */
+  private unreachable(err: unknown, method: string, path: string, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted || err instanceof KubeApiError) return err;
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    const detail = timedOut ? `no answer within ${this.requestTimeoutMs} ms` : transportDetail(err);
+    this.reachability.failed();
+    return new KubeUnreachableError(`${method} ${path}: apiserver unreachable: ${detail}`, timedOut, err);
   }
 
   /**
@@ -132,10 +196,18 @@ export class KubeClient {
       body = JSON.stringify(options.body);
     }
     // A request that hangs must not hold a worker forever: every call has a deadline.
-    const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-    const response = await fetch(url, { method, headers, body, dispatcher: this.agent, signal });
-    const text = await response.text();
+    const deadline = AbortSignal.timeout(this.requestTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    let response: Awaited<ReturnType<typeof fetch>>;
+    let text: string;
+    try {
+      response = await fetch(url, { method, headers, body, dispatcher: this.agent, signal });
+      text = await response.text();
+    } catch (err) {
+      throw this.unreachable(err, method, path, options.signal);
+    }
     if (!response.ok) throw toApiError(response.status, text, method, path, body !== undefined && !this.verbatimErrors);
+    this.reachability.served();
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -145,27 +217,51 @@ export class KubeClient {
 
   /**
    * Opens a watch and yields its events until the server closes it, the signal
-   * aborts, or the connection fails (thrown). The caller owns timeouts.
+   * aborts, or the connection fails (thrown). `onOpen` runs once the apiserver has
+   * accepted the watch. The caller owns timeouts.
    */
-  async *watch(path: string, query: RequestOptions['query'], signal: AbortSignal): AsyncGenerator<WatchLine> {
+  async *watch(path: string, query: RequestOptions['query'], signal: AbortSignal, onOpen?: () => void): AsyncGenerator<WatchLine> {
     const url = this.url(path, { ...query, watch: true });
     const headers = await this.headers(url, 'GET');
-    const response = await fetch(url, { method: 'GET', headers, dispatcher: this.agent, signal });
-    if (!response.ok || !response.body) throw toApiError(response.status, await response.text(), 'WATCH', path, false);
+    let response: Awaited<ReturnType<typeof fetch>>;
+    try {
+      response = await fetch(url, { method: 'GET', headers, dispatcher: this.agent, signal });
+      if (!response.ok || !response.body) throw toApiError(response.status, await response.text(), 'WATCH', path, false);
+    } catch (err) {
+      throw this.unreachable(err, 'WATCH', path, signal);
+    }
+    this.reachability.served();
+    onOpen?.();
     const body = Readable.fromWeb(response.body as any);
     // Aborting the request errors the stream; the iteration below already reports failures.
     body.on('error', () => {});
     const lines = createInterface({ input: body, crlfDelay: Infinity });
+    const iterator = lines[Symbol.asyncIterator]();
     try {
-      for await (const line of lines) {
-        if (line.trim() === '') continue;
-        yield JSON.parse(line) as WatchLine;
+      for (;;) {
+        let next: IteratorResult<string>;
+        try {
+          next = await iterator.next();
+        } catch (err) {
+          // The connection died under the watch (e.g. dropped after an unanswered PING).
+          throw this.unreachable(err, 'WATCH', path, signal);
+        }
+        if (next.done) return;
+        if (next.value.trim() === '') continue;
+        yield JSON.parse(next.value) as WatchLine;
       }
     } finally {
       lines.close();
       body.destroy();
     }
   }
+}
+
+/** What failed underneath `fetch failed`: e.g. `connect ECONNREFUSED 127.0.0.1:6443`, `HTTP/2: connection unresponsive`. */
+function transportDetail(err: unknown): string {
+  const cause = (err as { cause?: unknown })?.cause;
+  const inner = cause instanceof Error ? cause : err;
+  return inner instanceof Error ? inner.message : String(inner);
 }
 
 function toApiError(status: number, text: string, method: string, path: string, mayQuoteWhatWeSent: boolean): KubeApiError {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { backoffDelay, watchBackoff, type BackoffPolicy } from './backoff.ts';
-import { KubeApiError, type KubeClient } from './client.ts';
+import { KubeApiError, isUnreachable, type KubeClient } from './client.ts';
 import { sleep, type Clock } from './clock.ts';
 import type { ResourceType } from './resources.ts';
 
@@ -19,12 +19,20 @@ export interface InformerOptions {
   watchTimeoutSeconds?: [number, number];
   /** How long past its expected end a silent watch is considered stalled. */
   stallGraceMs?: number;
+  /**
+   * Once the apiserver has sent this informer a bookmark (kube-apiserver sends one about
+   * every minute to a watch that asks for them), a watch silent this long is stalled.
+   * Default 150 s: two and a half bookmark periods.
+   */
+  bookmarkSilenceMs?: number;
   backoff?: BackoffPolicy;
   /** A watch healthy this long resets the backoff. */
   healthyResetMs?: number;
   pageSize?: number;
   random?: () => number;
   onRestart?: (resource: string, cause: 'error' | 'stalled' | 'expired') => void;
+  /** The apiserver serves this informer again (a list or an accepted watch) after errors or a stall. */
+  onRecovered?: (resource: string) => void;
 }
 
 export const objectKey = (o: KubeObject): string =>
@@ -32,9 +40,11 @@ export const objectKey = (o: KubeObject): string =>
 
 /**
  * A supervised list+watch cache. It never gives up: errors restart it with jittered
- * backoff, a 410 relists, a watch silent past its server-side timeout is treated as
- * stalled and restarted, and a relist is swapped in whole so readers never see half
- * a list. Handlers must be cheap (enqueue a key): a relist replays changed objects.
+ * backoff (cut short when an unreachable apiserver answers again), a 410 relists, a
+ * watch silent past its server-side timeout, or past two and a half bookmark periods
+ * once bookmarks have been seen, is treated as stalled and restarted, and a relist is
+ * swapped in whole so readers never see half a list. Handlers must be cheap (enqueue a
+ * key): a relist replays changed objects.
  */
 export class Informer<T extends KubeObject> {
   private cache = new Map<string, T>();
@@ -42,6 +52,10 @@ export class Informer<T extends KubeObject> {
   private readonly indexers = new Map<string, (o: T) => string[]>();
   private indexes = new Map<string, Map<string, Set<string>>>();
   private resourceVersion: string | undefined;
+  /** The apiserver sends this informer bookmarks, so their absence means a stall. */
+  private bookmarksSeen = false;
+  /** Errors or a stall since the apiserver last served this informer. */
+  private troubled = false;
   private readonly abort = new AbortController();
   private syncedResolve!: () => void;
   private readonly syncedPromise = new Promise<void>((r) => (this.syncedResolve = r));
@@ -104,14 +118,17 @@ export class Informer<T extends KubeObject> {
     const { clock } = this.options;
     const random = this.options.random ?? Math.random;
     let failures = 0;
+    let wasUnreachable = false;
     while (!this.abort.signal.aborted) {
       const startedAt = clock.now();
+      let unreachable = false;
       try {
         if (this.resourceVersion === undefined) await this.relist();
         const outcome = await this.watchOnce();
         if (clock.now() - startedAt >= (this.options.healthyResetMs ?? 120_000)) failures = 0;
         if (outcome === 'closed') continue;
         this.options.onRestart?.(this.resource.plural, outcome);
+        if (outcome === 'stalled') this.troubled = true;
         if (outcome === 'expired') {
           this.resourceVersion = undefined;
           continue;
@@ -123,10 +140,45 @@ export class Informer<T extends KubeObject> {
         if (err instanceof KubeApiError && err.status === 410) this.resourceVersion = undefined;
         this.log.warn({ resource: this.resource.plural, err: describe(err) }, 'watch failed; restarting');
         this.options.onRestart?.(this.resource.plural, 'error');
+        this.troubled = true;
+        unreachable = isUnreachable(err);
+        // The apiserver answers again (if with an error, e.g. 429 while its storage initializes):
+        // the backoff grown while it could not be reached starts over.
+        if (wasUnreachable && !unreachable) failures = 0;
       }
+      wasUnreachable = unreachable;
       const delay = backoffDelay(this.options.backoff ?? watchBackoff, failures++, random());
-      await sleep(clock, delay, this.abort.signal);
+      await this.pause(delay, unreachable);
     }
+  }
+
+  /**
+   * Waits out a backoff step. After a transport failure the wait ends early (though not
+   * before the policy's first step, so a flapping connection cannot spin) once the
+   * apiserver answers again: a backoff grown during a long outage must not delay
+   * catching up after it.
+   */
+  private async pause(ms: number, untilReachable: boolean): Promise<void> {
+    const { clock } = this.options;
+    const floor = Math.min(ms, (this.options.backoff ?? watchBackoff).initialMs);
+    await sleep(clock, untilReachable ? floor : ms, this.abort.signal);
+    if (!untilReachable || ms <= floor || this.abort.signal.aborted) return;
+    const woken = new AbortController();
+    const onStop = () => woken.abort();
+    this.abort.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      await Promise.race([sleep(clock, ms - floor, woken.signal), this.client.whenReachable(woken.signal)]);
+    } finally {
+      woken.abort();
+      this.abort.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** The apiserver served this informer: after trouble, say so once. */
+  private served(): void {
+    if (!this.troubled) return;
+    this.troubled = false;
+    this.options.onRecovered?.(this.resource.plural);
   }
 
   private async relist(): Promise<void> {
@@ -159,6 +211,7 @@ export class Informer<T extends KubeObject> {
     }
     for (const [key, object] of previous) if (!next.has(key)) this.emit('deleted', object);
     this.syncedResolve();
+    this.served();
   }
 
   /** One watch from the current resourceVersion until it ends. */
@@ -167,15 +220,22 @@ export class Informer<T extends KubeObject> {
     const random = this.options.random ?? Math.random;
     const [min, max] = this.options.watchTimeoutSeconds ?? [300, 600];
     const timeoutSeconds = Math.round(min + (max - min) * random());
-    const stallAfter = timeoutSeconds * 1000 + (this.options.stallGraceMs ?? 30_000);
+    // Silence allowed before the watch counts as stalled, measured from its last event.
+    const silenceLimit = () => Math.min(
+      timeoutSeconds * 1000 + (this.options.stallGraceMs ?? 30_000),
+      this.bookmarksSeen ? this.options.bookmarkSilenceMs ?? 150_000 : Infinity);
     const watchAbort = new AbortController();
     const onStop = () => watchAbort.abort();
     this.abort.signal.addEventListener('abort', onStop, { once: true });
-    let stalled = false;
-    let watchdog = clock.setTimeout(() => ((stalled = true), watchAbort.abort()), stallAfter);
+    let stalled: number | undefined;
+    const arm = () => {
+      const limit = silenceLimit();
+      return clock.setTimeout(() => ((stalled = limit), watchAbort.abort()), limit);
+    };
+    let watchdog = arm();
     const feed = () => {
       clock.clearTimeout(watchdog);
-      watchdog = clock.setTimeout(() => ((stalled = true), watchAbort.abort()), stallAfter);
+      watchdog = arm();
     };
     try {
       const events = this.client.watch(this.resource.listPath(), {
@@ -183,8 +243,9 @@ export class Informer<T extends KubeObject> {
         resourceVersion: this.resourceVersion,
         allowWatchBookmarks: true,
         timeoutSeconds,
-      }, watchAbort.signal);
+      }, watchAbort.signal, () => this.served());
       for await (const event of events) {
+        if (event.type === 'BOOKMARK') this.bookmarksSeen = true;
         feed();
         if (event.type === 'ERROR') {
           if (event.object?.code === 410) return 'expired';
@@ -197,8 +258,8 @@ export class Informer<T extends KubeObject> {
       }
       return 'closed';
     } catch (err) {
-      if (stalled) {
-        this.log.warn({ resource: this.resource.plural, silentMs: stallAfter }, 'watch stalled; restarting');
+      if (stalled !== undefined) {
+        this.log.warn({ resource: this.resource.plural, silentMs: stalled }, 'watch stalled; restarting');
         return 'stalled';
       }
       throw err;

@@ -40,6 +40,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: Timer }>();
   private readonly failures = new Map<string, number>();
+  /** Why each key waiting on its backoff last failed. */
+  private readonly lastErrors = new Map<string, unknown>();
   private readonly idleWaiters: Array<() => void> = [];
   private running = 0;
   private stopped = false;
@@ -98,6 +100,25 @@ export class WorkQueue {
   forget(key: string): void {
     this.cancelTimer(key);
     this.failures.delete(key);
+    this.lastErrors.delete(key);
+  }
+
+  /**
+   * Runs at once, with their backoff reset, the keys waiting on a backoff whose last
+   * failure matches: e.g. everything that failed on the apiserver, once it serves
+   * again, rather than after backoffs grown during the outage. Returns those keys.
+   */
+  retryFailedNow(matches: (error: unknown) => boolean): string[] {
+    const keys: string[] = [];
+    for (const [key, error] of this.lastErrors) {
+      // A key being retried right now reports its own outcome.
+      if (this.active.has(key) || !matches(error)) continue;
+      keys.push(key);
+      this.lastErrors.delete(key);
+      this.failures.delete(key);
+      this.add(key);
+    }
+    return keys;
   }
 
   get length(): number {
@@ -148,15 +169,18 @@ export class WorkQueue {
     try {
       const result = await this.reconcile!(key);
       this.failures.delete(key);
+      this.lastErrors.delete(key);
       if (result.requeueAfter !== undefined) this.addAfter(key, result.requeueAfter);
     } catch (error) {
       let retryIn: number | undefined;
       if (this.errorPolicy(key, error)) {
         const attempt = this.failures.get(key) ?? 0;
         this.failures.set(key, attempt + 1);
+        this.lastErrors.set(key, error);
         retryIn = backoffDelay(this.options.backoff ?? reconcileBackoff, attempt, (this.options.random ?? Math.random)());
         this.addAfter(key, retryIn);
       }
+      if (retryIn === undefined) this.lastErrors.delete(key);
       this.options.onError?.(key, error, retryIn);
     } finally {
       this.active.delete(key);

@@ -13,7 +13,8 @@ export interface Started {
   readonly logFile: string;
   /** Resolves when the process has exited. */
   readonly exited: Promise<number | null>;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s), or the given signal; resolves once the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** Starts a long-running peer with its output in a log file, tracked for clean-up. */
@@ -38,9 +39,9 @@ export function startProcess(name: string, command: string, args: string[], logF
     name,
     logFile,
     exited,
-    async stop() {
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
+        child.kill(signal);
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         await exited;
         clearTimeout(timer);

@@ -24,6 +24,10 @@ export interface ControlPlane {
   readonly certificates: Certificates;
   /** Writes a kubeconfig for a user authenticated by a client certificate from the same CA. */
   kubeconfigFor(user: string, groups?: string[]): string;
+  /** Stops kube-apiserver alone (etcd keeps running): SIGTERM for a graceful shutdown, SIGKILL for a crash. */
+  stopApiserver(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts kube-apiserver again on the same port; resolves once it is ready. */
+  startApiserver(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,15 +40,17 @@ export async function startControlPlane(options: { keepDir?: boolean } = {}): Pr
   const binDir = controlPlaneBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'aws-secrets-operator-cp-'));
   const certificates = createCertificates(dir);
-  const started: Started[] = [];
+  let etcd: Started | undefined;
+  let apiserver: Started | undefined;
   const stop = async () => {
-    for (const p of started.reverse()) await p.stop();
+    await apiserver?.stop();
+    await etcd?.stop();
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
     const [clientPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${clientPort}`;
-    const etcd = startProcess('etcd', join(binDir, 'etcd'), [
+    etcd = startProcess('etcd', join(binDir, 'etcd'), [
       `--data-dir=${join(dir, 'etcd')}`,
       `--listen-client-urls=${etcdUrl}`,
       `--advertise-client-urls=${etcdUrl}`,
@@ -55,42 +61,45 @@ export async function startControlPlane(options: { keepDir?: boolean } = {}): Pr
       '--unsafe-no-fsync',
       '--log-level=warn',
     ], join(dir, 'etcd.log'));
-    started.push(etcd);
     await waitUntil(etcd, 'health', async () => (await fetch(`${etcdUrl}/health`)).ok, 30_000);
 
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), [
-      `--etcd-servers=${etcdUrl}`,
-      `--cert-dir=${dir}`,
-      `--tls-cert-file=${certificates.servingCert}`,
-      `--tls-private-key-file=${certificates.servingKey}`,
-      `--client-ca-file=${certificates.caCert}`,
-      `--secure-port=${apiPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      '--service-cluster-ip-range=10.0.0.0/24',
-      '--allow-privileged=true',
-      '--disable-admission-plugins=ServiceAccount',
-      '--authorization-mode=RBAC',
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${certificates.serviceAccountPub}`,
-      `--service-account-signing-key-file=${certificates.serviceAccountKey}`,
-      '--v=0',
-    ], join(dir, 'kube-apiserver.log'));
-    started.push(apiserver);
-
+    let starts = 0;
+    const startApiserver = async () => {
+      // Each run logs to its own file, so a restarted apiserver's log does not overwrite the first.
+      const log = join(dir, starts++ === 0 ? 'kube-apiserver.log' : `kube-apiserver.${starts}.log`);
+      const started = (apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), [
+        `--etcd-servers=${etcdUrl}`,
+        `--cert-dir=${dir}`,
+        `--tls-cert-file=${certificates.servingCert}`,
+        `--tls-private-key-file=${certificates.servingKey}`,
+        `--client-ca-file=${certificates.caCert}`,
+        `--secure-port=${apiPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--allow-privileged=true',
+        '--disable-admission-plugins=ServiceAccount',
+        '--authorization-mode=RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${certificates.serviceAccountPub}`,
+        `--service-account-signing-key-file=${certificates.serviceAccountKey}`,
+        '--v=0',
+      ], log));
+      const agent = new Agent({
+        connect: { ca: readFileSync(certificates.caCert), cert: readFileSync(certificates.adminCert), key: readFileSync(certificates.adminKey) },
+      });
+      try {
+        await waitUntil(started, 'readyz', async () => (await fetch(`${server}/readyz`, { dispatcher: agent })).ok, 90_000);
+        // RBAC bootstrap roles are created by a post-start hook that /readyz may report before it lands.
+        await waitUntil(started, 'RBAC bootstrap', async () =>
+          (await fetch(`${server}/apis/rbac.authorization.k8s.io/v1/clusterroles/cluster-admin`, { dispatcher: agent })).ok, 30_000);
+      } finally {
+        await agent.close();
+      }
+    };
+    await startApiserver();
     const admin = writeKubeconfig(join(dir, 'admin.kubeconfig'), server, certificates.caCert, certificates.adminCert, certificates.adminKey, 'admin');
-    const agent = new Agent({
-      connect: { ca: readFileSync(certificates.caCert), cert: readFileSync(certificates.adminCert), key: readFileSync(certificates.adminKey) },
-    });
-    try {
-      await waitUntil(apiserver, 'readyz', async () => (await fetch(`${server}/readyz`, { dispatcher: agent })).ok, 90_000);
-      // RBAC bootstrap roles are created by a post-start hook that /readyz may report before it lands.
-      await waitUntil(apiserver, 'RBAC bootstrap', async () =>
-        (await fetch(`${server}/apis/rbac.authorization.k8s.io/v1/clusterroles/cluster-admin`, { dispatcher: agent })).ok, 30_000);
-    } finally {
-      await agent.close();
-    }
 
     return {
       dir,
@@ -101,6 +110,14 @@ export async function startControlPlane(options: { keepDir?: boolean } = {}): Pr
       kubeconfigFor(user: string, groups: string[] = []) {
         const { cert, key } = createClientCertificate(dir, user, groups);
         return writeKubeconfig(join(dir, `${user.replace(/[^a-z0-9-]/gi, '_')}.kubeconfig`), server, certificates.caCert, cert, key, user);
+      },
+      async stopApiserver(signal?: NodeJS.Signals) {
+        await apiserver?.stop(signal);
+        apiserver = undefined;
+      },
+      async startApiserver() {
+        if (apiserver) throw new Error('kube-apiserver is running');
+        await startApiserver();
       },
       stop,
     };

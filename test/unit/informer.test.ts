@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
-import { systemClock } from '../../src/kube/clock.ts';
-import { Informer, type InformerEvent } from '../../src/kube/informer.ts';
+import { ManualClock, systemClock } from '../../src/kube/clock.ts';
+import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { resourceType } from '../../src/kube/resources.ts';
+import { freePort } from '../../src/localenv/free-port.ts';
 import { createLogger } from '../../src/log.ts';
 
 /**
@@ -46,7 +48,7 @@ const list = (res: ServerResponse, rv: string, items: unknown[]) => {
 };
 const watchLine = (res: ServerResponse, type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
 
-function informer(client: KubeClient, restarts: string[], events: Array<[InformerEvent, string]> = []) {
+function informer(client: KubeClient, restarts: string[], events: Array<[InformerEvent, string]> = [], extra: Partial<InformerOptions> = {}) {
   const i = new Informer<any>(client, things, {
     clock: systemClock,
     log: createLogger({ level: 'silent' }),
@@ -54,6 +56,7 @@ function informer(client: KubeClient, restarts: string[], events: Array<[Informe
     stallGraceMs: 300,
     backoff: { initialMs: 10, maxMs: 50, jitter: 0 },
     onRestart: (_r, cause) => restarts.push(cause),
+    ...extra,
   });
   i.on((event, o) => events.push([event, o.metadata.name]));
   informers.push(i);
@@ -156,5 +159,157 @@ describe('Informer supervision', () => {
     await until(() => events.length >= 4, 'four events');
     expect(events.slice(0, 4)).toEqual([['added', 'a'], ['added', 'b'], ['modified', 'a'], ['deleted', 'b']]);
     expect(i.list().map((o) => o.metadata.name)).toEqual(['a']);
+  });
+});
+
+describe('Informer: stalls and outages', () => {
+  /** The informer's log lines, parsed. */
+  function logged(): { lines: any[]; log: ReturnType<typeof createLogger> } {
+    const lines: any[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+        done();
+      },
+    });
+    return { lines, log: createLogger({ level: 'warn', destination }) };
+  }
+  const stalls = (lines: any[]) => lines.filter((l) => l.msg === 'watch stalled; restarting').map((l) => l.silentMs);
+
+  it('once the apiserver has sent bookmarks, a watch silent for bookmarkSilenceMs is stalled, long before its timeout', async () => {
+    let watchCount = 0;
+    const restarts: string[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', []);
+      watchCount++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // A bookmark, then nothing: the connection or the apiserver's watch died.
+      watchLine(res, 'BOOKMARK', { metadata: { resourceVersion: String(10 + watchCount) } });
+    });
+    const { lines, log } = logged();
+    informer(client, restarts, [], { log, watchTimeoutSeconds: [300, 300], bookmarkSilenceMs: 200 });
+    await until(() => watchCount >= 2, 'a second watch');
+    expect(restarts[0]).toBe('stalled');
+    expect(stalls(lines)[0]).toBe(200);
+  });
+
+  it('without bookmarks, only the server-side timeout says a watch stalled', async () => {
+    const restarts: string[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', []);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    const { lines, log } = logged();
+    informer(client, restarts, [], { log, bookmarkSilenceMs: 50 });
+    await until(() => restarts.length >= 1, 'a restart');
+    expect(restarts[0]).toBe('stalled');
+    // timeoutSeconds 1 plus stallGraceMs 300.
+    expect(stalls(lines)[0]).toBe(1_300);
+  });
+
+  it('says once that the apiserver serves again after errors, and not on a first list', async () => {
+    let watchCount = 0;
+    const restarts: string[] = [];
+    const recovered: string[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', []);
+      watchCount++;
+      if (watchCount <= 2) {
+        res.statusCode = 503;
+        return res.end('{"kind":"Status","reason":"ServiceUnavailable","message":"starting"}');
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    informer(client, restarts, [], { watchTimeoutSeconds: [300, 300], onRecovered: (resource) => recovered.push(resource) });
+    await until(() => recovered.length >= 1, 'a recovery');
+    expect(watchCount).toBe(3);
+    expect(restarts).toEqual(['error', 'error']);
+    expect(recovered).toEqual(['things']);
+  });
+
+  it('cuts a backoff short when an unreachable apiserver answers again', async () => {
+    const port = await freePort();
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const client = new KubeClient(config, { probeIntervalMs: 50 });
+    // Backoff runs on a clock that only moves when told: after the first step, only the apiserver's return can end it.
+    const clock = new ManualClock();
+    const restarts: string[] = [];
+    const recovered: string[] = [];
+    const i = informer(client, restarts, [], {
+      clock,
+      backoff: { initialMs: 10, maxMs: 600_000, jitter: 0 },
+      onRecovered: (resource) => recovered.push(resource),
+    });
+    await until(() => restarts.length === 1, 'a refused list');
+    clock.advance(10);
+    await until(() => restarts.length === 2, 'a second refused list');
+    // The second step is 20 ms: its first 10 ms pass, then it waits for the apiserver.
+    clock.advance(10);
+    const server = createServer((req, res) => {
+      if (!req.url!.includes('watch=true')) return list(res, '10', [thing('a', '5')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    await i.synced();
+    expect(i.get('ns/a')).toBeDefined();
+    expect(recovered).toEqual(['things']);
+    await client.close();
+  });
+});
+
+describe('Informer: after an outage', () => {
+  it('starts its backoff over once the apiserver answers again, even with an error', async () => {
+    const port = await freePort();
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const client = new KubeClient(config, { probeIntervalMs: 60_000 });
+    const clock = new ManualClock();
+    const restarts: string[] = [];
+    const i = informer(client, restarts, [], { clock, backoff: { initialMs: 10, maxMs: 600_000, jitter: 0 } });
+    // Moves the clock in small steps until the informer has restarted `n` times.
+    const driveUntil = async (n: number) => {
+      while (restarts.length < n) {
+        clock.advance(5);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    // Refused three times: the next step would be 80 ms.
+    await driveUntil(3);
+    let lists = 0;
+    const server = createServer((req, res) => {
+      if (req.url!.includes('watch=true')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.flushHeaders();
+      }
+      // Back, with its storage still initializing.
+      if (++lists === 1) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+        return res.end('{"kind":"Status","reason":"TooManyRequests","message":"storage is (re)initializing"}');
+      }
+      list(res, '10', [thing('a', '5')]);
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    await driveUntil(4);
+    // The first step again: 10 ms, not 160.
+    clock.advance(10);
+    await i.synced();
+    expect(lists).toBe(2);
+    await client.close();
   });
 });

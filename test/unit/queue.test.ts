@@ -172,3 +172,75 @@ describe('backoffDelay', () => {
     expect(backoffDelay(reconcileBackoff, 3, 0.999999)).toBe(9_600);
   });
 });
+
+describe('WorkQueue.retryFailedNow', () => {
+  class ApiDown extends Error {}
+
+  it('runs at once, with their backoff reset, the keys whose last failure matches', async () => {
+    const clock = new ManualClock();
+    const delays: Record<string, Array<number | undefined>> = { a: [], b: [] };
+    const runs: string[] = [];
+    const q = new WorkQueue({ clock, concurrency: 2, random: () => 0.5, onError: (k, _e, retryIn) => delays[k]!.push(retryIn) });
+    q.start(async (key) => {
+      runs.push(key);
+      throw key === 'a' ? new ApiDown('apiserver unreachable') : new Error('AWS throttled');
+    });
+    q.add('a');
+    q.add('b');
+    // Three failures each: a and b now wait 8 s.
+    for (let i = 0; i < 2; i++) {
+      await q.idle();
+      clock.advance(q.scheduledAt('a')! - clock.now());
+    }
+    await q.idle();
+    expect(delays.a).toEqual([1_000, 2_000, 4_000]);
+    expect(q.scheduledAt('a')).toBe(clock.now() + 4_000);
+    const bDue = q.scheduledAt('b');
+    runs.length = 0;
+
+    expect(q.retryFailedNow((e) => e instanceof ApiDown)).toEqual(['a']);
+    await q.idle();
+    // a ran without time passing, and failing again starts its backoff over; b still waits.
+    expect(runs).toEqual(['a']);
+    expect(delays.a!.at(-1)).toBe(1_000);
+    expect(q.scheduledAt('b')).toBe(bDue);
+  });
+
+  it('leaves keys alone that succeeded since, or that are not retried', async () => {
+    const clock = new ManualClock();
+    let fail = true;
+    const q = new WorkQueue({ clock, concurrency: 1 });
+    q.start(async (key) => {
+      if (fail || key === 'terminal') throw new ApiDown(key);
+      return {};
+    }, (key) => key !== 'terminal');
+    q.add('a');
+    q.add('terminal');
+    await q.idle();
+    fail = false;
+    clock.advance(q.scheduledAt('a')! - clock.now());
+    await q.idle();
+    expect(q.retryFailedNow(() => true)).toEqual([]);
+  });
+
+  it('does not start a second run of a key being retried right now', async () => {
+    const clock = new ManualClock();
+    let calls = 0;
+    let release!: () => void;
+    const q = new WorkQueue({ clock, concurrency: 1 });
+    q.start(async () => {
+      calls++;
+      if (calls === 2) await new Promise<void>((r) => (release = r));
+      throw new ApiDown('down');
+    });
+    q.add('a');
+    await q.idle();
+    clock.advance(q.scheduledAt('a')! - clock.now());
+    await settle();
+    expect(calls).toBe(2);
+    expect(q.retryFailedNow(() => true)).toEqual([]);
+    release();
+    await q.idle();
+    expect(calls).toBe(2);
+  });
+});
