@@ -7,12 +7,13 @@ SHELL := /bin/bash
 NODE_BIN := $(shell scripts/node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help deps node_modules peers run test test-unit test-integration typecheck generate bench clean
+.PHONY: help deps node_modules peers run test test-unit test-integration typecheck generate bench chaos clean
 
 help:
 	@echo "make run    run the operator (no KUBECONFIG: local control plane, AWS emulator and the seed example)"
 	@echo "make test   install what is needed and run every test"
 	@echo "make bench  sync latency, AWS API cost and memory at scale"
+	@echo "make chaos  the fault scenarios at full size, with their figures (about 20 minutes)"
 
 node_modules: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -46,6 +47,10 @@ test-integration: deps
 ## Sync latency, AWS API cost and memory at scale (BENCH_EXTERNAL_SECRETS, BENCH_AWS_SECRETS, CONCURRENCY).
 bench: deps
 	node scripts/bench.ts
+
+## The fault scenarios at full size: apiserver outage, black-holed connections, hostile input, AWS faults, SIGKILL.
+chaos: deps
+	node scripts/chaos/run.ts
 
 generate: node_modules
 	npm run generate
