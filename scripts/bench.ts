@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeClient } from '../src/kube/client.ts';
-import { applyManifest, applyManifests, installCrds } from '../src/localenv/apply.ts';
+import { applyManifest, installOperatorPrerequisites } from '../src/localenv/apply.ts';
 import { startControlPlane } from '../src/localenv/control-plane.ts';
 import { startMoto } from '../src/localenv/moto.ts';
 
@@ -26,9 +26,7 @@ const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()
 const kube = KubeClient.fromFile(controlPlane.kubeconfig, { verbatimErrors: true });
 let operator: ReturnType<typeof spawn> | undefined;
 try {
-  await installCrds(kube, join(root, 'crds'));
-  await applyManifests(kube, readFileSync(join(root, 'deploy/namespace.yaml'), 'utf8'));
-  await applyManifests(kube, readFileSync(join(root, 'deploy/rbac.yaml'), 'utf8'));
+  await installOperatorPrerequisites(kube);
   const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   for (let i = 0; i < AWS_COUNT; i++) {
     await aws.send(new CreateSecretCommand({ Name: `bench/db-${i}`, SecretString: JSON.stringify({ username: `user-${i}`, password: `pw-${i}`, port: 5432 }) }));

@@ -9,14 +9,15 @@
  *   node scripts/chaos/apiserver-outage.ts [OUTAGE_SECONDS=300]
  *   CHAOS_EXTERNAL_SECRETS (default 20)
  */
-import { createExternalSecrets, holding, putValue, seconds, sleep, startEnvironment, startOperator, until, type OperatorProcess } from './environment.ts';
+import { createExternalSecrets, holding, putValue, seconds, sleep, startEnvironment, startOperator, until } from './environment.ts';
+import type { OperatorChild } from '../../test/integration/operator-child.ts';
 
 const OUTAGE_SECONDS = Number(process.argv[2] ?? process.env.CHAOS_OUTAGE_SECONDS ?? 300);
 const COUNT = Number(process.env.CHAOS_EXTERNAL_SECRETS ?? 20);
 const NS = 'chaos-outage';
 
 const env = await startEnvironment();
-let operator: OperatorProcess | undefined;
+let operator: OperatorChild | undefined;
 try {
   // Refreshed every 10 s, so each one fails on the apiserver again and again during the outage.
   await createExternalSecrets(env, NS, COUNT, '10s');
@@ -54,7 +55,7 @@ try {
   await ready;
   console.log(`kube-apiserver ready after ${seconds(readyAt - restarting)} s; every Secret current after ${seconds(converged - restarting)} s`);
 
-  const metrics = await (await fetch(`http://127.0.0.1:${operator.metricsPort}/metrics`)).text();
+  const metrics = await operator.metrics();
   const sum = (pattern: RegExp) => metrics.split('\n').filter((l) => pattern.test(l)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
   const result = {
     outageSeconds: OUTAGE_SECONDS,
@@ -70,6 +71,6 @@ try {
   for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(34)}${v}`);
   console.log(`\nCHAOS apiserver-outage ${JSON.stringify(result)}`);
 } finally {
-  await operator?.stop();
+  await operator?.kill('SIGTERM');
   await env.stop();
 }

@@ -3,16 +3,14 @@
  * scenario may kill the apiserver), the CRDs and RBAC installed, an operator process
  * as it runs in a pod, and ExternalSecrets reading one AWS secret each.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeClient } from '../../src/kube/client.ts';
-import { applyManifest, applyManifests, installCrds } from '../../src/localenv/apply.ts';
+import { applyManifest, installOperatorPrerequisites } from '../../src/localenv/apply.ts';
 import { startControlPlane, type ControlPlane } from '../../src/localenv/control-plane.ts';
 import { startMoto, type Moto } from '../../src/localenv/moto.ts';
+import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
 
-const root = join(import.meta.dirname, '../..');
 const OPERATOR_USER = 'system:serviceaccount:aws-secrets-operator:aws-secrets-operator';
 
 export interface ChaosEnvironment {
@@ -29,9 +27,7 @@ export interface ChaosEnvironment {
 export async function startEnvironment(): Promise<ChaosEnvironment> {
   const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()]);
   const kube = KubeClient.fromFile(controlPlane.kubeconfig, { verbatimErrors: true });
-  await installCrds(kube, join(root, 'crds'));
-  await applyManifests(kube, readFileSync(join(root, 'deploy/namespace.yaml'), 'utf8'));
-  await applyManifests(kube, readFileSync(join(root, 'deploy/rbac.yaml'), 'utf8'));
+  await installOperatorPrerequisites(kube);
   const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'chaos', secretAccessKey: 'chaos' } });
   return {
     controlPlane,
@@ -54,49 +50,13 @@ export function kubeconfigVia(path: string, server: string): string {
   return copy;
 }
 
-export interface OperatorProcess {
-  child: ChildProcess;
-  output: string[];
-  metricsPort: number;
-  stop(): Promise<void>;
-}
-
-/** `node src/main.ts` with the production defaults (no leader election: one replica). */
-export async function startOperator(env: ChaosEnvironment, kubeconfig = env.operatorKubeconfig): Promise<OperatorProcess> {
-  const output: string[] = [];
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: kubeconfig,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: env.moto.endpoint, AWS_ENDPOINT_URL_STS: env.moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'chaos', AWS_SECRET_ACCESS_KEY: 'chaos', AWS_REGION: 'us-east-1',
-      METRICS_PORT: '0', LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** `node src/main.ts` with the production defaults (no leader election: one replica). CHAOS_OPERATOR_LOG=<file> keeps its log. */
+export function startOperator(env: ChaosEnvironment, kubeconfig = env.operatorKubeconfig): Promise<OperatorChild> {
+  return startOperatorChild({
+    name: 'chaos-operator', kubeconfig, awsEndpoint: env.moto.endpoint,
+    env: { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info' },
+    ...(process.env.CHAOS_OPERATOR_LOG ? { logFile: process.env.CHAOS_OPERATOR_LOG } : {}),
   });
-  // CHAOS_OPERATOR_LOG=<file> keeps the operator's log for a closer look.
-  const logFile = process.env.CHAOS_OPERATOR_LOG ? createWriteStream(process.env.CHAOS_OPERATOR_LOG) : undefined;
-  const collect = (c: Buffer) => {
-    logFile?.write(c);
-    output.push(...c.toString().split('\n').filter(Boolean));
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const metricsPort = await until(() => {
-    const line = output.find((l) => l.includes('"metricsPort"'));
-    return line ? (JSON.parse(line).metricsPort as number) : undefined;
-  }, 30_000, 'the operator to start');
-  return {
-    child,
-    output,
-    metricsPort,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** A namespace with a SecretStore and `count` ExternalSecrets es-<i>, each reading chaos/<i> property v. */

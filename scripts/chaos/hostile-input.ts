@@ -8,8 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { runHostileInputs } from '../../test/integration/hostile-run.ts';
-import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
-import { startEnvironment } from './environment.ts';
+import type { OperatorChild } from '../../test/integration/operator-child.ts';
+import { startEnvironment, startOperator } from './environment.ts';
 
 const CASES = Number(process.env.CHAOS_HOSTILE_CASES ?? 300);
 const SEED = Number(process.env.CHAOS_HOSTILE_SEED ?? Date.now() % 1_000_000);
@@ -17,7 +17,7 @@ const SEED = Number(process.env.CHAOS_HOSTILE_SEED ?? Date.now() % 1_000_000);
 const env = await startEnvironment();
 let operator: OperatorChild | undefined;
 try {
-  operator = await startOperatorChild({ name: 'chaos-hostile', kubeconfig: env.operatorKubeconfig, awsEndpoint: env.moto.endpoint, env: { LOG_LEVEL: 'info' } });
+  operator = await startOperator(env);
   let n = 0;
   const report = await runHostileInputs({
     kube: env.kube, aws: env.aws, operator, namespace: 'chaos-hostile', canary: `HOSTILE-${randomBytes(6).toString('hex')}`,

@@ -10,7 +10,8 @@
  *   CHAOS_ROUNDS (default 3), CHAOS_EXTERNAL_SECRETS (default 10)
  */
 import { TcpProxy } from '../../test/integration/tcp-proxy.ts';
-import { createExternalSecrets, holding, kubeconfigVia, putValue, seconds, sleep, startEnvironment, startOperator, until, type OperatorProcess } from './environment.ts';
+import { createExternalSecrets, holding, kubeconfigVia, putValue, seconds, sleep, startEnvironment, startOperator, until } from './environment.ts';
+import type { OperatorChild } from '../../test/integration/operator-child.ts';
 
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 3);
 const COUNT = Number(process.env.CHAOS_EXTERNAL_SECRETS ?? 10);
@@ -18,7 +19,7 @@ const NS = 'chaos-stall';
 
 const env = await startEnvironment();
 const proxy = new TcpProxy('127.0.0.1', Number(new URL(env.controlPlane.server).port));
-let operator: OperatorProcess | undefined;
+let operator: OperatorChild | undefined;
 try {
   const port = await proxy.start();
   await createExternalSecrets(env, NS, COUNT, '1h');
@@ -54,7 +55,7 @@ try {
   for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(24)}${Array.isArray(v) ? v.join(', ') : v}`);
   console.log(`\nCHAOS stalled-connection ${JSON.stringify(result)}`);
 } finally {
-  await operator?.stop();
+  await operator?.kill('SIGTERM');
   await proxy.stop();
   await env.stop();
 }

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClient } from '../kube/client.ts';
 import { customResourceDefinitions, resourceType } from '../kube/resources.ts';
@@ -66,4 +67,13 @@ export async function installCrds(kube: KubeClient, dir: string): Promise<void> 
       await sleep(systemClock, 100);
     }
   }
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** What a cluster needs before the operator can run in it: the CRDs of crds/, its namespace and its RBAC (deploy/). */
+export async function installOperatorPrerequisites(kube: KubeClient): Promise<void> {
+  await installCrds(kube, join(repoRoot, 'crds'));
+  await applyManifests(kube, readFileSync(join(repoRoot, 'deploy/namespace.yaml'), 'utf8'));
+  await applyManifests(kube, readFileSync(join(repoRoot, 'deploy/rbac.yaml'), 'utf8'));
 }

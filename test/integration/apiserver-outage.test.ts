@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
-import { applyManifests, installCrds } from '../../src/localenv/apply.ts';
+import { installOperatorPrerequisites } from '../../src/localenv/apply.ts';
 import { startControlPlane, type ControlPlane } from '../../src/localenv/control-plane.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
 import { OPERATOR_USER } from './global-setup.ts';
-import { decode, eventually, readyCondition, type Harness } from './harness.ts';
-import { startOperatorFixture } from './operator-fixture.ts';
+import { decode, eventually, readyCondition, startHarness, type Harness } from './harness.ts';
 
 /**
  * kube-apiserver killed (etcd kept) while ExternalSecrets refresh, AWS values changed
@@ -26,18 +23,16 @@ beforeAll(async () => {
   cp = await startControlPlane();
   const admin = KubeClient.fromFile(cp.kubeconfig, { verbatimErrors: true });
   try {
-    await installCrds(admin, join(process.cwd(), 'crds'));
-    await applyManifests(admin, readFileSync(join(process.cwd(), 'deploy/namespace.yaml'), 'utf8'));
-    await applyManifests(admin, readFileSync(join(process.cwd(), 'deploy/rbac.yaml'), 'utf8'));
+    await installOperatorPrerequisites(admin);
   } finally {
     await admin.close();
   }
   const operatorKubeconfig = cp.kubeconfigFor(OPERATOR_USER, ['system:serviceaccounts', 'system:serviceaccounts:aws-secrets-operator', 'system:authenticated']);
-  h = await startOperatorFixture({
+  h = await startHarness({
     adminKubeconfig: cp.kubeconfig,
     operatorKube: KubeClient.fromFile(operatorKubeconfig, { probeIntervalMs: 500 }),
     motoEndpoint: inject('motoEndpoint'),
-    operator: { reconcileBackoff: { initialMs: FIVE_MINUTES, maxMs: FIVE_MINUTES, jitter: 0 } },
+    operator: { concurrency: 4, reconcileBackoff: { initialMs: FIVE_MINUTES, maxMs: FIVE_MINUTES, jitter: 0 } },
   });
 }, 180_000);
 

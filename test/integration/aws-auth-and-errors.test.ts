@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
 import { applyManifest } from '../../src/localenv/apply.ts';
-import { AwsProxy, jwtClaims } from './aws-proxy.ts';
+import { jwtClaims, type AwsProxy } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs } from './cases.ts';
-import { decode, eventually, ROLE_ARN, startHarness, type Harness } from './harness.ts';
+import { decode, eventually, ROLE_ARN, startHarnessBehindProxy, type Harness } from './harness.ts';
 
 let h: Harness;
 let proxy: AwsProxy;
 
-beforeAll(async () => {
-  proxy = new AwsProxy(inject('motoEndpoint'));
-  h = await startHarness({ motoEndpoint: await proxy.start() });
-});
-afterAll(async () => {
-  await h?.close();
-  await proxy?.stop();
-});
+let peers: Awaited<ReturnType<typeof startHarnessBehindProxy>> | undefined;
+beforeAll(async () => ({ h, proxy } = peers = await startHarnessBehindProxy()));
+afterAll(async () => peers?.close());
 beforeEach(() => proxy.clearFaults());
 
 /** A namespace whose SecretStore authenticates with ServiceAccount `app` (IRSA through TokenRequest). */

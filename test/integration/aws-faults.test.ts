@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secrets } from '../../src/kube/resources.ts';
-import { AwsProxy, seededRandom } from './aws-proxy.ts';
+import { seededRandom, type AwsProxy } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
-import { decode, eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { decode, eventually, readyCondition, startHarnessBehindProxy, type Harness } from './harness.ts';
 
 /**
  * AWS misbehaving for a while: half the GetSecretValue calls answered with a 500 or a throttling
@@ -13,14 +13,9 @@ let h: Harness;
 let proxy: AwsProxy;
 const COUNT = 6;
 
-beforeAll(async () => {
-  proxy = new AwsProxy(inject('motoEndpoint'));
-  h = await startHarness({ motoEndpoint: await proxy.start() });
-});
-afterAll(async () => {
-  await h?.close();
-  await proxy?.stop();
-});
+let peers: Awaited<ReturnType<typeof startHarnessBehindProxy>> | undefined;
+beforeAll(async () => ({ h, proxy } = peers = await startHarnessBehindProxy()));
+afterAll(async () => peers?.close());
 
 /** Every version of every Secret in the namespace the apiserver reported, from a watch. */
 async function recordSecrets(ns: string, seen: Array<{ type: string; name: string; data: Record<string, string> }>, signal: AbortSignal) {

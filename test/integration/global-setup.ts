@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { KubeClient } from '../../src/kube/client.ts';
-import { applyManifests, installCrds } from '../../src/localenv/apply.ts';
+import { installOperatorPrerequisites } from '../../src/localenv/apply.ts';
 import { startControlPlane } from '../../src/localenv/control-plane.ts';
 import { startMoto } from '../../src/localenv/moto.ts';
 
@@ -25,9 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()]);
   const kube = KubeClient.fromFile(controlPlane.kubeconfig, { verbatimErrors: true });
   try {
-    await installCrds(kube, join(process.cwd(), 'crds'));
-    await applyManifests(kube, readFileSync(join(process.cwd(), 'deploy/namespace.yaml'), 'utf8'));
-    await applyManifests(kube, readFileSync(join(process.cwd(), 'deploy/rbac.yaml'), 'utf8'));
+    await installOperatorPrerequisites(kube);
   } finally {
     await kube.close();
   }

@@ -5,7 +5,8 @@ import { KubeClient, isNotFound } from '../../src/kube/client.ts';
 import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 import { applyManifest } from '../../src/localenv/apply.ts';
 import { createLogger } from '../../src/log.ts';
-import { Operator } from '../../src/operator.ts';
+import { Operator, type OperatorOptions } from '../../src/operator.ts';
+import { AwsProxy } from './aws-proxy.ts';
 
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/external-secrets-production';
 
@@ -26,12 +27,22 @@ export interface Harness {
 
 let counter = 0;
 
+export interface HarnessOptions {
+  /** The AWS endpoint the operator uses (e.g. a fault proxy); default the shared moto. */
+  motoEndpoint?: string;
+  /** The test's own client; default the shared control plane's admin. */
+  adminKubeconfig?: string;
+  /** The operator's client: its identity, and whatever path to the apiserver the test needs. */
+  operatorKube?: KubeClient;
+  operator?: Partial<OperatorOptions>;
+}
+
 /**
- * Connects to the peers started by global-setup and runs the operator in-process
- * under its own ClusterRole. The operator reaches moto only through the AWS SDK's
+ * Connects to the peers started by global-setup (or those a test names) and runs the operator
+ * in-process under its own ClusterRole. The operator reaches moto only through the AWS SDK's
  * standard endpoint variables.
  */
-export async function startHarness(options: { motoEndpoint?: string } = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const motoEndpoint = options.motoEndpoint ?? inject('motoEndpoint');
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = motoEndpoint;
   process.env.AWS_ENDPOINT_URL_STS = motoEndpoint;
@@ -39,8 +50,8 @@ export async function startHarness(options: { motoEndpoint?: string } = {}): Pro
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.AWS_REGION = 'us-east-1';
 
-  const kube = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
-  const operatorKube = KubeClient.fromFile(inject('operatorKubeconfig'));
+  const kube = KubeClient.fromFile(options.adminKubeconfig ?? inject('adminKubeconfig'), { verbatimErrors: true });
+  const operatorKube = options.operatorKube ?? KubeClient.fromFile(inject('operatorKubeconfig'));
   const logLines: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -49,7 +60,7 @@ export async function startHarness(options: { motoEndpoint?: string } = {}): Pro
     },
   });
   const log = createLogger({ level: 'debug', destination });
-  const operator = new Operator({ kube: operatorKube, log, concurrency: 8 });
+  const operator = new Operator({ kube: operatorKube, log, concurrency: 8, ...options.operator });
   await operator.start();
   const aws = new SecretsManagerClient({ region: 'us-east-1' });
   const created: string[] = [];
@@ -116,3 +127,17 @@ export const decode = (data: Record<string, string> | undefined): Record<string,
   Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 
 export const readyCondition = (es: any): any => es?.status?.conditions?.find((c: any) => c.type === 'Ready');
+
+/** The in-process operator with the recording, fault-injecting proxy between it and the shared moto. */
+export async function startHarnessBehindProxy(): Promise<{ h: Harness; proxy: AwsProxy; close(): Promise<void> }> {
+  const proxy = new AwsProxy(inject('motoEndpoint'));
+  const h = await startHarness({ motoEndpoint: await proxy.start() });
+  return {
+    h,
+    proxy,
+    async close() {
+      await h.close();
+      await proxy.stop();
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -35,6 +35,8 @@ export interface OperatorChildOptions {
   /** Arguments to node before the script, e.g. --max-old-space-size=160. */
   nodeArgs?: string[];
   startTimeoutMs?: number;
+  /** Also write the process's output to this file, for a closer look. */
+  logFile?: string;
 }
 
 export async function startOperatorChild(options: OperatorChildOptions): Promise<OperatorChild> {
@@ -53,7 +55,11 @@ export async function startOperatorChild(options: OperatorChildOptions): Promise
   };
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
-  const collect = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
+  const logFile = options.logFile ? createWriteStream(options.logFile) : undefined;
+  const collect = (chunk: Buffer) => {
+    logFile?.write(chunk);
+    output.push(...chunk.toString().split('\n').filter(Boolean));
+  };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));

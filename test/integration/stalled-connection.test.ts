@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
-import { decode, eventually, type Harness } from './harness.ts';
-import { kubeClientVia, portOf, serverOf, startOperatorFixture } from './operator-fixture.ts';
+import { kubeClientVia, portOf, serverOf } from './apiserver-address.ts';
+import { decode, eventually, startHarness, type Harness } from './harness.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 /**
@@ -20,7 +20,7 @@ beforeAll(async () => {
   proxy = new TcpProxy('127.0.0.1', portOf(serverOf(operatorKubeconfig)));
   const port = await proxy.start();
   const operatorKube = kubeClientVia(operatorKubeconfig, `https://127.0.0.1:${port}`, { pingIntervalMs: 1_000 });
-  h = await startOperatorFixture({ adminKubeconfig: inject('adminKubeconfig'), operatorKube, motoEndpoint: inject('motoEndpoint') });
+  h = await startHarness({ operatorKube, operator: { concurrency: 4 } });
 });
 afterAll(async () => {
   await h?.close();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KubeClient } from '../../src/kube/client.ts';
+import { KubeClient, type KubeClientOptions } from '../../src/kube/client.ts';
 import { ManualClock, systemClock } from '../../src/kube/clock.ts';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { resourceType } from '../../src/kube/resources.ts';
@@ -30,14 +30,19 @@ async function serve(handler: Handler): Promise<KubeClient> {
   const server = createServer((req, res) => handler(req, res, new URL(req.url!, 'http://x')));
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return clientFor((server.address() as AddressInfo).port);
+}
+
+/** A client of http://127.0.0.1:port, whether anything listens there yet or not. */
+function clientFor(port: number, options: KubeClientOptions = {}): KubeClient {
   const config = new KubeConfig();
   config.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
     users: [{ name: 'u' }],
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
-  return new KubeClient(config);
+  return new KubeClient(config, options);
 }
 
 const things = resourceType('example.com/v1', 'Thing', 'things', true);
@@ -231,14 +236,7 @@ describe('Informer: stalls and outages', () => {
 
   it('cuts a backoff short when an unreachable apiserver answers again', async () => {
     const port = await freePort();
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    const client = new KubeClient(config, { probeIntervalMs: 50 });
+    const client = clientFor(port, { probeIntervalMs: 50 });
     // Backoff runs on a clock that only moves when told: after the first step, only the apiserver's return can end it.
     const clock = new ManualClock();
     const restarts: string[] = [];
@@ -270,14 +268,7 @@ describe('Informer: stalls and outages', () => {
 describe('Informer: after an outage', () => {
   it('starts its backoff over once the apiserver answers again, even with an error', async () => {
     const port = await freePort();
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    const client = new KubeClient(config, { probeIntervalMs: 60_000 });
+    const client = clientFor(port, { probeIntervalMs: 60_000 });
     const clock = new ManualClock();
     const restarts: string[] = [];
     const i = informer(client, restarts, [], { clock, backoff: { initialMs: 10, maxMs: 600_000, jitter: 0 } });
