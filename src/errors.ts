@@ -72,6 +72,12 @@ export const reasonCodes = {
    * the data in AWS may shrink.
    */
   SecretTooLarge: { retry: true },
+  /**
+   * The apiserver refused the Secret as rendered (422 Invalid): e.g. a template made a label value
+   * or key that Kubernetes does not allow. The refused fields are named, never the values. Retried:
+   * the values come from AWS, which may change.
+   */
+  TargetRejected: { retry: true },
   /** A templateFrom ConfigMap or Secret is missing or lacks a key. */
   TemplateSourceInvalid: { retry: true },
   /** A call to the Kubernetes API failed. */

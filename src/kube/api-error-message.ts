@@ -14,8 +14,9 @@ export interface ApiErrorParts {
   message: string;
 }
 
+/** metav1.StatusCause as it is sent: its Go field `Type` is `reason` in JSON. */
 interface StatusCause {
-  type?: unknown;
+  reason?: unknown;
   field?: unknown;
 }
 
@@ -65,7 +66,7 @@ export function apiErrorParts(body: string, sentBody: boolean): ApiErrorParts {
   const fields = causes.slice(0, MAX_CAUSES).map((c) => {
     // Subscripts are keys, and a template can make a key of a secret value (templateFrom KeysAndValues).
     const field = typeof c.field === 'string' ? c.field.slice(0, 300).replace(/\[[^\]]*\]?/g, '[…]') : '(object)';
-    const words = typeof c.type === 'string' ? causeWords[c.type] ?? c.type.slice(0, 64) : 'rejected';
+    const words = typeof c.reason === 'string' ? causeWords[c.reason] ?? c.reason.slice(0, 64) : 'rejected';
     return `${field}: ${words}`;
   });
   if (causes.length > MAX_CAUSES) fields.push(`and ${causes.length - MAX_CAUSES} more`);

@@ -200,6 +200,19 @@ describe('target.template: failures and changes', () => {
     expect(warning.reason).toBe('UpdateFailed');
   });
 
+  it('a label the apiserver refuses is TargetRejected, naming the field and never the value, and no Secret', async () => {
+    const ns = await storeNamespace(h, 'tpl-bad-label');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'target', { ...extract(key), target: { template: { metadata: { labels: { pw: '{{ .password }}' } } } } });
+    const es = await settlesAs(ns, 'target', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toBe(
+      `TargetRejected: the apiserver refused Secret "target" as rendered; check spec.target.template: POST /api/v1/namespaces/${ns}/secrets: ` +
+        '422 Invalid: Secret "target" rejected: metadata.labels: invalid value; its message is withheld because it may quote the values sent',
+    );
+    expect(await h.secret(ns, 'target')).toBeUndefined();
+  });
+
   it('a templateFrom ConfigMap that does not exist is an error naming it, and no Secret', async () => {
     const ns = await storeNamespace(h, 'tpl-nocm');
     const key = awsName('db');

@@ -7,7 +7,7 @@ const CANARY = 'CANARY-5f3a9e';
 const invalidLabel = JSON.stringify({
   kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Invalid', code: 422,
   message: `Secret "app" is invalid: metadata.labels: Invalid value: "${CANARY} x": a valid label must be an empty string or consist of alphanumeric characters`,
-  details: { name: 'app', kind: 'Secret', causes: [{ reason: 'FieldValueInvalid', type: 'FieldValueInvalid', message: `Invalid value: "${CANARY} x"`, field: 'metadata.labels' }] },
+  details: { name: 'app', kind: 'Secret', causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "${CANARY} x"`, field: 'metadata.labels' }] },
 });
 
 describe('apiErrorParts', () => {
@@ -19,14 +19,14 @@ describe('apiErrorParts', () => {
   });
 
   it('names at most five causes', () => {
-    const causes = Array.from({ length: 7 }, (_, i) => ({ type: 'FieldValueInvalid', field: `metadata.annotations[a${i}]`, message: CANARY }));
+    const causes = Array.from({ length: 7 }, (_, i) => ({ reason: 'FieldValueInvalid', field: `metadata.annotations[a${i}]`, message: CANARY }));
     const parts = apiErrorParts(JSON.stringify({ kind: 'Status', reason: 'Invalid', message: CANARY, details: { kind: 'Secret', name: 'x', causes } }), true);
     expect(parts.message).not.toContain(CANARY);
     expect(parts.message).toMatch(/metadata\.annotations\[…\]: invalid value; and 2 more;/);
   });
 
   it('does not repeat subscripts of field paths: a template can make a key of a secret value', () => {
-    const body = JSON.stringify({ kind: 'Status', reason: 'Invalid', message: CANARY, details: { kind: 'Secret', name: 'x', causes: [{ type: 'FieldValueInvalid', field: `data[${CANARY} !]` }] } });
+    const body = JSON.stringify({ kind: 'Status', reason: 'Invalid', message: CANARY, details: { kind: 'Secret', name: 'x', causes: [{ reason: 'FieldValueInvalid', field: `data[${CANARY} !]` }] } });
     expect(apiErrorParts(body, true).message).toMatch(/^Secret "x" rejected: data\[…\]: invalid value;/);
   });
 

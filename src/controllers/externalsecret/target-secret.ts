@@ -1,7 +1,7 @@
 import type { ExternalSecret } from '../../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../../api/well-known.ts';
 import { OperatorError } from '../../errors.ts';
-import { isNotFound, type KubeClient } from '../../kube/client.ts';
+import { isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
 import { controllerOf, creationPolicy, decodeData, nextSecret, targetName, type RenderedTarget, type Secret } from '../../sync/desired-secret.ts';
 import { dataHash, objectHash } from '../../sync/go-hash.ts';
@@ -58,7 +58,7 @@ export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, re
   const next = nextSecret(es, rendered, live);
   const query = { fieldManager: fieldManagerFor(es.metadata.name) };
   if (!live) {
-    await kube.request('POST', secrets.path(namespace), { body: next, query });
+    await rejectedAsTarget(name, () => kube.request('POST', secrets.path(namespace), { body: next, query }));
     return 'created';
   }
   if (sameSecret(live, next)) return 'unchanged';
@@ -66,8 +66,19 @@ export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, re
     throw new OperatorError('TargetImmutable', `could not update secret, target is immutable: Secret "${name}" is immutable and its data would change; delete it to have it recreated`);
   }
   // The live resourceVersion makes this a compare-and-swap: a concurrent edit gives 409 and a retry.
-  await kube.request('PUT', secrets.path(namespace, name), { body: next, query });
+  await rejectedAsTarget(name, () => kube.request('PUT', secrets.path(namespace, name), { body: next, query }));
   return 'updated';
+}
+
+/** A write of the target that the apiserver refuses as invalid is the rendered Secret's fault, not the apiserver's. */
+async function rejectedAsTarget(name: string, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!(err instanceof KubeApiError && err.status === 422)) throw err;
+    // The client's message names the refused fields and never quotes what was sent.
+    throw new OperatorError('TargetRejected', `the apiserver refused Secret "${name}" as rendered; check spec.target.template: ${err.message}`, { cause: err });
+  }
 }
 
 /**
