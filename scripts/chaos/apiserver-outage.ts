@@ -69,7 +69,7 @@ try {
   };
   console.log(`\n${'figure'.padEnd(34)}value`);
   for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(34)}${v}`);
-  console.log(`\nCHAOS apiserver-outage ${JSON.stringify(result)}`);
+  console.log(`\nCHAOS ${JSON.stringify({ scenario: 'apiserver-outage', ...result })}`);
 } finally {
   await operator?.kill('SIGTERM');
   await env.stop();

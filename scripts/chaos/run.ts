@@ -22,7 +22,14 @@ for (const name of scenarios.filter((s) => !only || only.includes(s))) {
       pending += chunk.toString();
       const lines = pending.split('\n');
       pending = lines.pop()!;
-      for (const line of lines) if (line.startsWith('CHAOS ')) results.push(JSON.parse(line.slice('CHAOS '.length)));
+      for (const line of lines) {
+        if (!line.startsWith('CHAOS ')) continue;
+        try {
+          results.push(JSON.parse(line.slice('CHAOS '.length)));
+        } catch {
+          results.push({ scenario: name, unreadable: line });
+        }
+      }
     });
     child.once('exit', resolve);
   });

@@ -53,7 +53,7 @@ try {
   };
   console.log(`\n${'figure'.padEnd(24)}value`);
   for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(24)}${Array.isArray(v) ? v.join(', ') : v}`);
-  console.log(`\nCHAOS stalled-connection ${JSON.stringify(result)}`);
+  console.log(`\nCHAOS ${JSON.stringify({ scenario: 'stalled-connection', ...result })}`);
 } finally {
   await operator?.kill('SIGTERM');
   await proxy.stop();
