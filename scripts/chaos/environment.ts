@@ -50,10 +50,14 @@ export function kubeconfigVia(path: string, server: string): string {
   return copy;
 }
 
-/** `node src/main.ts` with the production defaults (no leader election: one replica). CHAOS_OPERATOR_LOG=<file> keeps its log. */
+/**
+ * `node src/main.ts` with the production defaults (no leader election: one replica). CHAOS_OPERATOR_LOG=<file>
+ * keeps its log; CHAOS_NODE_ARGS (e.g. --max-old-space-size=256) gives node the heap a container limit would.
+ */
 export function startOperator(env: ChaosEnvironment, kubeconfig = env.operatorKubeconfig): Promise<OperatorChild> {
   return startOperatorChild({
     name: 'chaos-operator', kubeconfig, awsEndpoint: env.moto.endpoint,
+    nodeArgs: process.env.CHAOS_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
     env: { LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info' },
     ...(process.env.CHAOS_OPERATOR_LOG ? { logFile: process.env.CHAOS_OPERATOR_LOG } : {}),
   });

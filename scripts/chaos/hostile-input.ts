@@ -31,6 +31,7 @@ try {
     restingRssMiB: mib(report.restingRss), peakRssMiB: mib(report.peakRss), peakOverResting: Math.round((report.peakRss / report.restingRss) * 100) / 100,
   };
   for (const v of [...report.violations, ...report.leaks, ...report.spinning]) console.log(`  ! ${v}`);
+  for (const g of report.growth) console.log(`  memory: ${g}`);
   console.log(`hostile inputs tried: ${report.tried} (seed ${SEED}); resting RSS ${figures.restingRssMiB} MiB, peak ${figures.peakRssMiB} MiB (${figures.peakOverResting}x)`);
   console.log(`CHAOS ${JSON.stringify(figures)}`);
 } finally {

@@ -1,5 +1,7 @@
 import { CreateSecretCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
+import { parseDuration } from '../../src/api/duration.ts';
+import { MIN_REFRESH_INTERVAL_MS } from '../../src/controllers/externalsecret/refresh.ts';
 import { reasonCodes } from '../../src/errors.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { applyManifest } from '../../src/localenv/apply.ts';
@@ -40,11 +42,15 @@ export interface HostileReport {
   carried: boolean;
   restingRss: number;
   peakRss: number;
+  growth: string[];
 }
 
 const READY_REASONS = ['SecretSynced', 'SecretDeleted', 'SecretMissing'];
-/** More syncs than this for one ExternalSecret during a run means a loop: backoff allows a handful. */
-const SPIN_THRESHOLD = 20;
+/**
+ * More syncs than this for one ExternalSecret during a run means a loop: retries back off from 1 s,
+ * so they allow a handful, and a periodic refresh at most one per interval (never under 1 s).
+ */
+const SPIN_ALLOWANCE = 20;
 
 export async function runHostileInputs(o: HostileRunOptions): Promise<HostileReport> {
   const { kube, aws, operator, namespace: ns, canary } = o;
@@ -104,6 +110,12 @@ export async function runHostileInputs(o: HostileRunOptions): Promise<HostileRep
   const carried = carrier.metadata.labels?.l === canary && carrier.metadata.annotations?.a === canary;
 
   const restingRss = operator.rss();
+  const started = Date.now();
+  /** Each case's periodic refresh interval in ms, as the operator applies it (at least 1 s; none when ≤ 0). */
+  const intervals = new Map<string, number>();
+  /** Batches after which the peak resident memory rose markedly, with what they tried. */
+  const growth: string[] = [];
+  let highest = operator.peakRss();
   const cases = [...knownHostileCases(canary), ...fc.sample(hostileCases(canary), { seed: o.seed, numRuns: o.generated })];
   const outcomes: Record<string, number> = {};
   const count = (outcome: string) => (outcomes[outcome] = (outcomes[outcome] ?? 0) + 1);
@@ -113,6 +125,14 @@ export async function runHostileInputs(o: HostileRunOptions): Promise<HostileRep
     const key = o.awsName(`hostile-${i}`);
     await aws.send(new CreateSecretCommand(typeof c.payload === 'string' ? { Name: key, SecretString: c.payload } : { Name: key, SecretBinary: c.payload }));
     const name = `case-${i}`;
+    const interval = (() => {
+      try {
+        return parseDuration(String(c.spec.refreshInterval ?? '1h'));
+      } catch {
+        return 0;
+      }
+    })();
+    intervals.set(name, interval > 0 ? Math.max(interval, MIN_REFRESH_INTERVAL_MS) : Infinity);
     try {
       await applyManifest(kube, {
         apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace: ns },
@@ -145,12 +165,19 @@ export async function runHostileInputs(o: HostileRunOptions): Promise<HostileRep
       if (!ok) violations.push(`${name} (${c.kind}): Ready=${ready.status} ${ready.reason}: ${String(ready.message).slice(0, 300)}`);
     }
     await healthyFollows();
+    const peak = operator.peakRss();
+    if (peak > highest + 8 * 2 ** 20) growth.push(`+${Math.round((peak - highest) / 2 ** 20)} MiB peak with ${slice.map((c) => c.kind).join(', ')}`);
+    highest = Math.max(highest, peak);
   }
 
   const metrics = await operator.metrics();
+  const elapsedMs = Date.now() - started;
   const spinning = metrics.split('\n')
     .filter((l) => l.startsWith('externalsecret_sync_calls_total{') && l.includes(`namespace="${ns}"`) && !l.includes('name="healthy"'))
-    .filter((l) => Number(l.split(' ').pop()) > SPIN_THRESHOLD);
+    .filter((l) => {
+      const interval = intervals.get(/name="([^"]+)"/.exec(l)?.[1] ?? '') ?? Infinity;
+      return Number(l.split(' ').pop()) > SPIN_ALLOWANCE + elapsedMs / interval;
+    });
 
   const needles = [canary, Buffer.from(canary).toString('base64'), Buffer.from(canary).toString('base64url')];
   const haystacks: Array<[string, string]> = operator.output.map((l) => ['log', l]);
@@ -171,5 +198,6 @@ export async function runHostileInputs(o: HostileRunOptions): Promise<HostileRep
     carried,
     restingRss,
     peakRss: operator.peakRss(),
+    growth,
   };
 }
