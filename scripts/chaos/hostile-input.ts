@@ -28,7 +28,7 @@ try {
     scenario: 'hostile-input', seed: SEED, tried: report.tried, outcomes: report.outcomes,
     violations: report.violations.length, leaks: report.leaks.length, spinning: report.spinning.length,
     healthyRotations: report.healthyRotations, preciousIntact: report.preciousIntact,
-    restingRssMiB: mib(report.restingRss), peakRssMiB: mib(report.peakRss), peakOverResting: Math.round((report.peakRss / report.restingRss) * 100) / 100,
+    secretDataMiB: mib(report.secretBytes), restingRssMiB: mib(report.restingRss), peakRssMiB: mib(report.peakRss), peakOverResting: Math.round((report.peakRss / report.restingRss) * 100) / 100,
   };
   for (const v of [...report.violations, ...report.leaks, ...report.spinning]) console.log(`  ! ${v}`);
   for (const g of report.growth) console.log(`  memory: ${g}`);

@@ -43,6 +43,8 @@ export interface HostileReport {
   restingRss: number;
   peakRss: number;
   growth: string[];
+  /** Bytes of data (as base64, as the apiserver sends them) of the Secrets the run left in the namespace. */
+  secretBytes: number;
 }
 
 const READY_REASONS = ['SecretSynced', 'SecretDeleted', 'SecretMissing'];
@@ -186,6 +188,8 @@ export async function runHostileInputs(o: HostileRunOptions): Promise<HostileRep
   haystacks.push(['metrics', metrics]);
   const leaks = haystacks.filter(([, t]) => needles.some((n) => t.includes(n))).map(([where, t]) => `${where}: ${t.slice(0, 300)}`);
 
+  const stored = (await kube.get(`/api/v1/namespaces/${ns}/secrets`)).items as any[];
+  const secretBytes = stored.reduce((sum, s) => sum + Object.values<string>(s.data ?? {}).reduce((n, v) => n + v.length, 0), 0);
   if (!alive()) violations.push(`the operator exited: ${operator.output.slice(-5).join(' | ')}`);
   return {
     tried: cases.length,
@@ -199,5 +203,6 @@ export async function runHostileInputs(o: HostileRunOptions): Promise<HostileRep
     restingRss,
     peakRss: operator.peakRss(),
     growth,
+    secretBytes,
   };
 }
