@@ -111,14 +111,19 @@ export function reasonOf(error: unknown): ReasonCode {
 }
 
 /**
- * The failure came from the Kubernetes API, itself or as the cause of another failure
- * (e.g. a TokenRequest that could not be made): worth retrying at once when the
- * apiserver serves again.
+ * The apiserver could not serve the call (unreachable, 5xx, 429, or 401/403 as a restarting
+ * apiserver answers before its authorizers are loaded), itself or as the cause of another
+ * failure (e.g. a TokenRequest that could not be made): worth retrying at once when it serves
+ * again. Another refusal (a 422 of a rendered Secret, a 404, a 409) is not: the apiserver's
+ * return changes nothing about it.
  */
 export function failedOnApiserver(error: unknown): boolean {
   let e: unknown = error;
   for (let depth = 0; e instanceof Error && depth < 8; depth++, e = e.cause) {
-    if (reasonOf(e) === 'KubernetesAPIError') return true;
+    if (reasonOf(e) === 'KubernetesAPIError') {
+      const status = (e as { status?: unknown }).status;
+      return typeof status !== 'number' || status >= 500 || [401, 403, 429].includes(status);
+    }
   }
   return false;
 }

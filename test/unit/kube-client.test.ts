@@ -124,6 +124,11 @@ describe('KubeClient transport failures', () => {
     expect(failedOnApiserver(new KubeApiError(500, 'InternalError', 'etcd leader changed'))).toBe(true);
     expect(failedOnApiserver(new OperatorError('TokenRequestFailed', 'could not request a token', { cause: refused }))).toBe(true);
     expect(failedOnApiserver(new OperatorError('AWSThrottled', 'rate exceeded'))).toBe(false);
+    // A refusal does not change when the apiserver comes back.
+    const invalid = new KubeApiError(422, 'Invalid', 'Secret "app" rejected: metadata.labels: invalid value');
+    expect(failedOnApiserver(invalid)).toBe(false);
+    expect(failedOnApiserver(new OperatorError('TargetRejected', 'the apiserver refused Secret "app"', { cause: invalid }))).toBe(false);
+    expect(failedOnApiserver(new KubeApiError(429, 'TooManyRequests', 'storage is (re)initializing'))).toBe(true);
     expect(failedOnApiserver(new TypeError('undefined is not a function'))).toBe(false);
   });
 });
