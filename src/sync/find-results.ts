@@ -5,7 +5,7 @@
  * secrets may be deleted or shrink in AWS).
  */
 import { OperatorError } from '../errors.ts';
-import { MAX_SECRET_BYTES, secretTooLarge } from './secret-size.ts';
+import { SizeTally } from './secret-size.ts';
 
 /**
  * Secrets one find may gather: each becomes a key of one Secret, and on the ListSecrets path
@@ -17,7 +17,7 @@ export const MAX_FIND_SECRETS = 1000;
 export class FoundSecrets {
   /** Secret name to value. */
   readonly values = new Map<string, Uint8Array>();
-  #bytes = 0;
+  readonly #size = new SizeTally('find: the values of the secrets found');
 
   /** Throws SecretTooLarge unless one more secret may be gathered; call it before fetching one. */
   roomForOne(): void {
@@ -29,11 +29,10 @@ export class FoundSecrets {
     }
   }
 
-  /** Adds a secret's value; throws SecretTooLarge past MAX_FIND_SECRETS secrets or MAX_SECRET_BYTES of values. */
+  /** Adds a secret's value; throws SecretTooLarge past MAX_FIND_SECRETS secrets or a Secret's worth of values. */
   add(name: string, value: Uint8Array): void {
     if (!this.values.has(name)) this.roomForOne();
-    this.#bytes += value.length - (this.values.get(name)?.length ?? 0);
-    if (this.#bytes > MAX_SECRET_BYTES) throw secretTooLarge('find: the values of the secrets found');
+    this.#size.set(name, value.length);
     this.values.set(name, value);
   }
 }
