@@ -140,8 +140,11 @@ function render(key: string, text: string, renderer: Renderer, parsed?: Template
 
 const renderText = (key: string, text: string, renderer: Renderer): string => Buffer.from(render(key, text, renderer)).toString('utf8');
 
-/** The last transform template parsed: a rewrite renders the same one for every key. */
-let lastTransform: { text: string; parsed: Template } | undefined;
+/**
+ * Transform templates parsed with each budget: a rewrite renders the same one for every key, and
+ * one budget serves one reconcile, so the trees go with it and are charged to it once.
+ */
+const parsedTransforms = new WeakMap<RenderBudget, Map<string, Template>>();
 
 /**
  * Renders a rewrite.transform template, where `.value` is the key. Pass the same budget for
@@ -149,15 +152,17 @@ let lastTransform: { text: string; parsed: Template } | undefined;
  */
 export function renderTransform(template: string, key: string, budget = new RenderBudget()): string {
   const renderer: Renderer = { dot: new TemplateDot({ value: Buffer.from(key, 'utf8') }), budget };
-  let parsed = lastTransform?.text === template ? lastTransform.parsed : undefined;
-  if (!parsed) {
+  let parsed = parsedTransforms.get(budget);
+  if (!parsed) parsedTransforms.set(budget, (parsed = new Map()));
+  let tree = parsed.get(template);
+  if (!tree) {
     try {
-      parsed = parseTemplate('transform', template, budget);
+      tree = parseTemplate('transform', template, budget);
     } catch (err) {
       if (err instanceof TemplateError) throw templateFailure('transform', err);
       throw err;
     }
-    lastTransform = { text: template, parsed };
+    parsed.set(template, tree);
   }
-  return Buffer.from(render('transform', template, renderer, parsed)).toString('utf8');
+  return Buffer.from(render('transform', template, renderer, tree)).toString('utf8');
 }
