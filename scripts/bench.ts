@@ -20,7 +20,6 @@ const ES_COUNT = Number(process.env.BENCH_EXTERNAL_SECRETS ?? 1000);
 const AWS_COUNT = Number(process.env.BENCH_AWS_SECRETS ?? 100);
 const NS = 'bench';
 const root = join(import.meta.dirname, '..');
-const OPERATOR_USER = 'system:serviceaccount:aws-secrets-operator:aws-secrets-operator';
 
 const [controlPlane, moto] = await Promise.all([startControlPlane(), startMoto()]);
 const kube = KubeClient.fromFile(controlPlane.kubeconfig, { verbatimErrors: true });
@@ -56,7 +55,7 @@ try {
     cwd: root,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME,
-      KUBECONFIG: controlPlane.kubeconfigFor(OPERATOR_USER, ['system:serviceaccounts', 'system:authenticated']),
+      KUBECONFIG: controlPlane.kubeconfigForServiceAccount('aws-secrets-operator', 'aws-secrets-operator'),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint, AWS_ENDPOINT_URL_STS: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1',
       METRICS_PORT: '0', LOG_LEVEL: 'info', CONCURRENCY: process.env.CONCURRENCY ?? '16',

@@ -11,7 +11,6 @@ import { startControlPlane, type ControlPlane } from '../../src/localenv/control
 import { startMoto, type Moto } from '../../src/localenv/moto.ts';
 import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
 
-const OPERATOR_USER = 'system:serviceaccount:aws-secrets-operator:aws-secrets-operator';
 
 export interface ChaosEnvironment {
   controlPlane: ControlPlane;
@@ -34,7 +33,7 @@ export async function startEnvironment(): Promise<ChaosEnvironment> {
     moto,
     kube,
     aws,
-    operatorKubeconfig: controlPlane.kubeconfigFor(OPERATOR_USER, ['system:serviceaccounts', 'system:authenticated']),
+    operatorKubeconfig: controlPlane.kubeconfigForServiceAccount('aws-secrets-operator', 'aws-secrets-operator'),
     async stop() {
       aws.destroy();
       await kube.close();

@@ -24,6 +24,8 @@ export interface ControlPlane {
   readonly certificates: Certificates;
   /** Writes a kubeconfig for a user authenticated by a client certificate from the same CA. */
   kubeconfigFor(user: string, groups?: string[]): string;
+  /** A kubeconfig with a ServiceAccount's identity: its user name and the groups the apiserver gives it. */
+  kubeconfigForServiceAccount(namespace: string, name: string): string;
   /** Stops kube-apiserver alone (etcd keeps running): SIGTERM for a graceful shutdown, SIGKILL for a crash. */
   stopApiserver(signal?: NodeJS.Signals): Promise<void>;
   /** Starts kube-apiserver again on the same port; resolves once it is ready. */
@@ -101,15 +103,19 @@ export async function startControlPlane(options: { keepDir?: boolean } = {}): Pr
     await startApiserver();
     const admin = writeKubeconfig(join(dir, 'admin.kubeconfig'), server, certificates.caCert, certificates.adminCert, certificates.adminKey, 'admin');
 
+    const kubeconfigFor = (user: string, groups: string[] = []): string => {
+      const { cert, key } = createClientCertificate(dir, user, groups);
+      return writeKubeconfig(join(dir, `${user.replace(/[^a-z0-9-]/gi, '_')}.kubeconfig`), server, certificates.caCert, cert, key, user);
+    };
     return {
       dir,
       server,
       kubeconfig: admin,
       binDir,
       certificates,
-      kubeconfigFor(user: string, groups: string[] = []) {
-        const { cert, key } = createClientCertificate(dir, user, groups);
-        return writeKubeconfig(join(dir, `${user.replace(/[^a-z0-9-]/gi, '_')}.kubeconfig`), server, certificates.caCert, cert, key, user);
+      kubeconfigFor,
+      kubeconfigForServiceAccount(namespace: string, name: string) {
+        return kubeconfigFor(`system:serviceaccount:${namespace}:${name}`, ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated']);
       },
       async stopApiserver(signal?: NodeJS.Signals) {
         await apiserver?.stop(signal);

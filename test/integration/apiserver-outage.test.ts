@@ -3,7 +3,6 @@ import { KubeClient } from '../../src/kube/client.ts';
 import { installOperatorPrerequisites } from '../../src/localenv/apply.ts';
 import { startControlPlane, type ControlPlane } from '../../src/localenv/control-plane.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
-import { OPERATOR_USER } from './global-setup.ts';
 import { decode, eventually, readyCondition, startHarness, type Harness } from './harness.ts';
 
 /**
@@ -27,7 +26,7 @@ beforeAll(async () => {
   } finally {
     await admin.close();
   }
-  const operatorKubeconfig = cp.kubeconfigFor(OPERATOR_USER, ['system:serviceaccounts', 'system:serviceaccounts:aws-secrets-operator', 'system:authenticated']);
+  const operatorKubeconfig = cp.kubeconfigForServiceAccount('aws-secrets-operator', 'aws-secrets-operator');
   h = await startHarness({
     adminKubeconfig: cp.kubeconfig,
     operatorKube: KubeClient.fromFile(operatorKubeconfig, { probeIntervalMs: 500 }),

@@ -4,8 +4,6 @@ import { installOperatorPrerequisites } from '../../src/localenv/apply.ts';
 import { startControlPlane } from '../../src/localenv/control-plane.ts';
 import { startMoto } from '../../src/localenv/moto.ts';
 
-export const OPERATOR_USER = 'system:serviceaccount:aws-secrets-operator:aws-secrets-operator';
-
 declare module 'vitest' {
   export interface ProvidedContext {
     adminKubeconfig: string;
@@ -28,7 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await kube.close();
   }
   // The operator authenticates as its ServiceAccount user, so deploy/rbac.yaml is all it may do.
-  const operatorKubeconfig = controlPlane.kubeconfigFor(OPERATOR_USER, ['system:serviceaccounts', 'system:serviceaccounts:aws-secrets-operator', 'system:authenticated']);
+  const operatorKubeconfig = controlPlane.kubeconfigForServiceAccount('aws-secrets-operator', 'aws-secrets-operator');
   project.provide('adminKubeconfig', controlPlane.kubeconfig);
   project.provide('operatorKubeconfig', operatorKubeconfig);
   project.provide('motoEndpoint', moto.endpoint);
