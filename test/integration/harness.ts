@@ -95,15 +95,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await operator.stop();
-      // No namespace controller runs: remove this file's ExternalSecrets so the next file's operator has less to do.
-      for (const ns of created) {
-        const list = await kube.get(externalSecrets.path(ns));
-        for (const es of list.items) await kube.request('DELETE', externalSecrets.path(ns, es.metadata.name));
-      }
+      await deleteExternalSecrets(kube, created);
       aws.destroy();
       await Promise.all([kube.close(), operatorKube.close()]);
     },
   };
+}
+
+/**
+ * Removes the ExternalSecrets of a test file's namespaces. No namespace controller runs, so they
+ * would stay, and every later file's operator would go on reconciling them (and calling AWS).
+ */
+export async function deleteExternalSecrets(kube: KubeClient, namespaces: string[]): Promise<void> {
+  for (const ns of namespaces) {
+    const list = await kube.get(externalSecrets.path(ns));
+    for (const es of list.items) await kube.request('DELETE', externalSecrets.path(ns, es.metadata.name));
+  }
 }
 
 /** Polls until `probe` returns a value other than undefined/false, or fails with the last value seen. */

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
 import { awsName } from './cases.ts';
+import { deleteExternalSecrets } from './harness.ts';
 import { runHostileInputs } from './hostile-run.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
 
@@ -19,6 +20,7 @@ const GENERATED = Number(process.env.HOSTILE_CASES ?? 30);
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261202);
 /** Far below what the unbounded paths needed (a 2,000-quote chain alone took over 128 MiB). */
 const HEAP_MIB = 128;
+const NAMESPACE = `hostile-${process.pid}`;
 
 let kube: KubeClient;
 let aws: SecretsManagerClient;
@@ -34,6 +36,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await operator?.kill('SIGKILL');
+  // Some cases refresh every second: later files' operators must not inherit them.
+  if (kube) await deleteExternalSecrets(kube, [NAMESPACE]);
   aws?.destroy();
   await kube?.close();
 });
@@ -41,7 +45,7 @@ afterAll(async () => {
 describe('hostile ExternalSecrets and AWS payloads', () => {
   it('each gets a reason code; the operator lives, keeps serving a healthy tenant and leaks nothing', async () => {
     const report = await runHostileInputs({
-      kube, aws, operator, namespace: `hostile-${process.pid}`, canary: `HOSTILE-${randomBytes(6).toString('hex')}`,
+      kube, aws, operator, namespace: NAMESPACE, canary: `HOSTILE-${randomBytes(6).toString('hex')}`,
       seed: SEED, generated: GENERATED, awsName,
     });
     const mib = (n: number) => Math.round(n / 2 ** 20);

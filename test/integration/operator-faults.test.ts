@@ -6,7 +6,7 @@ import { secrets } from '../../src/kube/resources.ts';
 import { applyManifest } from '../../src/localenv/apply.ts';
 import { AwsProxy } from './aws-proxy.ts';
 import { awsName } from './cases.ts';
-import { decode, eventually, readyCondition } from './harness.ts';
+import { decode, deleteExternalSecrets, eventually, readyCondition } from './harness.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
 
 /**
@@ -26,6 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const c of children) await c.kill('SIGKILL');
+  if (kube) await deleteExternalSecrets(kube, [`sigkill-${process.pid}`, `takeover-${process.pid}`]);
   await kube?.close();
   await proxy?.stop();
 });
