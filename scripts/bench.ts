@@ -12,9 +12,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeClient } from '../src/kube/client.ts';
-import { applyManifest, installOperatorPrerequisites } from '../src/localenv/apply.ts';
-import { startControlPlane } from '../src/localenv/control-plane.ts';
-import { startMoto } from '../src/localenv/moto.ts';
+import { applyManifest, installOperatorPrerequisites } from '../dev/apply.ts';
+import { startControlPlane } from '../dev/control-plane.ts';
+import { startMoto } from '../dev/moto.ts';
 
 const ES_COUNT = Number(process.env.BENCH_EXTERNAL_SECRETS ?? 1000);
 const AWS_COUNT = Number(process.env.BENCH_AWS_SECRETS ?? 100);

@@ -59,7 +59,7 @@ export const reasonCodes = {
   /** A template could not be parsed or rendered (a missing key may appear in AWS later, so retried). */
   TemplateFailed: { retry: true },
   /**
-   * A template went past a bound of src/sync/template/limits.ts (the size of a string, value or
+   * A template went past a bound of src/go/template/limits.ts (the size of a string, value or
    * output; evaluation steps, range iterations, work; parse-tree nodes, nesting). Not retried: the
    * bounds are far above what real templates need, so the template must change, and a retry
    * would only spend the same CPU again.

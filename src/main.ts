@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { KubeClient } from './kube/client.ts';
 import { systemClock } from './kube/clock.ts';
 import { LeaderElector } from './kube/leader-election.ts';
-import { runLocal } from './localenv/demo.ts';
 import { createLogger } from './log.ts';
 import { startMetricsServer } from './metrics/server.ts';
 import { Operator } from './operator.ts';
@@ -12,6 +11,8 @@ const log = createLogger();
 const concurrency = Number(process.env.CONCURRENCY ?? 16);
 
 if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
+  // The local environment is not in the image: loaded only when there is no cluster to talk to.
+  const { runLocal } = await import('../dev/demo.ts');
   await runLocal(log);
 } else {
   const kube = KubeClient.fromDefault();

@@ -6,9 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeClient } from '../../src/kube/client.ts';
-import { applyManifest, installOperatorPrerequisites } from '../../src/localenv/apply.ts';
-import { startControlPlane, type ControlPlane } from '../../src/localenv/control-plane.ts';
-import { startMoto, type Moto } from '../../src/localenv/moto.ts';
+import { applyManifest, installOperatorPrerequisites } from '../../dev/apply.ts';
+import { startControlPlane, type ControlPlane } from '../../dev/control-plane.ts';
+import { startMoto, type Moto } from '../../dev/moto.ts';
 import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
 
 

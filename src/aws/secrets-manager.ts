@@ -3,9 +3,9 @@ import {
   type Filter, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { OperatorError } from '../errors.ts';
-import { GoRegexpLimitError } from '../sync/go-regexp/regexp.ts';
+import { GoRegexpLimitError } from '../go/regexp/regexp.ts';
 import { FoundSecrets } from '../sync/find-results.ts';
-import { goJsonStringMap } from '../sync/go-json.ts';
+import { goJsonStringMap } from '../go/json.ts';
 import { fromAwsError } from './aws-errors.ts';
 import type { FetchedSecret, FindQuery, SecretRef, SecretsProvider } from './provider.ts';
 

@@ -1,6 +1,6 @@
 import type { ExternalSecret, OwnerReference } from '../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../api/well-known.ts';
-import { dataHash, objectHash } from './go-hash.ts';
+import { dataHash, objectHash } from '../go/hash.ts';
 import { fieldManagerFor, ownedFields } from './managed-fields.ts';
 import { SizeTally } from './secret-size.ts';
 

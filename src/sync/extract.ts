@@ -15,8 +15,8 @@
  * Keys are returned as they are; conversion, rewrites, validation and decoding come after (rewrite.ts).
  */
 import { OperatorError } from '../errors.ts';
-import { utf8Decoder, utf8Encoder } from './gjson/chars.ts';
-import { decodeRune, pushUtf8 } from './gjson/utf8.ts';
+import { utf8Decoder, utf8Encoder } from '../go/gjson/chars.ts';
+import { decodeRune, pushUtf8 } from '../go/gjson/utf8.ts';
 import { extractPropertyBytes, PropertyPathError } from './property-path.ts';
 
 /**

@@ -20,9 +20,9 @@
  * `#(...)`, multipaths `[a,b]` and `{a,b}`, literals `!true`, JSON lines `..a`) throw
  * PropertyPathError rather than guess.
  */
-import { utf8Decoder, utf8Encoder } from './gjson/chars.ts';
-import { PropertyPathError } from './gjson/path.ts';
-import { lookup, resultText } from './gjson/scanner.ts';
+import { utf8Decoder, utf8Encoder } from '../go/gjson/chars.ts';
+import { PropertyPathError } from '../go/gjson/path.ts';
+import { lookup, resultText } from '../go/gjson/scanner.ts';
 
 export { PropertyPathError };
 

@@ -10,7 +10,7 @@
  * dataFromMap runs the four steps; rewriteKeys and validateSecretKeys are the pieces.
  *
  * Rewrites:
- *   - regexp{source, target}: Go's regexp.ReplaceAllString on each key (./go-regexp/), so `$1`,
+ *   - regexp{source, target}: Go's regexp.ReplaceAllString on each key (src/go/regexp/), so `$1`,
  *     `${1}`, `$name`, `${name}` and `$$` expand as in Go, and `$1x` names the group "1x";
  *   - transform{template}: a Go template rendered once per key with `.value` set to the key; the
  *     caller supplies the renderer;
@@ -23,9 +23,9 @@ import type { ExternalSecretRewrite } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import { type ConversionStrategy, convertKeys } from './conversion.ts';
 import { type DecodingStrategy, decodeMap } from './decoding.ts';
-import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from './go-regexp/regexp.ts';
+import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from '../go/regexp/regexp.ts';
 import { MAX_SECRET_BYTES } from './secret-size.ts';
-import { RenderBudget } from './template/index.ts';
+import { RenderBudget } from '../go/template/index.ts';
 
 /**
  * Renders a transform template for one key (`.value` is the key); throws on a template error.

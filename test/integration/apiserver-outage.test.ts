@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
-import { installOperatorPrerequisites } from '../../src/localenv/apply.ts';
-import { startControlPlane, type ControlPlane } from '../../src/localenv/control-plane.ts';
+import { installOperatorPrerequisites } from '../../dev/apply.ts';
+import { startControlPlane, type ControlPlane } from '../../dev/control-plane.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
 import { decode, eventually, readyCondition, startHarness, type Harness } from './harness.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { jwtClaims, type AwsProxy } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs } from './cases.ts';
 import { decode, eventually, ROLE_ARN, startHarnessBehindProxy, type Harness } from './harness.ts';

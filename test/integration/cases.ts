@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_OWNER } from '../../src/api/well-known.ts';
-import { applyManifest } from '../../src/localenv/apply.ts';
-import { dataHash, objectHash } from '../../src/sync/go-hash.ts';
+import { applyManifest } from '../../dev/apply.ts';
+import { dataHash, objectHash } from '../../src/go/hash.ts';
 import { eventually, readyCondition, type Harness } from './harness.ts';
 
 /** An AWS secret a case needs, created in moto before the ExternalSecret. */

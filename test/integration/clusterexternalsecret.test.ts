@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNotFound } from '../../src/kube/client.ts';
 import { clusterExternalSecrets, externalSecrets, namespaces } from '../../src/kube/resources.ts';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;

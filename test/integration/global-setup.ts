@@ -1,8 +1,8 @@
 import type { TestProject } from 'vitest/node';
 import { KubeClient } from '../../src/kube/client.ts';
-import { installOperatorPrerequisites } from '../../src/localenv/apply.ts';
-import { startControlPlane } from '../../src/localenv/control-plane.ts';
-import { startMoto } from '../../src/localenv/moto.ts';
+import { installOperatorPrerequisites } from '../../dev/apply.ts';
+import { startControlPlane } from '../../dev/control-plane.ts';
+import { startMoto } from '../../dev/moto.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,7 +3,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { inject } from 'vitest';
 import { KubeClient, isNotFound } from '../../src/kube/client.ts';
 import { externalSecrets, secrets } from '../../src/kube/resources.ts';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { createLogger } from '../../src/log.ts';
 import { Operator, type OperatorOptions } from '../../src/operator.ts';
 import { AwsProxy } from './aws-proxy.ts';

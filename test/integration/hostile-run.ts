@@ -1,10 +1,10 @@
 import { CreateSecretCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
-import { parseDuration } from '../../src/api/duration.ts';
+import { parseDuration } from '../../src/go/duration.ts';
 import { MIN_REFRESH_INTERVAL_MS } from '../../src/controllers/externalsecret/refresh.ts';
 import { reasonCodes } from '../../src/errors.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { hostileCases, knownHostileCases, withKey, type HostileCase } from './hostile.ts';
 import type { OperatorChild } from './operator-child.ts';
 

@@ -1,8 +1,8 @@
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest } from '../../src/localenv/apply.ts';
-import { startMoto, type Moto } from '../../src/localenv/moto.ts';
+import { applyManifest } from '../../dev/apply.ts';
+import { startMoto, type Moto } from '../../dev/moto.ts';
 import { applyExternalSecret, createAwsSecrets, readyAs } from './cases.ts';
 import { decode, startHarness, type Harness } from './harness.ts';
 

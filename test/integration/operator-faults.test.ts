@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LABEL_MANAGED } from '../../src/api/well-known.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { secrets } from '../../src/kube/resources.ts';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { AwsProxy } from './aws-proxy.ts';
 import { awsName } from './cases.ts';
 import { decode, deleteExternalSecrets, eventually, readyCondition } from './harness.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { AwsProxy, jwtClaims } from './aws-proxy.ts';
 import { decode, eventually, readyCondition } from './harness.ts';
 

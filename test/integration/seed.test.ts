@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_MANAGED } from '../../src/api/well-known.ts';
-import { applyManifest, parseManifests } from '../../src/localenv/apply.ts';
+import { applyManifest, parseManifests } from '../../dev/apply.ts';
 import { decode, eventually, readyCondition, ROLE_ARN, startHarness, type Harness } from './harness.ts';
 
 // The seed document's EKS example, applied as written (see shared/seed/README.md; examples/ holds a verbatim copy).

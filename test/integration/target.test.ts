@@ -1,6 +1,6 @@
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, expectSecret, readyAs, storeNamespace, type SecretExpectation } from './cases.ts';
 import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest } from '../../src/localenv/apply.ts';
+import { applyManifest } from '../../dev/apply.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, expectSecret, readyAs, storeNamespace, type AwsSecret, type SecretExpectation } from './cases.ts';
 import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
 

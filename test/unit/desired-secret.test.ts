@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret, ExternalSecretTarget, OwnerReference } from '../../src/api/generated.ts';
 import { nextSecret, type RenderedTarget, type Secret } from '../../src/sync/desired-secret.ts';
-import { dataHash, objectHash } from '../../src/sync/go-hash.ts';
+import { dataHash, objectHash } from '../../src/go/hash.ts';
 import { fieldManagerFor } from '../../src/sync/managed-fields.ts';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));

@@ -6,7 +6,7 @@ import {
   formatDurationNanos,
   parseDuration,
   parseDurationNanos,
-} from '../../src/api/duration.ts';
+} from '../../src/go/duration.ts';
 
 // Expected values (nanoseconds, String(), error texts) were checked against Go's time.ParseDuration
 // and time.Duration.String().

@@ -7,7 +7,7 @@ import {
   metaHash,
   objectHash,
   syncedResourceVersion,
-} from '../../src/sync/go-hash.ts';
+} from '../../src/go/hash.ts';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf8'));
 

@@ -7,7 +7,7 @@ import { KubeClient, type KubeClientOptions } from '../../src/kube/client.ts';
 import { ManualClock, systemClock } from '../../src/kube/clock.ts';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { resourceType } from '../../src/kube/resources.ts';
-import { freePort } from '../../src/localenv/free-port.ts';
+import { freePort } from '../../dev/free-port.ts';
 import { createLogger } from '../../src/log.ts';
 
 /**

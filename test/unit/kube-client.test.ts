@@ -8,8 +8,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OperatorError, failedOnApiserver, isRetryable, reasonOf } from '../../src/errors.ts';
 import { KubeApiError, KubeClient, KubeUnreachableError, type KubeClientOptions } from '../../src/kube/client.ts';
-import { createCertificates } from '../../src/localenv/certificates.ts';
-import { freePort } from '../../src/localenv/free-port.ts';
+import { createCertificates } from '../../dev/certificates.ts';
+import { freePort } from '../../dev/free-port.ts';
 import { TcpProxy } from '../integration/tcp-proxy.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret, ExternalSecretTemplate, ObjectMeta, TemplateFrom } from '../../src/api/generated.ts';
 import { renderTarget, renderTransform, type TemplateSources, templateSourceNames } from '../../src/sync/render-target.ts';
-import { RenderBudget } from '../../src/sync/template/index.ts';
+import { RenderBudget } from '../../src/go/template/index.ts';
 import { text, thrown } from '../helpers/expect-helpers.ts';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretRewrite } from '../../src/api/generated.ts';
 import { OperatorError } from '../../src/errors.ts';
-import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from '../../src/sync/go-regexp/regexp.ts';
+import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from '../../src/go/regexp/regexp.ts';
 import { dataFromMap, MAX_REWRITE_KEY_CHARS, rewriteKeys, type TransformRenderer, validateSecretKeys } from '../../src/sync/rewrite.ts';
 import { codeOf, text } from '../helpers/expect-helpers.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, RenderBudget, renderTemplate, TemplateError, templateLimits as limits } from '../../src/sync/template/index.ts';
+import { parseTemplate, RenderBudget, renderTemplate, TemplateError, templateLimits as limits } from '../../src/go/template/index.ts';
 
 /**
  * Every bound is met while the value is built, not after: a failing render has done little

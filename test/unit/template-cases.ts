@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { parseTemplate, renderTemplate, TemplateError } from '../../src/sync/template/index.ts';
+import { parseTemplate, renderTemplate, TemplateError } from '../../src/go/template/index.ts';
 
 /** Bytes from a string whose chars are 0..255, for data that is not UTF-8. */
 export const latin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, TemplateError } from '../../src/sync/template/index.ts';
+import { parseTemplate, renderTemplate, TemplateError } from '../../src/go/template/index.ts';
 
 /**
  * A template can never hang or exhaust memory: each bound gives a TemplateError

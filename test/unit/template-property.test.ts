@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, TemplateError } from '../../src/sync/template/index.ts';
+import { parseTemplate, renderTemplate, TemplateError } from '../../src/go/template/index.ts';
 
 /** Runs f and fails unless it returns or throws a TemplateError, within a time bound. */
 function onlyTemplateErrors(f: () => unknown): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, TemplateError } from '../../src/sync/template/index.ts';
+import { parseTemplate, renderTemplate, TemplateError } from '../../src/go/template/index.ts';
 import { bytes, checkCase, latin1, render, type Case } from './template-cases.ts';
 
 /**

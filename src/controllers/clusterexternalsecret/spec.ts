@@ -1,4 +1,4 @@
-import { parseDuration } from '../../api/duration.ts';
+import { parseDuration } from '../../go/duration.ts';
 import type { ClusterExternalSecret } from '../../api/generated.ts';
 
 /** ESO's controller requeues a ClusterExternalSecret hourly when spec.refreshTime is not set. */

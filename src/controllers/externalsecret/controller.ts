@@ -3,7 +3,7 @@ import type { Informer } from '../../kube/informer.ts';
 import { objectKey } from '../../kube/informer.ts';
 import type { WorkQueue } from '../../kube/queue.ts';
 import { targetName, type Secret } from '../../sync/desired-secret.ts';
-import { syncedResourceVersion } from '../../sync/go-hash.ts';
+import { syncedResourceVersion } from '../../go/hash.ts';
 import { storeIndexKey } from './store-resolver.ts';
 
 export const BY_STORE = 'store';

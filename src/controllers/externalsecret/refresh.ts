@@ -1,6 +1,6 @@
 import type { ExternalSecret } from '../../api/generated.ts';
-import { parseDuration } from '../../api/duration.ts';
-import { syncedResourceVersion } from '../../sync/go-hash.ts';
+import { parseDuration } from '../../go/duration.ts';
+import { syncedResourceVersion } from '../../go/hash.ts';
 
 export const DEFAULT_REFRESH_INTERVAL = '1h';
 

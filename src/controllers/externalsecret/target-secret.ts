@@ -4,7 +4,7 @@ import { OperatorError } from '../../errors.ts';
 import { isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
 import { controllerOf, creationPolicy, decodeData, nextSecret, targetName, type RenderedTarget, type Secret } from '../../sync/desired-secret.ts';
-import { dataHash, objectHash } from '../../sync/go-hash.ts';
+import { dataHash, objectHash } from '../../go/hash.ts';
 import { fieldManagerFor } from '../../sync/managed-fields.ts';
 import { canonicalJson } from '../conditions.ts';
 

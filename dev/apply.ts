@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import type { KubeClient } from '../kube/client.ts';
-import { customResourceDefinitions, resourceType } from '../kube/resources.ts';
-import { sleep, systemClock } from '../kube/clock.ts';
+import type { KubeClient } from '../src/kube/client.ts';
+import { customResourceDefinitions, resourceType } from '../src/kube/resources.ts';
+import { sleep, systemClock } from '../src/kube/clock.ts';
 
 const plurals: Record<string, { plural: string; namespaced: boolean }> = {
   Namespace: { plural: 'namespaces', namespaced: false },
