@@ -18,6 +18,9 @@ export interface SecretRef {
   version?: string;
 }
 
+/** The version a SecretRef without one reads. */
+export const DEFAULT_VERSION = 'AWSCURRENT';
+
 export interface FetchedSecret {
   name: string;
   versionId?: string;

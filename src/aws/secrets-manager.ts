@@ -5,11 +5,9 @@ import {
 import { OperatorError } from '../errors.ts';
 import { GoRegexpLimitError } from '../go/regexp/regexp.ts';
 import { FoundSecrets } from '../sync/find-results.ts';
-import { goJsonStringMap } from '../go/json.ts';
+import { goJsonStringMap } from '../go/json/encode.ts';
 import { fromAwsError } from './aws-errors.ts';
-import type { FetchedSecret, FindQuery, SecretRef, SecretsProvider } from './provider.ts';
-
-export const DEFAULT_VERSION = 'AWSCURRENT';
+import { DEFAULT_VERSION, type FetchedSecret, type FindQuery, type SecretRef, type SecretsProvider } from './provider.ts';
 
 /**
  * Secrets Manager for one identity in one region. The calls made for each feature

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sortedByUtf8 } from './utf8.ts';
 
 /**
  * The hashes ESO writes, reproduced so that objects ESO wrote and objects we write agree.
@@ -49,24 +50,13 @@ export function goFormatMeta(labels?: Readonly<Record<string, string>>, annotati
   return `{annotations:${goFormatStringMap(annotations)} labels:${goFormatStringMap(labels)}}`;
 }
 
-/** `%v` of a map[string]string: `map[k:v k2:v2]`, keys sorted, nothing quoted; nil prints `map[]`. */
+/** `%v` of a map[string]string: `map[k:v k2:v2]`, keys sorted (as Go sorts strings), nothing quoted; nil prints `map[]`. */
 export function goFormatStringMap(map?: Readonly<Record<string, string>>): string {
   if (map === undefined) return 'map[]';
-  return `map[${goSortedKeys(map).map((key) => `${key}:${map[key]!}`).join(' ')}]`;
+  return `map[${sortedByUtf8(Object.keys(map)).map((key) => `${key}:${map[key]!}`).join(' ')}]`;
 }
 
 /** `%v` of a map[string][]byte: each value as its decimal bytes, `map[password:[97 98]]`. */
 export function goFormatByteMap(map: Readonly<Record<string, Uint8Array>>): string {
-  return `map[${goSortedKeys(map).map((key) => `${key}:[${Array.from(map[key]!).join(' ')}]`).join(' ')}]`;
-}
-
-/**
- * Go's fmt prints map keys in sorted order, and Go compares strings by their UTF-8 bytes. That is
- * code point order, which differs from JavaScript's UTF-16 order for characters above U+FFFF.
- */
-function goSortedKeys(map: object): string[] {
-  return Object.keys(map)
-    .map((key) => ({ key, bytes: Buffer.from(key, 'utf8') }))
-    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-    .map(({ key }) => key);
+  return `map[${sortedByUtf8(Object.keys(map)).map((key) => `${key}:[${Array.from(map[key]!).join(' ')}]`).join(' ')}]`;
 }

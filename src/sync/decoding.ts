@@ -3,9 +3,8 @@
  * runtime/decoding/decoding.go Decode and DecodeMap.
  *
  *   - None, or no strategy: the value as fetched;
- *   - Base64: Go's base64.StdEncoding (alphabet `+/`), Base64URL: base64.URLEncoding (`-_`). Both
- *     require `=` padding to a multiple of four, ignore `\r` and `\n` anywhere, refuse any other
- *     character (spaces included) and anything after the padding, and accept non-zero trailing bits;
+ *   - Base64: Go's base64.StdEncoding (alphabet `+/`), Base64URL: base64.URLEncoding (`-_`), as
+ *     strict as Go (src/go/base64.ts);
  *   - Auto: Base64 if that succeeds, else Base64URL if that succeeds, else the value as fetched. A
  *     plain value that happens to be valid base64 (`test`, `abcd`) is therefore decoded, as in ESO.
  *
@@ -14,6 +13,8 @@
  */
 import type { RemoteRef } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
+import { CR, LF } from '../go/ascii.ts';
+import { decodeBase64, STD_ENCODING, URL_ENCODING } from '../go/base64.ts';
 import { MAX_SECRET_BYTES, secretTooLarge } from './secret-size.ts';
 
 export type DecodingStrategy = NonNullable<RemoteRef['decodingStrategy']>;
@@ -34,7 +35,7 @@ export function decodeValue(value: Uint8Array, strategy: DecodingStrategy | unde
       return value;
     case 'Base64':
     case 'Base64URL': {
-      const decoded = decodeBase64(value, strategy === 'Base64' ? STD : URL);
+      const decoded = decodeBase64(value, strategy === 'Base64' ? STD_ENCODING : URL_ENCODING);
       if (typeof decoded === 'number') {
         const encoding = strategy === 'Base64' ? 'standard base64 (alphabet +/ with = padding)' : 'URL-safe base64 (alphabet -_ with = padding)';
         throw new OperatorError('DecodingFailed', `${context}: decodingStrategy ${strategy}: the value is not ${encoding}: illegal data at byte ${decoded}`);
@@ -42,9 +43,9 @@ export function decodeValue(value: Uint8Array, strategy: DecodingStrategy | unde
       return decoded;
     }
     case 'Auto': {
-      const std = decodeBase64(value, STD);
+      const std = decodeBase64(value, STD_ENCODING);
       if (typeof std !== 'number') return std;
-      const url = decodeBase64(value, URL);
+      const url = decodeBase64(value, URL_ENCODING);
       return typeof url !== 'number' ? url : value;
     }
     default:
@@ -63,23 +64,6 @@ export function decodeMap(
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Go's encoding/base64 with padding (StdEncoding, URLEncoding), written out because Buffer's decoder
-// is lenient where Go is strict (missing padding, spaces, mixed alphabets, data after padding).
-
-const PAD = 0x3d; // '='
-const LF = 0x0a;
-const CR = 0x0d;
-
-function decodeTable(alphabet: string): Int8Array {
-  const table = new Int8Array(256).fill(-1);
-  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  return table;
-}
-
-const STD = decodeTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
-const URL = decodeTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
-
 /**
  * The fewest bytes `src` decodes to if it is base64 (newlines skipped, at most two padding
  * characters), from its length alone. (Under Auto, a value that is not base64 is kept as it is,
@@ -89,53 +73,4 @@ function decodedAtLeast(src: Uint8Array): number {
   let newlines = 0;
   for (let i = 0; i < src.length; i++) if (src[i] === LF || src[i] === CR) newlines++;
   return Math.floor((src.length - newlines) / 4) * 3 - 2;
-}
-
-/** The decoded bytes, or the offset Go's CorruptInputError would report. */
-function decodeBase64(src: Uint8Array, table: Int8Array): Uint8Array | number {
-  const out = new Uint8Array(Math.floor((src.length * 3) / 4));
-  let n = 0;
-  let si = 0;
-  const skipNewlines = (): void => {
-    while (si < src.length && (src[si] === LF || src[si] === CR)) si++;
-  };
-  for (;;) {
-    // One quantum: four characters (newlines skipped), or fewer before the padding.
-    const quad = [0, 0, 0, 0];
-    let len = 4;
-    for (let j = 0; j < 4; j++) {
-      if (si === src.length) {
-        if (j === 0) return out.slice(0, n);
-        // Padding is required, so running out mid-quantum is an error.
-        return si - j;
-      }
-      const c = src[si++]!;
-      const v = table[c]!;
-      if (v >= 0) {
-        quad[j] = v;
-        continue;
-      }
-      if (c === LF || c === CR) {
-        j--;
-        continue;
-      }
-      if (c !== PAD || j < 2) return si - 1;
-      if (j === 2) {
-        // "==" is expected; the first "=" is consumed.
-        skipNewlines();
-        if (si === src.length) return src.length;
-        if (src[si] !== PAD) return si - 1;
-        si++;
-      }
-      skipNewlines();
-      if (si < src.length) return si;
-      len = j;
-      break;
-    }
-    const bits = (quad[0]! << 18) | (quad[1]! << 12) | (quad[2]! << 6) | quad[3]!;
-    out[n++] = (bits >> 16) & 0xff;
-    if (len > 2) out[n++] = (bits >> 8) & 0xff;
-    if (len > 3) out[n++] = bits & 0xff;
-    if (len < 4) return out.slice(0, n);
-  }
 }

@@ -1,6 +1,5 @@
 import type { ExternalSecretSpec } from '../api/generated.ts';
-import type { SecretRef } from '../aws/provider.ts';
-import { DEFAULT_VERSION } from '../aws/secrets-manager.ts';
+import { DEFAULT_VERSION, type SecretRef } from '../aws/provider.ts';
 
 /** One call to the provider. Several spec entries needing the same call share it. */
 export type Fetch =

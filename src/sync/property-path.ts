@@ -20,26 +20,16 @@
  * `#(...)`, multipaths `[a,b]` and `{a,b}`, literals `!true`, JSON lines `..a`) throw
  * PropertyPathError rather than guess.
  */
-import { utf8Decoder, utf8Encoder } from '../go/gjson/chars.ts';
+import { utf8Encoder } from '../go/bytes.ts';
 import { PropertyPathError } from '../go/gjson/path.ts';
 import { lookup, resultText } from '../go/gjson/scanner.ts';
 
 export { PropertyPathError };
 
 /**
- * The value ESO would write for `property` of a secret whose text is `json`, or undefined when ESO
- * would report "key ... does not exist in secret ...". An empty property means the whole secret, as
- * in ESO. Throws only PropertyPathError.
- */
-export function extractProperty(json: string, property: string): string | undefined {
-  if (property === '') return json;
-  const bytes = extractPropertyBytes(json, property);
-  return bytes === undefined ? undefined : utf8Decoder.decode(bytes);
-}
-
-/**
- * As extractProperty, on the secret's bytes (SecretBinary is searched as text, like ESO does), and
- * returning the exact bytes ESO would write.
+ * The bytes ESO would write for `property` of a secret (its SecretString, or its SecretBinary,
+ * searched as text as ESO does), or undefined when ESO would report "key ... does not exist in
+ * secret ...". An empty property means the whole secret, as in ESO. Throws only PropertyPathError.
  */
 export function extractPropertyBytes(payload: Uint8Array | string, property: string): Uint8Array | undefined {
   const doc = typeof payload === 'string' ? utf8Encoder.encode(payload) : payload;

@@ -3,7 +3,7 @@ import { OperatorError } from '../errors.ts';
 import type { RenderedTarget } from './desired-secret.ts';
 import { MAX_ANNOTATION_BYTES, SizeTally } from './secret-size.ts';
 import { parseTemplate, RenderBudget, renderTemplate, TemplateDot, TemplateError, type Template } from '../go/template/index.ts';
-import { parseStringMap, YamlTooLargeError } from './yaml-string-map.ts';
+import { parseStringMap, YamlTooLargeError } from '../go/yaml-string-map.ts';
 
 /** ConfigMaps and Secrets named by templateFrom, read from the ExternalSecret's namespace. */
 export interface TemplateSources {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goJsonString, goJsonStringMap } from '../../src/go/json.ts';
+import { goJsonString, goJsonStringMap } from '../../src/go/json/encode.ts';
 
 // Expected values are what Go's json.Marshal prints for the same input.
 describe('Go json.Marshal compatibility', () => {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractProperty, extractPropertyBytes, PropertyPathError } from '../../src/sync/property-path.ts';
+import { extractPropertyBytes, PropertyPathError } from '../../src/sync/property-path.ts';
+
+/** The property's value as text (what its bytes say in UTF-8), or undefined where ESO finds none. */
+function extractProperty(json: string, property: string): string | undefined {
+  const bytes = extractPropertyBytes(json, property);
+  return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
+}
 
 /**
  * Every expected value below was checked against ESO's own code path: escapeDotsIfRequired, then

@@ -3,8 +3,8 @@
  * any run, `?` any one rune, `\` makes the next rune literal. The work limit (which makes a too-costly
  * match fail rather than hang) is part of the behaviour, so it is kept.
  */
-import { BSLASH, QMARK, STAR } from './chars.ts';
-import { decodeLastRune, decodeRune } from './utf8.ts';
+import { BSLASH, QMARK, STAR } from '../ascii.ts';
+import { decodeLastRune, decodeRune } from '../utf8.ts';
 
 const NO_MATCH = 0;
 const MATCH = 1;

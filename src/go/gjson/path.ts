@@ -4,9 +4,10 @@
  * new JSON, which this operator refuses with PropertyPathError rather than guess.
  */
 import {
-  AT, BANG, BSLASH, COLON, DIGIT_0, DIGIT_9, DOT, EMPTY, HASH, LBRACE, LBRACK, LPAREN, MINUS, PIPE, PLUS, QMARK, QUOTE,
-  RBRACE, RBRACK, RPAREN, STAR, backslashesBefore, latin1, utf8Decoder,
-} from './chars.ts';
+  AT, BANG, BSLASH, COLON, DIGIT_0, DIGIT_9, DOT, HASH, LBRACE, LBRACK, LPAREN, MINUS, PIPE, PLUS, QMARK, QUOTE, RBRACE,
+  RBRACK, RPAREN, STAR,
+} from '../ascii.ts';
+import { EMPTY, toByteString, utf8Decoder } from '../bytes.ts';
 
 /** The property uses gjson syntax this operator does not evaluate, or is too deep to evaluate. */
 export class PropertyPathError extends Error {
@@ -60,7 +61,7 @@ const MODIFIERS = new Set([
 function startsWithModifier(path: Uint8Array): boolean {
   let end = 1;
   while (end < path.length && path[end] !== DOT && path[end] !== PIPE && path[end] !== COLON) end++;
-  return MODIFIERS.has(latin1(path.subarray(1, end)));
+  return MODIFIERS.has(toByteString(path.subarray(1, end)));
 }
 
 /** `!true`, `!false`, `!null`, `!nan`, `!inf` (any case), or `!` before JSON: a constant. */
@@ -268,4 +269,11 @@ function squashLength(text: Uint8Array): number {
     }
   }
   return text.length;
+}
+
+/** How many backslashes stand just before `at` (down to `lowest`): an odd count escapes the byte at `at`. */
+export function backslashesBefore(bytes: Uint8Array, at: number, lowest: number): number {
+  let n = 0;
+  for (let j = at - 1; j >= lowest && bytes[j] === BSLASH; j--) n++;
+  return n;
 }

@@ -3,14 +3,17 @@
  * path without validating it, and Result.String(). Positions and lengths are byte offsets, as in Go.
  */
 import {
-  BSLASH, COMMA, CR, DIGIT_0, DIGIT_9, EMPTY, HASH, LBRACE, LBRACK, LF, LOWER_A, LOWER_B, LOWER_F, LOWER_I, LOWER_N,
-  LOWER_R, LOWER_T, LOWER_U, LOWER_Z, LPAREN, MINUS, PLUS, QUOTE, RBRACE, RBRACK, RPAREN, SLASH, SPACE, TAB, UPPER_I,
-  UPPER_N, ascii, backslashesBefore, bytesEqual, hexDigit, latin1,
-} from './chars.ts';
-import { formatGoFloat, parseGoFloat } from './go-float.ts';
+  BSLASH, COMMA, CR, DIGIT_0, DIGIT_9, HASH, LBRACE, LBRACK, LF, LOWER_A, LOWER_F, LOWER_I, LOWER_N, LOWER_T, LOWER_U,
+  LOWER_Z, LPAREN, MINUS, PLUS, QUOTE, RBRACE, RBRACK, RPAREN, SPACE, TAB, UPPER_I, UPPER_N, hex4,
+} from '../ascii.ts';
+import { EMPTY, bytesEqual, toByteString, utf8Encoder } from '../bytes.ts';
+import { formatFloat, parseFloat64 } from '../strconv.ts';
+import { escapedByte } from '../json/unquote.ts';
+import { decodeSurrogates, encodeRune } from '../utf8.ts';
 import { wildcardMatch } from './match.ts';
-import { MAX_NESTING, arrayIndex, plainPath, splitIndexStep, splitKeyStep, splitPipe, tooDeep } from './path.ts';
-import { pushUtf8 } from './utf8.ts';
+import {
+  MAX_NESTING, arrayIndex, backslashesBefore, plainPath, splitIndexStep, splitKeyStep, splitPipe, tooDeep,
+} from './path.ts';
 
 export type Kind = 'null' | 'false' | 'true' | 'number' | 'string' | 'json';
 
@@ -170,7 +173,7 @@ function scanArray(scan: Scan, start: number, path: Uint8Array, level: number): 
         if (!counting) return [i + 1, false];
         scan.value =
           step.collect === undefined
-            ? { kind: 'number', raw: ascii(String(element - 1)) }
+            ? { kind: 'number', raw: utf8Encoder.encode(String(element - 1)) }
             : collectFromElements(scan, elementStarts, step.collect);
         return [i + 1, true];
       } else if (startsNumber(doc, i)) {
@@ -341,22 +344,18 @@ function unescape(content: Uint8Array): Uint8Array {
     i++;
     if (i >= content.length) break;
     const e = content[i]!;
-    if (e === BSLASH || e === SLASH || e === QUOTE) out.push(e);
-    else if (e === LOWER_B) out.push(0x08);
-    else if (e === LOWER_F) out.push(0x0c);
-    else if (e === LOWER_N) out.push(LF);
-    else if (e === LOWER_R) out.push(CR);
-    else if (e === LOWER_T) out.push(TAB);
+    const escaped = escapedByte(e);
+    if (escaped !== 0) out.push(escaped);
     else if (e === LOWER_U) {
       if (i + 5 > content.length) break;
-      let rune = hex4(content, i + 1);
+      // Anything but four hex digits counts as 0 (strconv.ParseUint's value on failure).
+      let rune = Math.max(hex4(content, i + 1), 0);
       i += 5;
       if (rune >= 0xd800 && rune < 0xe000 && content.length - i >= 6 && content[i] === BSLASH && content[i + 1] === LOWER_U) {
-        const low = hex4(content, i + 2);
-        rune = rune < 0xdc00 && low >= 0xdc00 && low < 0xe000 ? 0x10000 + ((rune - 0xd800) << 10) + (low - 0xdc00) : 0xfffd;
+        rune = decodeSurrogates(rune, Math.max(hex4(content, i + 2), 0));
         i += 6;
       }
-      pushUtf8(out, rune);
+      encodeRune(out, out.length, rune);
       i--;
     } else {
       break;
@@ -365,21 +364,10 @@ function unescape(content: Uint8Array): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Four hex digits as a number; 0 unless all four are hex digits (strconv.ParseUint's failure value). */
-function hex4(bytes: Uint8Array, at: number): number {
-  let n = 0;
-  for (let k = 0; k < 4; k++) {
-    const d = hexDigit(bytes[at + k]);
-    if (d < 0) return 0;
-    n = n * 16 + d;
-  }
-  return n;
-}
-
 // Result.String(): what ESO writes.
 
-const TRUE_TEXT = ascii('true');
-const FALSE_TEXT = ascii('false');
+const TRUE_TEXT = utf8Encoder.encode('true');
+const FALSE_TEXT = utf8Encoder.encode('false');
 
 export function resultText(found: Found): Uint8Array {
   switch (found.kind) {
@@ -394,8 +382,10 @@ export function resultText(found: Found): Uint8Array {
     case 'null':
       return EMPTY;
     case 'number':
-      // Digits with at most a leading minus are kept as written; anything else goes through float64.
-      return isPlainInteger(found.raw) ? found.raw : ascii(formatGoFloat(parseGoFloat(latin1(found.raw))));
+      // Digits with at most a leading minus are kept as written; anything else goes through float64
+      // (strconv.ParseFloat, whose error gjson ignores: a malformed number is 0).
+      if (isPlainInteger(found.raw)) return found.raw;
+      return utf8Encoder.encode(formatFloat(parseFloat64(toByteString(found.raw)) ?? 0, 'f', -1));
   }
 }
 

@@ -1,3 +1,4 @@
+import { toByteString } from '../bytes.ts';
 import type { GoString } from './bytes.ts';
 import { LimitError } from './errors.ts';
 
@@ -89,6 +90,13 @@ export class Builder {
     this.#count(1);
     if (this.#block === undefined || this.#blockUsed === BLOCK_BYTES) this.#newBlock();
     this.#block![this.#blockUsed++] = c;
+    return this;
+  }
+
+  /** Appends src[from..to]: short runs byte by byte, long ones as one string. */
+  bytes(src: Uint8Array, from: number, to: number): this {
+    if (to - from > 32) return this.add(toByteString(src.subarray(from, to)));
+    for (let k = from; k < to; k++) this.byte(src[k]!);
     return this;
   }
 

@@ -5,10 +5,10 @@
  * printf.ts), so one field is small before its padding, and padding is checked before it
  * is made.
  */
+import { formatFloat } from '../strconv.ts';
 import { type Builder, unbounded } from './builder.ts';
 import { encodeRune, runeCount, runes, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
-import { formatFloat, goFloat } from './float.ts';
 import { quoteInto, quoteRune } from './quote.ts';
 import { GoMap, GoSlice, typeName, type GoValue } from './values.ts';
 
@@ -209,7 +209,7 @@ export function printInto(b: Builder, v: GoValue): void {
   switch (typeof v) {
     case 'string': b.add(v); return;
     case 'bigint': b.add(v.toString()); return;
-    case 'number': b.add(goFloat(v)); return;
+    case 'number': b.add(formatFloat(v, 'g', -1)); return; // %v of a float64
     case 'boolean': b.add(String(v)); return;
   }
   formatInto(b, v, 'v');

@@ -19,9 +19,10 @@
  * sprig functions outside functions.ts. Where Go is random we are not: `keys`
  * returns sorted keys. Limits (limits.ts) bound time and memory.
  */
+import { fromByteString, toByteString } from '../bytes.ts';
 import type { Template } from './ast.ts';
 import { RenderBudget } from './budget.ts';
-import { fromBytes, toBytes } from './bytes.ts';
+import { utf8 } from './bytes.ts';
 import { FuncError, LimitError, TemplateError } from './errors.ts';
 import { execute } from './evaluate.ts';
 import { parseTemplate as parse } from './parser.ts';
@@ -41,7 +42,7 @@ export class TemplateDot {
 
   constructor(data: TemplateData) {
     const entries = data instanceof Map ? [...data.entries()] : Object.entries(data);
-    this.map = new GoMap('string', new Map(entries.map(([k, v]) => [fromBytes(Buffer.from(k, 'utf8')), fromBytes(v)])), false);
+    this.map = new GoMap('string', new Map(entries.map(([k, v]) => [utf8(k), toByteString(v)])), false);
   }
 }
 
@@ -75,6 +76,6 @@ export function parseTemplate(name: string, text: string, budget = new RenderBud
 export function renderTemplate(t: Template, data: TemplateData | TemplateDot, budget = new RenderBudget()): Uint8Array {
   return guard(t.name, () => {
     const dot = data instanceof TemplateDot ? data : new TemplateDot(data);
-    return toBytes(execute(t, dot.map, budget));
+    return fromByteString(execute(t, dot.map, budget));
   });
 }

@@ -1,54 +1,14 @@
+import { fromByteString } from '../bytes.ts';
+import { formatJsonFloat, needsNoEscape, writeJsonString } from '../json/encode.ts';
 import type { Builder } from './builder.ts';
-import { decodeRune, RUNE_ERROR, type GoString } from './bytes.ts';
+import type { GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
-import { jsonFloat } from './float.ts';
 import { GoMap, GoSlice, type Evaluated } from './values.ts';
 
-const hex = '0123456789abcdef';
-/** The one-letter escapes of encoding/json, by byte. */
-const short = new Map<number, number>([[0x22, 0x22], [0x5c, 0x5c], [0x08, 0x62], [0x0c, 0x66], [0x0a, 0x6e], [0x0d, 0x72], [0x09, 0x74]]);
-
-/** ASCII that encoding/json copies as it is. */
-const isPlain = (b: number, escapeHTML: boolean): boolean =>
-  b >= 0x20 && b < 0x80 && b !== 0x22 && b !== 0x5c && !(escapeHTML && (b === 0x3c || b === 0x3e || b === 0x26));
-
-/** `\u` and four hex digits, byte by byte. */
-function u4(out: Builder, v: number): void {
-  out.byte(0x5c).byte(0x75);
-  for (let k = 3; k >= 0; k--) out.byte(hex.charCodeAt((v >> (4 * k)) & 0xf));
-}
-
-/**
- * encoding/json's string encoding: bytes that are not UTF-8 become \ufffd. Plain runs are
- * copied, escapes written byte by byte, so a string of escapes stops at the bound quickly.
- */
+/** encoding/json's string encoding; a string with something to escape goes through its bytes. */
 function encodeString(out: Builder, s: GoString, escapeHTML: boolean): void {
-  out.byte(0x22);
-  for (let i = 0; i < s.length; ) {
-    const b = s.charCodeAt(i);
-    if (isPlain(b, escapeHTML)) {
-      let j = i + 1;
-      while (j < s.length && isPlain(s.charCodeAt(j), escapeHTML)) j++;
-      if (j - i > 32) out.add(s.slice(i, j));
-      else for (let k = i; k < j; k++) out.byte(s.charCodeAt(k));
-      i = j;
-      continue;
-    }
-    if (b < 0x80) {
-      const e = short.get(b);
-      if (e === undefined) u4(out, b);
-      else out.byte(0x5c).byte(e);
-      i++;
-      continue;
-    }
-    const [r, size] = decodeRune(s, i);
-    if (r === RUNE_ERROR && size === 1) u4(out, 0xfffd);
-    // U+2028 and U+2029 break JavaScript parsers, so Go always escapes them.
-    else if (r === 0x2028 || r === 0x2029) u4(out, r);
-    else for (let k = i; k < i + size; k++) out.byte(s.charCodeAt(k));
-    i += size;
-  }
-  out.byte(0x22);
+  if (needsNoEscape(s, escapeHTML)) out.add('"').add(s).add('"');
+  else writeJsonString(out, fromByteString(s), escapeHTML);
 }
 
 /** Writes v as JSON into `out`, which stops it at its bound (a shared list printed many times, deep indentation). */
@@ -63,7 +23,7 @@ function encode(out: Builder, v: Evaluated, escapeHTML: boolean, indent: string 
     case 'boolean': out.add(String(v)); return;
     case 'number':
       if (!Number.isFinite(v)) throw new FuncError(`json: unsupported value: ${Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'}`);
-      out.add(jsonFloat(v));
+      out.add(formatJsonFloat(v));
       return;
   }
   const isMap = v instanceof GoMap;

@@ -1,3 +1,4 @@
+import { parseFloat64 } from '../strconv.ts';
 import { encodeRune, utf8, type GoString } from './bytes.ts';
 
 /** Literal syntax errors; the parser adds the position. */
@@ -67,14 +68,9 @@ export function unquoteCharConstant(text: string): number {
   return value;
 }
 
-const digitsRe = (d: string): string => `[${d}](?:_?[${d}])*`;
 const intRe = new RegExp(
   `^[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0(?:_?[0-7])*|[1-9](?:_?[0-9])*)$`,
 );
-const dec = digitsRe('0-9');
-const decFloatRe = new RegExp(`^[+-]?(?:${dec}(?:\\.(?:${dec})?)?|\\.${dec})(?:[eE][+-]?${dec})?$`);
-const hexDigits = '(?:_?[0-9a-fA-F])+';
-const hexFloatRe = new RegExp(`^([+-]?)0[xX](${hexDigits})?(?:\\.(${hexDigits})?)?[pP]([+-]?${dec})$`);
 
 /** strconv.ParseInt(text, 0, 64) without the range check: Go's integer literal syntax. */
 export function parseInteger(text: string): bigint | undefined {
@@ -85,20 +81,6 @@ export function parseInteger(text: string): bigint | undefined {
   if (/^0[0-7]+$/.test(body)) body = '0o' + body.slice(1);
   const v = BigInt(body);
   return neg ? -v : v;
-}
-
-function parseFloat64(text: string): number | undefined {
-  if (decFloatRe.test(text)) {
-    const f = Number(text.replaceAll('_', ''));
-    return Number.isFinite(f) ? f : undefined;
-  }
-  const m = hexFloatRe.exec(text);
-  if (!m || (m[2] === undefined && m[3] === undefined)) return undefined;
-  const [, sign, int = '', frac = '', exp = '0'] = m;
-  const mant = Number(BigInt('0x' + (int + frac).replaceAll('_', '') || '0x0'));
-  const f = mant * 2 ** (Number(exp.replaceAll('_', '')) - 4 * frac.replaceAll('_', '').length);
-  if (!Number.isFinite(f)) return undefined;
-  return sign === '-' ? -f : f;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -119,7 +101,7 @@ export function parseNumber(text: string): NumberValue {
   if (i !== undefined && i >= INT64_MIN && i <= INT64_MAX) return { int: i, float: Number(i), overflowsInt: false };
   if (i !== undefined && i > 0n && i <= UINT64_MAX) return { int: undefined, float: Number(i), overflowsInt: true };
   const f = parseFloat64(text);
-  if (f !== undefined) {
+  if (f !== undefined && Number.isFinite(f)) {
     if (!/[.eEpP]/.test(text)) throw new LiteralError(`integer overflow: ${JSON.stringify(text)}`);
     const integral = Number.isInteger(f) && f >= -(2 ** 63) && f < 2 ** 63;
     return { int: integral ? BigInt(f) : undefined, float: f, overflowsInt: false };

@@ -5,8 +5,9 @@
  * JSON, toJson returns "" for what it cannot encode.
  */
 import { createHash } from 'node:crypto';
-import { b64decode, b64encode } from './base64.ts';
+import { decodeBase64, STD_ENCODING } from '../base64.ts';
 import type { CallContext } from './budget.ts';
+import { fromByteString, toByteString } from '../bytes.ts';
 import { decodeRune, isAscii, mapRunes, runeCount, type GoString } from './bytes.ts';
 import { FuncError, LimitError } from './errors.ts';
 import { printInto } from './format.ts';
@@ -281,12 +282,12 @@ export const sprig: Record<string, FuncDef> = {
   b64enc: str((a, ctx) => {
     const b = ctx.builder();
     b.ensure(Math.ceil(a.length / 3) * 4);
-    return b.add(b64encode(a)).toString();
+    return b.add(Buffer.from(a, 'latin1').toString('base64')).toString();
   }),
-  // Never longer than its input: one buffer of 3/4 its size.
+  // Never longer than its input. sprig returns Go's error text as the value.
   b64dec: str((a) => {
-    const r = b64decode(a);
-    return 'value' in r ? r.value : r.error;
+    const decoded = decodeBase64(fromByteString(a), STD_ENCODING);
+    return typeof decoded === 'number' ? `illegal base64 data at input byte ${decoded}` : toByteString(decoded);
   }),
   sha1sum: str(hash('sha1')),
   sha256sum: str(hash('sha256')),

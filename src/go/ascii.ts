@@ -1,8 +1,4 @@
-/** Byte values and small byte helpers shared by the gjson scanner and its path parser. */
-
-export const utf8Encoder = new TextEncoder();
-export const utf8Decoder = new TextDecoder('utf-8');
-export const EMPTY = new Uint8Array(0);
+/** ASCII byte values by name, for the engines that read bytes (gjson, encoding/json, base64). */
 
 export const TAB = 0x09;
 export const LF = 0x0a;
@@ -22,8 +18,10 @@ export const SLASH = 0x2f;
 export const DIGIT_0 = 0x30;
 export const DIGIT_9 = 0x39;
 export const COLON = 0x3a;
+export const EQUALS = 0x3d;
 export const QMARK = 0x3f;
 export const AT = 0x40;
+export const UPPER_E = 0x45;
 export const UPPER_I = 0x49;
 export const UPPER_N = 0x4e;
 export const LBRACK = 0x5b;
@@ -31,6 +29,7 @@ export const BSLASH = 0x5c;
 export const RBRACK = 0x5d;
 export const LOWER_A = 0x61;
 export const LOWER_B = 0x62;
+export const LOWER_E = 0x65;
 export const LOWER_F = 0x66;
 export const LOWER_I = 0x69;
 export const LOWER_N = 0x6e;
@@ -42,6 +41,7 @@ export const LBRACE = 0x7b;
 export const PIPE = 0x7c;
 export const RBRACE = 0x7d;
 
+/** The value of a hex digit, or -1. */
 export function hexDigit(c: number | undefined): number {
   if (c === undefined) return -1;
   if (c >= DIGIT_0 && c <= DIGIT_9) return c - DIGIT_0;
@@ -50,23 +50,13 @@ export function hexDigit(c: number | undefined): number {
   return -1;
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export function ascii(text: string): Uint8Array {
-  return utf8Encoder.encode(text);
-}
-
-/** Bytes as a string of the same char codes, for ASCII-only parsing. */
-export function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}
-
-export function backslashesBefore(bytes: Uint8Array, at: number, lowest: number): number {
+/** The value of four hex digits at `at`, or -1 unless all four are. */
+export function hex4(bytes: Uint8Array, at: number): number {
   let n = 0;
-  for (let j = at - 1; j >= lowest && bytes[j] === BSLASH; j--) n++;
+  for (let k = 0; k < 4; k++) {
+    const d = hexDigit(bytes[at + k]);
+    if (d < 0) return -1;
+    n = n * 16 + d;
+  }
   return n;
 }

@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
-import { formatFloat } from '../go/template/float.ts';
-import { limits } from '../go/template/limits.ts';
+import { formatFloat } from './strconv.ts';
+import { limits } from './template/limits.ts';
 
 /** The YAML has more entries than limits.yamlEntries: the template must make fewer. */
 export class YamlTooLargeError extends Error {}
