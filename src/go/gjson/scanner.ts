@@ -82,46 +82,10 @@ function scanObject(scan: Scan, start: number, path: Uint8Array, level: number):
 
     // The value: anything that cannot start a value (`:`, `,`, stray brackets...) is skipped.
     for (; i < doc.length; i++) {
-      const c = doc[i]!;
-      if (c === QUOTE) {
-        const token = readString(doc, i + 1);
-        i = token.next;
-        if (!token.closed) return [i, false];
-        if (hit) {
-          scan.value = stringFound(doc, token);
-          return [i, true];
-        }
-      } else if (c === LBRACE || c === LBRACK) {
-        if (matches && !hit) {
-          const [next, found] =
-            c === LBRACE ? scanObject(scan, i + 1, step.rest!, level + 1) : scanArray(scan, i + 1, step.rest!, level + 1);
-          i = next;
-          if (found) return [i, true];
-        } else {
-          const [next, raw] = skipContainer(doc, i);
-          i = next;
-          if (hit) {
-            scan.value = { kind: 'json', raw };
-            return [i, true];
-          }
-        }
-      } else if (startsNumber(doc, i)) {
-        const [next, raw] = readNumber(doc, i);
-        i = next;
-        if (hit) {
-          scan.value = { kind: 'number', raw };
-          return [i, true];
-        }
-      } else if (c === LOWER_T || c === LOWER_F || c === LOWER_N) {
-        const [next, raw] = readLiteral(doc, i);
-        i = next;
-        if (hit) {
-          scan.value = { kind: literalKind(c), raw };
-          return [i, true];
-        }
-      } else {
-        continue;
-      }
+      const value = scanValue(scan, i, hit, matches && !hit ? step.rest : undefined, level);
+      if (value === undefined) continue;
+      i = value[0];
+      if (value[1] !== 'passed') return [i, value[1] === 'found'];
       break;
     }
   }
@@ -144,59 +108,63 @@ function scanArray(scan: Scan, start: number, path: Uint8Array, level: number): 
     const hit = matches && step.rest === undefined;
     element++;
     if (step.collect !== undefined) elementStarts.push(i);
-    for (; ; i++) {
-      if (i > doc.length) break;
-      const c = i === doc.length ? RBRACK : doc[i]!;
-      if (c === QUOTE) {
-        const token = readString(doc, i + 1);
-        i = token.next;
-        if (!token.closed) return [i, false];
-        if (hit) {
-          scan.value = stringFound(doc, token);
-          return [i, true];
-        }
-      } else if (c === LBRACE || c === LBRACK) {
-        if (matches && !hit) {
-          const [next, found] =
-            c === LBRACE ? scanObject(scan, i + 1, step.rest!, level + 1) : scanArray(scan, i + 1, step.rest!, level + 1);
-          i = next;
-          if (found) return [i, true];
-        } else {
-          const [next, raw] = skipContainer(doc, i);
-          i = next;
-          if (hit) {
-            scan.value = { kind: 'json', raw };
-            return [i, true];
-          }
-        }
-      } else if (c === RBRACK) {
+    for (; i <= doc.length; i++) {
+      if (i === doc.length || doc[i] === RBRACK) {
         if (!counting) return [i + 1, false];
         scan.value =
           step.collect === undefined
             ? { kind: 'number', raw: utf8Encoder.encode(String(element - 1)) }
             : collectFromElements(scan, elementStarts, step.collect);
         return [i + 1, true];
-      } else if (startsNumber(doc, i)) {
-        const [next, raw] = readNumber(doc, i);
-        i = next;
-        if (hit) {
-          scan.value = { kind: 'number', raw };
-          return [i, true];
-        }
-      } else if (c === LOWER_T || c === LOWER_F || c === LOWER_N) {
-        const [next, raw] = readLiteral(doc, i);
-        i = next;
-        if (hit) {
-          scan.value = { kind: literalKind(c), raw };
-          return [i, true];
-        }
-      } else {
-        continue;
       }
+      const value = scanValue(scan, i, hit, matches && !hit ? step.rest : undefined, level);
+      if (value === undefined) continue;
+      i = value[0];
+      if (value[1] !== 'passed') return [i, value[1] === 'found'];
       break;
     }
   }
   return [i, false];
+}
+
+/**
+ * The value starting at i, in an object or array at `level`: passed over, or found (it is the
+ * path's value, `hit`, or holds it, when `descend` is the path below it), or the text ended in
+ * its string; undefined where no value starts.
+ */
+function scanValue(
+  scan: Scan,
+  i: number,
+  hit: boolean,
+  descend: Uint8Array | undefined,
+  level: number,
+): ValueStep | undefined {
+  const { doc } = scan;
+  const c = doc[i]!;
+  if (c === QUOTE) {
+    const token = readString(doc, i + 1);
+    if (!token.closed) return [token.next, 'ended'];
+    if (hit) scan.value = stringFound(doc, token);
+    return [token.next, hit ? 'found' : 'passed'];
+  }
+  if (c === LBRACE || c === LBRACK) {
+    if (descend === undefined) return settle(scan, hit, 'json', skipContainer(doc, i));
+    const [next, found] =
+      c === LBRACE ? scanObject(scan, i + 1, descend, level + 1) : scanArray(scan, i + 1, descend, level + 1);
+    return [next, found ? 'found' : 'passed'];
+  }
+  if (startsNumber(doc, i)) return settle(scan, hit, 'number', readNumber(doc, i));
+  if (c === LOWER_T || c === LOWER_F || c === LOWER_N) return settle(scan, hit, literalKind(c), readLiteral(doc, i));
+  return undefined;
+}
+
+type ValueStep = [next: number, outcome: 'passed' | 'found' | 'ended'];
+
+/** A value read: the path's value when `hit`. */
+function settle(scan: Scan, hit: boolean, kind: Kind, [next, raw]: [number, Uint8Array]): ValueStep {
+  if (!hit) return [next, 'passed'];
+  scan.value = { kind, raw };
+  return [next, 'found'];
 }
 
 /** `#.key`: a JSON array of `key` looked up in every element that has it. */
