@@ -2,6 +2,7 @@ import type { ClusterSecretStore, ExternalSecret, LabelSelector, SecretStore } f
 import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { OperatorError } from '../../errors.ts';
 import { compileSelector, SelectorError } from '../../kube/label-selector.ts';
+import { ref, type ObjectRef } from '../../kube/object-ref.ts';
 import { validateStore } from '../secretstore/validate.ts';
 
 export interface StoreLookup {
@@ -10,11 +11,10 @@ export interface StoreLookup {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
 }
 
-/** Index value under which an ExternalSecret is found from its store. */
-export function storeIndexKey(es: ExternalSecret): string {
-  const ref = es.spec.secretStoreRef;
-  const kind = ref?.kind ?? 'SecretStore';
-  return kind === 'ClusterSecretStore' ? `ClusterSecretStore/${ref?.name}` : `SecretStore/${es.metadata.namespace}/${ref?.name}`;
+/** The store an ExternalSecret names: a SecretStore in its own namespace, or a ClusterSecretStore. */
+export function storeRefOf(es: ExternalSecret): ObjectRef {
+  const { kind = 'SecretStore', name = '' } = es.spec.secretStoreRef ?? {};
+  return ref(kind, name, kind === 'ClusterSecretStore' ? undefined : es.metadata.namespace);
 }
 
 /**
