@@ -28,7 +28,7 @@ describe('SecretStore status', () => {
       const c = readyCondition(await storeStatus(ns, 'ps'));
       return c?.status === 'False' && c;
     }, 'Ready=False');
-    expect(c.reason).toBe('InvalidProviderConfig');
+    expect(c.reason).toBe('UnsupportedProvider');
     expect(c.message).toContain('spec.provider.aws.service "ParameterStore"');
     await applyManifest(h.kube, {
       apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'es', namespace: ns },
@@ -49,6 +49,32 @@ describe('SecretStore status', () => {
       const c = readyCondition(await storeStatus(ns, 'vault'));
       return c?.status === 'False' && c;
     }, 'Ready=False');
+    expect(c.reason).toBe('UnsupportedProvider');
     expect(c.message).toContain('spec.provider.vault');
+  });
+
+  it('automatic or custom session tags are reported unsupported, not ignored, and so are its ExternalSecrets', async () => {
+    const ns = await h.namespace('store-tags');
+    await applyManifest(h.kube, store(ns, 'simple', { aws: { service: 'SecretsManager', region: 'us-east-1', sessionTagsPolicy: 'Simple' } }));
+    await applyManifest(h.kube, store(ns, 'custom', { aws: { service: 'SecretsManager', region: 'us-east-1', customSessionTags: { team: 'a' } } }));
+    const cases: Array<[string, string]> = [['simple', 'spec.provider.aws.sessionTagsPolicy: Simple'], ['custom', 'spec.provider.aws.customSessionTags']];
+    for (const [name, field] of cases) {
+      const c = await eventually(async () => {
+        const c = readyCondition(await storeStatus(ns, name));
+        return c?.status === 'False' && c;
+      }, `${name} Ready=False`);
+      expect(c.reason).toBe('UnsupportedField');
+      expect(c.message).toContain(field);
+    }
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'es', namespace: ns },
+      spec: { secretStoreRef: { name: 'simple' }, data: [{ secretKey: 'k', remoteRef: { key: 'x' } }] },
+    });
+    const esc = await eventually(async () => {
+      const c = readyCondition(await h.externalSecret(ns, 'es'));
+      return c?.status === 'False' && c;
+    }, 'ExternalSecret Ready=False');
+    expect(esc.message).toMatch(/^UnsupportedField: .*sessionTagsPolicy/);
+    expect(await h.secret(ns, 'es')).toBeUndefined();
   });
 });

@@ -155,6 +155,32 @@ describe('ClusterExternalSecretReconciler', () => {
     expect(ready(c)).toMatchObject({ status: 'False', reason: 'NotReady' });
   });
 
+  it('an ExternalSecret the apiserver refuses is reported with its own reason and not retried: the spec must change', async () => {
+    const c = ces();
+    const w = world({
+      ces: c,
+      namespaces: [ns('a')],
+      respond: (call) => {
+        if (call.method === 'POST') throw new KubeApiError(422, 'Invalid', 'ExternalSecret "shared" rejected: spec.refreshInterval: invalid value');
+      },
+    });
+    expect(await w.reconciler.reconcile(c)).toEqual({ requeueAfter: 3_600_000 });
+    expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: expect.stringMatching(/^ExternalSecretRejected: .*spec\.refreshInterval: invalid value/) }]);
+  });
+
+  it('any other apiserver failure is a KubernetesAPIError, retried as the errors.ts table says', async () => {
+    const c = ces();
+    const w = world({
+      ces: c,
+      namespaces: [ns('a')],
+      respond: (call) => {
+        if (call.method === 'POST') throw new KubeApiError(403, 'Forbidden', 'externalsecrets is forbidden');
+      },
+    });
+    await expect(w.reconciler.reconcile(c)).rejects.toMatchObject({ status: 403 });
+    expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: 'KubernetesAPIError: externalsecrets is forbidden' }]);
+  });
+
   it('an invalid selector is reported under "unknown" and nothing is created or deleted', async () => {
     const c = ces({ namespaceSelectors: [{ matchExpressions: [{ key: 'ces', operator: 'Equals', values: ['yes'] }] }] });
     const w = world({ ces: c, namespaces: [ns('a')], externalSecrets: [live(c, 'old')] });
