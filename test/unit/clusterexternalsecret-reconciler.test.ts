@@ -50,6 +50,14 @@ const live = (c: ClusterExternalSecret, namespace: string, uid = `${namespace}-u
   ({ ...desiredExternalSecret(c, namespace), metadata: { ...desiredExternalSecret(c, namespace).metadata, uid, resourceVersion: '1' } });
 const foreign = (namespace: string, name: string): ExternalSecret =>
   ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace, uid: 'foreign' }, spec: { secretStoreRef: { name: 'mine' } } });
+/** One selected namespace, where creating the ExternalSecret fails with `error`. */
+const refusingCreate = (c: ClusterExternalSecret, error: Error) => world({
+  ces: c,
+  namespaces: [ns('a')],
+  respond: (call) => {
+    if (call.method === 'POST') throw error;
+  },
+});
 const ready = (c: ClusterExternalSecret) => c.status?.conditions?.find((x) => x.type === 'Ready');
 
 describe('ClusterExternalSecretReconciler', () => {
@@ -157,26 +165,14 @@ describe('ClusterExternalSecretReconciler', () => {
 
   it('an ExternalSecret the apiserver refuses is reported with its own reason and not retried: the spec must change', async () => {
     const c = ces();
-    const w = world({
-      ces: c,
-      namespaces: [ns('a')],
-      respond: (call) => {
-        if (call.method === 'POST') throw new KubeApiError(422, 'Invalid', 'ExternalSecret "shared" rejected: spec.refreshInterval: invalid value');
-      },
-    });
+    const w = refusingCreate(c, new KubeApiError(422, 'Invalid', 'ExternalSecret "shared" rejected: spec.refreshInterval: invalid value'));
     expect(await w.reconciler.reconcile(c)).toEqual({ requeueAfter: 3_600_000 });
     expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: expect.stringMatching(/^ExternalSecretRejected: .*spec\.refreshInterval: invalid value/) }]);
   });
 
   it('any other apiserver failure is a KubernetesAPIError, retried as the errors.ts table says', async () => {
     const c = ces();
-    const w = world({
-      ces: c,
-      namespaces: [ns('a')],
-      respond: (call) => {
-        if (call.method === 'POST') throw new KubeApiError(403, 'Forbidden', 'externalsecrets is forbidden');
-      },
-    });
+    const w = refusingCreate(c, new KubeApiError(403, 'Forbidden', 'externalsecrets is forbidden'));
     await expect(w.reconciler.reconcile(c)).rejects.toMatchObject({ status: 403 });
     expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: 'KubernetesAPIError: externalsecrets is forbidden' }]);
   });
