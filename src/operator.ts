@@ -45,6 +45,7 @@ export class Operator {
     const log = (this.log = options.log);
     const metrics = (this.metrics = options.metrics ?? operatorMetrics());
     const { kube } = options;
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.caches = createCaches(kube, {
       clock,
       log,
@@ -64,13 +65,12 @@ export class Operator {
       externalSecretController(this.caches, {
         kube, clock, log, events, metrics,
         providers: this.providers,
-        concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+        concurrency: this.concurrency,
         ...(options.reconcileBackoff ? { backoff: options.reconcileBackoff } : {}),
       }),
       secretStoreController(this.caches, { kube, clock, log, events }),
       clusterExternalSecretController(this.caches, { kube, clock, log, registry: metrics.registry }),
     ];
-    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   }
 
   async start(): Promise<void> {

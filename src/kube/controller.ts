@@ -106,8 +106,8 @@ export class Controller<T extends KubeObject> implements RunningController {
     return this;
   }
 
-  enqueue(ref: ObjectRef): void {
-    this.queue.add(refKey(ref));
+  enqueue(target: ObjectRef): void {
+    this.queue.add(refKey(target));
   }
 
   /** Starts the workers; call once every cache the controller reads has synced. */
@@ -131,8 +131,8 @@ export class Controller<T extends KubeObject> implements RunningController {
   }
 
   private async reconcileKey(key: string): Promise<ReconcileResult> {
-    const ref = refFromKey(key);
-    const object = this.primaries.get(ref.kind)?.get(cacheKey(ref.namespace, ref.name));
+    const target = refFromKey(key);
+    const object = this.primaries.get(target.kind)?.get(cacheKey(target.namespace, target.name));
     // Gone from the cache: its deletion event has already dropped its schedule.
     if (!object) return {};
     return this.reconcile!(object);

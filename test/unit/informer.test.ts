@@ -165,6 +165,24 @@ describe('Informer supervision', () => {
     expect(events.slice(0, 4)).toEqual([['added', 'a'], ['added', 'b'], ['modified', 'a'], ['deleted', 'b']]);
     expect(i.list().map((o) => o.metadata.name)).toEqual(['a']);
   });
+
+  it('hands handlers the previous copy of a modified object, from a watch event and from a relist', async () => {
+    let lists = 0;
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, String(++lists * 10), [thing('a', lists === 1 ? '5' : '7')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (lists === 1) {
+        watchLine(res, 'MODIFIED', thing('a', '6'));
+        watchLine(res, 'ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+      }
+      res.end();
+    });
+    const i = informer(client, []);
+    const seen: string[] = [];
+    i.on((event, o, old) => seen.push(`${event} ${o.metadata.resourceVersion} (was ${old?.metadata.resourceVersion ?? '-'})`));
+    await until(() => seen.length >= 3, 'a modification by watch and one by relist');
+    expect(seen.slice(0, 3)).toEqual(['added 5 (was -)', 'modified 6 (was 5)', 'modified 7 (was 6)']);
+  });
 });
 
 describe('Informer: stalls and outages', () => {

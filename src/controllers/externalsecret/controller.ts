@@ -6,17 +6,18 @@ import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import { Controller, type Mapper } from '../../kube/controller.ts';
 import type { EventRecorder } from '../../kube/events.ts';
-import { cacheKey, objectKey, type Informer } from '../../kube/informer.ts';
+import { cacheKey, objectKey } from '../../kube/informer.ts';
 import { refKey, refOf } from '../../kube/object-ref.ts';
 import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import type { OperatorMetrics } from '../../metrics/operator-metrics.ts';
-import { targetName } from '../../sync/desired-secret.ts';
+import { targetName, type Secret } from '../../sync/desired-secret.ts';
 import type { Caches } from '../caches.ts';
+import type { AnyStore } from '../secretstore/validate.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
 import { storeRefOf } from './store-resolver.ts';
 
-export const BY_STORE = 'store';
-export const BY_TARGET = 'target';
+const BY_STORE = 'store';
+const BY_TARGET = 'target';
 const BY_NAMESPACE = 'namespace';
 
 export interface ExternalSecretControllerOptions {
@@ -29,10 +30,6 @@ export interface ExternalSecretControllerOptions {
   concurrency: number;
   backoff?: BackoffPolicy;
 }
-
-/** The ExternalSecrets whose index `name` holds the changed object's key (`keyOf`). */
-const indexed = <W extends { metadata: { name: string } }>(externalSecrets: Informer<ExternalSecret>, name: string, keyOf: (object: W) => string): Mapper<W> =>
-  ({ object }) => externalSecrets.byIndex(name, keyOf(object)).map(refOf);
 
 /**
  * The ExternalSecret controller. Its own status writes wake nothing (spec, labels and
@@ -71,12 +68,13 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     },
   });
 
-  const usersOfStore = indexed(externalSecrets, BY_STORE, (store: { kind: string; metadata: { name: string; namespace?: string } }) => refKey(refOf(store)));
+  const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_STORE, refKey(refOf(store))).map(refOf);
+  const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
   return new Controller<ExternalSecret>({ name: 'externalsecret', clock, log, concurrency: options.concurrency, ...(options.backoff ? { backoff: options.backoff } : {}) })
     .for(externalSecrets, specOrMetadataChanged)
-    .watches(secretStores, usersOfStore, generationChanged)
-    .watches(clusterSecretStores, usersOfStore, generationChanged)
-    .watches(managedSecrets, indexed(externalSecrets, BY_TARGET, objectKey))
+    .watches(secretStores, usersOf, generationChanged)
+    .watches(clusterSecretStores, usersOf, generationChanged)
+    .watches(managedSecrets, targeting)
     .onDeleted((es) => metrics.statusCondition.delete((l) => l.name === es.metadata.name && l.namespace === es.metadata.namespace))
     .reconciles((es) => reconciler.reconcile(es));
 }
