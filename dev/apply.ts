@@ -69,7 +69,7 @@ export async function installCrds(kube: KubeClient, dir: string): Promise<void> 
   }
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What a cluster needs before the operator can run in it: the CRDs of crds/, its namespace and its RBAC (deploy/). */
 export async function installOperatorPrerequisites(kube: KubeClient): Promise<void> {

@@ -8,7 +8,7 @@ import { createCertificates, createClientCertificate, type Certificates } from '
 import { startProcess, waitUntil, type Started } from './child-process.ts';
 import { freePort } from './free-port.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** kube-apiserver, etcd and kubectl: from KUBEBUILDER_ASSETS, or built once and cached. */
 export function controlPlaneBinaries(): string {

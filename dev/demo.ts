@@ -11,7 +11,7 @@ import { applyManifest, applyManifests, installCrds } from './apply.ts';
 import { startControlPlane } from './control-plane.ts';
 import { startMoto } from './moto.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_ROLE_ARN = 'arn:aws:iam::123456789012:role/external-secrets-production';
 /** The seed document's AWS secret; `port` is a JSON number on purpose. */
 export const DEMO_SECRET_JSON = '{"username":"dbadmin","password":"S3cur3P@ssw0rd!","engine":"postgres","host":"db.internal.example.com","port":5432,"dbname":"myapp"}';

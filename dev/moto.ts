@@ -7,7 +7,7 @@ import { fetch } from 'undici';
 import { startProcess, waitUntil } from './child-process.ts';
 import { freePort } from './free-port.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Moto {
   /** The endpoint to give the AWS SDK (AWS_ENDPOINT_URL_*). */
