@@ -16,7 +16,7 @@ import { Informer, type InformerOptions, type KubeObject } from './kube/informer
 import { WorkQueue } from './kube/queue.ts';
 import * as resources from './kube/resources.ts';
 import { operatorMetrics, type OperatorMetrics } from './metrics/operator-metrics.ts';
-import type { Secret } from './sync/desired-secret.ts';
+import type { Namespace, Secret } from './api/core.ts';
 
 const BY_NAMESPACE = 'namespace';
 
@@ -42,7 +42,7 @@ export class Operator {
   readonly secretStores: Informer<SecretStore>;
   readonly clusterSecretStores: Informer<ClusterSecretStore>;
   readonly managedSecrets: Informer<Secret & KubeObject>;
-  readonly namespaces: Informer<KubeObject & { metadata: { labels?: Record<string, string> } }>;
+  readonly namespaces: Informer<Namespace>;
   readonly clusterExternalSecrets: Informer<ClusterExternalSecret>;
   readonly cesQueue: WorkQueue;
   readonly metrics: OperatorMetrics;

@@ -45,7 +45,7 @@ function clientFor(port: number, options: KubeClientOptions = {}): KubeClient {
   return new KubeClient(config, options);
 }
 
-const things = resourceType('example.com/v1', 'Thing', 'things', true);
+const things = resourceType({ apiVersion: 'example.com/v1', kind: 'Thing', plural: 'things', namespaced: true });
 const thing = (name: string, rv: string) => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
 const list = (res: ServerResponse, rv: string, items: unknown[]) => {
   res.setHeader('content-type', 'application/json');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Namespace } from '../../api/core.ts';
 import type { ClusterExternalSecret, ExternalSecret } from '../../api/generated.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
@@ -17,7 +18,7 @@ export const BY_CES_OWNER = 'clusterExternalSecret';
 export interface ClusterExternalSecretInformers {
   clusterExternalSecrets: Informer<ClusterExternalSecret>;
   externalSecrets: Informer<ExternalSecret>;
-  namespaces: Informer<KubeObject & { metadata: { labels?: Record<string, string> } }>;
+  namespaces: Informer<Namespace>;
 }
 
 /** ESO's metric names for ClusterExternalSecrets (the duration in seconds, like ours for ExternalSecrets). */

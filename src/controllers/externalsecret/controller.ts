@@ -2,7 +2,8 @@ import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../api/
 import type { Informer } from '../../kube/informer.ts';
 import { objectKey } from '../../kube/informer.ts';
 import type { WorkQueue } from '../../kube/queue.ts';
-import { targetName, type Secret } from '../../sync/desired-secret.ts';
+import type { Secret } from '../../api/core.ts';
+import { targetName } from '../../sync/desired-secret.ts';
 import { syncedResourceVersion } from '../../go/hash.ts';
 import { storeIndexKey } from './store-resolver.ts';
 
