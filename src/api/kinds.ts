@@ -28,8 +28,6 @@ export const kinds = {
   RoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
 } as const satisfies Record<string, KindInfo>;
 
-export type KindName = keyof typeof kinds;
-
 /** The table's entry for a manifest's kind, if the kind is one of ours and its API group matches. */
 export function kindOf(apiVersion: string, kind: string): KindInfo | undefined {
   const info: KindInfo | undefined = (kinds as Record<string, KindInfo>)[kind];
