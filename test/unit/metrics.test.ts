@@ -4,15 +4,20 @@ import { forgetObject, operatorMetrics } from '../../src/metrics/operator-metric
 import { startMetricsServer } from '../../src/metrics/server.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 
-/** A scrape split into its families: # TYPE of each, and its sample lines. */
-async function scrape(registry: Registry): Promise<{ text: string; type(name: string): string | undefined; samples(name: string): string[] }> {
+interface Scrape {
+  text: string;
+  type(name: string): string | undefined;
+  samples(name: string): string[];
+  /** A metric's # TYPE and its sample lines. */
+  family(name: string): { type: string | undefined; samples: string[] };
+}
+
+async function scrape(registry: Registry): Promise<Scrape> {
   const text = await registry.metrics();
   const lines = text.split('\n');
-  return {
-    text,
-    type: (name) => lines.find((l) => l.startsWith(`# TYPE ${name} `))?.slice(`# TYPE ${name} `.length),
-    samples: (name) => lines.filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)),
-  };
+  const type = (name: string) => lines.find((l) => l.startsWith(`# TYPE ${name} `))?.slice(`# TYPE ${name} `.length);
+  const samples = (name: string) => lines.filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return { text, type, samples, family: (name) => ({ type: type(name), samples: samples(name) }) };
 }
 
 const es = { name: 'db', namespace: 'prod' };
@@ -31,29 +36,22 @@ describe('operator metrics', () => {
     m.clusterExternalSecrets.reconcileDuration.observe(ces, 1.5);
     const s = await scrape(m.registry);
 
-    expect(s.type('externalsecret_sync_calls_total')).toBe('counter');
-    expect(s.samples('externalsecret_sync_calls_total')).toEqual(['externalsecret_sync_calls_total{name="db",namespace="prod"} 1']);
+    expect(s.family('externalsecret_sync_calls_total')).toEqual({ type: 'counter', samples: ['externalsecret_sync_calls_total{name="db",namespace="prod"} 1'] });
     // ESO's error counter has no reason label: a query dividing it by the sync counter must match.
-    expect(s.type('externalsecret_sync_calls_error')).toBe('counter');
-    expect(s.samples('externalsecret_sync_calls_error')).toEqual(['externalsecret_sync_calls_error{name="db",namespace="prod"} 1']);
-    expect(s.type('externalsecret_status_condition')).toBe('gauge');
-    expect(s.samples('externalsecret_status_condition')).toEqual([
+    expect(s.family('externalsecret_sync_calls_error')).toEqual({ type: 'counter', samples: ['externalsecret_sync_calls_error{name="db",namespace="prod"} 1'] });
+    expect(s.family('externalsecret_status_condition')).toEqual({ type: 'gauge', samples: [
       'externalsecret_status_condition{name="db",namespace="prod",condition="Ready",status="True"} 0',
       'externalsecret_status_condition{name="db",namespace="prod",condition="Ready",status="False"} 1',
-    ]);
+    ] });
     // ESO's is a gauge of the last reconcile, in nanoseconds (Go's float64(time.Duration)).
-    expect(s.type('externalsecret_reconcile_duration')).toBe('gauge');
-    expect(s.samples('externalsecret_reconcile_duration')).toEqual(['externalsecret_reconcile_duration{name="db",namespace="prod"} 250000000']);
-    expect(s.type('externalsecret_provider_api_calls_count')).toBe('counter');
-    expect(s.samples('externalsecret_provider_api_calls_count')).toEqual([
+    expect(s.family('externalsecret_reconcile_duration')).toEqual({ type: 'gauge', samples: ['externalsecret_reconcile_duration{name="db",namespace="prod"} 250000000'] });
+    expect(s.family('externalsecret_provider_api_calls_count')).toEqual({ type: 'counter', samples: [
       'externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"} 1',
-    ]);
-    expect(s.type('clusterexternalsecret_status_condition')).toBe('gauge');
-    expect(s.samples('clusterexternalsecret_status_condition')).toEqual([
+    ] });
+    expect(s.family('clusterexternalsecret_status_condition')).toEqual({ type: 'gauge', samples: [
       'clusterexternalsecret_status_condition{name="fanout",namespace="",condition="Ready",status="True"} 1',
-    ]);
-    expect(s.type('clusterexternalsecret_reconcile_duration')).toBe('gauge');
-    expect(s.samples('clusterexternalsecret_reconcile_duration')).toEqual(['clusterexternalsecret_reconcile_duration{name="fanout",namespace=""} 1500000000']);
+    ] });
+    expect(s.family('clusterexternalsecret_reconcile_duration')).toEqual({ type: 'gauge', samples: ['clusterexternalsecret_reconcile_duration{name="fanout",namespace=""} 1500000000'] });
     // No ESO name carries another type's suffixes (a histogram's _bucket, _sum, _count).
     expect(s.text).not.toMatch(/^(cluster)?externalsecret_\w+_(bucket|sum)\{/m);
   });
@@ -79,16 +77,13 @@ describe('operator metrics', () => {
     // One histogram per controller, not per object.
     expect(s.text).not.toMatch(new RegExp(`^${histogram}_\\w+\\{[^}]*name=`, 'm'));
 
-    expect(s.type('aws_secrets_operator_sync_errors_total')).toBe('counter');
-    expect(s.samples('aws_secrets_operator_sync_errors_total')).toEqual([
+    expect(s.family('aws_secrets_operator_sync_errors_total')).toEqual({ type: 'counter', samples: [
       'aws_secrets_operator_sync_errors_total{name="db",namespace="prod",reason="KubernetesAPIError"} 1',
-    ]);
-    expect(s.type('aws_secrets_operator_sts_calls_total')).toBe('counter');
-    expect(s.samples('aws_secrets_operator_sts_calls_total')).toEqual(['aws_secrets_operator_sts_calls_total{kind="AssumeRole",outcome="success"} 1']);
-    expect(s.type('aws_secrets_operator_watch_restarts_total')).toBe('counter');
-    expect(s.samples('aws_secrets_operator_watch_restarts_total')).toEqual([
+    ] });
+    expect(s.family('aws_secrets_operator_sts_calls_total')).toEqual({ type: 'counter', samples: ['aws_secrets_operator_sts_calls_total{kind="AssumeRole",outcome="success"} 1'] });
+    expect(s.family('aws_secrets_operator_watch_restarts_total')).toEqual({ type: 'counter', samples: [
       'aws_secrets_operator_watch_restarts_total{resource="externalsecrets",cause="error"} 1',
-    ]);
+    ] });
   });
 
   it("includes the standard process and Node.js metrics, with the process's real figures", async () => {
