@@ -15,7 +15,7 @@ import { eventRecorder } from './kube/events.ts';
 import { Informer, type InformerOptions, type KubeObject } from './kube/informer.ts';
 import { WorkQueue } from './kube/queue.ts';
 import * as resources from './kube/resources.ts';
-import { operatorMetrics, type OperatorMetrics } from './metrics/operator-metrics.ts';
+import { forgetObject, operatorMetrics, type OperatorMetrics } from './metrics/operator-metrics.ts';
 import type { Namespace, Secret } from './api/core.ts';
 
 const BY_NAMESPACE = 'namespace';
@@ -89,7 +89,7 @@ export class Operator {
     });
     wireExternalSecretEvents(this, this.queue);
     this.externalSecrets.on((event, es) => {
-      if (event === 'deleted') metrics.statusCondition.delete((l) => l.name === es.metadata.name && l.namespace === es.metadata.namespace);
+      if (event === 'deleted') forgetObject(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' });
     });
 
     const events = eventRecorder(kube, clock, log);
@@ -110,7 +110,10 @@ export class Operator {
       onSync: (es, outcome, reason, durationMs) => {
         const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
         metrics.syncCalls.inc(labels);
-        if (outcome === 'error') metrics.syncErrors.inc({ ...labels, reason });
+        if (outcome === 'error') {
+          metrics.syncErrors.inc(labels);
+          metrics.syncErrorsByReason.inc({ ...labels, reason });
+        }
         metrics.reconcileDuration.observe(labels, durationMs / 1000);
         metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, outcome === 'ok' ? 1 : 0);
         metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, outcome === 'ok' ? 0 : 1);
@@ -129,7 +132,7 @@ export class Operator {
     this.storeQueue = storeQueue;
 
     this.clusterExternalSecrets = informer<ClusterExternalSecret>(resources.clusterExternalSecrets);
-    const ces = clusterExternalSecretController({ kube, clock, log, registry: metrics.registry, informers: this });
+    const ces = clusterExternalSecretController({ kube, clock, log, metrics: metrics.clusterExternalSecrets, informers: this });
     this.cesQueue = ces.queue;
 
     this.informers = [this.externalSecrets, this.secretStores, this.clusterSecretStores, this.managedSecrets, this.namespaces, this.clusterExternalSecrets];

@@ -88,7 +88,7 @@ describe('no secret value leaks', () => {
       for (const e of events.items) haystacks.push([`event ${ns}`, JSON.stringify(e)]);
       haystacks.push([`status ${ns}`, JSON.stringify((await h.externalSecret(ns, 'es')).status)]);
     }
-    haystacks.push(['metrics', h.operator.metrics.registry.render()]);
+    haystacks.push(['metrics', await h.operator.metrics.registry.metrics()]);
     const leaks = haystacks.filter(([, text]) => needles.some((n) => text.includes(n)));
     expect(leaks.map(([where, text]) => `${where}: ${text.slice(0, 200)}`)).toEqual([]);
   });

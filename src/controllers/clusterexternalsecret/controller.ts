@@ -5,7 +5,7 @@ import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import { objectKey, type Informer, type KubeObject } from '../../kube/informer.ts';
 import { WorkQueue } from '../../kube/queue.ts';
-import { Gauge, type Registry } from '../../metrics/registry.ts';
+import { forgetObject } from '../../metrics/operator-metrics.ts';
 import { canonicalJson } from '../conditions.ts';
 import { controllingCes } from './external-secret.ts';
 import { selectsNamespace } from './namespaces.ts';
@@ -19,14 +19,6 @@ export interface ClusterExternalSecretInformers {
   clusterExternalSecrets: Informer<ClusterExternalSecret>;
   externalSecrets: Informer<ExternalSecret>;
   namespaces: Informer<Namespace>;
-}
-
-/** ESO's metric names for ClusterExternalSecrets (the duration in seconds, like ours for ExternalSecrets). */
-export function clusterExternalSecretMetrics(registry: Registry): ClusterExternalSecretMetrics {
-  return {
-    statusCondition: registry.register(new Gauge('clusterexternalsecret_status_condition', 'The Ready condition of each ClusterExternalSecret')),
-    reconcileDuration: registry.register(new Gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of each ClusterExternalSecret, in seconds')),
-  };
 }
 
 const metadataVersion = (o: { metadata: { generation?: number; labels?: object; annotations?: object } }): string =>
@@ -115,24 +107,20 @@ export interface ClusterExternalSecretControllerOptions {
   kube: KubeClient;
   clock: Clock;
   log: Logger;
-  registry: Registry;
+  metrics: ClusterExternalSecretMetrics;
   informers: ClusterExternalSecretInformers;
   concurrency?: number;
 }
 
 /** The ClusterExternalSecret controller: its queue, event wiring and reconciler. start() once caches are synced. */
 export function clusterExternalSecretController(options: ClusterExternalSecretControllerOptions): { queue: WorkQueue; start(): void } {
-  const { kube, clock, log, informers } = options;
-  const metrics = clusterExternalSecretMetrics(options.registry);
+  const { kube, clock, log, informers, metrics } = options;
   const queue = new WorkQueue({
     clock,
     concurrency: options.concurrency ?? 4,
     onError: (key, error, retryIn) => log.debug({ clusterExternalSecret: key, retryInMs: retryIn, err: (error as Error)?.message }, 'reconcile failed'),
   });
-  wireClusterExternalSecretEvents(informers, queue, (ces) => {
-    metrics.statusCondition.delete((l) => l.name === ces.metadata.name);
-    metrics.reconcileDuration.delete((l) => l.name === ces.metadata.name);
-  });
+  wireClusterExternalSecretEvents(informers, queue, (ces) => forgetObject(metrics, { name: ces.metadata.name, namespace: '' }));
   const reconciler = new ClusterExternalSecretReconciler({
     kube,
     clock,
