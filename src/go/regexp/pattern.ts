@@ -54,6 +54,7 @@ function at(re: RegExp, s: string, i: number): RegExpExecArray | null {
 
 export function readPattern(pattern: string): ReadPattern {
   const names = [''];
+  const named = new Set<string>();
   const pieces: string[] = [];
   let copied = 0;
   const replace = (from: number, to: number, text: string): void => {
@@ -91,15 +92,16 @@ export function readPattern(pattern: string): ReadPattern {
       item(1);
     } else if (c === '(') {
       const flags = at(FLAGS, pattern, i);
-      const named = at(NAMED, pattern, i);
+      const name = at(NAMED, pattern, i);
       if (flags?.[1] === ')') {
         i += flags[0].length; // flags for the rest of the group: no group of its own
         continue;
       }
-      if (named) {
-        if (names.includes(named[1]!)) replace(i, i + named[0].length, '(');
-        names.push(named[1]!);
-        i += named[0].length;
+      if (name) {
+        if (named.has(name[1]!)) replace(i, i + name[0].length, '(');
+        named.add(name[1]!);
+        names.push(name[1]!);
+        i += name[0].length;
       } else if (flags) {
         i += flags[0].length;
       } else {
@@ -107,7 +109,7 @@ export function readPattern(pattern: string): ReadPattern {
         if (!pattern.startsWith('(?', i)) names.push('');
         i++;
       }
-      stack.push((top = group(!flags || named !== null)));
+      stack.push((top = group(!flags || name !== null)));
       if (!top.capture && ++plainDepth > MAX_GROUP_DEPTH) throw new GoRegexpSyntaxError('groups nest too deeply for this operator', true);
     } else if (c === ')') {
       i++;
@@ -220,7 +222,7 @@ const CATEGORY_ALIASES: Record<string, string> = {
 /**
  * The scripts Go 1.26 (Unicode 15.0) can find: its lookup key is the name with a capital first
  * letter and the rest lower case, so only single-word names are reachable. re2js knows more
- * (Unicode 16), which Go refuses.
+ * (Unicode 17), which Go refuses.
  */
 const SCRIPTS = `Adlam Ahom Arabic Armenian Avestan Balinese Bamum Batak Bengali Bhaiksuki Bopomofo Brahmi Braille
   Buginese Buhid Carian Chakma Cham Cherokee Chorasmian Common Coptic Cuneiform Cypriot Cyrillic Deseret

@@ -2,20 +2,20 @@
  * Go's regexp, for `rewrite[].regexp` (ESO: runtime/esutils/utils.go RewriteRegexp, ReplaceAllString),
  * `find.name.regexp` and ClusterSecretStore `conditions[].namespaceRegexes` (MatchString).
  *
- * The engine is re2js, a port of Go's regexp: Go's syntax, leftmost-first matches with Go's
- * submatches (`((a)|b)+` on "ab" captures "a" as group 2), and time linear in the text, so a
- * pattern from one namespace cannot stall the operator by backtracking. On top of it, here:
+ * The engine is re2js, a JavaScript port of RE2 built as Go's regexp is: Go's syntax, leftmost-first
+ * matches with Go's submatches (`((a)|b)+` on "ab" captures "a" as group 2), and time linear in the
+ * text, so a pattern from one namespace cannot stall the operator by backtracking. On top of it:
  *   - ./pattern.ts: Go 1.26's `\p{name}` lookup and repeated group names, and a size estimate that
  *     refuses huge programs before re2js builds them;
  *   - ./expand.ts: Go's Regexp.Expand for the replacement (re2js follows Java's or JavaScript's);
- *   - ReplaceAllString's loop (Go's rule for an empty match right after a match) and a budget.
+ *   - here, ReplaceAllString's loop (Go's rule for an empty match right after a match) and a budget.
  * Where we differ from Go:
  *   - Go matches UTF-8 bytes; we match the code points of a JavaScript string. A lone surrogate
  *     (invalid UTF-8 once encoded) is one character that `.` matches and that is copied through,
  *     where Go would see U+FFFD; a pattern that is not well-formed is refused ("invalid UTF-8").
- *     Characters outside the BMP are one character, as in Go.
- *   - re2js's Unicode tables are version 16, Go 1.26's 15.0: `\p{...}`, `\w` under `(?i)` and case
- *     folding differ only for characters assigned since.
+ *     A character outside the BMP is one character, as in Go.
+ *   - re2js's Unicode tables are version 17, Go 1.26's 15.0: `\p{...}` classes and case folding
+ *     differ for characters assigned since.
  *   - MAX_PROGRAM and the step budgets are ours (Go has neither).
  */
 import { MatcherInput, RE2JS, RE2JSSyntaxException } from 're2js';
