@@ -39,10 +39,10 @@ export type TransformRenderer = (template: string, key: string, budget?: RenderB
  * at most as many characters as a Secret holds bytes (a target such as `$1$1$1...` multiplies
  * every key, and is stopped as it is expanded), and the regexp steps of all the rewrites of a
  * reconcile (one RewriteBudget) together. A search is charged a step per instruction and character
- * it may read (src/go/regexp/regexp.ts RegexpBudget), up to ~150 ns each where thousands of
+ * it may read (src/go/regexp/regexp.ts RegexpBudget), ~120-170 ns each where thousands of
  * threads stay alive, far less for most patterns. `^(.*)-(.*)$` over 5,000 keys of 45 characters
  * (about the most keys an AWS secret of 64 KiB holds) is charged 3.1 million, so 5 million is at
- * most ~0.75 s. A pattern that matches many times in one key is charged for each search from where
+ * most ~0.6-0.9 s. A pattern that matches many times in one key is charged for each search from where
  * it starts: replacing every character of 5,000 keys of 45 is past the bound.
  */
 export const MAX_REWRITE_KEY_CHARS = MAX_SECRET_BYTES;
