@@ -40,6 +40,8 @@ export interface ProviderHooks {
 export class AwsProviders {
   private readonly clients = new Map<string, { client: SecretsManagerClient; role: string | undefined }>();
   private readonly sts: StsClients;
+  /** The operator pod's own default chain, built on first use by a role assumed with no auth block. */
+  private podCredentials: AwsCredentialIdentityProvider | undefined;
 
   private readonly kube: KubeClient;
   private readonly clock: Clock;
@@ -70,7 +72,7 @@ export class AwsProviders {
       chain.forEach((roleArn, i) => {
         const previous = credentials;
         const last = i === chain.length - 1;
-        credentials = memoizeCredentials(() => this.sts.assumeRole(region, requireProvider(previous), roleArn, last ? {
+        credentials = memoizeCredentials(() => this.sts.assumeRole(region, previous ?? this.defaultCredentials(), roleArn, last ? {
           externalId: aws.externalID, sessionTags: aws.sessionTags, transitiveTagKeys: aws.transitiveTagKeys,
         } : {}), this.clock);
       });
@@ -84,6 +86,11 @@ export class AwsProviders {
       }
     }
     return new SecretsManagerProvider(entry.client, entry.role, this.hooks.onSecretsManagerCall);
+  }
+
+  /** Roles assumed with no auth block start from the operator pod's own default chain. */
+  private defaultCredentials(): AwsCredentialIdentityProvider {
+    return (this.podCredentials ??= fromNodeProviderChain());
   }
 
   destroy(): void {
@@ -183,11 +190,4 @@ export class AwsProviders {
     }
     return Buffer.from(value, 'base64').toString('utf8').trim();
   }
-}
-
-let podCredentials: AwsCredentialIdentityProvider | undefined;
-
-/** Roles assumed with no auth block start from the operator pod's own default chain. */
-function requireProvider(provider: AwsCredentialIdentityProvider | undefined): AwsCredentialIdentityProvider {
-  return provider ?? (podCredentials ??= fromNodeProviderChain());
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalSecrets } from '../../src/kube/resources.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, expectSecret, storeNamespace, type AwsSecret, type SecretExpectation } from './cases.ts';
-import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 
 let h: Harness;
@@ -368,9 +368,11 @@ describe('dataFrom: one AWS call per distinct secret', () => {
     const es = await settled(ns, 'target');
     expect(readyCondition(es)).toMatchObject({ status: 'True', reason: 'SecretSynced', message: 'secret synced' });
     expect(await providerCalls('GetSecretValue') - before).toBe(1);
-    expectSecret(await h.secret(ns, 'target'), es, { data: { user: 'u', pass: 'p', port: '5432', login: 'u' } });
-    // The status write that ends the sync wakes the reconciler again: that must not fetch again.
-    await new Promise((r) => setTimeout(r, 1000));
+    const secret = await h.secret(ns, 'target');
+    expectSecret(secret, es, { data: { user: 'u', pass: 'p', port: '5432', login: 'u' } });
+    // The sync's own writes (the Secret, then the status) come back through the watches: once the
+    // operator has handled them, they must not have caused another fetch.
+    await operatorCaughtUp(h, [es, secret]);
     expect(await providerCalls('GetSecretValue') - before).toBe(1);
   });
 });
