@@ -69,7 +69,7 @@ export class Operator {
         ...(options.reconcileBackoff ? { backoff: options.reconcileBackoff } : {}),
       }),
       secretStoreController(this.caches, { kube, clock, log, events }),
-      clusterExternalSecretController(this.caches, { kube, clock, log, registry: metrics.registry }),
+      clusterExternalSecretController(this.caches, { kube, clock, log, metrics: metrics.clusterExternalSecrets }),
     ];
   }
 

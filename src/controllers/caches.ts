@@ -3,9 +3,7 @@ import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../api/well-known.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Informer, type InformerOptions, type KubeObject } from '../kube/informer.ts';
 import * as resources from '../kube/resources.ts';
-import type { Secret } from '../sync/desired-secret.ts';
-
-export type Namespace = KubeObject & { metadata: { labels?: Record<string, string>; deletionTimestamp?: string } };
+import type { Namespace, Secret } from '../api/core.ts';
 
 /** The shared caches: one informer per kind, read by every controller that needs the kind. */
 export interface Caches {

@@ -38,6 +38,8 @@ export interface RunningController {
   readonly name: string;
   start(): void;
   retryFailedNow(matches: (error: unknown) => boolean): ObjectRef[];
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void>;
   stop(): void;
 }
 

@@ -4,7 +4,7 @@ import { desiredExternalSecret } from '../../src/controllers/clusterexternalsecr
 import type { NamespaceInfo } from '../../src/controllers/clusterexternalsecret/namespaces.ts';
 import { ClusterExternalSecretReconciler } from '../../src/controllers/clusterexternalsecret/reconciler.ts';
 import { KubeApiError, type KubeClient } from '../../src/kube/client.ts';
-import { ManualClock } from '../../src/kube/clock.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 import { createLogger } from '../../src/log.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');

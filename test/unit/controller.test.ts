@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OperatorError, reasonCodes, type ReasonCode } from '../../src/errors.ts';
-import { ManualClock } from '../../src/kube/clock.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 import { Controller, type PrimarySource } from '../../src/kube/controller.ts';
 import { objectKey, type InformerHandler, type KubeObject } from '../../src/kube/informer.ts';
 import { ref, refFromKey, refKey, refOf } from '../../src/kube/object-ref.ts';

@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient, type KubeClientOptions } from '../../src/kube/client.ts';
-import { ManualClock, systemClock } from '../../src/kube/clock.ts';
+import { systemClock } from '../../src/kube/clock.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { resourceType } from '../../src/kube/resources.ts';
 import { freePort } from '../../dev/free-port.ts';
@@ -45,7 +46,7 @@ function clientFor(port: number, options: KubeClientOptions = {}): KubeClient {
   return new KubeClient(config, options);
 }
 
-const things = resourceType('example.com/v1', 'Thing', 'things', true);
+const things = resourceType({ apiVersion: 'example.com/v1', kind: 'Thing', plural: 'things', namespaced: true });
 const thing = (name: string, rv: string) => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
 const list = (res: ServerResponse, rv: string, items: unknown[]) => {
   res.setHeader('content-type', 'application/json');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Namespace } from '../../api/core.ts';
 import type { ClusterExternalSecret, ExternalSecret } from '../../api/generated.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
@@ -7,8 +8,8 @@ import { cacheKey } from '../../kube/informer.ts';
 import { ref } from '../../kube/object-ref.ts';
 import { anyOf, deletionStarted, labelsChanged, ownerReferencesChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import * as resources from '../../kube/resources.ts';
-import { Gauge, type Registry } from '../../metrics/registry.ts';
-import type { Caches, Namespace } from '../caches.ts';
+import { forgetObject } from '../../metrics/operator-metrics.ts';
+import type { Caches } from '../caches.ts';
 import { controllingCes } from './external-secret.ts';
 import { selectsNamespace } from './namespaces.ts';
 import { ClusterExternalSecretReconciler, type ClusterExternalSecretMetrics } from './reconciler.ts';
@@ -17,19 +18,11 @@ import { externalSecretName } from './spec.ts';
 /** Index of ExternalSecrets by the name of the ClusterExternalSecret that controls them. */
 export const BY_CES_OWNER = 'clusterExternalSecret';
 
-/** ESO's metric names for ClusterExternalSecrets (the duration in seconds, like ours for ExternalSecrets). */
-export function clusterExternalSecretMetrics(registry: Registry): ClusterExternalSecretMetrics {
-  return {
-    statusCondition: registry.register(new Gauge('clusterexternalsecret_status_condition', 'The Ready condition of each ClusterExternalSecret')),
-    reconcileDuration: registry.register(new Gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of each ClusterExternalSecret, in seconds')),
-  };
-}
-
 export interface ClusterExternalSecretControllerOptions {
   kube: KubeClient;
   clock: Clock;
   log: Logger;
-  registry: Registry;
+  metrics: ClusterExternalSecretMetrics;
   concurrency?: number;
 }
 
@@ -47,7 +40,7 @@ const blockedBy = (ces: ClusterExternalSecret, es: ExternalSecret): boolean =>
 export function clusterExternalSecretController(caches: Caches, options: ClusterExternalSecretControllerOptions): Controller<ClusterExternalSecret> {
   const { kube, clock, log } = options;
   const { clusterExternalSecrets, externalSecrets, namespaces } = caches;
-  const metrics = clusterExternalSecretMetrics(options.registry);
+  const { metrics } = options;
   externalSecrets.addIndex(BY_CES_OWNER, (es) => {
     const owner = controllingCes(es);
     return owner ? [owner] : [];
@@ -88,9 +81,6 @@ export function clusterExternalSecretController(caches: Caches, options: Cluster
     .for(clusterExternalSecrets, specOrMetadataChanged)
     .watches(externalSecrets, controllersOf, anyOf(specOrMetadataChanged, ownerReferencesChanged))
     .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted))
-    .onDeleted((ces) => {
-      metrics.statusCondition.delete((l) => l.name === ces.metadata.name);
-      metrics.reconcileDuration.delete((l) => l.name === ces.metadata.name);
-    })
+    .onDeleted((ces) => forgetObject(metrics, { name: ces.metadata.name, namespace: '' }))
     .reconciles((ces) => reconciler.reconcile(ces));
 }

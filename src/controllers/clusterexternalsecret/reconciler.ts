@@ -5,7 +5,7 @@ import { KubeApiError, isNotFound, type KubeClient } from '../../kube/client.ts'
 import type { Clock } from '../../kube/clock.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { clusterExternalSecrets, externalSecrets } from '../../kube/resources.ts';
-import type { Gauge } from '../../metrics/registry.ts';
+import type { ObjectMetrics } from '../../metrics/operator-metrics.ts';
 import { sameContent } from '../conditions.ts';
 import { controllingCes, desiredExternalSecret, sameExternalSecret } from './external-secret.ts';
 import { SelectorError } from '../../kube/label-selector.ts';
@@ -13,10 +13,7 @@ import { selectedNamespaces, type NamespaceInfo } from './namespaces.ts';
 import { externalSecretName, refreshTimeMs } from './spec.ts';
 import { nextStatus, statusPatch } from './status.ts';
 
-export interface ClusterExternalSecretMetrics {
-  statusCondition: Gauge;
-  reconcileDuration: Gauge;
-}
+export type ClusterExternalSecretMetrics = ObjectMetrics;
 
 export interface ClusterExternalSecretReconcilerDeps {
   kube: KubeClient;
@@ -63,7 +60,7 @@ export class ClusterExternalSecretReconciler {
     try {
       return await this.sync(ces);
     } finally {
-      this.deps.metrics?.reconcileDuration.set({ name: ces.metadata.name, namespace: '' }, (this.deps.clock.now() - started) / 1000);
+      this.deps.metrics?.reconcileDuration.observe({ name: ces.metadata.name, namespace: '' }, (this.deps.clock.now() - started) / 1000);
     }
   }
 

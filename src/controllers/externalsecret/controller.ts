@@ -9,8 +9,9 @@ import type { EventRecorder } from '../../kube/events.ts';
 import { cacheKey, objectKey } from '../../kube/informer.ts';
 import { refKey, refOf } from '../../kube/object-ref.ts';
 import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
-import type { OperatorMetrics } from '../../metrics/operator-metrics.ts';
-import { targetName, type Secret } from '../../sync/desired-secret.ts';
+import { forgetObject, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
+import type { Secret } from '../../api/core.ts';
+import { targetName } from '../../sync/desired-secret.ts';
 import type { Caches } from '../caches.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
@@ -61,7 +62,10 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     onSync: (es, outcome, reason, durationMs) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       metrics.syncCalls.inc(labels);
-      if (outcome === 'error') metrics.syncErrors.inc({ ...labels, reason });
+      if (outcome === 'error') {
+        metrics.syncErrors.inc(labels);
+        metrics.syncErrorsByReason.inc({ ...labels, reason });
+      }
       metrics.reconcileDuration.observe(labels, durationMs / 1000);
       metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, outcome === 'ok' ? 1 : 0);
       metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, outcome === 'ok' ? 0 : 1);
@@ -75,6 +79,6 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     .watches(secretStores, usersOf, generationChanged)
     .watches(clusterSecretStores, usersOf, generationChanged)
     .watches(managedSecrets, targeting)
-    .onDeleted((es) => metrics.statusCondition.delete((l) => l.name === es.metadata.name && l.namespace === es.metadata.namespace))
+    .onDeleted((es) => forgetObject(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))
     .reconciles((es) => reconciler.reconcile(es));
 }
