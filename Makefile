@@ -12,7 +12,7 @@ export PATH := $(NODE_BIN):$(PATH)
 help:
 	@echo "make run    run the operator (no KUBECONFIG: local control plane, AWS emulator and the seed example)"
 	@echo "make test   install what is needed and run every test"
-	@echo "make bench  sync latency, AWS API cost and memory at scale"
+	@echo "make bench  worst-case template and rewrite time; sync latency, AWS API cost and memory at scale"
 	@echo "make chaos  the fault scenarios at full size, with their figures (about 20 minutes)"
 
 node_modules: node_modules/.installed
@@ -44,8 +44,9 @@ test-unit: node_modules
 test-integration: deps
 	npx vitest run --project integration
 
-## Sync latency, AWS API cost and memory at scale (BENCH_EXTERNAL_SECRETS, BENCH_AWS_SECRETS, CONCURRENCY).
+## The time the worst templates and rewrites take; sync latency, AWS API cost and memory at scale (BENCH_EXTERNAL_SECRETS, BENCH_AWS_SECRETS, CONCURRENCY).
 bench: deps
+	node scripts/bench-limits.ts
 	node scripts/bench.ts
 
 ## The fault scenarios at full size: apiserver outage, black-holed connections, hostile input, AWS faults, SIGKILL.

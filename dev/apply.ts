@@ -3,32 +3,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClient } from '../src/kube/client.ts';
+import { kindOf } from '../src/api/kinds.ts';
 import { customResourceDefinitions, resourceType } from '../src/kube/resources.ts';
 import { sleep, systemClock } from '../src/kube/clock.ts';
-
-const plurals: Record<string, { plural: string; namespaced: boolean }> = {
-  Namespace: { plural: 'namespaces', namespaced: false },
-  ServiceAccount: { plural: 'serviceaccounts', namespaced: true },
-  Secret: { plural: 'secrets', namespaced: true },
-  ConfigMap: { plural: 'configmaps', namespaced: true },
-  ClusterRole: { plural: 'clusterroles', namespaced: false },
-  ClusterRoleBinding: { plural: 'clusterrolebindings', namespaced: false },
-  Role: { plural: 'roles', namespaced: true },
-  RoleBinding: { plural: 'rolebindings', namespaced: true },
-  CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
-  ExternalSecret: { plural: 'externalsecrets', namespaced: true },
-  SecretStore: { plural: 'secretstores', namespaced: true },
-  ClusterSecretStore: { plural: 'clustersecretstores', namespaced: false },
-  ClusterExternalSecret: { plural: 'clusterexternalsecrets', namespaced: false },
-};
 
 export const FIELD_MANAGER = 'aws-secrets-operator-local';
 
 /** Path of a manifest's object, from its apiVersion and kind. */
 export function objectPath(manifest: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
-  const info = plurals[manifest.kind];
-  if (!info) throw new Error(`no resource mapping for kind ${manifest.kind}`);
-  return resourceType(manifest.apiVersion, manifest.kind, info.plural, info.namespaced).path(manifest.metadata.namespace, manifest.metadata.name);
+  const info = kindOf(manifest.apiVersion, manifest.kind);
+  if (!info) throw new Error(`no resource mapping for ${manifest.apiVersion} ${manifest.kind} in src/api/kinds.ts`);
+  return resourceType(info, manifest.apiVersion).path(manifest.metadata.namespace, manifest.metadata.name);
 }
 
 export function parseManifests(text: string): any[] {

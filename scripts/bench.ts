@@ -101,7 +101,7 @@ try {
   const refreshSeconds = (Date.now() - forced) / 1000;
   const refreshCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}') - firstCalls - idleCalls;
   const rss = await metric('process_resident_memory_bytes');
-  const heap = await metric('nodejs_heap_used_bytes');
+  const heap = await metric('nodejs_heap_size_used_bytes');
   const restarts = await metric('aws_secrets_operator_watch_restarts_total');
 
   const result = {

@@ -27,6 +27,14 @@ if [[ -x "$out/kube-apiserver" && -x "$out/etcd" && -x "$out/kubectl" ]]; then
   exit 0
 fi
 
+mkdir -p "$cache/controlplane"
+# One build at a time: concurrent callers (parallel worktrees, test runs) wait for it and reuse its result.
+exec 9>"$out.lock"
+flock 9
+if [[ -x "$out/kube-apiserver" && -x "$out/etcd" && -x "$out/kubectl" ]]; then
+  echo "$out"
+  exit 0
+fi
 mkdir -p "$out"
 tmp=$(mktemp -d "$out.build.XXXX")
 trap 'rm -rf "$tmp"' EXIT

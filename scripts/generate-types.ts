@@ -187,8 +187,8 @@ export function renderTypes(crdDocs: unknown[]): string {
     const root = storage[0]?.schema?.openAPIV3Schema;
     if (storage.length !== 1 || !root) throw new Error(`${kind}: needs exactly one storage version with a schema`);
     const served = crd.spec.versions.filter((v) => v.served).map((v) => literal(v.name));
-    info += `  ${kind}: { kind: '${kind}', plural: '${plural}', namespaced: ${crd.spec.scope === 'Namespaced'}, `
-      + `storageVersion: '${storage[0]!.name}', servedVersions: [${served.join(', ')}] },\n`;
+    info += `  ${kind}: { apiVersion: '${API_GROUP}/${storage[0]!.name}', kind: '${kind}', plural: '${plural}', `
+      + `namespaced: ${crd.spec.scope === 'Namespaced'}, storageVersion: '${storage[0]!.name}', servedVersions: [${served.join(', ')}] },\n`;
     const fields: string[] = [];
     for (const part of ['spec', 'status']) {
       const schema = root.properties?.[part];
@@ -203,8 +203,7 @@ export function renderTypes(crdDocs: unknown[]): string {
   return [
     HEADER,
     `export const API_GROUP = '${API_GROUP}';\n`,
-    `/** Names and scope of each kind, from the CRDs. */\nexport const crdInfo = {\n${info}} as const;\n`,
-    'export type ApiKind = keyof typeof crdInfo;\n',
+    `/** Names, scope and versions of each kind, from the CRDs (src/api/kinds.ts adds the core kinds). */\nexport const crdKinds = {\n${info}} as const;\n`,
     OBJECT_META,
     resources.trimEnd() + '\n',
     interfaces.join('\n'),

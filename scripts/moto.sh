@@ -6,7 +6,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 req="$root/tools/moto/requirements.txt"
 key=$(sha256sum "$req" | cut -c1-12)
 venv="${AWS_SECRETS_OPERATOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aws-secrets-operator}/moto-$key"
-# The marker is written last, so an interrupted install is redone, not trusted.
+# The marker is written last, so an interrupted install is redone, not trusted. Concurrent callers wait for one install.
+if [[ ! -f "$venv/.installed" ]]; then
+  mkdir -p "$(dirname "$venv")"
+  exec 9>"$venv.lock"
+  flock 9
+fi
 if [[ ! -f "$venv/.installed" ]]; then
   echo "installing moto into $venv" >&2
   rm -rf "$venv"

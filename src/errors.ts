@@ -1,8 +1,10 @@
 /**
- * Every failure the operator reports has a stable reason code. The code is the
- * metric label and the Warning Event's reason, and it starts the Ready condition's
- * message; this one table says which codes are retried with backoff. A code that
- * is not retried waits for a change to the ExternalSecret, its store or its Secret.
+ * Every failure the operator reports, of any kind, has a stable reason code. The code is
+ * the metric label and the Warning Event's reason, and it starts the Ready condition's
+ * message (a store's Ready reason is the code itself, a ClusterExternalSecret's failed
+ * namespace starts with it); this one table says which codes are retried with backoff. A
+ * code that is not retried waits for a change to the object or to what it reads (its
+ * store, its Secret, its namespaces).
  */
 export const reasonCodes = {
   /** The referenced SecretStore or ClusterSecretStore does not exist (yet). */
@@ -50,6 +52,19 @@ export const reasonCodes = {
    * would never notice a key renamed there (a spec change triggers a reconcile anyway).
    */
   InvalidSecretKey: { retry: true },
+  /**
+   * A ClusterExternalSecret's ExternalSecret name is taken in a namespace by one it does not control
+   * (ESO's "external secret already exists in namespace"). Not retried: the other one must go first,
+   * and its deletion wakes the ClusterExternalSecret.
+   */
+  ExternalSecretNotOwned: { retry: false },
+  /**
+   * The apiserver refused the ExternalSecret a ClusterExternalSecret derives (400 or 422): its
+   * externalSecretSpec or externalSecretMetadata must change.
+   */
+  ExternalSecretRejected: { retry: false },
+  /** A ClusterExternalSecret's namespaceSelector(s) cannot be parsed; ESO reports it under the namespace "unknown". */
+  InvalidNamespaceSelector: { retry: false },
   /** The target Secret is controlled by another ExternalSecret. */
   TargetOwnedByAnother: { retry: false },
   /** The target Secret exists and was not created by this operator; only creationPolicy Merge may write into it. */
@@ -128,6 +143,12 @@ export function failedOnApiserver(error: unknown): boolean {
   return false;
 }
 
+/** How a failure reads in a status, an Event or a log line: its reason code, then what happened. */
+export function failureMessage(error: unknown): string {
+  return `${reasonOf(error)}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** The one error policy: whether a failed reconcile is retried with backoff, from the table above. */
 export function isRetryable(error: unknown): boolean {
   return reasonCodes[reasonOf(error)].retry;
 }

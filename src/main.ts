@@ -24,12 +24,7 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
     : undefined;
   // A standby replica is ready (it serves its purpose by waiting); the leader once its caches have synced.
   const ready = () => (elector && !elector.isLeader() ? true : operator.isReady());
-  const collect = () => {
-    const memory = process.memoryUsage();
-    operator.metrics.residentMemory.set({}, memory.rss);
-    operator.metrics.heapUsed.set({}, memory.heapUsed);
-  };
-  const server = await startMetricsServer(operator.metrics.registry, ready, Number(process.env.METRICS_PORT ?? 8080), '0.0.0.0', collect);
+  const server = await startMetricsServer(operator.metrics.registry, ready, Number(process.env.METRICS_PORT ?? 8080), '0.0.0.0');
   let stopping = false;
   const stop = async (code = 0) => {
     if (stopping) return;

@@ -63,8 +63,8 @@ try {
     apiserverReadySeconds: seconds(readyAt - restarting),
     convergeAfterRestartSeconds: seconds(converged - restarting),
     convergeAfterReadySeconds: seconds(Math.max(0, converged - readyAt)),
-    syncErrorsKubernetesAPIError: sum(/^externalsecret_sync_calls_error\{.*reason="KubernetesAPIError"/),
-    syncErrorsInternalError: sum(/^externalsecret_sync_calls_error\{.*reason="InternalError"/),
+    syncErrorsKubernetesAPIError: sum(/^aws_secrets_operator_sync_errors_total\{.*reason="KubernetesAPIError"/),
+    syncErrorsInternalError: sum(/^aws_secrets_operator_sync_errors_total\{.*reason="InternalError"/),
     watchRestarts: sum(/^aws_secrets_operator_watch_restarts_total\{/),
   };
   console.log(`\n${'figure'.padEnd(34)}value`);

@@ -3,15 +3,13 @@
 
 export const API_GROUP = 'external-secrets.io';
 
-/** Names and scope of each kind, from the CRDs. */
-export const crdInfo = {
-  ExternalSecret: { kind: 'ExternalSecret', plural: 'externalsecrets', namespaced: true, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
-  SecretStore: { kind: 'SecretStore', plural: 'secretstores', namespaced: true, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
-  ClusterSecretStore: { kind: 'ClusterSecretStore', plural: 'clustersecretstores', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
-  ClusterExternalSecret: { kind: 'ClusterExternalSecret', plural: 'clusterexternalsecrets', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
+/** Names, scope and versions of each kind, from the CRDs (src/api/kinds.ts adds the core kinds). */
+export const crdKinds = {
+  ExternalSecret: { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', plural: 'externalsecrets', namespaced: true, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
+  SecretStore: { apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', plural: 'secretstores', namespaced: true, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
+  ClusterSecretStore: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', plural: 'clustersecretstores', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
+  ClusterExternalSecret: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', plural: 'clusterexternalsecrets', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
 } as const;
-
-export type ApiKind = keyof typeof crdInfo;
 
 /** The subset of Kubernetes ObjectMeta the operator reads and writes. */
 export interface ObjectMeta {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { AwsProvider, SecretKeySelector } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import { isNotFound, type KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -17,30 +18,12 @@ export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 const TOKEN_SECONDS = 3600;
 const MAX_CLIENTS = 512;
 
-interface SecretKeyRef { name?: string; key?: string; namespace?: string }
-
-/** The `spec.provider.aws` block of a store, as far as authentication needs it. */
-export interface AwsProviderConfig {
-  service?: string;
-  region?: string;
-  role?: string;
-  additionalRoles?: string[];
-  externalID?: string;
-  sessionTags?: Array<{ key: string; value: string }>;
-  transitiveTagKeys?: string[];
-  prefix?: string;
-  auth?: {
-    jwt?: { serviceAccountRef?: { name: string; namespace?: string; audiences?: string[] } };
-    secretRef?: { accessKeyIDSecretRef?: SecretKeyRef; secretAccessKeySecretRef?: SecretKeyRef; sessionTokenSecretRef?: SecretKeyRef };
-  };
-}
-
 export interface StoreIdentity {
   kind: 'SecretStore' | 'ClusterSecretStore';
   name: string;
   /** The SecretStore's own namespace; absent for a ClusterSecretStore. */
   namespace?: string;
-  aws: AwsProviderConfig;
+  aws: AwsProvider;
 }
 
 export interface ProviderHooks {
@@ -57,6 +40,8 @@ export interface ProviderHooks {
 export class AwsProviders {
   private readonly clients = new Map<string, { client: SecretsManagerClient; role: string | undefined }>();
   private readonly sts: StsClients;
+  /** The operator pod's own default chain, built on first use by a role assumed with no auth block. */
+  private podCredentials: AwsCredentialIdentityProvider | undefined;
 
   private readonly kube: KubeClient;
   private readonly clock: Clock;
@@ -87,7 +72,7 @@ export class AwsProviders {
       chain.forEach((roleArn, i) => {
         const previous = credentials;
         const last = i === chain.length - 1;
-        credentials = memoizeCredentials(() => this.sts.assumeRole(region, requireProvider(previous), roleArn, last ? {
+        credentials = memoizeCredentials(() => this.sts.assumeRole(region, previous ?? this.defaultCredentials(), roleArn, last ? {
           externalId: aws.externalID, sessionTags: aws.sessionTags, transitiveTagKeys: aws.transitiveTagKeys,
         } : {}), this.clock);
       });
@@ -101,6 +86,11 @@ export class AwsProviders {
       }
     }
     return new SecretsManagerProvider(entry.client, entry.role, this.hooks.onSecretsManagerCall);
+  }
+
+  /** Roles assumed with no auth block start from the operator pod's own default chain. */
+  private defaultCredentials(): AwsCredentialIdentityProvider {
+    return (this.podCredentials ??= fromNodeProviderChain());
   }
 
   destroy(): void {
@@ -182,7 +172,7 @@ export class AwsProviders {
     }
   }
 
-  private async readSecretKey(store: StoreIdentity, ref: SecretKeyRef | undefined, esNamespace: string, field: string): Promise<string> {
+  private async readSecretKey(store: StoreIdentity, ref: SecretKeySelector | undefined, esNamespace: string, field: string): Promise<string> {
     if (!ref?.name || !ref.key) {
       throw new OperatorError('InvalidProviderConfig', `${store.kind} ${store.name}: auth.secretRef.${field} needs a name and a key`);
     }
@@ -200,11 +190,4 @@ export class AwsProviders {
     }
     return Buffer.from(value, 'base64').toString('utf8').trim();
   }
-}
-
-let podCredentials: AwsCredentialIdentityProvider | undefined;
-
-/** Roles assumed with no auth block start from the operator pod's own default chain. */
-function requireProvider(provider: AwsCredentialIdentityProvider | undefined): AwsCredentialIdentityProvider {
-  return provider ?? (podCredentials ??= fromNodeProviderChain());
 }

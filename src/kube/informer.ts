@@ -5,7 +5,8 @@ import { sleep, type Clock } from './clock.ts';
 import type { ResourceType } from './resources.ts';
 
 export type InformerEvent = 'added' | 'modified' | 'deleted';
-export type InformerHandler<T> = (event: InformerEvent, object: T) => void;
+/** `old` is the cache's previous copy of a modified object, for predicates that compare. */
+export type InformerHandler<T> = (event: InformerEvent, object: T, old?: T) => void;
 
 export interface KubeObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: any };
@@ -35,8 +36,10 @@ export interface InformerOptions {
   onRecovered?: (resource: string) => void;
 }
 
-export const objectKey = (o: KubeObject): string =>
-  o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+/** The cache key of an object: namespace/name, or the name of a cluster-scoped one. */
+export const cacheKey = (namespace: string | undefined, name: string): string => (namespace ? `${namespace}/${name}` : name);
+
+export const objectKey = (o: KubeObject): string => cacheKey(o.metadata.namespace, o.metadata.name);
 
 /**
  * A supervised list+watch cache. It never gives up: errors restart it with jittered
@@ -62,7 +65,7 @@ export class Informer<T extends KubeObject> {
   private loop: Promise<void> | undefined;
 
   private readonly client: KubeClient;
-  private readonly resource: ResourceType;
+  readonly resource: ResourceType;
   private readonly options: InformerOptions;
 
   constructor(client: KubeClient, resource: ResourceType, options: InformerOptions) {
@@ -207,7 +210,7 @@ export class Informer<T extends KubeObject> {
     for (const [key, object] of next) {
       const old = previous.get(key);
       if (!old) this.emit('added', object);
-      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) this.emit('modified', object);
+      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) this.emit('modified', object, old);
     }
     for (const [key, object] of previous) if (!next.has(key)) this.emit('deleted', object);
     this.syncedResolve();
@@ -282,13 +285,13 @@ export class Informer<T extends KubeObject> {
     this.cache.set(key, object);
     if (old) this.unindex(key, old);
     this.index(key, object);
-    this.emit(old ? 'modified' : 'added', object);
+    this.emit(old ? 'modified' : 'added', object, old);
   }
 
-  private emit(event: InformerEvent, object: T): void {
+  private emit(event: InformerEvent, object: T, old?: T): void {
     for (const handler of this.handlers) {
       try {
-        handler(event, object);
+        handler(event, object, old);
       } catch (err) {
         this.log.error({ resource: this.resource.plural, err: describe(err) }, 'informer handler failed');
       }

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import { isConflict, isNotFound, type KubeClient } from './client.ts';
 import { sleep, type Clock } from './clock.ts';
-import { resourceType } from './resources.ts';
-
-const leases = resourceType('coordination.k8s.io/v1', 'Lease', 'leases', true);
+import { leases } from './resources.ts';
+import type { Lease, LeaseSpec } from '../api/core.ts';
 
 export interface LeaderElectionOptions {
   kube: KubeClient;
@@ -20,14 +19,6 @@ export interface LeaderElectionOptions {
   /** How often to try to acquire or renew. */
   retryPeriodMs?: number;
   random?: () => number;
-}
-
-interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
 }
 
 /**
@@ -99,7 +90,7 @@ export class LeaderElector {
     const now = new Date(clock.now()).toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
     const durationSeconds = Math.ceil(this.o.leaseDurationMs / 1000);
     try {
-      let lease: { metadata: Record<string, unknown>; spec?: LeaseSpec };
+      let lease: Lease;
       try {
         lease = await kube.get(leases.path(namespace, name));
       } catch (err) {

@@ -125,11 +125,6 @@ export class WorkQueue {
     return this.ready.length;
   }
 
-  /** When the key is next due (ms since epoch), if it is scheduled. */
-  scheduledAt(key: string): number | undefined {
-    return this.timers.get(key)?.at;
-  }
-
   /** Resolves when nothing is queued or running (scheduled timers may remain). */
   idle(): Promise<void> {
     if (this.ready.length === 0 && this.running === 0) return Promise.resolve();

@@ -1,16 +1,16 @@
-/** Where a kind lives in the Kubernetes API. */
-export interface ResourceType {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly plural: string;
-  readonly namespaced: boolean;
+import { kinds, type KindInfo } from '../api/kinds.ts';
+
+/** A kind's paths in the Kubernetes API. */
+export interface ResourceType extends KindInfo {
   /** Collection path across all namespaces (or of a cluster-scoped kind). */
   listPath(): string;
   /** Path of one object, or of the namespaced collection when name is omitted. */
   path(namespace: string | undefined, name?: string, subresource?: string): string;
 }
 
-export function resourceType(apiVersion: string, kind: string, plural: string, namespaced: boolean): ResourceType {
+/** Paths for a kind; `apiVersion` may name another served version than the table's (a v1beta1 manifest). */
+export function resourceType(info: KindInfo, apiVersion = info.apiVersion): ResourceType {
+  const { kind, plural, namespaced } = info;
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   return {
     apiVersion,
@@ -26,12 +26,15 @@ export function resourceType(apiVersion: string, kind: string, plural: string, n
   };
 }
 
-export const externalSecrets = resourceType('external-secrets.io/v1', 'ExternalSecret', 'externalsecrets', true);
-export const secretStores = resourceType('external-secrets.io/v1', 'SecretStore', 'secretstores', true);
-export const clusterSecretStores = resourceType('external-secrets.io/v1', 'ClusterSecretStore', 'clustersecretstores', false);
-export const clusterExternalSecrets = resourceType('external-secrets.io/v1', 'ClusterExternalSecret', 'clusterexternalsecrets', false);
-export const secrets = resourceType('v1', 'Secret', 'secrets', true);
-export const serviceAccounts = resourceType('v1', 'ServiceAccount', 'serviceaccounts', true);
-export const namespaces = resourceType('v1', 'Namespace', 'namespaces', false);
-export const events = resourceType('v1', 'Event', 'events', true);
-export const customResourceDefinitions = resourceType('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false);
+// The kinds of src/api/kinds.ts the operator reads and writes, by the names its code uses.
+export const externalSecrets = resourceType(kinds.ExternalSecret);
+export const secretStores = resourceType(kinds.SecretStore);
+export const clusterSecretStores = resourceType(kinds.ClusterSecretStore);
+export const clusterExternalSecrets = resourceType(kinds.ClusterExternalSecret);
+export const secrets = resourceType(kinds.Secret);
+export const configMaps = resourceType(kinds.ConfigMap);
+export const serviceAccounts = resourceType(kinds.ServiceAccount);
+export const namespaces = resourceType(kinds.Namespace);
+export const events = resourceType(kinds.Event);
+export const leases = resourceType(kinds.Lease);
+export const customResourceDefinitions = resourceType(kinds.CustomResourceDefinition);

@@ -1,21 +1,60 @@
-import { Counter, Gauge, Histogram, Registry } from './registry.ts';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { processMetrics } from './process-metrics.ts';
+import { ReconcileDuration, type ObjectLabels } from './reconcile-duration.ts';
 
-/** The metrics ESO users alert on, under ESO's names, plus our own for STS and watches. */
+// ESO's label sets (without its optional app_kubernetes_io_* labels).
+const OBJECT = ['name', 'namespace'] as const;
+const CONDITION = ['name', 'namespace', 'condition', 'status'] as const;
+
+/**
+ * The metrics ESO users alert on, under ESO's names, types, labels and units, and ours
+ * under aws_secrets_operator_ where ESO has none or a poor one. One registry per operator,
+ * holding the process's standard metrics too.
+ */
 export function operatorMetrics() {
-  const registry = new Registry();
+  const registry = Registry.merge([processMetrics()]);
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers });
+  const reconcileSeconds = new Histogram({
+    name: 'aws_secrets_operator_reconcile_duration_seconds',
+    help: 'Duration of reconciles in seconds, by controller',
+    labelNames: ['controller'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
   return {
     registry,
-    syncCalls: registry.register(new Counter('externalsecret_sync_calls_total', 'Syncs of ExternalSecrets (fetch and write)')),
-    syncErrors: registry.register(new Counter('externalsecret_sync_calls_error', 'Failed syncs of ExternalSecrets, by reason code')),
-    statusCondition: registry.register(new Gauge('externalsecret_status_condition', 'The Ready condition of each ExternalSecret')),
-    reconcileDuration: registry.register(new Histogram('externalsecret_reconcile_duration', 'Duration of syncs in seconds',
-      [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])),
-    providerCalls: registry.register(new Counter('externalsecret_provider_api_calls_count', 'AWS API calls by call and status')),
-    stsCalls: registry.register(new Counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome')),
-    watchRestarts: registry.register(new Counter('aws_secrets_operator_watch_restarts_total', 'Watch restarts by resource and cause')),
-    residentMemory: registry.register(new Gauge('process_resident_memory_bytes', 'Resident memory of the operator process')),
-    heapUsed: registry.register(new Gauge('nodejs_heap_used_bytes', 'V8 heap in use')),
+    syncCalls: counter('externalsecret_sync_calls_total', 'Syncs of ExternalSecrets (fetch and write)', OBJECT),
+    syncErrors: counter('externalsecret_sync_calls_error', 'Failed syncs of ExternalSecrets', OBJECT),
+    // ESO's error counter has no reason; one labelled with it would not match ESO's queries.
+    syncErrorsByReason: counter('aws_secrets_operator_sync_errors_total', 'Failed syncs of ExternalSecrets, by reason code', [...OBJECT, 'reason']),
+    statusCondition: gauge('externalsecret_status_condition', 'The Ready condition of each ExternalSecret', CONDITION),
+    reconcileDuration: new ReconcileDuration(
+      gauge('externalsecret_reconcile_duration', 'Duration of the last reconcile of each ExternalSecret, in nanoseconds', OBJECT),
+      reconcileSeconds, 'externalsecret'),
+    providerCalls: counter('externalsecret_provider_api_calls_count', 'AWS API calls by call and status', ['provider', 'call', 'status']),
+    stsCalls: counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome', ['kind', 'outcome']),
+    watchRestarts: counter('aws_secrets_operator_watch_restarts_total', 'Watch restarts by resource and cause', ['resource', 'cause']),
+    clusterExternalSecrets: {
+      statusCondition: gauge('clusterexternalsecret_status_condition', 'The Ready condition of each ClusterExternalSecret', CONDITION),
+      reconcileDuration: new ReconcileDuration(
+        gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of each ClusterExternalSecret, in nanoseconds', OBJECT),
+        reconcileSeconds, 'clusterexternalsecret'),
+    },
   };
 }
 
 export type OperatorMetrics = ReturnType<typeof operatorMetrics>;
+
+/** ESO's per-object gauges of one controller. */
+export interface ObjectMetrics {
+  statusCondition: Gauge<(typeof CONDITION)[number]>;
+  reconcileDuration: ReconcileDuration;
+}
+
+/** An object is gone: its per-object gauges drop its series (its counters stay, as ESO's do). */
+export function forgetObject(metrics: ObjectMetrics, labels: ObjectLabels): void {
+  for (const status of ['True', 'False']) metrics.statusCondition.remove({ ...labels, condition: 'Ready', status });
+  metrics.reconcileDuration.remove(labels);
+}

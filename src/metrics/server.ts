@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from './registry.ts';
+import type { Registry } from 'prom-client';
 
 /** /metrics for Prometheus, /healthz for liveness, /readyz once the caches have synced. */
-export async function startMetricsServer(registry: Registry, ready: () => boolean, port: number, host = '0.0.0.0', collect: () => void = () => {}): Promise<{ port: number; close(): Promise<void> }> {
+export async function startMetricsServer(registry: Registry, ready: () => boolean, port: number, host = '0.0.0.0'): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/metrics') {
-      collect();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(registry.render());
+      // A failed collection is a failed scrape, not a crashed operator.
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
     } else if (path === '/healthz') {
       res.end('ok');
     } else if (path === '/readyz') {

@@ -1,27 +1,10 @@
+import type { Secret } from '../api/core.ts';
 import type { ExternalSecret, OwnerReference } from '../api/generated.ts';
+import { kinds } from '../api/kinds.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../api/well-known.ts';
 import { dataHash, objectHash } from '../go/hash.ts';
 import { fieldManagerFor, ownedFields } from './managed-fields.ts';
 import { SizeTally } from './secret-size.ts';
-
-export interface Secret {
-  apiVersion: 'v1';
-  kind: 'Secret';
-  metadata: {
-    name: string;
-    namespace: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: OwnerReference[];
-    resourceVersion?: string;
-    uid?: string;
-    managedFields?: Array<{ manager?: string; fieldsV1?: Record<string, any> }>;
-    [k: string]: unknown;
-  };
-  type?: string;
-  data?: Record<string, string>;
-  immutable?: boolean;
-}
 
 /** What the spec and the provider data ask the Secret to contain (templates applied). */
 export interface RenderedTarget {
@@ -87,8 +70,8 @@ export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: S
 
 export function controllerReference(es: ExternalSecret): OwnerReference {
   return {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
+    apiVersion: kinds.ExternalSecret.apiVersion,
+    kind: kinds.ExternalSecret.kind,
     name: es.metadata.name,
     uid: es.metadata.uid!,
     controller: true,

@@ -20,7 +20,7 @@
  * the next. That is an InvalidSecretKey error here, except for the empty key, which step 3 drops.
  */
 import type { ExternalSecretRewrite } from '../api/generated.ts';
-import { OperatorError } from '../errors.ts';
+import { OperatorError, type ReasonCode } from '../errors.ts';
 import { type ConversionStrategy, convertKeys } from './conversion.ts';
 import { type DecodingStrategy, decodeMap } from './decoding.ts';
 import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from '../go/regexp/regexp.ts';
@@ -38,9 +38,12 @@ export type TransformRenderer = (template: string, key: string, budget?: RenderB
  * Bounds of rewrites, whatever the keys and patterns: the renamed keys of each rewrite add up to
  * at most as many characters as a Secret holds bytes (a target such as `$1$1$1...` multiplies
  * every key, and is stopped as it is expanded), and the regexp steps of all the rewrites of a
- * reconcile (one RewriteBudget) together. A step costs ~100-150 ns; `^(.*)-(.*)$` over 5,000
- * keys of 45 characters (about the most keys an AWS secret of 64 KiB holds) takes 1.8 million,
- * so 5 million is ~0.5-0.75 s.
+ * reconcile (one RewriteBudget) together. A search is charged a step per instruction and character
+ * it may read (src/go/regexp/regexp.ts RegexpBudget), ~120-170 ns each where thousands of
+ * threads stay alive, far less for most patterns. `^(.*)-(.*)$` over 5,000 keys of 45 characters
+ * (about the most keys an AWS secret of 64 KiB holds) is charged 3.1 million, so 5 million is at
+ * most ~0.6-0.9 s. A pattern that matches many times in one key is charged for each search from where
+ * it starts: replacing every character of 5,000 keys of 45 is past the bound.
  */
 export const MAX_REWRITE_KEY_CHARS = MAX_SECRET_BYTES;
 export const MAX_REWRITE_STEPS = 5_000_000;
@@ -189,8 +192,12 @@ function render(renderTransform: TransformRenderer, template: string, key: strin
 /** Compiled sources, so a periodic refresh does not recompile the same patterns. */
 const compiled = new Map<string, GoRegexp>();
 
-/** Compiles (and caches) a tenant's Go regexp; syntax errors become InvalidSpec naming the field. */
-export function compileGoRegexp(source: string, at: string): GoRegexp {
+/**
+ * Compiles (and caches) a tenant's Go regexp. A source Go cannot compile is `invalid` (InvalidSpec
+ * unless told: a store's field is InvalidProviderConfig), naming the field `at`; one we refuse to
+ * run (too large, nested too deeply) is UnsupportedField.
+ */
+export function compileGoRegexp(source: string, at: string, invalid: ReasonCode = 'InvalidSpec'): GoRegexp {
   let re = compiled.get(source);
   if (re === undefined) {
     try {
@@ -198,7 +205,7 @@ export function compileGoRegexp(source: string, at: string): GoRegexp {
     } catch (error) {
       if (!(error instanceof GoRegexpSyntaxError)) throw error;
       if (error.unsupported) throw new OperatorError('UnsupportedField', `${at}: ${error.message}`, { cause: error });
-      throw new OperatorError('InvalidSpec', `${at}: error parsing regexp: ${error.message}`, { cause: error });
+      throw new OperatorError(invalid, `${at}: error parsing regexp: ${error.message}`, { cause: error });
     }
     if (compiled.size >= 256) compiled.delete(compiled.keys().next().value!);
     compiled.set(source, re);

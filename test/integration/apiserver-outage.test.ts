@@ -4,6 +4,7 @@ import { installOperatorPrerequisites } from '../../dev/apply.ts';
 import { startControlPlane, type ControlPlane } from '../../dev/control-plane.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
 import { decode, eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 /**
  * kube-apiserver killed (etcd kept) while ExternalSecrets refresh, AWS values changed
@@ -56,8 +57,8 @@ describe('kube-apiserver killed and restarted during churn', () => {
     await Promise.all(keys.map((key) => h.putAwsSecret(key, '{"v":"1"}')));
     await cp.stopApiserver('SIGKILL');
     await Promise.all(keys.map((key) => h.putAwsSecret(key, '{"v":"2"}')));
-    const apiErrors = (name: string) => h.operator.metrics.syncErrors.value({ name, namespace: ns, reason: 'KubernetesAPIError' });
-    await eventually(async () => names.every((name) => apiErrors(name) > 0), 'every ExternalSecret to fail on the apiserver', 30_000);
+    const apiErrors = (name: string) => metricValue(h.operator.metrics.syncErrorsByReason, { name, namespace: ns, reason: 'KubernetesAPIError' });
+    await eventually(async () => (await Promise.all(names.map(apiErrors))).every((n) => n > 0), 'every ExternalSecret to fail on the apiserver', 30_000);
 
     await cp.startApiserver();
     for (const name of names) {
@@ -65,6 +66,6 @@ describe('kube-apiserver killed and restarted during churn', () => {
       expect(readyCondition(await readyAs(h, ns, name, 'True'))).toMatchObject({ reason: 'SecretSynced' });
     }
     // A refused connection is the apiserver's failure, not an internal one.
-    for (const name of names) expect(h.operator.metrics.syncErrors.value({ name, namespace: ns, reason: 'InternalError' })).toBe(0);
+    for (const name of names) expect(await metricValue(h.operator.metrics.syncErrorsByReason, { name, namespace: ns, reason: 'InternalError' })).toBe(0);
   });
 });

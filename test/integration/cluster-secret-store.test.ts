@@ -19,6 +19,8 @@ beforeAll(async () => {
         { namespaces: [`listed-${process.pid}`] },
         { namespaceRegexes: [`^team-${process.pid}-`] },
         { namespaceSelector: { matchLabels: { 'secrets.example.com/shared': 'yes' } } },
+        // Go's syntax, which JavaScript's RegExp refuses.
+        { namespaceRegexes: [`(?i)^CASED-${process.pid}-`] },
       ],
     },
   });
@@ -42,6 +44,7 @@ describe('ClusterSecretStore conditions', () => {
     ['by name', `listed-${process.pid}`, undefined],
     ['by regex', `team-${process.pid}-a`, undefined],
     ['by label selector', `labelled-${process.pid}`, { 'secrets.example.com/shared': 'yes' }],
+    ['by a regex in Go\'s syntax', `cased-${process.pid}-a`, undefined],
   ] as const) {
     it(`admits a namespace ${how}`, async () => {
       await namespace(ns, labels);
@@ -57,6 +60,19 @@ describe('ClusterSecretStore conditions', () => {
     const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
     expect(es.status.conditions[0].message).toContain('StoreNotAllowed');
     expect(es.status.conditions[0].message).toContain(`does not allow namespace "${ns}"`);
+    expect(await h.secret(ns, 'es')).toBeUndefined();
+  });
+
+  it('fails on a namespaceRegex Go cannot compile, naming it, and writes nothing', async () => {
+    const broken = `broken-${process.pid}`;
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: broken },
+      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } }, conditions: [{ namespaceRegexes: ['(unclosed'] }] },
+    });
+    const ns = await namespace(`broken-store-${process.pid}`);
+    await applyExternalSecret(h, ns, 'es', { secretStoreRef: { name: broken, kind: 'ClusterSecretStore' }, data: [{ secretKey: 'v', remoteRef: { key } }] });
+    const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    expect(es.status.conditions[0].message).toContain(`InvalidProviderConfig: ClusterSecretStore "${broken}": spec.conditions[0].namespaceRegexes[0]: error parsing regexp: missing closing ):`);
     expect(await h.secret(ns, 'es')).toBeUndefined();
   });
 

@@ -78,7 +78,7 @@ describe('ClusterExternalSecret', () => {
       }]);
     }
     expect(await maybeExternalSecret(other, 'db-credentials')).toBeUndefined();
-    expect(h.operator.metrics.registry.render())
+    expect(await h.operator.metrics.registry.metrics())
       .toContain('clusterexternalsecret_status_condition{name="fanout",namespace="",condition="Ready",status="True"} 1');
   });
 

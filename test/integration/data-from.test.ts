@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalSecrets } from '../../src/kube/resources.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, expectSecret, storeNamespace, type AwsSecret, type SecretExpectation } from './cases.ts';
-import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -332,8 +333,8 @@ const cases: Case[] = [
   },
 ];
 
-const providerCalls = (call: Call): number =>
-  h.operator.metrics.providerCalls.value({ provider: 'AWS/SecretsManager', call, status: 'success' });
+const providerCalls = (call: Call): Promise<number> =>
+  metricValue(h.operator.metrics.providerCalls, { provider: 'AWS/SecretsManager', call, status: 'success' });
 
 /** Waits for the first Ready condition the operator writes, and returns the ExternalSecret. */
 async function settled(ns: string, name: string): Promise<any> {
@@ -356,7 +357,7 @@ describe('dataFrom: one AWS call per distinct secret', () => {
     const ns = await storeNamespace(h, 'df-one-call');
     const key = awsName('shared');
     await createAwsSecrets(h, [{ name: key, string: '{"user":"u","pass":"p","port":5432}' }]);
-    const before = providerCalls('GetSecretValue');
+    const before = await providerCalls('GetSecretValue');
     await applyExternalSecret(h, ns, 'target', {
       data: [
         { secretKey: 'login', remoteRef: { key, property: 'user' } },
@@ -366,11 +367,13 @@ describe('dataFrom: one AWS call per distinct secret', () => {
     });
     const es = await settled(ns, 'target');
     expect(readyCondition(es)).toMatchObject({ status: 'True', reason: 'SecretSynced', message: 'secret synced' });
-    expect(providerCalls('GetSecretValue') - before).toBe(1);
-    expectSecret(await h.secret(ns, 'target'), es, { data: { user: 'u', pass: 'p', port: '5432', login: 'u' } });
-    // The status write that ends the sync wakes the reconciler again: that must not fetch again.
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(providerCalls('GetSecretValue') - before).toBe(1);
+    expect(await providerCalls('GetSecretValue') - before).toBe(1);
+    const secret = await h.secret(ns, 'target');
+    expectSecret(secret, es, { data: { user: 'u', pass: 'p', port: '5432', login: 'u' } });
+    // The sync's own writes (the Secret, then the status) come back through the watches: once the
+    // operator has handled them, they must not have caused another fetch.
+    await operatorCaughtUp(h, [es, secret]);
+    expect(await providerCalls('GetSecretValue') - before).toBe(1);
   });
 });
 
@@ -384,7 +387,7 @@ describe('dataFrom', () => {
       const n = namesFor();
       const ns = await storeNamespace(h, label);
       await createAwsSecrets(h, c.aws(n));
-      const before = Object.fromEntries((['GetSecretValue', 'BatchGetSecretValue', 'ListSecrets'] as const).map((call) => [call, providerCalls(call)]));
+      const before = Object.fromEntries(await Promise.all((['GetSecretValue', 'BatchGetSecretValue', 'ListSecrets'] as const).map(async (call) => [call, await providerCalls(call)])));
       await applyExternalSecret(h, ns, 'target', c.spec(n), c.metadata);
       const es = await settled(ns, 'target');
       const ready = readyCondition(es);
@@ -401,7 +404,7 @@ describe('dataFrom', () => {
           expect(await h.secret(ns, 'target'), 'no Secret').toBeUndefined();
         }
         for (const [call, want] of Object.entries(c.calls ?? {}) as Array<[Call, number | 'some']>) {
-          const made = providerCalls(call) - before[call]!;
+          const made = await providerCalls(call) - before[call]!;
           if (want === 'some') expect(made, `${call} calls`).toBeGreaterThan(0);
           else expect(made, `${call} calls`).toBe(want);
         }

@@ -5,6 +5,7 @@ import { applyManifest } from '../../dev/apply.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
 import { applyExternalSecret, createAwsSecrets, readyAs } from './cases.ts';
 import { decode, startHarness, type Harness } from './harness.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 /**
  * With moto's IAM enforcement on, AWS answers as it would for real: a principal
@@ -87,9 +88,9 @@ describe('IAM enforced by the AWS peer', () => {
   });
 
   it('a role with a policy, assumed on top of the keys, gets the value', async () => {
-    const before = h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' });
+    const before = await metricValue(h.operator.metrics.stsCalls, { kind: 'AssumeRole', outcome: 'success' });
     await synced(await storeWithKeys('iam-role-ok', 'assumer', { role: roles.reader, externalID: 'ext-123', sessionTags: [{ key: 'team', value: 'a' }] }));
-    expect(h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' })).toBe(before + 1);
+    expect(await metricValue(h.operator.metrics.stsCalls, { kind: 'AssumeRole', outcome: 'success' })).toBe(before + 1);
   });
 
   it('a role without a policy is denied, and the message names the role', async () => {
@@ -99,9 +100,9 @@ describe('IAM enforced by the AWS peer', () => {
   });
 
   it('additionalRoles are assumed in order before role', async () => {
-    const before = h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' });
+    const before = await metricValue(h.operator.metrics.stsCalls, { kind: 'AssumeRole', outcome: 'success' });
     await synced(await storeWithKeys('iam-chain', 'assumer', { additionalRoles: [roles.hop], role: roles.reader }));
-    expect(h.operator.metrics.stsCalls.value({ kind: 'AssumeRole', outcome: 'success' })).toBe(before + 2);
+    expect(await metricValue(h.operator.metrics.stsCalls, { kind: 'AssumeRole', outcome: 'success' })).toBe(before + 2);
   });
 
   it('temporary keys with a session token (sessionTokenSecretRef) are used as given', async () => {

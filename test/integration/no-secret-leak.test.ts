@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
-import { startHarness, type Harness } from './harness.ts';
+import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
+import { eventually, startHarness, type Harness } from './harness.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 /**
  * Canary values go through successful syncs and through every kind of failure that
@@ -10,7 +11,8 @@ import { startHarness, type Harness } from './harness.ts';
  */
 let h: Harness;
 const canary = `CANARY-${randomBytes(8).toString('hex')}`;
-const namespaces: string[] = [];
+/** Each scenario's namespace and how its ExternalSecret ended. */
+const synced: Array<{ ns: string; ready: 'True' | 'False' }> = [];
 
 beforeAll(async () => (h = await startHarness()));
 afterAll(async () => h?.close());
@@ -67,7 +69,7 @@ describe('no secret value leaks', () => {
   for (const s of scenarios) {
     it(`${s.name}: ends Ready=${s.ready}`, async () => {
       const ns = await storeNamespace(h, `leak-${s.name}`);
-      namespaces.push(ns);
+      synced.push({ ns, ready: s.ready });
       const key = awsName(s.name);
       await createAwsSecrets(h, [{ name: key, string: s.value }]);
       await applyExternalSecret(h, ns, 'es', s.spec(key));
@@ -76,26 +78,31 @@ describe('no secret value leaks', () => {
   }
 
   it('appears in no log line, Event, status or metric', async () => {
-    // Let retries and Events of the failing scenarios happen.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // What is searched must be in first: each scenario's Event (sent without waiting), and for a
+    // failing one a retry with all it logs (a third attempt has begun, so the second has ended).
+    for (const { ns, ready } of synced) {
+      const want = ready === 'True' ? 'Created' : 'UpdateFailed';
+      await eventually(async () => (await eventsFor(h, ns, 'es')).some((e) => e.reason === want), `the ${want} Event in ${ns}`);
+      if (ready === 'False') await eventually(async () => await metricValue(h.operator.metrics.syncCalls, { name: 'es', namespace: ns }) >= 3, `a retry in ${ns}`);
+    }
     const needles = [canary, Buffer.from(canary).toString('base64'), Buffer.from(canary).toString('base64url')];
     const haystacks: Array<[string, string]> = [];
     expect(h.logLines.length).toBeGreaterThan(scenarios.length);
     for (const line of h.logLines) haystacks.push(['log', line]);
-    for (const ns of namespaces) {
+    for (const { ns } of synced) {
       const events = await h.kube.get(`/api/v1/namespaces/${ns}/events`);
       expect(events.items.length).toBeGreaterThan(0);
       for (const e of events.items) haystacks.push([`event ${ns}`, JSON.stringify(e)]);
       haystacks.push([`status ${ns}`, JSON.stringify((await h.externalSecret(ns, 'es')).status)]);
     }
-    haystacks.push(['metrics', h.operator.metrics.registry.render()]);
+    haystacks.push(['metrics', await h.operator.metrics.registry.metrics()]);
     const leaks = haystacks.filter(([, text]) => needles.some((n) => text.includes(n)));
     expect(leaks.map(([where, text]) => `${where}: ${text.slice(0, 200)}`)).toEqual([]);
   });
 
   it('is where it belongs: in the synced Secrets', async () => {
     // The check above is only meaningful if the canary really flowed through the operator.
-    const secret = await h.secret(namespaces[0]!, 'es');
+    const secret = await h.secret(synced[0]!.ns, 'es');
     expect(Buffer.from(secret.data.p, 'base64').toString()).toBe(canary);
   });
 });

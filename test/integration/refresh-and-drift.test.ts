@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
-import { decode, eventually, startHarness, type Harness } from './harness.ts';
+import { decode, eventually, operatorCaughtUp, startHarness, type Harness } from './harness.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
 afterAll(async () => h?.close());
 
-const forceSync = (ns: string, name: string) =>
+/** What users do to refetch at once: change an annotation. Returns the ExternalSecret as written. */
+const forceSync = (ns: string, name: string): Promise<any> =>
   h.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/${name}`, {
     body: { metadata: { annotations: { 'force-sync': `${Date.now()}-${Math.random()}` } } },
     contentType: 'application/merge-patch+json',
@@ -24,13 +26,28 @@ async function synced(prefix: string, spec: Record<string, unknown> = {}) {
 
 const value = async (ns: string) => decode((await h.secret(ns, 'es'))?.data).v;
 
-/** Waits a while and checks that the value stayed the same: used where nothing must happen. */
-async function stays(ns: string, expected: string | undefined, ms = 2_500): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    expect(await value(ns)).toBe(expected);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/**
+ * Waits until `name` has refreshed `count` times since `es` was read: that many more refreshTime
+ * values. A refresh is due a second after the last refreshTime (second precision), so each has
+ * its own value, and the n-th comes at least n-1 seconds after `es` was synced.
+ */
+async function refreshesSince(ns: string, name: string, es: any, count: number): Promise<void> {
+  const seen = new Set([es.status.refreshTime]);
+  await eventually(async () => {
+    seen.add((await h.externalSecret(ns, name)).status.refreshTime);
+    return seen.size > count;
+  }, `${count} more periodic syncs of ${ns}/${name}`);
+}
+
+/**
+ * The positive sign that refreshes on a timer would have happened by now: a sibling ExternalSecret,
+ * reading `key` every second, has synced and refreshed three times, so two seconds have passed on
+ * the operator's own timers since, and a one-second timer of an ExternalSecret synced before would
+ * have fired. Waited for before asserting that such an ExternalSecret did NOT refetch on a timer.
+ */
+async function timerRefreshesPassed(ns: string, key: string): Promise<void> {
+  await applyExternalSecret(h, ns, 'ticker', { refreshInterval: '1s', data: [{ secretKey: 'v', remoteRef: { key, property: 'v' } }] });
+  await refreshesSince(ns, 'ticker', await readyAs(h, ns, 'ticker', 'True'), 3);
 }
 
 describe('refreshPolicy and refreshInterval', () => {
@@ -50,7 +67,8 @@ describe('refreshPolicy and refreshInterval', () => {
   it('OnChange does not refetch on a timer, only when the ExternalSecret changes', async () => {
     const { ns, key } = await synced('onchange', { refreshPolicy: 'OnChange', refreshInterval: '1s' });
     await h.putAwsSecret(key, '{"v":"two"}');
-    await stays(ns, 'one');
+    await timerRefreshesPassed(ns, key);
+    expect(await value(ns)).toBe('one');
     await forceSync(ns, 'es');
     await eventually(async () => (await value(ns)) === 'two', 'the sync after a change');
   });
@@ -58,14 +76,17 @@ describe('refreshPolicy and refreshInterval', () => {
   it('CreatedOnce fetches once, even when the ExternalSecret changes', async () => {
     const { ns, key } = await synced('createdonce', { refreshPolicy: 'CreatedOnce', refreshInterval: '1s' });
     await h.putAwsSecret(key, '{"v":"two"}');
-    await forceSync(ns, 'es');
-    await stays(ns, 'one');
+    await operatorCaughtUp(h, [await forceSync(ns, 'es')]);
+    expect(await value(ns)).toBe('one');
+    await timerRefreshesPassed(ns, key);
+    expect(await value(ns)).toBe('one');
   });
 
   it('refreshInterval 0 does not refetch on a timer', async () => {
     const { ns, key } = await synced('interval0', { refreshInterval: '0' });
     await h.putAwsSecret(key, '{"v":"two"}');
-    await stays(ns, 'one');
+    await timerRefreshesPassed(ns, key);
+    expect(await value(ns)).toBe('one');
   });
 
   it('a malformed refreshInterval is rejected at apply with a message naming the format', async () => {
@@ -94,8 +115,10 @@ describe('drift repair', () => {
 
   it('Orphan: a deleted Secret waits for the next refresh', async () => {
     const { ns } = await synced('drift-orphan', { target: { creationPolicy: 'Orphan' } });
+    const secret = await h.secret(ns, 'es');
     await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
-    await stays(ns, undefined);
+    await operatorCaughtUp(h, [], [secret]);
+    expect(await value(ns)).toBeUndefined();
     await forceSync(ns, 'es');
     await eventually(async () => (await value(ns)) === 'one', 'the Secret after the next sync');
   });
@@ -107,11 +130,8 @@ describe('quiet when nothing changed', () => {
     const before = await h.secret(ns, 'es');
     const eventsBefore = await eventsFor(h, ns, 'es');
     expect(eventsBefore.map((e) => e.reason)).toEqual(['Created']);
-    // Two more periodic syncs happen: refreshTime moves (second precision).
-    await eventually(async () => {
-      const now = await h.externalSecret(ns, 'es');
-      return Date.parse(now.status.refreshTime) >= Date.parse(es.status.refreshTime) + 2_000;
-    }, 'two more periodic syncs');
+    // Two more periodic syncs happen.
+    await refreshesSince(ns, 'es', es, 2);
     const after = await h.secret(ns, 'es');
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect(await eventsFor(h, ns, 'es')).toEqual(eventsBefore);
@@ -141,12 +161,21 @@ describe('quiet when nothing changed', () => {
 
   it('a failure records one UpdateFailed Warning however often it is retried', async () => {
     const ns = await storeNamespace(h, 'warn');
-    await applyExternalSecret(h, ns, 'es', { data: [{ secretKey: 'v', remoteRef: { key: awsName('absent') } }] });
+    const key = awsName('absent');
+    await applyExternalSecret(h, ns, 'es', { data: [{ secretKey: 'v', remoteRef: { key } }] });
     await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
-    // The first retries come after 1 s and 2 s: wait for them.
-    await new Promise((r) => setTimeout(r, 3_500));
-    const events = await eventsFor(h, ns, 'es');
-    expect(events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'UpdateFailed']]);
+    // The first retries come after 1 s and 2 s: wait until both have failed.
+    const failures = () => metricValue(h.operator.metrics.syncErrorsByReason, { name: 'es', namespace: ns, reason: 'AWSSecretNotFound' });
+    await eventually(async () => (await failures()) >= 3, 'two retries');
+    // Events are sent without waiting: the Created Event of the sync once the secret exists comes
+    // after any the retries sent, and is the positive sign that those are in.
+    await createAwsSecrets(h, [{ name: key, string: 'now here' }]);
+    await forceSync(ns, 'es');
+    const events = await eventually(async () => {
+      const list = await eventsFor(h, ns, 'es');
+      return list.some((e) => e.reason === 'Created') && list;
+    }, 'the Created Event');
+    expect(events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'UpdateFailed'], ['Normal', 'Created']]);
     expect(events[0]!.message).toContain('AWSSecretNotFound');
   });
 });

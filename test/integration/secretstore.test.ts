@@ -11,6 +11,19 @@ const store = (namespace: string, name: string, provider: unknown) => ({
 });
 const storeStatus = (namespace: string, name: string) =>
   h.kube.get(`/apis/external-secrets.io/v1/namespaces/${namespace}/secretstores/${name}`);
+/** The Ready condition of what `read` returns, once it is False. */
+const whenNotReady = (read: () => Promise<unknown>, what: string) => eventually(async () => {
+  const c = readyCondition(await read());
+  return c?.status === 'False' && c;
+}, what);
+/** An ExternalSecret "es" reading one key through the store; resolves once it reports Ready=False. */
+async function failingExternalSecret(namespace: string, storeName: string) {
+  await applyManifest(h.kube, {
+    apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'es', namespace },
+    spec: { secretStoreRef: { name: storeName }, data: [{ secretKey: 'k', remoteRef: { key: 'x' } }] },
+  });
+  return whenNotReady(() => h.externalSecret(namespace, 'es'), 'ExternalSecret Ready=False');
+}
 
 describe('SecretStore status', () => {
   it('a valid AWS Secrets Manager store is Ready with reason Valid', async () => {
@@ -24,20 +37,10 @@ describe('SecretStore status', () => {
   it('ParameterStore is rejected with a message naming the field, and so are its ExternalSecrets', async () => {
     const ns = await h.namespace('store-ps');
     await applyManifest(h.kube, store(ns, 'ps', { aws: { service: 'ParameterStore', region: 'us-east-1' } }));
-    const c = await eventually(async () => {
-      const c = readyCondition(await storeStatus(ns, 'ps'));
-      return c?.status === 'False' && c;
-    }, 'Ready=False');
-    expect(c.reason).toBe('InvalidProviderConfig');
+    const c = await whenNotReady(() => storeStatus(ns, 'ps'), 'Ready=False');
+    expect(c.reason).toBe('UnsupportedProvider');
     expect(c.message).toContain('spec.provider.aws.service "ParameterStore"');
-    await applyManifest(h.kube, {
-      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'es', namespace: ns },
-      spec: { secretStoreRef: { name: 'ps' }, data: [{ secretKey: 'k', remoteRef: { key: 'x' } }] },
-    });
-    const esc = await eventually(async () => {
-      const c = readyCondition(await h.externalSecret(ns, 'es'));
-      return c?.status === 'False' && c;
-    }, 'ExternalSecret Ready=False');
+    const esc = await failingExternalSecret(ns, 'ps');
     expect(esc.message).toContain('UnsupportedProvider');
     expect(await h.secret(ns, 'es')).toBeUndefined();
   });
@@ -45,10 +48,23 @@ describe('SecretStore status', () => {
   it('another provider (vault) applies unchanged and is reported unsupported', async () => {
     const ns = await h.namespace('store-vault');
     await applyManifest(h.kube, store(ns, 'vault', { vault: { server: 'https://vault.example', path: 'secret' } }));
-    const c = await eventually(async () => {
-      const c = readyCondition(await storeStatus(ns, 'vault'));
-      return c?.status === 'False' && c;
-    }, 'Ready=False');
+    const c = await whenNotReady(() => storeStatus(ns, 'vault'), 'Ready=False');
+    expect(c.reason).toBe('UnsupportedProvider');
     expect(c.message).toContain('spec.provider.vault');
+  });
+
+  it('automatic or custom session tags are reported unsupported, not ignored, and so are its ExternalSecrets', async () => {
+    const ns = await h.namespace('store-tags');
+    await applyManifest(h.kube, store(ns, 'simple', { aws: { service: 'SecretsManager', region: 'us-east-1', sessionTagsPolicy: 'Simple' } }));
+    await applyManifest(h.kube, store(ns, 'custom', { aws: { service: 'SecretsManager', region: 'us-east-1', customSessionTags: { team: 'a' } } }));
+    const cases: Array<[string, string]> = [['simple', 'spec.provider.aws.sessionTagsPolicy: Simple'], ['custom', 'spec.provider.aws.customSessionTags']];
+    for (const [name, field] of cases) {
+      const c = await whenNotReady(() => storeStatus(ns, name), `${name} Ready=False`);
+      expect(c.reason).toBe('UnsupportedField');
+      expect(c.message).toContain(field);
+    }
+    const esc = await failingExternalSecret(ns, 'simple');
+    expect(esc.message).toMatch(/^UnsupportedField: .*sessionTagsPolicy/);
+    expect(await h.secret(ns, 'es')).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_MANAGED } from '../../src/api/well-known.ts';
 import { applyManifest, parseManifests } from '../../dev/apply.ts';
 import { decode, eventually, readyCondition, ROLE_ARN, startHarness, type Harness } from './harness.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 // The seed document's EKS example, applied as written (see shared/seed/README.md; examples/ holds a verbatim copy).
 const seedManifests = parseManifests(readFileSync(join(import.meta.dirname, '../../examples/eks-external-secrets.yaml'), 'utf8'));
@@ -67,10 +68,10 @@ describe('the seed EKS example (external-secrets.io/v1beta1, verbatim)', () => {
   it('counts the sync, the web-identity exchange and the AWS calls in the metrics', async () => {
     await eventually(() => h.secret('production', 'db-credentials'), 'Secret db-credentials');
     const m = h.operator.metrics;
-    expect(m.syncCalls.value({ name: 'db-credentials', namespace: 'production' })).toBeGreaterThanOrEqual(1);
-    expect(m.stsCalls.value({ kind: 'AssumeRoleWithWebIdentity', outcome: 'success' })).toBeGreaterThanOrEqual(1);
-    expect(m.providerCalls.value({ provider: 'AWS/SecretsManager', call: 'GetSecretValue', status: 'success' })).toBeGreaterThanOrEqual(1);
-    expect(m.registry.render()).toContain('externalsecret_status_condition{name="db-credentials",namespace="production",condition="Ready",status="True"} 1');
+    expect(await metricValue(m.syncCalls, { name: 'db-credentials', namespace: 'production' })).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(m.stsCalls, { kind: 'AssumeRoleWithWebIdentity', outcome: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(m.providerCalls, { provider: 'AWS/SecretsManager', call: 'GetSecretValue', status: 'success' })).toBeGreaterThanOrEqual(1);
+    expect(await m.registry.metrics()).toContain('externalsecret_status_condition{name="db-credentials",namespace="production",condition="Ready",status="True"} 1');
   });
 
   it('follows a value changed in AWS once a sync is forced by an annotation', async () => {

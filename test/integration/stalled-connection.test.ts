@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
 import { kubeClientVia, portOf, serverOf } from './apiserver-address.ts';
 import { decode, eventually, startHarness, type Harness } from './harness.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 /**
@@ -55,7 +56,7 @@ describe('a TCP proxy between the operator and the apiserver', () => {
     await forceSync(ns);
     await eventually(async () => (await value(ns)) === 'two', 'the change made after the black hole', 30_000);
     expect(proxy.accepted, 'connections opened after the black hole').toBeGreaterThan(accepted);
-    expect(h.operator.metrics.watchRestarts.value({ resource: 'externalsecrets', cause: 'error' })).toBeGreaterThan(0);
+    expect(await metricValue(h.operator.metrics.watchRestarts, { resource: 'externalsecrets', cause: 'error' })).toBeGreaterThan(0);
   });
 
   it('resets every connection: a change still applies', async () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { API_GROUP, CRD_DIR, loadCrds, OUTPUT, renderTypes, type Crd } from '../../scripts/generate-types.ts';
-import { crdInfo } from '../../src/api/generated.ts';
+import { crdKinds } from '../../src/api/generated.ts';
 import { schemaAt, structuralProblems, validate, type JsonSchema } from '../helpers/schema-check.ts';
 
 const crds = loadCrds(CRD_DIR) as Crd[];
@@ -35,10 +35,10 @@ describe('src/api/generated.ts', () => {
   });
 
   it('describes each kind as the CRDs do', () => {
-    expect(Object.keys(crdInfo).sort()).toEqual(KINDS);
+    expect(Object.keys(crdKinds).sort()).toEqual(KINDS);
     for (const kind of KINDS) {
       const c = crd(kind);
-      expect(crdInfo[kind as keyof typeof crdInfo]).toMatchObject({
+      expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({
         kind, plural: c.spec.names.plural, namespaced: c.spec.scope === 'Namespaced', storageVersion: 'v1',
       });
     }

@@ -4,7 +4,7 @@ import { desiredExternalSecret } from '../../src/controllers/clusterexternalsecr
 import type { NamespaceInfo } from '../../src/controllers/clusterexternalsecret/namespaces.ts';
 import { ClusterExternalSecretReconciler } from '../../src/controllers/clusterexternalsecret/reconciler.ts';
 import { KubeApiError, type KubeClient } from '../../src/kube/client.ts';
-import { ManualClock } from '../../src/kube/clock.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 import { createLogger } from '../../src/log.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -31,7 +31,6 @@ function world(options: { ces: ClusterExternalSecret; namespaces: NamespaceInfo[
     kube,
     clock: new ManualClock(T0),
     log: createLogger({ level: 'silent' }),
-    clusterExternalSecret: (name) => (name === options.ces.metadata.name ? options.ces : undefined),
     namespaces: () => options.namespaces,
     externalSecret: (ns, name) => cache.get(`${ns}/${name}`),
     ownedExternalSecrets: (cesName) => [...cache.values()].filter((es) => es.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'ClusterExternalSecret' && r.name === cesName)),
@@ -51,13 +50,21 @@ const live = (c: ClusterExternalSecret, namespace: string, uid = `${namespace}-u
   ({ ...desiredExternalSecret(c, namespace), metadata: { ...desiredExternalSecret(c, namespace).metadata, uid, resourceVersion: '1' } });
 const foreign = (namespace: string, name: string): ExternalSecret =>
   ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace, uid: 'foreign' }, spec: { secretStoreRef: { name: 'mine' } } });
+/** One selected namespace, where creating the ExternalSecret fails with `error`. */
+const refusingCreate = (c: ClusterExternalSecret, error: Error) => world({
+  ces: c,
+  namespaces: [ns('a')],
+  respond: (call) => {
+    if (call.method === 'POST') throw error;
+  },
+});
 const ready = (c: ClusterExternalSecret) => c.status?.conditions?.find((x) => x.type === 'Ready');
 
 describe('ClusterExternalSecretReconciler', () => {
   it('creates the ExternalSecret in each selected namespace, skips terminating ones, and reports Ready', async () => {
     const c = ces({ refreshTime: '5m' });
     const w = world({ ces: c, namespaces: [ns('b'), ns('a'), ns('other', {}), ns('gone', { ces: 'yes' }, { deletionTimestamp: '2026-11-27T09:00:00Z' })] });
-    expect(await w.reconciler.reconcile('shared')).toEqual({ requeueAfter: 300_000 });
+    expect(await w.reconciler.reconcile(c)).toEqual({ requeueAfter: 300_000 });
     expect(w.writes().map((x) => `${x.method} ${x.path}`)).toEqual([
       'POST /apis/external-secrets.io/v1/namespaces/a/externalsecrets',
       'POST /apis/external-secrets.io/v1/namespaces/b/externalsecrets',
@@ -71,9 +78,9 @@ describe('ClusterExternalSecretReconciler', () => {
   it('writes nothing when the ExternalSecrets and the status are already as wanted', async () => {
     const c = ces();
     const w = world({ ces: c, namespaces: [ns('a')] });
-    await w.reconciler.reconcile('shared');
+    await w.reconciler.reconcile(c);
     const again = world({ ces: c, namespaces: [ns('a')], externalSecrets: [live(c, 'a')] });
-    expect(await again.reconciler.reconcile('shared')).toEqual({ requeueAfter: 3_600_000 });
+    expect(await again.reconciler.reconcile(c)).toEqual({ requeueAfter: 3_600_000 });
     expect(again.calls).toEqual([]);
   });
 
@@ -83,7 +90,7 @@ describe('ClusterExternalSecretReconciler', () => {
     drifted.metadata.labels = { team: 'b', extra: '1' };
     drifted.spec = { secretStoreRef: { name: 'edited' } };
     const w = world({ ces: c, namespaces: [ns('a')], externalSecrets: [drifted] });
-    await w.reconciler.reconcile('shared');
+    await w.reconciler.reconcile(c);
     const put = w.writes().find((x) => x.method === 'PUT')!;
     expect(put.path).toBe('/apis/external-secrets.io/v1/namespaces/a/externalsecrets/shared');
     expect(put.body.metadata).toMatchObject({ labels: { team: 'a' }, resourceVersion: '1', uid: 'a-uid' });
@@ -93,7 +100,7 @@ describe('ClusterExternalSecretReconciler', () => {
   it('never overwrites an ExternalSecret it does not control: the namespace is failed, the others provisioned', async () => {
     const c = ces();
     const w = world({ ces: c, namespaces: [ns('a'), ns('b')], externalSecrets: [foreign('b', 'shared')] });
-    expect(await w.reconciler.reconcile('shared')).toEqual({ requeueAfter: 3_600_000 });
+    expect(await w.reconciler.reconcile(c)).toEqual({ requeueAfter: 3_600_000 });
     expect(w.writes().filter((x) => x.path.includes('/namespaces/b/'))).toEqual([]);
     expect(c.status?.provisionedNamespaces).toEqual(['a']);
     expect(c.status?.failedNamespaces).toEqual([{ namespace: 'b', reason: expect.stringMatching(/^ExternalSecretNotOwned: external secret already exists in namespace/) }]);
@@ -111,7 +118,7 @@ describe('ClusterExternalSecretReconciler', () => {
         if (call.method === 'DELETE' && call.path.includes('/left/')) throw new KubeApiError(404, 'NotFound', 'gone already');
       },
     });
-    await w.reconciler.reconcile('shared');
+    await w.reconciler.reconcile(c);
     const deletes = w.writes().filter((x) => x.method === 'DELETE');
     expect(deletes.map((d) => [d.path, d.body.preconditions.uid])).toEqual([
       ['/apis/external-secrets.io/v1/namespaces/a/externalsecrets/shared', 'a-old'],
@@ -134,7 +141,7 @@ describe('ClusterExternalSecretReconciler', () => {
         if (call.method === 'GET') return owned;
       },
     });
-    await w.reconciler.reconcile('shared');
+    await w.reconciler.reconcile(c);
     expect(w.calls.map((x) => x.method)).toEqual(['POST', 'GET', 'PUT', 'PATCH']);
     expect(c.status?.provisionedNamespaces).toEqual(['a']);
   });
@@ -151,25 +158,39 @@ describe('ClusterExternalSecretReconciler', () => {
         if (call.method === 'PUT') throw new KubeApiError(409, 'Conflict', 'the object has been modified');
       },
     });
-    await expect(w.reconciler.reconcile('shared')).rejects.toThrow(/modified/);
+    await expect(w.reconciler.reconcile(c)).rejects.toThrow(/modified/);
     expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: expect.stringMatching(/^KubernetesAPIError: /) }]);
     expect(ready(c)).toMatchObject({ status: 'False', reason: 'NotReady' });
+  });
+
+  it('an ExternalSecret the apiserver refuses is reported with its own reason and not retried: the spec must change', async () => {
+    const c = ces();
+    const w = refusingCreate(c, new KubeApiError(422, 'Invalid', 'ExternalSecret "shared" rejected: spec.refreshInterval: invalid value'));
+    expect(await w.reconciler.reconcile(c)).toEqual({ requeueAfter: 3_600_000 });
+    expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: expect.stringMatching(/^ExternalSecretRejected: .*spec\.refreshInterval: invalid value/) }]);
+  });
+
+  it('any other apiserver failure is a KubernetesAPIError, retried as the errors.ts table says', async () => {
+    const c = ces();
+    const w = refusingCreate(c, new KubeApiError(403, 'Forbidden', 'externalsecrets is forbidden'));
+    await expect(w.reconciler.reconcile(c)).rejects.toMatchObject({ status: 403 });
+    expect(c.status?.failedNamespaces).toEqual([{ namespace: 'a', reason: 'KubernetesAPIError: externalsecrets is forbidden' }]);
   });
 
   it('an invalid selector is reported under "unknown" and nothing is created or deleted', async () => {
     const c = ces({ namespaceSelectors: [{ matchExpressions: [{ key: 'ces', operator: 'Equals', values: ['yes'] }] }] });
     const w = world({ ces: c, namespaces: [ns('a')], externalSecrets: [live(c, 'old')] });
-    expect(await w.reconciler.reconcile('shared')).toEqual({});
+    expect(await w.reconciler.reconcile(c)).toEqual({});
     expect(w.writes().map((x) => x.method)).toEqual(['PATCH']);
     expect(c.status?.failedNamespaces).toEqual([{ namespace: 'unknown', reason: expect.stringMatching(/^InvalidNamespaceSelector: "Equals"/) }]);
   });
 
-  it('does nothing for a ClusterExternalSecret that is gone or being deleted', async () => {
+  // One that is gone from the cache is not reconciled at all: test/unit/controller.test.ts.
+  it('does nothing for a ClusterExternalSecret being deleted', async () => {
     const c = ces();
     c.metadata.deletionTimestamp = '2026-11-27T09:00:00Z';
     const w = world({ ces: c, namespaces: [ns('a')] });
-    expect(await w.reconciler.reconcile('shared')).toEqual({});
-    expect(await w.reconciler.reconcile('other')).toEqual({});
+    expect(await w.reconciler.reconcile(c)).toEqual({});
     expect(w.calls).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoizeCredentials } from '../../src/aws/credentials.ts';
-import { ManualClock } from '../../src/kube/clock.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 const MINUTE = 60_000;
 

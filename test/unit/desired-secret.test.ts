@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret, ExternalSecretTarget, OwnerReference } from '../../src/api/generated.ts';
-import { nextSecret, type RenderedTarget, type Secret } from '../../src/sync/desired-secret.ts';
+import type { Secret } from '../../src/api/core.ts';
+import { nextSecret, type RenderedTarget } from '../../src/sync/desired-secret.ts';
 import { dataHash, objectHash } from '../../src/go/hash.ts';
 import { fieldManagerFor } from '../../src/sync/managed-fields.ts';
 

@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient, type KubeClientOptions } from '../../src/kube/client.ts';
-import { ManualClock, systemClock } from '../../src/kube/clock.ts';
+import { systemClock } from '../../src/kube/clock.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 import { Informer, type InformerEvent, type InformerOptions } from '../../src/kube/informer.ts';
 import { resourceType } from '../../src/kube/resources.ts';
 import { freePort } from '../../dev/free-port.ts';
@@ -45,7 +46,7 @@ function clientFor(port: number, options: KubeClientOptions = {}): KubeClient {
   return new KubeClient(config, options);
 }
 
-const things = resourceType('example.com/v1', 'Thing', 'things', true);
+const things = resourceType({ apiVersion: 'example.com/v1', kind: 'Thing', plural: 'things', namespaced: true });
 const thing = (name: string, rv: string) => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
 const list = (res: ServerResponse, rv: string, items: unknown[]) => {
   res.setHeader('content-type', 'application/json');
@@ -164,6 +165,24 @@ describe('Informer supervision', () => {
     await until(() => events.length >= 4, 'four events');
     expect(events.slice(0, 4)).toEqual([['added', 'a'], ['added', 'b'], ['modified', 'a'], ['deleted', 'b']]);
     expect(i.list().map((o) => o.metadata.name)).toEqual(['a']);
+  });
+
+  it('hands handlers the previous copy of a modified object, from a watch event and from a relist', async () => {
+    let lists = 0;
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, String(++lists * 10), [thing('a', lists === 1 ? '5' : '7')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (lists === 1) {
+        watchLine(res, 'MODIFIED', thing('a', '6'));
+        watchLine(res, 'ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+      }
+      res.end();
+    });
+    const i = informer(client, []);
+    const seen: string[] = [];
+    i.on((event, o, old) => seen.push(`${event} ${o.metadata.resourceVersion} (was ${old?.metadata.resourceVersion ?? '-'})`));
+    await until(() => seen.length >= 3, 'a modification by watch and one by relist');
+    expect(seen.slice(0, 3)).toEqual(['added 5 (was -)', 'modified 6 (was 5)', 'modified 7 (was 6)']);
   });
 });
 

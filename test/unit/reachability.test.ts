@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/kube/clock.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 import { Reachability } from '../../src/kube/reachability.ts';
 
 const settle = () => new Promise((r) => setImmediate(r));

@@ -35,6 +35,31 @@ describe('resolveStore', () => {
     for (const ns of ['b', 'my-team-x', 'other']) expect(codeOf(() => resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l))).toBe('StoreNotAllowed');
   });
 
+  it('reads namespaceRegexes as Go\'s regexp.MatchString: unanchored, with Go\'s syntax such as (?i)', () => {
+    // JavaScript's RegExp refuses `(?i)`: the pattern used to be skipped, refusing every namespace.
+    const l = lookup([css('shared', [{ namespaceRegexes: ['(?i)PROD', '^\\Qa.b\\E$'] }])]);
+    for (const ns of ['prod', 'my-prod-1', 'a.b']) expect(resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l).kind).toBe('ClusterSecretStore');
+    for (const ns of ['dev', 'axb']) expect(codeOf(() => resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l))).toBe('StoreNotAllowed');
+  });
+
+  it('fails on a namespaceRegex Go cannot compile, where ESO evaluates it (after names and selector, in order)', () => {
+    const stores = [css('shared', [{ namespaces: ['listed'] }, { namespaceRegexes: ['^early$', '(unclosed', '^late$'] }])];
+    const l = lookup(stores);
+    // Admitted before the bad pattern is reached.
+    for (const ns of ['listed', 'early']) expect(resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l).kind).toBe('ClusterSecretStore');
+    for (const ns of ['late', 'other']) {
+      expect(() => resolveStore(es(ns, 'shared', 'ClusterSecretStore'), l)).toThrow(expect.objectContaining({
+        code: 'InvalidProviderConfig',
+        message: 'ClusterSecretStore "shared": spec.conditions[1].namespaceRegexes[1]: error parsing regexp: missing closing ): `(unclosed`',
+      }));
+    }
+  });
+
+  it('refuses a namespaceRegex too large to run as UnsupportedField', () => {
+    const l = lookup([css('shared', [{ namespaceRegexes: ['a{1000}'.repeat(11)] }])]);
+    expect(codeOf(() => resolveStore(es('ns', 'shared', 'ClusterSecretStore'), l))).toBe('UnsupportedField');
+  });
+
   it('a ClusterSecretStore without conditions is usable from every namespace', () => {
     expect(resolveStore(es('anything', 'shared', 'ClusterSecretStore'), lookup([css('shared')])).name).toBe('shared');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, RenderBudget, renderTemplate, TemplateError, templateLimits as limits } from '../../src/go/template/index.ts';
+import { parseTemplate, RenderBudget, TemplateError, templateLimits as limits } from '../../src/go/template/index.ts';
+import { failure, renderWith } from '../helpers/template-budget.ts';
 
 /**
  * Every bound is met while the value is built, not after: a failing render has done little
@@ -7,23 +8,6 @@ import { parseTemplate, RenderBudget, renderTemplate, TemplateError, templateLim
  * every template of a reconcile.
  */
 const MiB = 1 << 20;
-
-function renderWith(budget: RenderBudget, template: string, data: Record<string, string | Uint8Array> = {}): string {
-  const bytes = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? new Uint8Array(Buffer.from(v)) : v]));
-  return Buffer.from(renderTemplate(parseTemplate('t', template, budget), bytes, budget)).toString();
-}
-
-/** The TemplateError a render throws, and the work it did before. */
-function failure(template: string, data: Record<string, string | Uint8Array> = {}): { error: TemplateError; budget: RenderBudget } {
-  const budget = new RenderBudget();
-  try {
-    renderWith(budget, template, data);
-  } catch (error) {
-    expect(error).toBeInstanceOf(TemplateError);
-    return { error: error as TemplateError, budget };
-  }
-  throw new Error('expected a TemplateError');
-}
 
 describe('template bounds, met as values are built', () => {
   it('stops a chain of 2,000 quotes at the string bound, inside quote, after little work', () => {

@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
+import type { Namespace } from '../../api/core.ts';
 import type { ClusterExternalSecret, ExternalSecret } from '../../api/generated.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
-import { objectKey, type Informer, type KubeObject } from '../../kube/informer.ts';
-import { WorkQueue } from '../../kube/queue.ts';
-import { Gauge, type Registry } from '../../metrics/registry.ts';
-import { canonicalJson } from '../conditions.ts';
+import { Controller, type Mapper } from '../../kube/controller.ts';
+import { cacheKey } from '../../kube/informer.ts';
+import { ref } from '../../kube/object-ref.ts';
+import { anyOf, deletionStarted, labelsChanged, ownerReferencesChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
+import * as resources from '../../kube/resources.ts';
+import { forgetObject } from '../../metrics/operator-metrics.ts';
+import type { Caches } from '../caches.ts';
 import { controllingCes } from './external-secret.ts';
 import { selectsNamespace } from './namespaces.ts';
 import { ClusterExternalSecretReconciler, type ClusterExternalSecretMetrics } from './reconciler.ts';
@@ -14,133 +18,69 @@ import { externalSecretName } from './spec.ts';
 /** Index of ExternalSecrets by the name of the ClusterExternalSecret that controls them. */
 export const BY_CES_OWNER = 'clusterExternalSecret';
 
-export interface ClusterExternalSecretInformers {
-  clusterExternalSecrets: Informer<ClusterExternalSecret>;
-  externalSecrets: Informer<ExternalSecret>;
-  namespaces: Informer<KubeObject & { metadata: { labels?: Record<string, string> } }>;
+export interface ClusterExternalSecretControllerOptions {
+  kube: KubeClient;
+  clock: Clock;
+  log: Logger;
+  metrics: ClusterExternalSecretMetrics;
+  concurrency?: number;
 }
 
-/** ESO's metric names for ClusterExternalSecrets (the duration in seconds, like ours for ExternalSecrets). */
-export function clusterExternalSecretMetrics(registry: Registry): ClusterExternalSecretMetrics {
-  return {
-    statusCondition: registry.register(new Gauge('clusterexternalsecret_status_condition', 'The Ready condition of each ClusterExternalSecret')),
-    reconcileDuration: registry.register(new Gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of each ClusterExternalSecret, in seconds')),
-  };
-}
+const cesRef = (name: string) => ref(resources.clusterExternalSecrets.kind, name);
 
-const metadataVersion = (o: { metadata: { generation?: number; labels?: object; annotations?: object } }): string =>
-  `${o.metadata.generation ?? 0}/${canonicalJson(o.metadata.labels ?? {})}/${canonicalJson(o.metadata.annotations ?? {})}`;
+/** A foreign ExternalSecret of the wanted name, that failed this ClusterExternalSecret in its namespace. */
+const blockedBy = (ces: ClusterExternalSecret, es: ExternalSecret): boolean =>
+  externalSecretName(ces) === es.metadata.name && !!ces.status?.failedNamespaces?.some((f) => f.namespace === es.metadata.namespace);
 
 /**
- * Turns watch events into ClusterExternalSecret keys. Handlers only enqueue; status
- * writes (ours, and the ExternalSecret controller's) wake nothing.
+ * The ClusterExternalSecret controller. Its ExternalSecrets edited, re-owned or deleted by
+ * someone else wake it (status writes, its own and the ExternalSecret controller's, do not),
+ * and so does a namespace created, deleted, relabelled or terminating.
  */
-export function wireClusterExternalSecretEvents(
-  informers: ClusterExternalSecretInformers,
-  queue: WorkQueue,
-  onDeleted: (ces: ClusterExternalSecret) => void = () => {},
-): void {
-  const { clusterExternalSecrets, externalSecrets, namespaces } = informers;
+export function clusterExternalSecretController(caches: Caches, options: ClusterExternalSecretControllerOptions): Controller<ClusterExternalSecret> {
+  const { kube, clock, log } = options;
+  const { clusterExternalSecrets, externalSecrets, namespaces } = caches;
+  const { metrics } = options;
   externalSecrets.addIndex(BY_CES_OWNER, (es) => {
     const owner = controllingCes(es);
     return owner ? [owner] : [];
   });
 
-  // The ClusterExternalSecret itself: spec, labels or annotations (force-sync), not its status.
-  const cesSeen = new Map<string, string>();
-  clusterExternalSecrets.on((event, ces) => {
-    const key = objectKey(ces);
-    if (event === 'deleted') {
-      cesSeen.delete(key);
-      queue.forget(key);
-      onDeleted(ces);
-      return;
-    }
-    const version = metadataVersion(ces);
-    if (cesSeen.get(key) === version) return;
-    cesSeen.set(key, version);
-    queue.add(key);
-  });
+  /**
+   * Its controller now and before; once deleted, also the ClusterExternalSecrets it blocked
+   * in its namespace, which can be provisioned now. Other ExternalSecrets concern none.
+   */
+  const controllersOf: Mapper<ExternalSecret> = ({ type, object, old }) => {
+    const names = new Set([object, old].map((es) => es && controllingCes(es)).filter((name) => name !== undefined));
+    if (type === 'deleted') for (const ces of clusterExternalSecrets.list()) if (blockedBy(ces, object)) names.add(ces.metadata.name);
+    return [...names].map(cesRef);
+  };
 
-  // Its ExternalSecrets: edited, re-owned or deleted by someone else. Only owned ones are tracked.
-  const esSeen = new Map<string, { version: string; owner: string | undefined }>();
-  externalSecrets.on((event, es) => {
-    const key = objectKey(es);
-    const before = esSeen.get(key);
-    const owner = controllingCes(es);
-    if (event === 'deleted') {
-      esSeen.delete(key);
-      if (owner) queue.add(owner);
-      // A foreign ExternalSecret that blocked a namespace is gone: that namespace can be provisioned now.
-      for (const ces of clusterExternalSecrets.list()) {
-        if (externalSecretName(ces) === es.metadata.name && ces.status?.failedNamespaces?.some((f) => f.namespace === es.metadata.namespace)) {
-          queue.add(ces.metadata.name);
-        }
-      }
-      return;
-    }
-    if (!owner && !before) return;
-    const version = `${metadataVersion(es)}/${canonicalJson(es.metadata.ownerReferences ?? [])}`;
-    if (before?.version === version) return;
-    if (owner) esSeen.set(key, { version, owner });
-    else esSeen.delete(key);
-    if (owner) queue.add(owner);
-    if (before?.owner && before.owner !== owner) queue.add(before.owner);
-  });
+  /**
+   * Those that select the namespace now, and those that have (or failed) an ExternalSecret
+   * there, so a namespace that stops matching loses its ExternalSecret at once rather than at
+   * the next refresh.
+   */
+  const concernedBy: Mapper<Namespace> = ({ object: ns }) => clusterExternalSecrets.list()
+    .filter((ces) => selectsNamespace(ces, ns)
+      || ces.status?.provisionedNamespaces?.includes(ns.metadata.name)
+      || ces.status?.failedNamespaces?.some((f) => f.namespace === ns.metadata.name)
+      || externalSecrets.byIndex(BY_CES_OWNER, ces.metadata.name).some((es) => es.metadata.namespace === ns.metadata.name))
+    .map((ces) => cesRef(ces.metadata.name));
 
-  // Namespaces: created, deleted, relabelled or terminating. Wakes the ClusterExternalSecrets that select
-  // it now, and those that have (or failed) an ExternalSecret there, so a namespace that stops matching
-  // loses its ExternalSecret at once rather than at the next refresh.
-  const nsSeen = new Map<string, string>();
-  namespaces.on((event, ns) => {
-    const name = ns.metadata.name;
-    if (event === 'deleted') nsSeen.delete(name);
-    else {
-      const version = canonicalJson([ns.metadata.labels ?? {}, ns.metadata.deletionTimestamp ?? null]);
-      if (nsSeen.get(name) === version) return;
-      nsSeen.set(name, version);
-    }
-    for (const ces of clusterExternalSecrets.list()) {
-      const concerned = selectsNamespace(ces, ns)
-        || ces.status?.provisionedNamespaces?.includes(name)
-        || ces.status?.failedNamespaces?.some((f) => f.namespace === name)
-        || externalSecrets.byIndex(BY_CES_OWNER, ces.metadata.name).some((es) => es.metadata.namespace === name);
-      if (concerned) queue.add(ces.metadata.name);
-    }
-  });
-}
-
-export interface ClusterExternalSecretControllerOptions {
-  kube: KubeClient;
-  clock: Clock;
-  log: Logger;
-  registry: Registry;
-  informers: ClusterExternalSecretInformers;
-  concurrency?: number;
-}
-
-/** The ClusterExternalSecret controller: its queue, event wiring and reconciler. start() once caches are synced. */
-export function clusterExternalSecretController(options: ClusterExternalSecretControllerOptions): { queue: WorkQueue; start(): void } {
-  const { kube, clock, log, informers } = options;
-  const metrics = clusterExternalSecretMetrics(options.registry);
-  const queue = new WorkQueue({
-    clock,
-    concurrency: options.concurrency ?? 4,
-    onError: (key, error, retryIn) => log.debug({ clusterExternalSecret: key, retryInMs: retryIn, err: (error as Error)?.message }, 'reconcile failed'),
-  });
-  wireClusterExternalSecretEvents(informers, queue, (ces) => {
-    metrics.statusCondition.delete((l) => l.name === ces.metadata.name);
-    metrics.reconcileDuration.delete((l) => l.name === ces.metadata.name);
-  });
   const reconciler = new ClusterExternalSecretReconciler({
     kube,
     clock,
     log,
     metrics,
-    clusterExternalSecret: (name) => informers.clusterExternalSecrets.get(name),
-    namespaces: () => informers.namespaces.list(),
-    externalSecret: (namespace, name) => informers.externalSecrets.get(`${namespace}/${name}`),
-    ownedExternalSecrets: (cesName) => informers.externalSecrets.byIndex(BY_CES_OWNER, cesName),
+    namespaces: () => namespaces.list(),
+    externalSecret: (namespace, name) => externalSecrets.get(cacheKey(namespace, name)),
+    ownedExternalSecrets: (cesName) => externalSecrets.byIndex(BY_CES_OWNER, cesName),
   });
-  return { queue, start: () => queue.start((key) => reconciler.reconcile(key)) };
+  return new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4 })
+    .for(clusterExternalSecrets, specOrMetadataChanged)
+    .watches(externalSecrets, controllersOf, anyOf(specOrMetadataChanged, ownerReferencesChanged))
+    .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted))
+    .onDeleted((ces) => forgetObject(metrics, { name: ces.metadata.name, namespace: '' }))
+    .reconciles((ces) => reconciler.reconcile(ces));
 }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { ClusterExternalSecret, ClusterExternalSecretStatus, ExternalSecret } from '../../api/generated.ts';
+import { failureMessage, isRetryable, OperatorError, reasonOf } from '../../errors.ts';
 import { KubeApiError, isNotFound, type KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { clusterExternalSecrets, externalSecrets } from '../../kube/resources.ts';
-import type { Gauge } from '../../metrics/registry.ts';
+import type { ObjectMetrics } from '../../metrics/operator-metrics.ts';
 import { sameContent } from '../conditions.ts';
 import { controllingCes, desiredExternalSecret, sameExternalSecret } from './external-secret.ts';
 import { SelectorError } from '../../kube/label-selector.ts';
@@ -12,16 +13,12 @@ import { selectedNamespaces, type NamespaceInfo } from './namespaces.ts';
 import { externalSecretName, refreshTimeMs } from './spec.ts';
 import { nextStatus, statusPatch } from './status.ts';
 
-export interface ClusterExternalSecretMetrics {
-  statusCondition: Gauge;
-  reconcileDuration: Gauge;
-}
+export type ClusterExternalSecretMetrics = ObjectMetrics;
 
 export interface ClusterExternalSecretReconcilerDeps {
   kube: KubeClient;
   clock: Clock;
   log: Logger;
-  clusterExternalSecret(name: string): ClusterExternalSecret | undefined;
   namespaces(): NamespaceInfo[];
   /** The cached ExternalSecret at namespace/name, if any. */
   externalSecret(namespace: string, name: string): ExternalSecret | undefined;
@@ -31,28 +28,14 @@ export interface ClusterExternalSecretReconcilerDeps {
 }
 
 /** An ExternalSecret of the wanted name exists and another (or nobody) controls it: ESO leaves it alone. */
-export class ExternalSecretNotOwnedError extends Error {
-  readonly code = 'ExternalSecretNotOwned';
+const notOwned = (namespace: string, name: string): OperatorError =>
+  // ESO's words first, so what users grep for still matches.
+  new OperatorError('ExternalSecretNotOwned', `external secret already exists in namespace: ExternalSecret "${namespace}/${name}" is not controlled by this ClusterExternalSecret`);
 
-  constructor(namespace: string, name: string) {
-    // ESO's words first, so what users grep for still matches.
-    super(`external secret already exists in namespace: ExternalSecret "${namespace}/${name}" is not controlled by this ClusterExternalSecret`);
-    this.name = 'ExternalSecretNotOwnedError';
-  }
-}
-
-/** A namespace's failure as status.failedNamespaces[].reason shows it: a reason code, then the details. */
-export function failureReason(err: unknown): string {
-  if (err instanceof ExternalSecretNotOwnedError) return `${err.code}: ${err.message}`;
-  if (err instanceof KubeApiError) return `KubernetesAPIError: ${err.message}`;
-  return `InternalError: ${err instanceof Error ? err.message : String(err)}`;
-}
-
-/** Failures worth a retry with backoff: write conflicts, throttling, server and network errors. */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof ExternalSecretNotOwnedError) return false;
-  if (err instanceof KubeApiError) return err.status === 409 || err.status === 429 || err.status >= 500;
-  return true;
+/** The apiserver refused the ExternalSecret itself (400, 422): a retry would send the same. */
+function refusedAsDerived(err: unknown): unknown {
+  if (!(err instanceof KubeApiError) || (err.status !== 400 && err.status !== 422)) return err;
+  return new OperatorError('ExternalSecretRejected', `check spec.externalSecretSpec and spec.externalSecretMetadata: ${err.message}`, { cause: err });
 }
 
 const isAlreadyExists = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists';
@@ -70,15 +53,14 @@ export class ClusterExternalSecretReconciler {
     this.deps = deps;
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
-    const ces = this.deps.clusterExternalSecret(key);
-    // Deleted: its ExternalSecrets carry it as controller owner, so the garbage collector removes them.
-    if (!ces || ces.metadata.deletionTimestamp) return {};
+  async reconcile(ces: ClusterExternalSecret): Promise<ReconcileResult> {
+    // Being deleted: its ExternalSecrets carry it as controller owner, so the garbage collector removes them.
+    if (ces.metadata.deletionTimestamp) return {};
     const started = this.deps.clock.now();
     try {
       return await this.sync(ces);
     } finally {
-      this.deps.metrics?.reconcileDuration.set({ name: ces.metadata.name, namespace: '' }, (this.deps.clock.now() - started) / 1000);
+      this.deps.metrics?.reconcileDuration.observe({ name: ces.metadata.name, namespace: '' }, (this.deps.clock.now() - started) / 1000);
     }
   }
 
@@ -94,7 +76,7 @@ export class ClusterExternalSecretReconciler {
       await this.writeStatus(ces, nextStatus(ces, {
         externalSecretName: esName,
         provisioned: ces.status?.provisionedNamespaces ?? [],
-        failed: new Map([['unknown', `InvalidNamespaceSelector: ${err.message}`]]),
+        failed: new Map([['unknown', failureMessage(new OperatorError('InvalidNamespaceSelector', err.message))]]),
       }, now));
       return {};
     }
@@ -102,9 +84,10 @@ export class ClusterExternalSecretReconciler {
     const failed = new Map<string, string>();
     let retry: unknown;
     const fail = (namespace: string, err: unknown) => {
-      failed.set(namespace, failureReason(err));
-      if (isTransient(err)) retry ??= err;
-      this.deps.log.warn({ clusterExternalSecret: ces.metadata.name, namespace, err: failureReason(err) }, 'namespace failed');
+      failed.set(namespace, failureMessage(err));
+      // The first retryable failure is thrown after the status write; the others wait for a change or the refresh.
+      if (isRetryable(err)) retry ??= err;
+      this.deps.log.warn({ clusterExternalSecret: ces.metadata.name, namespace, reason: reasonOf(err), err: failureMessage(err) }, 'namespace failed');
     };
 
     // Its ExternalSecrets under an old name, or in namespaces no longer selected, go.
@@ -127,7 +110,7 @@ export class ClusterExternalSecretReconciler {
         await this.apply(ces, ns.metadata.name, esName);
         provisioned.push(ns.metadata.name);
       } catch (err) {
-        fail(ns.metadata.name, err);
+        fail(ns.metadata.name, refusedAsDerived(err));
       }
     }
 
@@ -153,7 +136,7 @@ export class ClusterExternalSecretReconciler {
         live = await kube.get<ExternalSecret>(externalSecrets.path(namespace, name));
       }
     }
-    if (controllingCes(live) !== ces.metadata.name) throw new ExternalSecretNotOwnedError(namespace, name);
+    if (controllingCes(live) !== ces.metadata.name) throw notOwned(namespace, name);
     const desired = desiredExternalSecret(ces, namespace, live);
     if (sameExternalSecret(live, desired)) return 'unchanged';
     // The live resourceVersion makes this a compare-and-swap: a concurrent change gives 409 and a retry.

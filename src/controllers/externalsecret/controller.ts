@@ -1,62 +1,84 @@
-import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../api/generated.ts';
-import type { Informer } from '../../kube/informer.ts';
-import { objectKey } from '../../kube/informer.ts';
-import type { WorkQueue } from '../../kube/queue.ts';
-import { targetName, type Secret } from '../../sync/desired-secret.ts';
-import { syncedResourceVersion } from '../../go/hash.ts';
-import { storeIndexKey } from './store-resolver.ts';
+import type { Logger } from 'pino';
+import type { ExternalSecret } from '../../api/generated.ts';
+import type { AwsProviders } from '../../aws/store-providers.ts';
+import type { BackoffPolicy } from '../../kube/backoff.ts';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Clock } from '../../kube/clock.ts';
+import { Controller, type Mapper } from '../../kube/controller.ts';
+import type { EventRecorder } from '../../kube/events.ts';
+import { cacheKey, objectKey } from '../../kube/informer.ts';
+import { refKey, refOf } from '../../kube/object-ref.ts';
+import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
+import { forgetObject, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
+import type { Secret } from '../../api/core.ts';
+import { targetName } from '../../sync/desired-secret.ts';
+import type { Caches } from '../caches.ts';
+import type { AnyStore } from '../secretstore/validate.ts';
+import { ExternalSecretReconciler } from './reconciler.ts';
+import { storeRefOf } from './store-resolver.ts';
 
-export const BY_STORE = 'store';
-export const BY_TARGET = 'target';
+const BY_STORE = 'store';
+const BY_TARGET = 'target';
+const BY_NAMESPACE = 'namespace';
 
-export interface ExternalSecretInformers {
-  externalSecrets: Informer<ExternalSecret>;
-  secretStores: Informer<SecretStore>;
-  clusterSecretStores: Informer<ClusterSecretStore>;
-  managedSecrets: Informer<Secret>;
+export interface ExternalSecretControllerOptions {
+  kube: KubeClient;
+  clock: Clock;
+  log: Logger;
+  events: EventRecorder;
+  providers: AwsProviders;
+  metrics: OperatorMetrics;
+  concurrency: number;
+  backoff?: BackoffPolicy;
 }
 
 /**
- * Turns watch events into queue keys. Handlers only enqueue: a relist replays
- * objects, so they must stay cheap and idempotent.
+ * The ExternalSecret controller. Its own status writes wake nothing (spec, labels and
+ * annotations only); a store wakes the ExternalSecrets that use it when its spec changes
+ * (its status writes do not change what they see); a managed Secret deleted or edited by
+ * hand wakes the ExternalSecret that targets it.
  */
-export function wireExternalSecretEvents(informers: ExternalSecretInformers, queue: WorkQueue): void {
-  const { externalSecrets, secretStores, clusterSecretStores, managedSecrets } = informers;
+export function externalSecretController(caches: Caches, options: ExternalSecretControllerOptions): Controller<ExternalSecret> {
+  const { kube, clock, log, events, providers, metrics } = options;
+  const { externalSecrets, secretStores, clusterSecretStores, managedSecrets, namespaces } = caches;
   externalSecrets
-    .addIndex(BY_STORE, (es) => [storeIndexKey(es)])
-    .addIndex(BY_TARGET, (es) => [`${es.metadata.namespace}/${targetName(es)}`]);
+    .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
+    .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
+  managedSecrets.addIndex(BY_NAMESPACE, (s) => [s.metadata.namespace]);
 
-  const lastSeen = new Map<string, string>();
-  externalSecrets.on((event, es) => {
-    const key = objectKey(es);
-    if (event === 'deleted') {
-      lastSeen.delete(key);
-      queue.forget(key);
-      return;
-    }
-    // Our own status writes must not wake the reconciler: only spec, labels or annotations count.
-    const version = syncedResourceVersion(es.metadata.generation ?? 0, es.metadata.labels, es.metadata.annotations);
-    if (lastSeen.get(key) === version) return;
-    lastSeen.set(key, version);
-    queue.add(key);
+  const reconciler = new ExternalSecretReconciler({
+    kube,
+    clock,
+    log,
+    events,
+    providers,
+    stores: {
+      secretStore: (ns, name) => secretStores.get(cacheKey(ns, name)),
+      clusterSecretStore: (name) => clusterSecretStores.get(name),
+      namespaceLabels: (ns) => namespaces.get(ns)?.metadata.labels,
+    },
+    managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
+    managedSecrets: (ns) => managedSecrets.byIndex(BY_NAMESPACE, ns),
+    onSync: (es, outcome, reason, durationMs) => {
+      const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
+      metrics.syncCalls.inc(labels);
+      if (outcome === 'error') {
+        metrics.syncErrors.inc(labels);
+        metrics.syncErrorsByReason.inc({ ...labels, reason });
+      }
+      metrics.reconcileDuration.observe(labels, durationMs / 1000);
+      metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, outcome === 'ok' ? 1 : 0);
+      metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, outcome === 'ok' ? 0 : 1);
+    },
   });
 
-  const enqueueUsers = (indexKey: string) => {
-    for (const es of externalSecrets.byIndex(BY_STORE, indexKey)) queue.add(objectKey(es));
-  };
-  // Store status writes do not change what ExternalSecrets see: only a new generation counts.
-  const storeGenerations = new Map<string, number | undefined>();
-  const onStore = (indexKey: string) => (event: string, store: { metadata: { generation?: number } }) => {
-    if (event !== 'deleted' && storeGenerations.has(indexKey) && storeGenerations.get(indexKey) === store.metadata.generation) return;
-    if (event === 'deleted') storeGenerations.delete(indexKey);
-    else storeGenerations.set(indexKey, store.metadata.generation);
-    enqueueUsers(indexKey);
-  };
-  secretStores.on((event, store) => onStore(`SecretStore/${store.metadata.namespace}/${store.metadata.name}`)(event, store));
-  clusterSecretStores.on((event, store) => onStore(`ClusterSecretStore/${store.metadata.name}`)(event, store));
-
-  // A managed Secret deleted or edited by hand wakes the ExternalSecret that targets it.
-  managedSecrets.on((_event, secret) => {
-    for (const es of externalSecrets.byIndex(BY_TARGET, objectKey(secret))) queue.add(objectKey(es));
-  });
+  const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_STORE, refKey(refOf(store))).map(refOf);
+  const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
+  return new Controller<ExternalSecret>({ name: 'externalsecret', clock, log, concurrency: options.concurrency, ...(options.backoff ? { backoff: options.backoff } : {}) })
+    .for(externalSecrets, specOrMetadataChanged)
+    .watches(secretStores, usersOf, generationChanged)
+    .watches(clusterSecretStores, usersOf, generationChanged)
+    .watches(managedSecrets, targeting)
+    .onDeleted((es) => forgetObject(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))
+    .reconciles((es) => reconciler.reconcile(es));
 }

@@ -3,13 +3,14 @@ import type { ExternalSecret } from '../../api/generated.ts';
 import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../../api/well-known.ts';
 import type { SecretsProvider } from '../../aws/provider.ts';
 import type { StoreIdentity } from '../../aws/store-providers.ts';
-import { OperatorError, reasonOf } from '../../errors.ts';
+import { failureMessage, OperatorError, reasonOf } from '../../errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { externalSecrets } from '../../kube/resources.ts';
-import { controllerOf, creationPolicy, targetName, type Secret } from '../../sync/desired-secret.ts';
+import type { Secret } from '../../api/core.ts';
+import { controllerOf, creationPolicy, targetName } from '../../sync/desired-secret.ts';
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { assembleProviderData } from '../../sync/provider-data.ts';
 import { renderTarget, renderTransform } from '../../sync/render-target.ts';
@@ -29,7 +30,6 @@ export interface ReconcilerDeps {
   events: EventRecorder;
   providers: { forStore(store: StoreIdentity, namespace: string): Promise<SecretsProvider> };
   stores: StoreLookup;
-  externalSecret(key: string): ExternalSecret | undefined;
   /** The cached Secrets the operator manages in a namespace (managed label), by name. */
   managedSecret(namespace: string, name: string): Secret | undefined;
   managedSecrets(namespace: string): Secret[];
@@ -49,10 +49,9 @@ export class ExternalSecretReconciler {
     this.deps = deps;
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
-    const es = this.deps.externalSecret(key);
-    // Deleted: with creationPolicy Owner the garbage collector removes the Secret.
-    if (!es || es.metadata.deletionTimestamp) return {};
+  async reconcile(es: ExternalSecret): Promise<ReconcileResult> {
+    // Being deleted: with creationPolicy Owner the garbage collector removes the Secret.
+    if (es.metadata.deletionTimestamp) return {};
     const { clock } = this.deps;
     const now = clock.now();
 
@@ -149,7 +148,7 @@ export class ExternalSecretReconciler {
   /** Records a failure on the ExternalSecret; the queue's error policy decides about retries. */
   private async fail(es: ExternalSecret, err: unknown, now: number): Promise<void> {
     const code = reasonOf(err);
-    const message = `${code}: ${err instanceof Error ? err.message : String(err)}`;
+    const message = failureMessage(err);
     const changed = await this.writeStatus(es, nextStatus(es, { status: 'False', reason: 'SecretSyncedError', message }, now));
     // One Warning per distinct failure, not one per retry.
     if (changed) this.deps.events.warning(es, 'UpdateFailed', message);

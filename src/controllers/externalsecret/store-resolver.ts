@@ -1,7 +1,10 @@
 import type { ClusterSecretStore, ExternalSecret, LabelSelector, SecretStore } from '../../api/generated.ts';
 import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { OperatorError } from '../../errors.ts';
+import { GoRegexpLimitError } from '../../go/regexp/regexp.ts';
 import { compileSelector, SelectorError } from '../../kube/label-selector.ts';
+import { ref, type ObjectRef } from '../../kube/object-ref.ts';
+import { compileGoRegexp } from '../../sync/rewrite.ts';
 import { validateStore } from '../secretstore/validate.ts';
 
 export interface StoreLookup {
@@ -10,11 +13,10 @@ export interface StoreLookup {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
 }
 
-/** Index value under which an ExternalSecret is found from its store. */
-export function storeIndexKey(es: ExternalSecret): string {
-  const ref = es.spec.secretStoreRef;
-  const kind = ref?.kind ?? 'SecretStore';
-  return kind === 'ClusterSecretStore' ? `ClusterSecretStore/${ref?.name}` : `SecretStore/${es.metadata.namespace}/${ref?.name}`;
+/** The store an ExternalSecret names: a SecretStore in its own namespace, or a ClusterSecretStore. */
+export function storeRefOf(es: ExternalSecret): ObjectRef {
+  const { kind = 'SecretStore', name = '' } = es.spec.secretStoreRef ?? {};
+  return ref(kind, name, kind === 'ClusterSecretStore' ? undefined : es.metadata.namespace);
 }
 
 /**
@@ -45,23 +47,32 @@ export function resolveStore(es: ExternalSecret, lookup: StoreLookup): StoreIden
   };
 }
 
-/** A ClusterSecretStore with conditions is usable only from namespaces one of them admits. */
+/**
+ * A ClusterSecretStore with conditions is usable only from namespaces one of them admits. Each
+ * condition is read as ESO reads it (clientmanager validateNamespaceConditions): the names and
+ * the selector, then the regexes in order, as Go's regexp.MatchString (unanchored); a regex that
+ * does not compile fails there (ESO's webhook would have refused the store).
+ */
 function checkConditions(store: ClusterSecretStore, namespace: string, lookup: StoreLookup): void {
   const conditions = store.spec?.conditions;
   if (!conditions || conditions.length === 0) return;
-  for (const condition of conditions) {
+  for (const [i, condition] of conditions.entries()) {
     if (condition.namespaces?.includes(namespace)) return;
-    if (condition.namespaceRegexes?.some((re) => safeRegex(re)?.test(namespace))) return;
     if (condition.namespaceSelector && selects(store, condition.namespaceSelector, lookup.namespaceLabels(namespace) ?? {})) return;
+    const at = (j: number): string => `ClusterSecretStore "${store.metadata.name}": spec.conditions[${i}].namespaceRegexes[${j}]`;
+    if (condition.namespaceRegexes?.some((source, j) => regexAdmits(source, namespace, at(j)))) return;
   }
   throw new OperatorError('StoreNotAllowed', `ClusterSecretStore "${store.metadata.name}" does not allow namespace "${namespace}" (spec.conditions)`);
 }
 
-function safeRegex(source: string): RegExp | undefined {
+/** Throws InvalidProviderConfig for a pattern Go cannot compile, UnsupportedField for one we refuse to run. */
+function regexAdmits(source: string, namespace: string, at: string): boolean {
+  const re = compileGoRegexp(source, at, 'InvalidProviderConfig');
   try {
-    return new RegExp(source);
-  } catch {
-    return undefined;
+    return re.matches(namespace);
+  } catch (error) {
+    if (!(error instanceof GoRegexpLimitError)) throw error;
+    throw new OperatorError('UnsupportedField', `${at}: ${error.message} on namespace "${namespace}"; this operator refuses patterns that costly`, { cause: error });
   }
 }
 

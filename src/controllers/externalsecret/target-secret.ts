@@ -3,7 +3,8 @@ import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER }
 import { OperatorError } from '../../errors.ts';
 import { isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
-import { controllerOf, creationPolicy, decodeData, nextSecret, targetName, type RenderedTarget, type Secret } from '../../sync/desired-secret.ts';
+import type { Secret } from '../../api/core.ts';
+import { controllerOf, creationPolicy, decodeData, nextSecret, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
 import { dataHash, objectHash } from '../../go/hash.ts';
 import { fieldManagerFor } from '../../sync/managed-fields.ts';
 import { canonicalJson } from '../conditions.ts';

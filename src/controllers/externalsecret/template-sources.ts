@@ -1,10 +1,8 @@
 import type { ExternalSecret } from '../../api/generated.ts';
 import { isNotFound, type KubeClient } from '../../kube/client.ts';
-import { resourceType, secrets } from '../../kube/resources.ts';
+import { configMaps, secrets } from '../../kube/resources.ts';
 import { decodeData } from '../../sync/desired-secret.ts';
 import { templateSourceNames, type TemplateSources } from '../../sync/render-target.ts';
-
-const configMaps = resourceType('v1', 'ConfigMap', 'configmaps', true);
 
 /** Reads the ConfigMaps and Secrets templateFrom names, from the ExternalSecret's own namespace only. */
 export async function readTemplateSources(kube: KubeClient, es: ExternalSecret): Promise<TemplateSources> {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { reasonOf } from '../../errors.ts';
+import { failureMessage, reasonOf } from '../../errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { clusterSecretStores, secretStores } from '../../kube/resources.ts';
-import { sameContent, withReady } from '../conditions.ts';
+import { sameContent, withReady, type Ready } from '../conditions.ts';
 import { validateStore, type AnyStore } from './validate.ts';
 
 export interface StoreReconcilerDeps {
@@ -13,17 +13,25 @@ export interface StoreReconcilerDeps {
   clock: Clock;
   log: Logger;
   events: EventRecorder;
-  store(key: string): AnyStore | undefined;
 }
 
-/** Queue keys for stores: the two kinds share one queue. */
-export const storeKey = (store: AnyStore): string =>
-  store.kind === 'ClusterSecretStore' ? `ClusterSecretStore/${store.metadata.name}` : `SecretStore/${store.metadata.namespace}/${store.metadata.name}`;
+/**
+ * Ready=True with reason Valid, as ESO says it; else Ready=False with the failure's reason
+ * code (InvalidProviderConfig where ESO would say so too, UnsupportedProvider, UnsupportedField),
+ * the message starting with it.
+ */
+export function storeReady(store: AnyStore): Ready {
+  try {
+    validateStore(store);
+    return { status: 'True', reason: 'Valid', message: 'store validated' };
+  } catch (err) {
+    return { status: 'False', reason: reasonOf(err), message: failureMessage(err) };
+  }
+}
 
 /**
- * Reports whether a store is usable, as ESO does: Ready=True with reason Valid, or
- * Ready=False with InvalidProviderConfig and the reason code in the message.
- * Credentials are checked per ExternalSecret, where the namespace is known.
+ * Reports whether a store is usable. Credentials are checked per ExternalSecret, where the
+ * namespace is known.
  */
 export class SecretStoreReconciler {
   private readonly deps: StoreReconcilerDeps;
@@ -32,16 +40,9 @@ export class SecretStoreReconciler {
     this.deps = deps;
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
-    const store = this.deps.store(key);
-    if (!store || store.metadata.deletionTimestamp) return {};
-    let ready: { status: 'True' | 'False'; reason: string; message: string };
-    try {
-      validateStore(store);
-      ready = { status: 'True', reason: 'Valid', message: 'store validated' };
-    } catch (err) {
-      ready = { status: 'False', reason: 'InvalidProviderConfig', message: `${reasonOf(err)}: ${(err as Error).message}` };
-    }
+  async reconcile(store: AnyStore): Promise<ReconcileResult> {
+    if (store.metadata.deletionTimestamp) return {};
+    const ready = storeReady(store);
     const status = { ...store.status, conditions: withReady(store.status?.conditions, ready, this.deps.clock.now()), capabilities: 'ReadOnly' };
     if (sameContent(store.status, status)) return {};
     const type = store.kind === 'ClusterSecretStore' ? clusterSecretStores : secretStores;
@@ -50,8 +51,8 @@ export class SecretStoreReconciler {
       contentType: 'application/merge-patch+json',
     });
     store.status = status as AnyStore['status'];
-    if (ready.status === 'True') this.deps.events.normal(store, 'Valid', ready.message);
-    else this.deps.events.warning(store, 'InvalidProviderConfig', ready.message);
+    if (ready.status === 'True') this.deps.events.normal(store, ready.reason, ready.message);
+    else this.deps.events.warning(store, ready.reason, ready.message);
     return {};
   }
 }

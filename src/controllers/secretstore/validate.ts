@@ -26,6 +26,8 @@ export function validateStore(store: AnyStore): AwsProvider {
   if ((aws.service ?? 'SecretsManager') !== 'SecretsManager') {
     throw new OperatorError('UnsupportedProvider', `${label} sets spec.provider.aws.service "${aws.service}"; only SecretsManager is supported`);
   }
+  const unsupported = unsupportedAwsFields(aws);
+  if (unsupported.length) throw new OperatorError('UnsupportedField', `${label}: not supported by this operator yet: ${unsupported.join(', ')}`);
   if (!aws.region) throw new OperatorError('InvalidProviderConfig', `${label}: spec.provider.aws.region is required`);
   const jwt = aws.auth?.jwt?.serviceAccountRef;
   const secretRef = aws.auth?.secretRef;
@@ -46,4 +48,16 @@ export function validateStore(store: AnyStore): AwsProvider {
     throw new OperatorError('InvalidProviderConfig', `${label}: auth.secretRef needs accessKeyIDSecretRef and secretAccessKeySecretRef`);
   }
   return aws;
+}
+
+/**
+ * Fields of the AWS provider that the schema accepts and this operator does not implement,
+ * by path: reported like the ExternalSecret's (src/sync/unsupported.ts), never ignored, so no
+ * role is assumed without the session tags the store asks for.
+ */
+export function unsupportedAwsFields(aws: AwsProvider): string[] {
+  const found: string[] = [];
+  if ((aws.sessionTagsPolicy ?? 'None') !== 'None') found.push(`spec.provider.aws.sessionTagsPolicy: ${aws.sessionTagsPolicy}`);
+  if (Object.keys(aws.customSessionTags ?? {}).length) found.push('spec.provider.aws.customSessionTags');
+  return found;
 }

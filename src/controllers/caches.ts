@@ -1,0 +1,28 @@
+import type { ClusterExternalSecret, ClusterSecretStore, ExternalSecret, SecretStore } from '../api/generated.ts';
+import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../api/well-known.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { Informer, type InformerOptions, type KubeObject } from '../kube/informer.ts';
+import * as resources from '../kube/resources.ts';
+import type { Namespace, Secret } from '../api/core.ts';
+
+/** The shared caches: one informer per kind, read by every controller that needs the kind. */
+export interface Caches {
+  externalSecrets: Informer<ExternalSecret>;
+  secretStores: Informer<SecretStore>;
+  clusterSecretStores: Informer<ClusterSecretStore>;
+  /** Only the Secrets this operator manages (its label), not every Secret in the cluster. */
+  managedSecrets: Informer<Secret & KubeObject>;
+  namespaces: Informer<Namespace>;
+  clusterExternalSecrets: Informer<ClusterExternalSecret>;
+}
+
+export function createCaches(kube: KubeClient, options: InformerOptions): Caches {
+  return {
+    externalSecrets: new Informer(kube, resources.externalSecrets, options),
+    secretStores: new Informer(kube, resources.secretStores, options),
+    clusterSecretStores: new Informer(kube, resources.clusterSecretStores, options),
+    managedSecrets: new Informer(kube, resources.secrets, { ...options, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}` }),
+    namespaces: new Informer(kube, resources.namespaces, options),
+    clusterExternalSecrets: new Informer(kube, resources.clusterExternalSecrets, options),
+  };
+}

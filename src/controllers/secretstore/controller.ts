@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { KubeClient } from '../../kube/client.ts';
+import type { Clock } from '../../kube/clock.ts';
+import { Controller } from '../../kube/controller.ts';
+import type { EventRecorder } from '../../kube/events.ts';
+import type { Caches } from '../caches.ts';
+import { SecretStoreReconciler } from './reconciler.ts';
+import type { AnyStore } from './validate.ts';
+
+export interface SecretStoreControllerOptions {
+  kube: KubeClient;
+  clock: Clock;
+  log: Logger;
+  events: EventRecorder;
+}
+
+/** The store controller: both kinds of store, in one queue, on every change. */
+export function secretStoreController(caches: Caches, options: SecretStoreControllerOptions): Controller<AnyStore> {
+  const reconciler = new SecretStoreReconciler(options);
+  return new Controller<AnyStore>({ name: 'secretstore', clock: options.clock, log: options.log, concurrency: 2 })
+    .for(caches.secretStores)
+    .for(caches.clusterSecretStores)
+    .reconciles((store) => reconciler.reconcile(store));
+}

@@ -1,0 +1,142 @@
+import type { Logger } from 'pino';
+import { isRetryable } from '../errors.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import type { Clock } from './clock.ts';
+import { cacheKey, type InformerHandler, type KubeObject } from './informer.ts';
+import { describeRef, ref, refFromKey, refKey, type ObjectRef } from './object-ref.ts';
+import { always, type Change, type Predicate } from './predicates.ts';
+import { WorkQueue, type ReconcileResult } from './queue.ts';
+import type { ResourceType } from './resources.ts';
+
+/** A shared cache a controller listens to (an Informer); it never starts or stops one. */
+export interface Source<T> {
+  on(handler: InformerHandler<T>): unknown;
+}
+
+/** A cache of a kind the controller reconciles: it also reads the object for the reconcile. */
+export interface PrimarySource<T> extends Source<T> {
+  readonly resource: ResourceType;
+  get(key: string): T | undefined;
+}
+
+/** The objects a change to a watched kind concerns, e.g. the ExternalSecrets that use a store. */
+export type Mapper<T> = (change: Change<T>) => Iterable<ObjectRef>;
+
+export interface ControllerOptions {
+  /** Names the controller in logs. */
+  name: string;
+  clock: Clock;
+  log: Logger;
+  /** Objects reconciled at once. */
+  concurrency: number;
+  /** Retry backoff of failed reconciles; default reconcileBackoff. */
+  backoff?: BackoffPolicy;
+}
+
+/** What the operator does with a controller, whatever kind it reconciles. */
+export interface RunningController {
+  readonly name: string;
+  start(): void;
+  retryFailedNow(matches: (error: unknown) => boolean): ObjectRef[];
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * A controller as kube-rs's Controller and controller-runtime's builder make one: a work queue
+ * of typed references, the kinds it reconciles (`for`), the other kinds it watches and maps
+ * to references (`watches`), each behind a named predicate, and one reconcile that sees only
+ * the current object. Failures are retried or not by the one table in errors.ts. The caches
+ * are shared and started by the caller, who starts the controller once all have synced.
+ */
+export class Controller<T extends KubeObject> implements RunningController {
+  readonly name: string;
+  private readonly queue: WorkQueue;
+  private readonly primaries = new Map<string, PrimarySource<T>>();
+  private readonly deletedHooks: Array<(object: T) => void> = [];
+  private reconcile: ((object: T) => Promise<ReconcileResult>) | undefined;
+
+  constructor(options: ControllerOptions) {
+    const { name, log } = options;
+    this.name = name;
+    this.queue = new WorkQueue({
+      clock: options.clock,
+      concurrency: options.concurrency,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      onError: (key, error, retryInMs) =>
+        log.debug({ controller: name, object: describeRef(refFromKey(key)), retryInMs, err: (error as Error)?.message }, 'reconcile failed'),
+    });
+  }
+
+  /**
+   * A kind this controller reconciles: a change that passes the predicate queues the object
+   * itself; its deletion drops its schedule and backoff (and runs the onDeleted hooks).
+   */
+  for<K extends T>(source: PrimarySource<K>, predicate: Predicate<K> = always): this {
+    this.primaries.set(source.resource.kind, source);
+    source.on((type, object, old) => {
+      const own = ref(source.resource.kind, object.metadata.name, object.metadata.namespace);
+      if (type === 'deleted') {
+        this.queue.forget(refKey(own));
+        for (const hook of this.deletedHooks) hook(object);
+      } else if (predicate({ type, object, old })) {
+        this.enqueue(own);
+      }
+    });
+    return this;
+  }
+
+  /** Another kind whose changes (those that pass the predicate) queue the objects `map` names. */
+  watches<W>(source: Source<W>, map: Mapper<W>, predicate: Predicate<W> = always): this {
+    source.on((type, object, old) => {
+      const change = { type, object, old };
+      if (predicate(change)) for (const target of map(change)) this.enqueue(target);
+    });
+    return this;
+  }
+
+  /** Runs when a reconciled object is deleted, e.g. to drop its metric series. */
+  onDeleted(hook: (object: T) => void): this {
+    this.deletedHooks.push(hook);
+    return this;
+  }
+
+  /** The reconcile: brings one current object in line and says when to look again. */
+  reconciles(reconcile: (object: T) => Promise<ReconcileResult>): this {
+    this.reconcile = reconcile;
+    return this;
+  }
+
+  enqueue(target: ObjectRef): void {
+    this.queue.add(refKey(target));
+  }
+
+  /** Starts the workers; call once every cache the controller reads has synced. */
+  start(): void {
+    if (!this.reconcile) throw new Error(`controller ${this.name} has no reconcile`);
+    this.queue.start((key) => this.reconcileKey(key), (_key, error) => isRetryable(error));
+  }
+
+  /** Runs at once the objects whose last failure matches (see WorkQueue.retryFailedNow). */
+  retryFailedNow(matches: (error: unknown) => boolean): ObjectRef[] {
+    return this.queue.retryFailedNow(matches).map(refFromKey);
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): void {
+    this.queue.stop();
+  }
+
+  private async reconcileKey(key: string): Promise<ReconcileResult> {
+    const target = refFromKey(key);
+    const object = this.primaries.get(target.kind)?.get(cacheKey(target.namespace, target.name));
+    // Gone from the cache: its deletion event has already dropped its schedule.
+    if (!object) return {};
+    return this.reconcile!(object);
+  }
+}
