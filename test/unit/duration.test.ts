@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DurationError,
-  formatDuration,
-  formatDurationNanos,
-  parseDuration,
-  parseDurationNanos,
-} from '../../src/go/duration.ts';
+import { DurationError, parseDuration, parseDurationNanos } from '../../src/go/duration.ts';
+import { formatDuration, formatDurationNanos } from '../helpers/go-duration-format.ts';
 
 // Expected values (nanoseconds, String(), error texts) were checked against Go's time.ParseDuration
 // and time.Duration.String().

@@ -6,7 +6,7 @@
  * is made.
  */
 import { formatFloat } from '../strconv.ts';
-import { type Builder, unbounded } from './builder.ts';
+import type { Builder } from './builder.ts';
 import { encodeRune, runeCount, runes, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { quoteInto, quoteRune } from './quote.ts';
@@ -197,13 +197,6 @@ export function formatInto(b: Builder, v: GoValue, verb: string, f: Flags = plai
   if (!done) badVerb(b, v, verb, f);
 }
 
-/** formatInto as a string, without a bound: for callers that format small values. */
-export function formatValue(v: GoValue, verb: string, f: Flags = plainFlags): GoString {
-  const b = unbounded();
-  formatInto(b, v, verb, f);
-  return b.toString();
-}
-
 /** fmt.Sprint(v) into `b`: how text/template prints a pipeline's value. */
 export function printInto(b: Builder, v: GoValue): void {
   switch (typeof v) {
@@ -213,13 +206,6 @@ export function printInto(b: Builder, v: GoValue): void {
     case 'boolean': b.add(String(v)); return;
   }
   formatInto(b, v, 'v');
-}
-
-/** fmt.Sprint(v) of one value, without a bound (error messages, small values). */
-export function printValue(v: GoValue, b: Builder = unbounded()): GoString {
-  if (typeof v === 'string') return v;
-  printInto(b, v);
-  return b.toString();
 }
 
 /** fmt.Sprint: a space between operands when neither is a string. */
