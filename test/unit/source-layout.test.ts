@@ -34,6 +34,20 @@ describe('src/', () => {
     expect(sources.filter((f) => !reached.has(f)).map(name)).toEqual([]);
   });
 
+  it('exports nothing that only tests use: each export is used in src/ or dev/', () => {
+    const users = [...sources, ...files(join(root, 'dev'))].map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+    const unused = users.filter(({ file }) => file.startsWith(`${src}/`)).flatMap(({ file, text }) =>
+      [...text.matchAll(/export (?:async )?(?:function|class|const|let|interface|type|enum)\s+([A-Za-z_$][\w$]*)/g)]
+        .map((m) => m[1]!)
+        .filter((symbol) => {
+          const word = new RegExp(`\\b${symbol.replaceAll('$', '\\$')}\\b`, 'g');
+          const inOwnFile = text.match(word)?.length ?? 0;
+          return inOwnFile <= 1 && !users.some((other) => other.file !== file && word.test(other.text));
+        })
+        .map((symbol) => `${name(file)}: ${symbol}`));
+    expect(unused).toEqual([]);
+  });
+
   it('imports the local environment only lazily, from main.ts, and never test code', () => {
     const outside = sources.flatMap((file) => importsOf(file)
       .filter(({ target }) => !target.startsWith(`${src}/`) && !target.includes('/node_modules/'))
