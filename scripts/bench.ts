@@ -15,6 +15,7 @@ import { KubeClient } from '../src/kube/client.ts';
 import { applyManifest, installOperatorPrerequisites } from '../dev/apply.ts';
 import { startControlPlane } from '../dev/control-plane.ts';
 import { startMoto } from '../dev/moto.ts';
+import { externalSecrets, secrets } from '../src/kube/resources.ts';
 
 const ES_COUNT = Number(process.env.BENCH_EXTERNAL_SECRETS ?? 1000);
 const AWS_COUNT = Number(process.env.BENCH_AWS_SECRETS ?? 100);
@@ -75,7 +76,7 @@ try {
     return text.split('\n').filter((l) => l.startsWith(name)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
   };
   const synced = async (since: number): Promise<number> => {
-    const list = await kube.get(`/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets`);
+    const list = await kube.get(externalSecrets.path(NS));
     return list.items.filter((es: any) => es.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')
       && Date.parse(es.status.refreshTime) >= Math.floor(since / 1000) * 1000).length;
   };
@@ -83,7 +84,7 @@ try {
   await until(async () => ((await synced(started)) === ES_COUNT ? true : undefined), 600_000, 'every ExternalSecret to sync');
   const firstSyncSeconds = (Date.now() - started) / 1000;
   const firstCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}');
-  const secrets = (await kube.get(`/api/v1/namespaces/${NS}/secrets`, { labelSelector: 'reconcile.external-secrets.io/managed=true' })).items.length;
+  const secretsWritten = (await kube.get(secrets.path(NS), { labelSelector: 'reconcile.external-secrets.io/managed=true' })).items.length;
 
   // Idle: nothing is due, so nothing may be fetched.
   await sleep(5_000);
@@ -93,7 +94,7 @@ try {
   // A forced refresh of every ExternalSecret (an annotation each), as after a rotation.
   const forced = Date.now();
   for (let i = 0; i < ES_COUNT; i++) {
-    await kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets/es-${i}`, {
+    await kube.request('PATCH', externalSecrets.path(NS, `es-${i}`), {
       body: { metadata: { annotations: { 'force-sync': String(forced) } } }, contentType: 'application/merge-patch+json',
     });
   }
@@ -106,7 +107,7 @@ try {
 
   const result = {
     externalSecrets: ES_COUNT, awsSecrets: AWS_COUNT, concurrency: Number(process.env.CONCURRENCY ?? 16),
-    secretsWritten: secrets, applySeconds,
+    secretsWritten, applySeconds,
     firstSyncSeconds, firstSyncPerSecond: round(ES_COUNT / firstSyncSeconds),
     getSecretValuePerExternalSecret: round(firstCalls / ES_COUNT), idleGetSecretValueCalls: idleCalls,
     forcedRefreshSeconds: refreshSeconds, forcedRefreshGetSecretValuePerExternalSecret: round(refreshCalls / ES_COUNT),

@@ -9,6 +9,7 @@
 import { AwsProxy } from '../../test/integration/aws-proxy.ts';
 import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
 import { createExternalSecrets, holding, putValue, seconds, sleep, startEnvironment, until } from './environment.ts';
+import { secrets } from '../../src/kube/resources.ts';
 
 const FAULT_SECONDS = Number(process.env.CHAOS_FAULT_SECONDS ?? 180);
 const RATE = Number(process.env.CHAOS_FAULT_RATE ?? 0.3);
@@ -28,10 +29,10 @@ try {
   // Every version of every Secret the apiserver reports: none may lack its value.
   let emptied = 0;
   let versions = 0;
-  const list = await env.kube.get(`/api/v1/namespaces/${NS}/secrets`);
+  const list = await env.kube.get(secrets.path(NS));
   const recorder = (async () => {
     try {
-      for await (const e of env.kube.watch(`/api/v1/namespaces/${NS}/secrets`, { resourceVersion: list.metadata.resourceVersion }, watching.signal)) {
+      for await (const e of env.kube.watch(secrets.path(NS), { resourceVersion: list.metadata.resourceVersion }, watching.signal)) {
         if (e.type === 'BOOKMARK') continue;
         versions++;
         if (e.type === 'DELETED' || !e.object.data?.v) emptied++;

@@ -10,6 +10,7 @@ import { applyManifest, installOperatorPrerequisites } from '../../dev/apply.ts'
 import { startControlPlane, type ControlPlane } from '../../dev/control-plane.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
 import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
+import { secrets } from '../../src/kube/resources.ts';
 
 
 export interface ChaosEnvironment {
@@ -83,7 +84,7 @@ export const putValue = (env: ChaosEnvironment, ns: string, i: number, value: st
 
 /** How many of es-0..count-1 hold the expected value in their Secret. */
 export async function holding(env: ChaosEnvironment, ns: string, expected: (i: number) => string): Promise<number> {
-  const list = await env.kube.get(`/api/v1/namespaces/${ns}/secrets`);
+  const list = await env.kube.get(secrets.path(ns));
   let n = 0;
   for (const s of list.items) {
     const i = Number(/^es-(\d+)$/.exec(s.metadata.name)?.[1]);

@@ -9,6 +9,7 @@
 import { AwsProxy } from '../../test/integration/aws-proxy.ts';
 import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
 import { createExternalSecrets, holding, putValue, seconds, startEnvironment, until } from './environment.ts';
+import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 
 const COUNT = Number(process.env.CHAOS_EXTERNAL_SECRETS ?? 200);
 const NS = 'chaos-kill';
@@ -34,9 +35,9 @@ try {
   const doneAtKill = await holding(env, NS, () => 'initial');
   await start('second');
   const converged = await until(async () => ((await holding(env, NS, () => 'initial')) === COUNT ? Date.now() : undefined), 300_000, 'every Secret after the kill');
-  const secrets = (await env.kube.get(`/api/v1/namespaces/${NS}/secrets`, { labelSelector: 'reconcile.external-secrets.io/managed=true' })).items;
+  const managed = (await env.kube.get(secrets.path(NS), { labelSelector: 'reconcile.external-secrets.io/managed=true' })).items;
   const names = new Set(Array.from({ length: COUNT }, (_, i) => `es-${i}`));
-  const orphans = secrets.filter((s: any) => !names.has(s.metadata.name) || s.metadata.ownerReferences?.length !== 1).length;
+  const orphans = managed.filter((s: any) => !names.has(s.metadata.name) || s.metadata.ownerReferences?.length !== 1).length;
   await children.pop()!.kill('SIGTERM');
   proxy.chaos(undefined);
 
@@ -49,7 +50,7 @@ try {
   await leader.kill('SIGKILL');
   const leaderKilled = Date.now();
   await putValue(env, NS, 0, 'after-takeover');
-  await env.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets/es-0`, {
+  await env.kube.request('PATCH', externalSecrets.path(NS, 'es-0'), {
     body: { metadata: { annotations: { 'force-sync': 'after-takeover' } } }, contentType: 'application/merge-patch+json',
   });
   const leads = await until(() => (standby.leads() ? Date.now() : undefined), 120_000, 'the standby to lead');
@@ -57,11 +58,11 @@ try {
 
   const figures = {
     scenario: 'operator-kill', externalSecrets: COUNT, syncedAtKill: doneAtKill, convergeAfterKillSeconds: seconds(converged - killedAt),
-    managedSecrets: secrets.length, duplicatesOrOrphans: orphans,
+    managedSecrets: managed.length, duplicatesOrOrphans: orphans,
     takeoverSeconds: seconds(leads - leaderKilled), changeAppliedAfterLeaderKillSeconds: seconds(applied - leaderKilled),
   };
   console.log(`SIGKILL mid-sync (${doneAtKill}/${COUNT} synced): a new process converged in ${figures.convergeAfterKillSeconds} s; ` +
-    `${secrets.length} Secrets, ${orphans} duplicates or orphans. Leader SIGKILLed: standby led after ${figures.takeoverSeconds} s, change applied after ${figures.changeAppliedAfterLeaderKillSeconds} s`);
+    `${managed.length} Secrets, ${orphans} duplicates or orphans. Leader SIGKILLed: standby led after ${figures.takeoverSeconds} s, change applied after ${figures.changeAppliedAfterLeaderKillSeconds} s`);
   console.log(`CHAOS ${JSON.stringify(figures)}`);
 } finally {
   for (const c of children) await c.kill('SIGKILL');

@@ -12,6 +12,7 @@
 import { TcpProxy } from '../../test/integration/tcp-proxy.ts';
 import { createExternalSecrets, holding, kubeconfigVia, putValue, seconds, sleep, startEnvironment, startOperator, until } from './environment.ts';
 import type { OperatorChild } from '../../test/integration/operator-child.ts';
+import { externalSecrets } from '../../src/kube/resources.ts';
 
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 3);
 const COUNT = Number(process.env.CHAOS_EXTERNAL_SECRETS ?? 10);
@@ -35,7 +36,7 @@ try {
     const value = `round-${round}`;
     await Promise.all(Array.from({ length: COUNT }, (_, i) => putValue(env, NS, i, value)));
     for (let i = 0; i < COUNT; i++) {
-      await env.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets/es-${i}`, {
+      await env.kube.request('PATCH', externalSecrets.path(NS, `es-${i}`), {
         body: { metadata: { annotations: { 'force-sync': value } } }, contentType: 'application/merge-patch+json',
       });
     }

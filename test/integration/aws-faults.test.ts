@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secrets } from '../../src/kube/resources.ts';
+import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 import { seededRandom, type AwsProxy } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
 import { decode, eventually, readyCondition, startHarnessBehindProxy, type Harness } from './harness.ts';
@@ -57,7 +57,7 @@ describe('AWS faults', () => {
       const callsBefore = proxy.count('GetSecretValue');
       for (const key of keys) await h.putAwsSecret(key, JSON.stringify({ password: 'after' }));
       for (let i = 0; i < COUNT; i++) {
-        await h.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/es-${i}`, {
+        await h.kube.request('PATCH', externalSecrets.path(ns, `es-${i}`), {
           body: { metadata: { annotations: { 'force-sync': 'rotation' } } }, contentType: 'application/merge-patch+json',
         });
       }

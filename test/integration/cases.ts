@@ -3,6 +3,7 @@ import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_OWNER } from '../../src/api/
 import { applyManifest } from '../../dev/apply.ts';
 import { dataHash, objectHash } from '../../src/go/hash.ts';
 import { eventually, readyCondition, type Harness } from './harness.ts';
+import { events } from '../../src/kube/resources.ts';
 
 /** An AWS secret a case needs, created in moto before the ExternalSecret. */
 export interface AwsSecret {
@@ -102,7 +103,7 @@ export function expectSecret(secret: any, es: any, want: SecretExpectation): voi
 
 /** The Events recorded for an object, oldest first. */
 export async function eventsFor(h: Harness, ns: string, name: string): Promise<Array<{ type: string; reason: string; message: string }>> {
-  const list = await h.kube.get(`/api/v1/namespaces/${ns}/events`, { fieldSelector: `involvedObject.name=${name}` });
+  const list = await h.kube.get(events.path(ns), { fieldSelector: `involvedObject.name=${name}` });
   return list.items
     // resourceVersion orders writes exactly; timestamps have one-second precision.
     .sort((a: any, b: any) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))

@@ -7,6 +7,7 @@ import type { KubeClient } from '../../src/kube/client.ts';
 import { applyManifest } from '../../dev/apply.ts';
 import { hostileCases, knownHostileCases, withKey, type HostileCase } from './hostile.ts';
 import type { OperatorChild } from './operator-child.ts';
+import { events, externalSecrets, secrets } from '../../src/kube/resources.ts';
 
 /**
  * One tenant's hostile ExternalSecrets and AWS payloads against an operator process, in one
@@ -56,8 +57,8 @@ const SPIN_ALLOWANCE = 20;
 
 export async function runHostileInputs(o: HostileRunOptions): Promise<HostileReport> {
   const { kube, aws, operator, namespace: ns, canary } = o;
-  const es = (name: string) => `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/${name}`;
-  const secret = async (name: string) => kube.get(`/api/v1/namespaces/${ns}/secrets/${name}`).catch(() => undefined);
+  const es = (name: string) => externalSecrets.path(ns, name);
+  const secret = async (name: string) => kube.get(secrets.path(ns, name)).catch(() => undefined);
   const text = (s: any, key: string) => (s?.data?.[key] === undefined ? undefined : Buffer.from(s.data[key], 'base64').toString('utf8'));
   const violations: string[] = [];
   const alive = () => operator.child.exitCode === null && operator.child.signalCode === null;
@@ -183,12 +184,12 @@ export async function runHostileInputs(o: HostileRunOptions): Promise<HostileRep
 
   const needles = [canary, Buffer.from(canary).toString('base64'), Buffer.from(canary).toString('base64url')];
   const haystacks: Array<[string, string]> = operator.output.map((l) => ['log', l]);
-  for (const e of (await kube.get(`/api/v1/namespaces/${ns}/events`)).items) haystacks.push(['event', JSON.stringify(e)]);
-  for (const e of (await kube.get(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets`)).items) haystacks.push([`status ${e.metadata.name}`, JSON.stringify(e.status)]);
+  for (const e of (await kube.get(events.path(ns))).items) haystacks.push(['event', JSON.stringify(e)]);
+  for (const e of (await kube.get(externalSecrets.path(ns))).items) haystacks.push([`status ${e.metadata.name}`, JSON.stringify(e.status)]);
   haystacks.push(['metrics', metrics]);
   const leaks = haystacks.filter(([, t]) => needles.some((n) => t.includes(n))).map(([where, t]) => `${where}: ${t.slice(0, 300)}`);
 
-  const stored = (await kube.get(`/api/v1/namespaces/${ns}/secrets`)).items as any[];
+  const stored = (await kube.get(secrets.path(ns))).items as any[];
   const secretBytes = stored.reduce((sum, s) => sum + Object.values<string>(s.data ?? {}).reduce((n, v) => n + v.length, 0), 0);
   if (!alive()) violations.push(`the operator exited: ${operator.output.slice(-5).join(' | ')}`);
   return {

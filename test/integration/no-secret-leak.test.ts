@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
 import { eventually, startHarness, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
+import { events } from '../../src/kube/resources.ts';
 
 /**
  * Canary values go through successful syncs and through every kind of failure that
@@ -90,9 +91,9 @@ describe('no secret value leaks', () => {
     expect(h.logLines.length).toBeGreaterThan(scenarios.length);
     for (const line of h.logLines) haystacks.push(['log', line]);
     for (const { ns } of synced) {
-      const events = await h.kube.get(`/api/v1/namespaces/${ns}/events`);
-      expect(events.items.length).toBeGreaterThan(0);
-      for (const e of events.items) haystacks.push([`event ${ns}`, JSON.stringify(e)]);
+      const recorded = await h.kube.get(events.path(ns));
+      expect(recorded.items.length).toBeGreaterThan(0);
+      for (const e of recorded.items) haystacks.push([`event ${ns}`, JSON.stringify(e)]);
       haystacks.push([`status ${ns}`, JSON.stringify((await h.externalSecret(ns, 'es')).status)]);
     }
     haystacks.push(['metrics', await h.operator.metrics.registry.metrics()]);

@@ -2,7 +2,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LABEL_MANAGED } from '../../src/api/well-known.ts';
 import { KubeClient } from '../../src/kube/client.ts';
-import { secrets } from '../../src/kube/resources.ts';
+import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 import { applyManifest } from '../../dev/apply.ts';
 import { AwsProxy } from './aws-proxy.ts';
 import { awsName } from './cases.ts';
@@ -58,7 +58,7 @@ async function workload(ns: string, count: number): Promise<string[]> {
 }
 
 const managedSecrets = async (ns: string): Promise<any[]> => (await kube.get(secrets.path(ns), { labelSelector: `${LABEL_MANAGED}=true` })).items;
-const externalSecrets = async (ns: string): Promise<any[]> => (await kube.get(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets`)).items;
+const listExternalSecrets = async (ns: string): Promise<any[]> => (await kube.get(externalSecrets.path(ns))).items;
 
 describe('the operator process killed', () => {
   it('SIGKILL mid-sync: a new process finishes, with one Secret per ExternalSecret, each owned by it', async () => {
@@ -76,10 +76,10 @@ describe('the operator process killed', () => {
 
     await start('second');
     await eventually(async () => {
-      const list = await externalSecrets(ns);
+      const list = await listExternalSecrets(ns);
       return list.length === count && list.every((es) => readyCondition(es)?.status === 'True');
     }, 'every ExternalSecret Ready=True', 60_000);
-    const list = await externalSecrets(ns);
+    const list = await listExternalSecrets(ns);
     const owned = await managedSecrets(ns);
     expect(owned.map((s) => s.metadata.name).sort()).toEqual(list.map((es) => es.metadata.name).sort());
     for (const secret of owned) {
@@ -109,7 +109,7 @@ describe('the operator process killed', () => {
     });
     // A reconcile by the new leader: the status it writes is the positive sign.
     const es = await eventually(async () => {
-      const e = await kube.get(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/after-takeover`);
+      const e = await kube.get(externalSecrets.path(ns, 'after-takeover'));
       return readyCondition(e) ? e : undefined;
     }, 'the new leader to reconcile', 30_000);
     expect(readyCondition(es)).toMatchObject({ status: 'False', reason: 'SecretSyncedError' });

@@ -8,6 +8,7 @@ import { KubeClient } from '../../src/kube/client.ts';
 import { applyManifest } from '../../dev/apply.ts';
 import { AwsProxy, jwtClaims } from './aws-proxy.ts';
 import { decode, eventually, readyCondition } from './harness.ts';
+import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 
 /**
  * The operator as it runs in a pod: `node src/main.ts` as its own process, with a
@@ -81,7 +82,7 @@ const leads = (r: Replica) => r.output.some((l) => l.includes('became leader'));
 async function secretIn(name: string): Promise<any> {
   return eventually<any>(async () => {
     try {
-      return await kube.get(`/api/v1/namespaces/${NS}/secrets/${name}`);
+      return await kube.get(secrets.path(NS, name));
     } catch {
       return undefined;
     }
@@ -115,7 +116,7 @@ describe('two operator processes under IRSA, with leader election', () => {
       spec: { secretStoreRef: { name: 'aws' }, data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] },
     });
     expect(decode((await secretIn('db')).data)).toEqual({ password: 'via-pod-identity' });
-    const es = await kube.get(`/apis/external-secrets.io/v1/namespaces/${NS}/externalsecrets/db`);
+    const es = await kube.get(externalSecrets.path(NS, 'db'));
     expect(readyCondition(es)).toMatchObject({ status: 'True', reason: 'SecretSynced' });
     // Other files' ExternalSecrets are still in the cluster and get reconciled too: pick the pod identity's exchange.
     const exchange = proxy.calls.find((c) => c.action === 'AssumeRoleWithWebIdentity' && c.params.RoleArn === POD_ROLE);

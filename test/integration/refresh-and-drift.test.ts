@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
 import { decode, eventually, operatorCaughtUp, startHarness, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
+import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -9,7 +10,7 @@ afterAll(async () => h?.close());
 
 /** What users do to refetch at once: change an annotation. Returns the ExternalSecret as written. */
 const forceSync = (ns: string, name: string): Promise<any> =>
-  h.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/${name}`, {
+  h.kube.request('PATCH', externalSecrets.path(ns, name), {
     body: { metadata: { annotations: { 'force-sync': `${Date.now()}-${Math.random()}` } } },
     contentType: 'application/merge-patch+json',
   });
@@ -100,13 +101,13 @@ describe('refreshPolicy and refreshInterval', () => {
 describe('drift repair', () => {
   it('Owner: a deleted Secret is restored at once', async () => {
     const { ns } = await synced('drift-delete');
-    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
+    await h.kube.request('DELETE', secrets.path(ns, 'es'));
     await eventually(async () => (await value(ns)) === 'one', 'the restored Secret');
   });
 
   it('Owner: data edited by hand is restored at once', async () => {
     const { ns } = await synced('drift-edit');
-    await h.kube.request('PATCH', `/api/v1/namespaces/${ns}/secrets/es`, {
+    await h.kube.request('PATCH', secrets.path(ns, 'es'), {
       body: { data: { v: Buffer.from('tampered').toString('base64') } },
       contentType: 'application/merge-patch+json',
     });
@@ -116,7 +117,7 @@ describe('drift repair', () => {
   it('Orphan: a deleted Secret waits for the next refresh', async () => {
     const { ns } = await synced('drift-orphan', { target: { creationPolicy: 'Orphan' } });
     const secret = await h.secret(ns, 'es');
-    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
+    await h.kube.request('DELETE', secrets.path(ns, 'es'));
     await operatorCaughtUp(h, [], [secret]);
     expect(await value(ns)).toBeUndefined();
     await forceSync(ns, 'es');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { secretStores } from '../../src/kube/resources.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -10,7 +11,7 @@ const store = (namespace: string, name: string, provider: unknown) => ({
   apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name, namespace }, spec: { provider },
 });
 const storeStatus = (namespace: string, name: string) =>
-  h.kube.get(`/apis/external-secrets.io/v1/namespaces/${namespace}/secretstores/${name}`);
+  h.kube.get(secretStores.path(namespace, name));
 /** The Ready condition of what `read` returns, once it is False. */
 const whenNotReady = (read: () => Promise<unknown>, what: string) => eventually(async () => {
   const c = readyCondition(await read());

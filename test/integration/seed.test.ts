@@ -5,6 +5,7 @@ import { LABEL_MANAGED } from '../../src/api/well-known.ts';
 import { applyManifest, parseManifests } from '../../dev/apply.ts';
 import { decode, eventually, readyCondition, ROLE_ARN, startHarness, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
+import { externalSecrets } from '../../src/kube/resources.ts';
 
 // The seed document's EKS example, applied as written (see shared/seed/README.md; examples/ holds a verbatim copy).
 const seedManifests = parseManifests(readFileSync(join(import.meta.dirname, '../../examples/eks-external-secrets.yaml'), 'utf8'));
@@ -77,7 +78,7 @@ describe('the seed EKS example (external-secrets.io/v1beta1, verbatim)', () => {
   it('follows a value changed in AWS once a sync is forced by an annotation', async () => {
     await eventually(() => h.secret('production', 'db-credentials'), 'Secret db-credentials');
     await h.putAwsSecret('myapp/production/database', SEED_SECRET.replace('S3cur3P@ssw0rd!', 'N3wS3cur3P@ss!'));
-    await h.kube.request('PATCH', '/apis/external-secrets.io/v1/namespaces/production/externalsecrets/db-credentials', {
+    await h.kube.request('PATCH', externalSecrets.path('production', 'db-credentials'), {
       body: { metadata: { annotations: { 'force-sync': String(Date.now()) } } },
       contentType: 'application/merge-patch+json',
     });

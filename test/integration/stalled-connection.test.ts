@@ -4,6 +4,7 @@ import { kubeClientVia, portOf, serverOf } from './apiserver-address.ts';
 import { decode, eventually, startHarness, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import { TcpProxy } from './tcp-proxy.ts';
+import { externalSecrets } from '../../src/kube/resources.ts';
 
 /**
  * The operator reaches the apiserver only through a TCP proxy that can black-hole
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 // The test's own changes go straight to the apiserver, not through the proxy.
 const forceSync = (ns: string) =>
-  h.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/es`, {
+  h.kube.request('PATCH', externalSecrets.path(ns, 'es'), {
     body: { metadata: { annotations: { 'force-sync': `${Date.now()}-${Math.random()}` } } },
     contentType: 'application/merge-patch+json',
   });

@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, expectSecret, readyAs, storeNamespace, type SecretExpectation } from './cases.ts';
 import { eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
+import { externalSecrets } from '../../src/kube/resources.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
 afterAll(async () => h?.close());
 
 const json = JSON.stringify;
-const esPath = (ns: string, name: string) => `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/${name}`;
+const esPath = (ns: string, name: string) => externalSecrets.path(ns, name);
 const slug = (name: string) => name.split(':')[0]!.replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-|-$/g, '').slice(0, 20);
 
 /** What users do to refetch at once: change an annotation on the ExternalSecret. Returns the value written. */
