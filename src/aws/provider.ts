@@ -7,8 +7,8 @@ export interface SecretsProvider {
   getSecret(ref: SecretRef): Promise<FetchedSecret>;
   /** The secret's tags as JSON text, as ESO's `metadataPolicy: Fetch` presents them. */
   getSecretTags(key: string): Promise<string>;
-  /** `dataFrom.find`: every matching secret's value, by secret name. */
-  findSecrets(query: FindQuery): Promise<Map<string, Uint8Array>>;
+  /** `dataFrom.find`: adds every matching secret's value to `found`, which stops the search at its bounds by throwing. */
+  findSecrets(query: FindQuery, found: FoundSink): Promise<void>;
 }
 
 export interface SecretRef {
@@ -26,6 +26,13 @@ export interface FetchedSecret {
   versionId?: string;
   secretString?: string;
   secretBinary?: Uint8Array;
+}
+
+/** What a find gathers into, bounded by its owner (sync/find-results.ts): each call throws once past a bound. */
+export interface FoundSink {
+  /** Call before fetching one more secret's value. */
+  roomForOne(): void;
+  add(name: string, value: Uint8Array): void;
 }
 
 export interface FindQuery {

@@ -4,10 +4,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { OperatorError } from '../errors.ts';
 import { GoRegexpLimitError } from '../go/regexp/regexp.ts';
-import { FoundSecrets } from '../sync/find-results.ts';
 import { goJsonStringMap } from '../go/json/encode.ts';
 import { fromAwsError } from './aws-errors.ts';
-import { DEFAULT_VERSION, type FetchedSecret, type FindQuery, type SecretRef, type SecretsProvider } from './provider.ts';
+import { DEFAULT_VERSION, type FetchedSecret, type FindQuery, type FoundSink, type SecretRef, type SecretsProvider } from './provider.ts';
 
 /**
  * Secrets Manager for one identity in one region. The calls made for each feature
@@ -42,14 +41,13 @@ export class SecretsManagerProvider implements SecretsProvider {
     return goJsonStringMap(tags);
   }
 
-  async findSecrets(query: FindQuery): Promise<Map<string, Uint8Array>> {
+  async findSecrets(query: FindQuery, found: FoundSink): Promise<void> {
     const filters: Filter[] = [];
     for (const [key, value] of Object.entries(query.tags ?? {})) {
       filters.push({ Key: 'tag-key', Values: [key] }, { Key: 'tag-value', Values: [value] });
     }
     if (query.path) filters.push({ Key: 'name', Values: [query.path] });
-    // Bounded as the secrets arrive: fetching stops at the bound (SecretTooLarge).
-    const found = new FoundSecrets();
+    // `found` is bounded as the secrets arrive: fetching stops at its bound.
     const keep = (name: string | undefined): boolean => {
       if (name === undefined) return false;
       try {
@@ -73,7 +71,7 @@ export class SecretsManagerProvider implements SecretsProvider {
         }
         nextToken = page.NextToken;
       } while (nextToken);
-      return found.values;
+      return;
     }
 
     // With a path or tags, AWS filters and returns values 20 at a time.
@@ -90,7 +88,6 @@ export class SecretsManagerProvider implements SecretsProvider {
       }
       nextToken = page.NextToken;
     } while (nextToken);
-    return found.values;
   }
 
   private async call<T>(action: string, key: string | undefined, send: () => Promise<T>): Promise<T> {

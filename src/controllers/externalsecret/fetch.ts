@@ -1,5 +1,6 @@
 import type { SecretsProvider } from '../../aws/provider.ts';
 import type { Fetch } from '../../sync/fetch-plan.ts';
+import { FoundSecrets } from '../../sync/find-results.ts';
 import type { FetchResult } from '../../sync/provider-data.ts';
 import { compileGoRegexp } from '../../sync/rewrite.ts';
 
@@ -19,8 +20,9 @@ export async function runFetches(provider: SecretsProvider, fetches: Fetch[]): P
         case 'find': {
           const { nameRegexp, tags, path } = fetch.find;
           const re = nameRegexp === undefined ? undefined : compileGoRegexp(nameRegexp, 'find.name.regexp');
-          const found = await provider.findSecrets({ ...(re ? { nameMatches: (n: string) => re.matches(n) } : {}), ...(tags ? { tags } : {}), ...(path ? { path } : {}) });
-          return [fetch.id, { ok: true, found }];
+          const found = new FoundSecrets();
+          await provider.findSecrets({ ...(re ? { nameMatches: (n: string) => re.matches(n) } : {}), ...(tags ? { tags } : {}), ...(path ? { path } : {}) }, found);
+          return [fetch.id, { ok: true, found: found.values }];
         }
       }
     } catch (error) {
