@@ -68,8 +68,8 @@ export class Operator {
         concurrency: this.concurrency,
         ...(options.reconcileBackoff ? { backoff: options.reconcileBackoff } : {}),
       }),
-      secretStoreController(this.caches, { kube, clock, log, events }),
-      clusterExternalSecretController(this.caches, { kube, clock, log, metrics: metrics.clusterExternalSecrets }),
+      secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.observeReconcile }),
+      clusterExternalSecretController(this.caches, { kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.observeReconcile }),
     ];
   }
 

@@ -22,6 +22,12 @@ export interface PrimarySource<T> extends Source<T> {
 /** The objects a change to a watched kind concerns, e.g. the ExternalSecrets that use a store. */
 export type Mapper<T> = (change: Change<T>) => Iterable<ObjectRef>;
 
+/**
+ * Told of every reconcile the runtime runs, with its duration and, when it failed, the error:
+ * the operator's metrics record it (kube/ knows no metrics library).
+ */
+export type ReconcileObserver = (controller: string, object: KubeObject, seconds: number, error?: unknown) => void;
+
 export interface ControllerOptions {
   /** Names the controller in logs. */
   name: string;
@@ -31,6 +37,7 @@ export interface ControllerOptions {
   concurrency: number;
   /** Retry backoff of failed reconciles; default reconcileBackoff. */
   backoff?: BackoffPolicy;
+  observe?: ReconcileObserver;
 }
 
 /** What the operator does with a controller, whatever kind it reconciles. */
@@ -53,6 +60,8 @@ export interface RunningController {
 export class Controller<T extends KubeObject> implements RunningController {
   readonly name: string;
   private readonly queue: WorkQueue;
+  private readonly clock: Clock;
+  private readonly observe: ReconcileObserver;
   private readonly primaries = new Map<string, PrimarySource<T>>();
   private readonly deletedHooks: Array<(object: T) => void> = [];
   private reconcile: ((object: T) => Promise<ReconcileResult>) | undefined;
@@ -60,6 +69,8 @@ export class Controller<T extends KubeObject> implements RunningController {
   constructor(options: ControllerOptions) {
     const { name, log } = options;
     this.name = name;
+    this.clock = options.clock;
+    this.observe = options.observe ?? (() => {});
     this.queue = new WorkQueue({
       clock: options.clock,
       concurrency: options.concurrency,
@@ -137,6 +148,15 @@ export class Controller<T extends KubeObject> implements RunningController {
     const object = this.primaries.get(target.kind)?.get(cacheKey(target.namespace, target.name));
     // Gone from the cache: its deletion event has already dropped its schedule.
     if (!object) return {};
-    return this.reconcile!(object);
+    const started = this.clock.now();
+    const seconds = () => (this.clock.now() - started) / 1000;
+    try {
+      const result = await this.reconcile!(object);
+      this.observe(this.name, object, seconds());
+      return result;
+    } catch (error) {
+      this.observe(this.name, object, seconds(), error);
+      throw error;
+    }
   }
 }

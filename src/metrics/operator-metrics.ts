@@ -1,10 +1,13 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { reasonOf } from '../errors.ts';
+import type { ReconcileObserver } from '../kube/controller.ts';
 import { processMetrics } from './process-metrics.ts';
-import { ReconcileDuration, type ObjectLabels } from './reconcile-duration.ts';
 
 // ESO's label sets (without its optional app_kubernetes_io_* labels).
 const OBJECT = ['name', 'namespace'] as const;
 const CONDITION = ['name', 'namespace', 'condition', 'status'] as const;
+
+export type ObjectLabels = Record<(typeof OBJECT)[number], string>;
 
 /**
  * The metrics ESO users alert on, under ESO's names, types, labels and units, and ours
@@ -16,6 +19,16 @@ export function operatorMetrics() {
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge<L>({ name, help, labelNames, registers });
+  const externalSecrets = {
+    statusCondition: gauge('externalsecret_status_condition', 'The Ready condition of each ExternalSecret', CONDITION),
+    reconcileDuration: gauge('externalsecret_reconcile_duration', 'Duration of the last reconcile of each ExternalSecret, in nanoseconds', OBJECT),
+  };
+  const clusterExternalSecrets = {
+    statusCondition: gauge('clusterexternalsecret_status_condition', 'The Ready condition of each ClusterExternalSecret', CONDITION),
+    reconcileDuration: gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of each ClusterExternalSecret, in nanoseconds', OBJECT),
+  };
+  // Every controller's reconciles, as the runtime (kube/controller.ts) reports them: ESO has only a
+  // per-object gauge of the last one, which no latency objective or error rate can be read from.
   const reconcileSeconds = new Histogram({
     name: 'aws_secrets_operator_reconcile_duration_seconds',
     help: 'Duration of reconciles in seconds, by controller',
@@ -23,25 +36,29 @@ export function operatorMetrics() {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  const reconciles = counter('aws_secrets_operator_reconcile_total', 'Reconciles by controller and result: success, or the reason code of the failure', ['controller', 'result']);
+  const lastDuration: Record<string, Gauge<(typeof OBJECT)[number]>> = {
+    externalsecret: externalSecrets.reconcileDuration,
+    clusterexternalsecret: clusterExternalSecrets.reconcileDuration,
+  };
+  const observeReconcile: ReconcileObserver = (controller, object, seconds, error) => {
+    reconcileSeconds.observe({ controller }, seconds);
+    reconciles.inc({ controller, result: error === undefined ? 'success' : reasonOf(error) });
+    // ESO's gauge: Go's float64(time.Duration), nanoseconds.
+    lastDuration[controller]?.set({ name: object.metadata.name, namespace: object.metadata.namespace ?? '' }, Math.round(seconds * 1e9));
+  };
   return {
     registry,
+    observeReconcile,
     syncCalls: counter('externalsecret_sync_calls_total', 'Syncs of ExternalSecrets (fetch and write)', OBJECT),
     syncErrors: counter('externalsecret_sync_calls_error', 'Failed syncs of ExternalSecrets', OBJECT),
     // ESO's error counter has no reason; one labelled with it would not match ESO's queries.
     syncErrorsByReason: counter('aws_secrets_operator_sync_errors_total', 'Failed syncs of ExternalSecrets, by reason code', [...OBJECT, 'reason']),
-    statusCondition: gauge('externalsecret_status_condition', 'The Ready condition of each ExternalSecret', CONDITION),
-    reconcileDuration: new ReconcileDuration(
-      gauge('externalsecret_reconcile_duration', 'Duration of the last reconcile of each ExternalSecret, in nanoseconds', OBJECT),
-      reconcileSeconds, 'externalsecret'),
+    ...externalSecrets,
     providerCalls: counter('externalsecret_provider_api_calls_count', 'AWS API calls by call and status', ['provider', 'call', 'status']),
     stsCalls: counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome', ['kind', 'outcome']),
     watchRestarts: counter('aws_secrets_operator_watch_restarts_total', 'Watch restarts by resource and cause', ['resource', 'cause']),
-    clusterExternalSecrets: {
-      statusCondition: gauge('clusterexternalsecret_status_condition', 'The Ready condition of each ClusterExternalSecret', CONDITION),
-      reconcileDuration: new ReconcileDuration(
-        gauge('clusterexternalsecret_reconcile_duration', 'Duration of the last reconcile of each ClusterExternalSecret, in nanoseconds', OBJECT),
-        reconcileSeconds, 'clusterexternalsecret'),
-    },
+    clusterExternalSecrets,
   };
 }
 
@@ -50,7 +67,7 @@ export type OperatorMetrics = ReturnType<typeof operatorMetrics>;
 /** ESO's per-object gauges of one controller. */
 export interface ObjectMetrics {
   statusCondition: Gauge<(typeof CONDITION)[number]>;
-  reconcileDuration: ReconcileDuration;
+  reconcileDuration: Gauge<(typeof OBJECT)[number]>;
 }
 
 /** An object is gone: its per-object gauges drop its series (its counters stay, as ESO's do). */

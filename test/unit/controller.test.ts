@@ -56,12 +56,16 @@ const settle = () => new Promise((r) => setImmediate(r));
 function harness(reconcile: (object: Thing) => Promise<{ requeueAfter?: number }> = async () => ({})) {
   const clock = new ManualClock(0);
   const reconciled: string[] = [];
-  const controller = new Controller<Thing>({ name: 'test', clock, log: createLogger({ level: 'silent' }), concurrency: 2 });
+  const observed: Array<{ controller: string; name: string; seconds: number; error?: unknown }> = [];
+  const controller = new Controller<Thing>({
+    name: 'test', clock, log: createLogger({ level: 'silent' }), concurrency: 2,
+    observe: (name, object, seconds, error) => observed.push({ controller: name, name: object.metadata.name, seconds, ...(error ? { error } : {}) }),
+  });
   const run = async (object: Thing) => {
     reconciled.push(`${object.kind}/${object.metadata.name}`);
     return reconcile(object);
   };
-  return { clock, reconciled, controller: controller.reconciles(run) };
+  return { clock, reconciled, observed, controller: controller.reconciles(run) };
 }
 
 describe('predicates', () => {
@@ -166,6 +170,26 @@ describe('Controller', () => {
     h.clock.advance(3_600_000);
     await h.controller.idle();
     expect(h.reconciled.filter((r) => r.endsWith('/invalid'))).toHaveLength(1);
+  });
+
+  it('reports each reconcile it runs to its observer: how long on the injected clock, and the failure', async () => {
+    const failure = new OperatorError('AWSThrottled', 'failed');
+    let h: ReturnType<typeof harness>;
+    h = harness(async (o) => {
+      h.clock.advance(o.metadata.name === 'slow' ? 2_500 : 10);
+      if (o.metadata.name === 'failing') throw failure;
+      return {};
+    });
+    const cache = new Cache<Thing>(resources.externalSecrets);
+    h.controller.for(cache).start();
+    cache.put(es('slow'));
+    await h.controller.idle();
+    cache.put(es('failing'));
+    await h.controller.idle();
+    expect(h.observed).toEqual([
+      { controller: 'test', name: 'slow', seconds: 2.5 },
+      { controller: 'test', name: 'failing', seconds: 0.01, error: failure },
+    ]);
   });
 
   it('retries at once, and names by reference, what failed in a way the caller matches', async () => {

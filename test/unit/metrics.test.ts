@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { forgetObject, operatorMetrics } from '../../src/metrics/operator-metrics.ts';
 import { startMetricsServer } from '../../src/metrics/server.ts';
 import { metricValue } from '../helpers/metric-value.ts';
+import { OperatorError } from '../../src/errors.ts';
 
 interface Scrape {
   text: string;
@@ -22,6 +23,8 @@ async function scrape(registry: Registry): Promise<Scrape> {
 
 const es = { name: 'db', namespace: 'prod' };
 const ces = { name: 'fanout', namespace: '' };
+/** The object a reconcile of these labels ran on, as the controller runtime reports it. */
+const object = ({ name, namespace }: { name: string; namespace: string }) => ({ metadata: { name, ...(namespace ? { namespace } : {}) } });
 
 describe('operator metrics', () => {
   it("serves ESO's metrics under ESO's names, types, labels and units", async () => {
@@ -30,10 +33,10 @@ describe('operator metrics', () => {
     m.syncErrors.inc(es);
     m.statusCondition.set({ ...es, condition: 'Ready', status: 'True' }, 0);
     m.statusCondition.set({ ...es, condition: 'Ready', status: 'False' }, 1);
-    m.reconcileDuration.observe(es, 0.25);
+    m.observeReconcile('externalsecret', object(es), 0.25);
     m.providerCalls.inc({ provider: 'AWS/SecretsManager', call: 'GetSecretValue', status: 'success' });
     m.clusterExternalSecrets.statusCondition.set({ ...ces, condition: 'Ready', status: 'True' }, 1);
-    m.clusterExternalSecrets.reconcileDuration.observe(ces, 1.5);
+    m.observeReconcile('clusterexternalsecret', object(ces), 1.5);
     const s = await scrape(m.registry);
 
     expect(s.family('externalsecret_sync_calls_total')).toEqual({ type: 'counter', samples: ['externalsecret_sync_calls_total{name="db",namespace="prod"} 1'] });
@@ -58,8 +61,8 @@ describe('operator metrics', () => {
 
   it('adds ours under aws_secrets_operator_: durations as a histogram in seconds, errors by reason code', async () => {
     const m = operatorMetrics();
-    m.reconcileDuration.observe(es, 0.25);
-    m.clusterExternalSecrets.reconcileDuration.observe(ces, 1.5);
+    m.observeReconcile('externalsecret', object(es), 0.25);
+    m.observeReconcile('clusterexternalsecret', object(ces), 1.5);
     m.syncErrorsByReason.inc({ ...es, reason: 'KubernetesAPIError' });
     m.stsCalls.inc({ kind: 'AssumeRole', outcome: 'success' });
     m.watchRestarts.inc({ resource: 'externalsecrets', cause: 'error' });
@@ -84,6 +87,25 @@ describe('operator metrics', () => {
     expect(s.family('aws_secrets_operator_watch_restarts_total')).toEqual({ type: 'counter', samples: [
       'aws_secrets_operator_watch_restarts_total{resource="externalsecrets",cause="error"} 1',
     ] });
+  });
+
+  it('counts every controller\'s reconciles by result: success, or the failure\'s reason code', async () => {
+    const m = operatorMetrics();
+    m.observeReconcile('externalsecret', object(es), 0.25);
+    m.observeReconcile('secretstore', object({ name: 'aws', namespace: 'prod' }), 0.01, new OperatorError('UnsupportedProvider', 'vault'));
+    m.observeReconcile('externalsecret', object(es), 0.5, new Error('not one of ours'));
+    const s = await scrape(m.registry);
+    expect(s.family('aws_secrets_operator_reconcile_total')).toEqual({ type: 'counter', samples: [
+      'aws_secrets_operator_reconcile_total{controller="externalsecret",result="success"} 1',
+      'aws_secrets_operator_reconcile_total{controller="secretstore",result="UnsupportedProvider"} 1',
+      'aws_secrets_operator_reconcile_total{controller="externalsecret",result="InternalError"} 1',
+    ] });
+    expect(s.samples('aws_secrets_operator_reconcile_duration_seconds_count')).toEqual([
+      'aws_secrets_operator_reconcile_duration_seconds_count{controller="externalsecret"} 2',
+      'aws_secrets_operator_reconcile_duration_seconds_count{controller="secretstore"} 1',
+    ]);
+    // ESO's per-object gauge holds the last reconcile, failed or not; ESO has none for stores.
+    expect(s.samples('externalsecret_reconcile_duration')).toEqual(['externalsecret_reconcile_duration{name="db",namespace="prod"} 500000000']);
   });
 
   it("includes the standard process and Node.js metrics, with the process's real figures", async () => {
@@ -143,7 +165,7 @@ describe('operator metrics', () => {
       m.syncCalls.inc(labels);
       m.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, 1);
       m.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, 0);
-      m.reconcileDuration.observe(labels, 0.1);
+      m.observeReconcile('externalsecret', object(labels), 0.1);
     }
     forgetObject(m, es);
     const s = await scrape(m.registry);

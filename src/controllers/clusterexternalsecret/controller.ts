@@ -3,7 +3,7 @@ import type { Namespace } from '../../api/core.ts';
 import type { ClusterExternalSecret, ExternalSecret } from '../../api/generated.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
-import { Controller, type Mapper } from '../../kube/controller.ts';
+import { Controller, type Mapper, type ReconcileObserver } from '../../kube/controller.ts';
 import { cacheKey } from '../../kube/informer.ts';
 import { ref } from '../../kube/object-ref.ts';
 import { anyOf, deletionStarted, labelsChanged, ownerReferencesChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
@@ -23,6 +23,7 @@ export interface ClusterExternalSecretControllerOptions {
   clock: Clock;
   log: Logger;
   metrics: ClusterExternalSecretMetrics;
+  observe?: ReconcileObserver;
   concurrency?: number;
 }
 
@@ -77,7 +78,7 @@ export function clusterExternalSecretController(caches: Caches, options: Cluster
     externalSecret: (namespace, name) => externalSecrets.get(cacheKey(namespace, name)),
     ownedExternalSecrets: (cesName) => externalSecrets.byIndex(BY_CES_OWNER, cesName),
   });
-  return new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4 })
+  return new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4, ...(options.observe ? { observe: options.observe } : {}) })
     .for(clusterExternalSecrets, specOrMetadataChanged)
     .watches(externalSecrets, controllersOf, anyOf(specOrMetadataChanged, ownerReferencesChanged))
     .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted))

@@ -56,12 +56,7 @@ export class ClusterExternalSecretReconciler {
   async reconcile(ces: ClusterExternalSecret): Promise<ReconcileResult> {
     // Being deleted: its ExternalSecrets carry it as controller owner, so the garbage collector removes them.
     if (ces.metadata.deletionTimestamp) return {};
-    const started = this.deps.clock.now();
-    try {
-      return await this.sync(ces);
-    } finally {
-      this.deps.metrics?.reconcileDuration.observe({ name: ces.metadata.name, namespace: '' }, (this.deps.clock.now() - started) / 1000);
-    }
+    return this.sync(ces);
   }
 
   private async sync(ces: ClusterExternalSecret): Promise<ReconcileResult> {

@@ -59,14 +59,13 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     },
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     managedSecrets: (ns) => managedSecrets.byIndex(BY_NAMESPACE, ns),
-    onSync: (es, outcome, reason, durationMs) => {
+    onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       metrics.syncCalls.inc(labels);
       if (outcome === 'error') {
         metrics.syncErrors.inc(labels);
         metrics.syncErrorsByReason.inc({ ...labels, reason });
       }
-      metrics.reconcileDuration.observe(labels, durationMs / 1000);
       metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, outcome === 'ok' ? 1 : 0);
       metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, outcome === 'ok' ? 0 : 1);
     },
@@ -74,7 +73,9 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
 
   const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_STORE, refKey(refOf(store))).map(refOf);
   const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
-  return new Controller<ExternalSecret>({ name: 'externalsecret', clock, log, concurrency: options.concurrency, ...(options.backoff ? { backoff: options.backoff } : {}) })
+  return new Controller<ExternalSecret>({
+    name: 'externalsecret', clock, log, concurrency: options.concurrency, observe: metrics.observeReconcile, ...(options.backoff ? { backoff: options.backoff } : {}),
+  })
     .for(externalSecrets, specOrMetadataChanged)
     .watches(secretStores, usersOf, generationChanged)
     .watches(clusterSecretStores, usersOf, generationChanged)

@@ -33,7 +33,7 @@ export interface ReconcilerDeps {
   /** The cached Secrets the operator manages in a namespace (managed label), by name. */
   managedSecret(namespace: string, name: string): Secret | undefined;
   managedSecrets(namespace: string): Secret[];
-  onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string, durationMs: number) => void;
+  onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string) => void;
   /** In [0, 1); spreads periodic refreshes. */
   random?: () => number;
 }
@@ -69,7 +69,6 @@ export class ExternalSecretReconciler {
     }
     const requeue: ReconcileResult = (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic' && interval > 0 ? { requeueAfter: spreadRefresh(interval, random()) } : {};
 
-    const started = clock.now();
     try {
       const ready = await this.sync(es);
       await this.writeStatus(es, nextStatus(es, ready, now, {
@@ -77,10 +76,10 @@ export class ExternalSecretReconciler {
         syncedResourceVersion: currentResourceVersion(es),
         binding: ready.reason === 'SecretMissing' ? es.status?.binding?.name ?? '' : targetName(es),
       }));
-      this.deps.onSync?.(es, 'ok', ready.reason, clock.now() - started);
+      this.deps.onSync?.(es, 'ok', ready.reason);
       return requeue;
     } catch (err) {
-      this.deps.onSync?.(es, 'error', reasonOf(err), clock.now() - started);
+      this.deps.onSync?.(es, 'error', reasonOf(err));
       await this.fail(es, err, now);
       throw err;
     }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
-import { Controller } from '../../kube/controller.ts';
+import { Controller, type ReconcileObserver } from '../../kube/controller.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { Caches } from '../caches.ts';
 import { SecretStoreReconciler } from './reconciler.ts';
@@ -12,12 +12,13 @@ export interface SecretStoreControllerOptions {
   clock: Clock;
   log: Logger;
   events: EventRecorder;
+  observe?: ReconcileObserver;
 }
 
 /** The store controller: both kinds of store, in one queue, on every change. */
 export function secretStoreController(caches: Caches, options: SecretStoreControllerOptions): Controller<AnyStore> {
   const reconciler = new SecretStoreReconciler(options);
-  return new Controller<AnyStore>({ name: 'secretstore', clock: options.clock, log: options.log, concurrency: 2 })
+  return new Controller<AnyStore>({ name: 'secretstore', clock: options.clock, log: options.log, concurrency: 2, ...(options.observe ? { observe: options.observe } : {}) })
     .for(caches.secretStores)
     .for(caches.clusterSecretStores)
     .reconciles((store) => reconciler.reconcile(store));
