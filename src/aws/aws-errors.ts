@@ -10,7 +10,7 @@ interface AwsErrorShape {
  * Maps an AWS SDK error to a reason code with a message that says what to fix.
  * AWS messages name ARNs and actions, never secret values, so they are kept.
  */
-export function fromAwsError(error: unknown, context: { action: string; key?: string; role?: string }): OperatorError {
+export function fromAwsError(error: unknown, context: AwsErrorContext): OperatorError {
   const e = (error ?? {}) as AwsErrorShape;
   const name = e.name ?? 'Error';
   const awsMessage = e.message ?? String(error);
@@ -56,4 +56,26 @@ export function fromAwsError(error: unknown, context: { action: string; key?: st
     return new OperatorError('AWSThrottled', `${context.action} ${what}: throttled by AWS (HTTP 429); retrying with backoff`, { cause: error });
   }
   return new OperatorError('AWSRequestFailed', `${context.action} ${what}${as} failed: ${name}: ${awsMessage}`, { cause: error });
+}
+
+export type AwsErrorContext = { action: string; key?: string; role?: string };
+
+/**
+ * One AWS call, reported to `onCall` once by outcome; an AWS error becomes a reason-coded error
+ * naming the context (fromAwsError), one of ours passes as is.
+ */
+export async function awsCall<A extends string, T>(
+  context: AwsErrorContext & { action: A },
+  onCall: ((action: A, ok: boolean) => void) | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
+  try {
+    const out = await send();
+    onCall?.(context.action, true);
+    return out;
+  } catch (error) {
+    onCall?.(context.action, false);
+    if (error instanceof OperatorError) throw error;
+    throw fromAwsError(error, context);
+  }
 }

@@ -3,7 +3,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 import { OperatorError } from '../errors.ts';
 import type { Clock } from '../kube/clock.ts';
 import { awsClientConfig } from './aws-client-config.ts';
-import { fromAwsError } from './aws-errors.ts';
+import { awsCall } from './aws-errors.ts';
 
 /** Refresh this long before expiry, so a reconcile never signs with credentials about to lapse. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -72,16 +72,8 @@ export class StsClients {
   }
 
   /** One STS call, counted once by outcome; AWS errors become reason-coded errors naming the role. */
-  private async call<T>(kind: StsCallKind, roleArn: string, send: () => Promise<T>): Promise<T> {
-    try {
-      const out = await send();
-      this.onCall?.(kind, true);
-      return out;
-    } catch (error) {
-      this.onCall?.(kind, false);
-      if (error instanceof OperatorError) throw error;
-      throw fromAwsError(error, { action: kind, role: roleArn });
-    }
+  private call<T>(kind: StsCallKind, roleArn: string, send: () => Promise<T>): Promise<T> {
+    return awsCall({ action: kind, role: roleArn }, this.onCall, send);
   }
 
   destroy(): void {

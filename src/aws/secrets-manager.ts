@@ -5,7 +5,7 @@ import {
 import { OperatorError } from '../errors.ts';
 import { GoRegexpLimitError } from '../go/regexp/regexp.ts';
 import { goJsonStringMap } from '../go/json/encode.ts';
-import { fromAwsError } from './aws-errors.ts';
+import { awsCall, fromAwsError } from './aws-errors.ts';
 import { DEFAULT_VERSION, type FetchedSecret, type FindQuery, type FoundSink, type SecretRef, type SecretsProvider } from './provider.ts';
 
 /**
@@ -90,16 +90,8 @@ export class SecretsManagerProvider implements SecretsProvider {
     } while (nextToken);
   }
 
-  private async call<T>(action: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
-    try {
-      const out = await send();
-      this.onCall?.(action, true);
-      return out;
-    } catch (error) {
-      this.onCall?.(action, false);
-      if (error instanceof OperatorError) throw error;
-      throw fromAwsError(error, { action, key, role: this.role });
-    }
+  private call<T>(action: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
+    return awsCall({ action, key, role: this.role }, this.onCall, send);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ExternalSecret, TemplateFrom } from '../api/generated.ts';
+import type { ExternalSecret, TemplateFrom, TemplateRef } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import type { RenderedTarget } from './desired-secret.ts';
 import { MAX_ANNOTATION_BYTES, SizeTally } from './secret-size.ts';
@@ -74,24 +74,18 @@ export function renderTarget(es: ExternalSecret, providerData: Record<string, Ui
 
   (template.templateFrom ?? []).forEach((from, i) => {
     const at = `spec.target.template.templateFrom[${i}]`;
-    if (from.configMap) {
-      const cm = sources.configMaps.get(from.configMap.name);
-      if (!cm) throw new OperatorError('TemplateSourceInvalid', `${at}: ConfigMap "${from.configMap.name}" not found`);
-      for (const item of from.configMap.items) {
-        const text = cm[item.key];
-        if (text === undefined) throw new OperatorError('TemplateSourceInvalid', `${at}: error in configmap ${from.configMap.name}: missing key ${item.key}`);
-        apply(item.key, text, item.templateAs, from.target, renderer, put);
+    // ESO's words for a missing source or key, which name its kind.
+    const items = <V>(kind: 'ConfigMap' | 'Secret', ref: TemplateRef, values: ReadonlyMap<string, Readonly<Record<string, V>>>, text: (value: V) => string) => {
+      const source = values.get(ref.name);
+      if (!source) throw new OperatorError('TemplateSourceInvalid', `${at}: ${kind} "${ref.name}" not found`);
+      for (const item of ref.items) {
+        const value = source[item.key];
+        if (value === undefined) throw new OperatorError('TemplateSourceInvalid', `${at}: error in ${kind.toLowerCase()} ${ref.name}: missing key ${item.key}`);
+        apply(item.key, text(value), item.templateAs, from.target, renderer, put);
       }
-    }
-    if (from.secret) {
-      const secret = sources.secrets.get(from.secret.name);
-      if (!secret) throw new OperatorError('TemplateSourceInvalid', `${at}: Secret "${from.secret.name}" not found`);
-      for (const item of from.secret.items) {
-        const bytes = secret[item.key];
-        if (bytes === undefined) throw new OperatorError('TemplateSourceInvalid', `${at}: error in secret ${from.secret.name}: missing key ${item.key}`);
-        apply(item.key, Buffer.from(bytes).toString('utf8'), item.templateAs, from.target, renderer, put);
-      }
-    }
+    };
+    if (from.configMap) items('ConfigMap', from.configMap, sources.configMaps, (text) => text);
+    if (from.secret) items('Secret', from.secret, sources.secrets, (bytes) => Buffer.from(bytes).toString('utf8'));
     if (from.literal !== undefined) apply('literal', from.literal, 'KeysAndValues', from.target, renderer, put);
   });
 
