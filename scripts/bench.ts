@@ -7,7 +7,7 @@
  * process (`node src/main.ts`) under its ClusterRole; figures come from its
  * /metrics and from the apiserver. Prints a table and a JSON line.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -52,6 +52,7 @@ try {
   // The operator process, as in a pod: its own identity, static AWS keys from the environment.
   const output: string[] = [];
   const started = Date.now();
+  const requestsBefore = apiserverRequests();
   operator = spawn(process.execPath, ['src/main.ts'], {
     cwd: root,
     env: {
@@ -83,6 +84,8 @@ try {
 
   await until(async () => ((await synced(started)) === ES_COUNT ? true : undefined), 600_000, 'every ExternalSecret to sync');
   const firstSyncSeconds = (Date.now() - started) / 1000;
+  const firstSyncCpu = cpuSeconds(operator.pid!);
+  const firstSyncRequests = requestDelta(requestsBefore, apiserverRequests());
   const firstCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}');
   const secretsWritten = (await kube.get(secrets.path(NS), { labelSelector: 'reconcile.external-secrets.io/managed=true' })).items.length;
 
@@ -93,6 +96,7 @@ try {
 
   // A forced refresh of every ExternalSecret (an annotation each), as after a rotation.
   const forced = Date.now();
+  const cpuBeforeRefresh = cpuSeconds(operator.pid!);
   for (let i = 0; i < ES_COUNT; i++) {
     await kube.request('PATCH', externalSecrets.path(NS, `es-${i}`), {
       body: { metadata: { annotations: { 'force-sync': String(forced) } } }, contentType: 'application/merge-patch+json',
@@ -100,6 +104,7 @@ try {
   }
   await until(async () => ((await synced(forced)) === ES_COUNT ? true : undefined), 600_000, 'every ExternalSecret to refresh');
   const refreshSeconds = (Date.now() - forced) / 1000;
+  const refreshCpu = cpuSeconds(operator.pid!) - cpuBeforeRefresh;
   const refreshCalls = await metric('externalsecret_provider_api_calls_count{provider="AWS/SecretsManager",call="GetSecretValue",status="success"}') - firstCalls - idleCalls;
   const rss = await metric('process_resident_memory_bytes');
   const heap = await metric('nodejs_heap_size_used_bytes');
@@ -108,11 +113,15 @@ try {
   const result = {
     externalSecrets: ES_COUNT, awsSecrets: AWS_COUNT, concurrency: Number(process.env.CONCURRENCY ?? 16),
     secretsWritten, applySeconds,
-    firstSyncSeconds, firstSyncPerSecond: round(ES_COUNT / firstSyncSeconds),
+    firstSyncSeconds, firstSyncPerSecond: round(ES_COUNT / firstSyncSeconds), firstSyncCpuSeconds: round(firstSyncCpu),
     getSecretValuePerExternalSecret: round(firstCalls / ES_COUNT), idleGetSecretValueCalls: idleCalls,
-    forcedRefreshSeconds: refreshSeconds, forcedRefreshGetSecretValuePerExternalSecret: round(refreshCalls / ES_COUNT),
+    forcedRefreshSeconds: refreshSeconds, forcedRefreshCpuSeconds: round(refreshCpu), forcedRefreshGetSecretValuePerExternalSecret: round(refreshCalls / ES_COUNT),
     rssMiB: round(rss / 2 ** 20), heapUsedMiB: round(heap / 2 ** 20), watchRestarts: restarts,
     restingRssMiB: round(restingRss / 2 ** 20), peakRssMiB: round(peakRss(operator.pid!) / 2 ** 20),
+    // The operator's requests to the apiserver in the first sync, per ExternalSecret, by verb and resource
+    // (the benchmark's own polling, LISTs of externalsecrets, left out).
+    firstSyncApiserverRequestsPerExternalSecret: Object.fromEntries(
+      Object.entries(firstSyncRequests).filter(([k, v]) => k !== 'LIST externalsecrets' && v > 0).map(([k, v]) => [k, round(v / ES_COUNT)])),
   };
   // `BENCH_SIZING=1 make bench` records the figures the Deployment's memory request and limit are sized from.
   if (process.env.BENCH_SIZING) {
@@ -120,7 +129,7 @@ try {
     writeFileSync(join(root, 'deploy/sizing.json'), `${JSON.stringify(sizing, null, 2)}\n`);
   }
   console.log(`\n${'figure'.padEnd(46)}value`);
-  for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(46)}${v}`);
+  for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(46)}${typeof v === "object" ? JSON.stringify(v) : v}`);
   console.log(`\nBENCH ${JSON.stringify(result)}`);
 } finally {
   operator?.kill('SIGTERM');
@@ -132,6 +141,35 @@ try {
 function peakRss(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
+}
+
+/**
+ * CPU seconds (user and system) the operator process has used: steadier than wall time on a
+ * shared machine, where the apiserver and moto compete for the same cores.
+ */
+function cpuSeconds(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // In clock ticks of USER_HZ, which Linux fixes at 100 for /proc on every architecture Node runs on.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The apiserver's own count of the requests it served, by verb and resource (its /metrics). */
+function apiserverRequests(): Record<string, number> {
+  const text = execFileSync(join(controlPlane.binDir, 'kubectl'), ['--kubeconfig', controlPlane.kubeconfig, 'get', '--raw', '/metrics'], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const counts: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (name: string) => new RegExp(`[{,]${name}="([^"]*)"`).exec(line)?.[1] ?? '';
+    const subresource = label('subresource');
+    const key = `${label('verb')} ${label('resource')}${subresource ? `/${subresource}` : ''}`;
+    counts[key] = (counts[key] ?? 0) + Number(line.split(' ').pop());
+  }
+  return counts;
+}
+
+function requestDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 }
 
 function round(n: number): number {
