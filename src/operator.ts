@@ -66,10 +66,12 @@ export class Operator {
         kube, clock, log, events, metrics,
         providers: this.providers,
         concurrency: this.concurrency,
-        ...(options.reconcileBackoff ? { backoff: options.reconcileBackoff } : {}),
+        backoff: options.reconcileBackoff,
       }),
-      secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.observeReconcile }),
-      clusterExternalSecretController(this.caches, { kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.observeReconcile }),
+      secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver() }),
+      clusterExternalSecretController(this.caches, {
+        kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
+      }),
     ];
   }
 

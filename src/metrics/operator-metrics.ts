@@ -37,19 +37,16 @@ export function operatorMetrics() {
     registers,
   });
   const reconciles = counter('aws_secrets_operator_reconcile_total', 'Reconciles by controller and result: success, or the reason code of the failure', ['controller', 'result']);
-  const lastDuration: Record<string, Gauge<(typeof OBJECT)[number]>> = {
-    externalsecret: externalSecrets.reconcileDuration,
-    clusterexternalsecret: clusterExternalSecrets.reconcileDuration,
-  };
-  const observeReconcile: ReconcileObserver = (controller, object, seconds, error) => {
+  /** A controller's observer: ours for every controller, and ESO's per-object gauge of the last duration where ESO has one. */
+  const reconcileObserver = (lastDuration?: Gauge<(typeof OBJECT)[number]>): ReconcileObserver => (controller, object, seconds, error) => {
     reconcileSeconds.observe({ controller }, seconds);
     reconciles.inc({ controller, result: error === undefined ? 'success' : reasonOf(error) });
     // ESO's gauge: Go's float64(time.Duration), nanoseconds.
-    lastDuration[controller]?.set({ name: object.metadata.name, namespace: object.metadata.namespace ?? '' }, Math.round(seconds * 1e9));
+    lastDuration?.set({ name: object.metadata.name, namespace: object.metadata.namespace ?? '' }, Math.round(seconds * 1e9));
   };
   return {
     registry,
-    observeReconcile,
+    reconcileObserver,
     syncCalls: counter('externalsecret_sync_calls_total', 'Syncs of ExternalSecrets (fetch and write)', OBJECT),
     syncErrors: counter('externalsecret_sync_calls_error', 'Failed syncs of ExternalSecrets', OBJECT),
     // ESO's error counter has no reason; one labelled with it would not match ESO's queries.

@@ -33,10 +33,10 @@ describe('operator metrics', () => {
     m.syncErrors.inc(es);
     m.statusCondition.set({ ...es, condition: 'Ready', status: 'True' }, 0);
     m.statusCondition.set({ ...es, condition: 'Ready', status: 'False' }, 1);
-    m.observeReconcile('externalsecret', object(es), 0.25);
+    m.reconcileObserver(m.reconcileDuration)('externalsecret', object(es), 0.25);
     m.providerCalls.inc({ provider: 'AWS/SecretsManager', call: 'GetSecretValue', status: 'success' });
     m.clusterExternalSecrets.statusCondition.set({ ...ces, condition: 'Ready', status: 'True' }, 1);
-    m.observeReconcile('clusterexternalsecret', object(ces), 1.5);
+    m.reconcileObserver(m.clusterExternalSecrets.reconcileDuration)('clusterexternalsecret', object(ces), 1.5);
     const s = await scrape(m.registry);
 
     expect(s.family('externalsecret_sync_calls_total')).toEqual({ type: 'counter', samples: ['externalsecret_sync_calls_total{name="db",namespace="prod"} 1'] });
@@ -61,8 +61,8 @@ describe('operator metrics', () => {
 
   it('adds ours under aws_secrets_operator_: durations as a histogram in seconds, errors by reason code', async () => {
     const m = operatorMetrics();
-    m.observeReconcile('externalsecret', object(es), 0.25);
-    m.observeReconcile('clusterexternalsecret', object(ces), 1.5);
+    m.reconcileObserver(m.reconcileDuration)('externalsecret', object(es), 0.25);
+    m.reconcileObserver(m.clusterExternalSecrets.reconcileDuration)('clusterexternalsecret', object(ces), 1.5);
     m.syncErrorsByReason.inc({ ...es, reason: 'KubernetesAPIError' });
     m.stsCalls.inc({ kind: 'AssumeRole', outcome: 'success' });
     m.watchRestarts.inc({ resource: 'externalsecrets', cause: 'error' });
@@ -91,9 +91,9 @@ describe('operator metrics', () => {
 
   it('counts every controller\'s reconciles by result: success, or the failure\'s reason code', async () => {
     const m = operatorMetrics();
-    m.observeReconcile('externalsecret', object(es), 0.25);
-    m.observeReconcile('secretstore', object({ name: 'aws', namespace: 'prod' }), 0.01, new OperatorError('UnsupportedProvider', 'vault'));
-    m.observeReconcile('externalsecret', object(es), 0.5, new Error('not one of ours'));
+    m.reconcileObserver(m.reconcileDuration)('externalsecret', object(es), 0.25);
+    m.reconcileObserver()('secretstore', object({ name: 'aws', namespace: 'prod' }), 0.01, new OperatorError('UnsupportedProvider', 'vault'));
+    m.reconcileObserver(m.reconcileDuration)('externalsecret', object(es), 0.5, new Error('not one of ours'));
     const s = await scrape(m.registry);
     expect(s.family('aws_secrets_operator_reconcile_total')).toEqual({ type: 'counter', samples: [
       'aws_secrets_operator_reconcile_total{controller="externalsecret",result="success"} 1',
@@ -165,7 +165,7 @@ describe('operator metrics', () => {
       m.syncCalls.inc(labels);
       m.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, 1);
       m.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, 0);
-      m.observeReconcile('externalsecret', object(labels), 0.1);
+      m.reconcileObserver(m.reconcileDuration)('externalsecret', object(labels), 0.1);
     }
     forgetObject(m, es);
     const s = await scrape(m.registry);

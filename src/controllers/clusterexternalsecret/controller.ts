@@ -78,7 +78,7 @@ export function clusterExternalSecretController(caches: Caches, options: Cluster
     externalSecret: (namespace, name) => externalSecrets.get(cacheKey(namespace, name)),
     ownedExternalSecrets: (cesName) => externalSecrets.byIndex(BY_CES_OWNER, cesName),
   });
-  return new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4, ...(options.observe ? { observe: options.observe } : {}) })
+  return new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4, observe: options.observe })
     .for(clusterExternalSecrets, specOrMetadataChanged)
     .watches(externalSecrets, controllersOf, anyOf(specOrMetadataChanged, ownerReferencesChanged))
     .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted))

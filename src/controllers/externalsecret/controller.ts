@@ -74,7 +74,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_STORE, refKey(refOf(store))).map(refOf);
   const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
   return new Controller<ExternalSecret>({
-    name: 'externalsecret', clock, log, concurrency: options.concurrency, observe: metrics.observeReconcile, ...(options.backoff ? { backoff: options.backoff } : {}),
+    name: 'externalsecret', clock, log, concurrency: options.concurrency, backoff: options.backoff, observe: metrics.reconcileObserver(metrics.reconcileDuration),
   })
     .for(externalSecrets, specOrMetadataChanged)
     .watches(secretStores, usersOf, generationChanged)

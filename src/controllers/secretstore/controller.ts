@@ -18,7 +18,7 @@ export interface SecretStoreControllerOptions {
 /** The store controller: both kinds of store, in one queue, on every change. */
 export function secretStoreController(caches: Caches, options: SecretStoreControllerOptions): Controller<AnyStore> {
   const reconciler = new SecretStoreReconciler(options);
-  return new Controller<AnyStore>({ name: 'secretstore', clock: options.clock, log: options.log, concurrency: 2, ...(options.observe ? { observe: options.observe } : {}) })
+  return new Controller<AnyStore>({ name: 'secretstore', clock: options.clock, log: options.log, concurrency: 2, observe: options.observe })
     .for(caches.secretStores)
     .for(caches.clusterSecretStores)
     .reconciles((store) => reconciler.reconcile(store));
