@@ -27,6 +27,8 @@ export interface OperatorOptions {
   /** The ExternalSecret controller's retry backoff (tests lengthen it). */
   reconcileBackoff?: BackoffPolicy;
   metrics?: OperatorMetrics;
+  /** Bound on the bytes of AWS secret values cached in memory (default 16 MiB). */
+  cacheBytes?: number;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -57,8 +59,21 @@ export class Operator {
     });
     this.informers = Object.values(this.caches);
     this.providers = new AwsProviders(kube, clock, {
-      onStsCall: (kind, ok) => metrics.stsCalls.inc({ kind, outcome: ok ? 'success' : 'error' }),
-      onSecretsManagerCall: (call, ok) => metrics.providerCalls.inc({ provider: 'AWS/SecretsManager', call, status: ok ? 'success' : 'error' }),
+      log,
+      ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
+      hooks: {
+        onStsCall: (kind, ok) => {
+          metrics.stsCalls.inc({ kind, outcome: ok ? 'success' : 'error' });
+          metrics.awsCalls.inc({ service: 'sts', operation: kind, outcome: ok ? 'success' : 'error' });
+        },
+        onSecretsManagerCall: (call, ok) => {
+          metrics.providerCalls.inc({ provider: 'AWS/SecretsManager', call, status: ok ? 'success' : 'error' });
+          metrics.awsCalls.inc({ service: 'secretsmanager', operation: call, outcome: ok ? 'success' : 'error' });
+        },
+        onCache: (result) => metrics.valueReads.inc({ result }),
+        onBatch: (size) => metrics.batchSize.observe(size),
+        onFallback: (operation) => metrics.fallbacks.inc({ operation }),
+      },
     });
     const events = eventRecorder(kube, clock, log);
     this.controllers = [

@@ -1,6 +1,6 @@
 /**
- * The one seam between controllers and a secrets backend. Batching and caching
- * across ExternalSecrets can wrap it without touching the controllers.
+ * The one seam between controllers and a secrets backend. Behind it, reads are shared
+ * across ExternalSecrets (aws/secret-fetcher.ts) as each asker's Freshness allows.
  */
 export interface SecretsProvider {
   /** One secret value; a missing or deleted secret throws OperatorError AWSSecretNotFound. */
@@ -16,6 +16,20 @@ export interface SecretRef {
   key: string;
   /** `AWSCURRENT` by default; `uuid/<id>` selects a VersionId, anything else a VersionStage. */
   version?: string;
+}
+
+/**
+ * How recent a value must be for the ExternalSecret asking. A periodic refresh accepts one read
+ * (or confirmed unchanged by a version listing) within its refresh interval; a first sync, a
+ * spec change or a force-sync accepts only a value read after the operator saw the change.
+ */
+export interface Freshness {
+  /** Serve only a value read, or confirmed current, at or after this time (ms since the epoch). */
+  notBefore: number;
+  /** Only a read counts, not a listing of versions (ListSecrets is eventually consistent). */
+  fresh: boolean;
+  /** Default-version secrets that other ExternalSecrets will ask for soon, and how recent they need them: they fill a batch's spare room. */
+  alsoWanted?: () => Iterable<{ secretId: string; notBefore: number }>;
 }
 
 /** The version a SecretRef without one reads. */

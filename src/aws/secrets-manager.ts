@@ -1,40 +1,32 @@
-import {
-  BatchGetSecretValueCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand,
-  type Filter, type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { BatchGetSecretValueCommand, DescribeSecretCommand, ListSecretsCommand, type Filter } from '@aws-sdk/client-secrets-manager';
 import { OperatorError } from '../errors.ts';
 import { GoRegexpLimitError } from '../go/regexp/regexp.ts';
 import { goJsonStringMap } from '../go/json/encode.ts';
-import { awsCall, fromAwsError } from './aws-errors.ts';
-import { DEFAULT_VERSION, type FetchedSecret, type FindQuery, type FoundSink, type SecretRef, type SecretsProvider } from './provider.ts';
+import { fromAwsError } from './aws-errors.ts';
+import type { FetchedSecret, FindQuery, FoundSink, Freshness, SecretRef, SecretsProvider } from './provider.ts';
+import type { SecretFetcher } from './secret-fetcher.ts';
 
 /**
- * Secrets Manager for one identity in one region. The calls made for each feature
- * are ESO's, so an IAM policy written for ESO grants exactly what this needs.
+ * Secrets Manager for one identity in one region, as one ExternalSecret sees it: values come
+ * through the identity's shared fetcher, as recent as this asker's Freshness demands. The calls
+ * made for each feature are ESO's (BatchGetSecretValue and ListSecrets are used only when allowed,
+ * to save calls), so an IAM policy written for ESO grants what this needs.
  */
 export class SecretsManagerProvider implements SecretsProvider {
-  private readonly client: SecretsManagerClient;
-  private readonly role: string | undefined;
-  private readonly onCall: ((call: string, ok: boolean) => void) | undefined;
+  private readonly fetcher: SecretFetcher;
+  private readonly freshness: Freshness;
 
-  constructor(client: SecretsManagerClient, role: string | undefined, onCall?: (call: string, ok: boolean) => void) {
-    this.client = client;
-    this.role = role;
-    this.onCall = onCall;
+  constructor(fetcher: SecretFetcher, freshness: Freshness) {
+    this.fetcher = fetcher;
+    this.freshness = freshness;
   }
 
-  async getSecret(ref: SecretRef): Promise<FetchedSecret> {
-    const version = ref.version || DEFAULT_VERSION;
-    const byId = version.startsWith('uuid/');
-    const out = await this.call('GetSecretValue', ref.key, () => this.client.send(new GetSecretValueCommand({
-      SecretId: ref.key,
-      ...(byId ? { VersionId: version.slice('uuid/'.length) } : { VersionStage: version }),
-    })));
-    return { name: out.Name ?? ref.key, versionId: out.VersionId, secretString: out.SecretString, secretBinary: out.SecretBinary };
+  getSecret(ref: SecretRef): Promise<FetchedSecret> {
+    return this.fetcher.get(ref, this.freshness);
   }
 
   async getSecretTags(key: string): Promise<string> {
-    const out = await this.call('DescribeSecret', key, () => this.client.send(new DescribeSecretCommand({ SecretId: key })));
+    const out = await this.call('DescribeSecret', key, () => this.fetcher.client.send(new DescribeSecretCommand({ SecretId: key })));
     if (out.DeletedDate) throw new OperatorError('AWSSecretNotFound', `DescribeSecret secret "${key}": the secret is marked for deletion`);
     const tags: Record<string, string> = {};
     for (const tag of out.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
@@ -62,7 +54,7 @@ export class SecretsManagerProvider implements SecretsProvider {
       // A name pattern without a path: list, then read each match (ESO's calls, and its IAM needs).
       let nextToken: string | undefined;
       do {
-        const page = await this.call('ListSecrets', undefined, () => this.client.send(new ListSecretsCommand({ Filters: filters, NextToken: nextToken })));
+        const page = await this.call('ListSecrets', undefined, () => this.fetcher.client.send(new ListSecretsCommand({ Filters: filters, NextToken: nextToken })));
         for (const entry of page.SecretList ?? []) {
           if (!keep(entry.Name)) continue;
           found.roomForOne();
@@ -77,21 +69,21 @@ export class SecretsManagerProvider implements SecretsProvider {
     // With a path or tags, AWS filters and returns values 20 at a time.
     let nextToken: string | undefined;
     do {
-      const page = await this.call('BatchGetSecretValue', undefined, () => this.client.send(new BatchGetSecretValueCommand({ Filters: filters, NextToken: nextToken })));
+      const page = await this.call('BatchGetSecretValue', undefined, () => this.fetcher.client.send(new BatchGetSecretValueCommand({ Filters: filters, NextToken: nextToken })));
       for (const entry of page.SecretValues ?? []) {
         if (!keep(entry.Name)) continue;
         found.add(entry.Name!, bytesOf({ name: entry.Name!, secretString: entry.SecretString, secretBinary: entry.SecretBinary }));
       }
       const failure = page.Errors?.[0];
       if (failure) {
-        throw fromAwsError({ name: failure.ErrorCode, message: failure.Message }, { action: 'BatchGetSecretValue', key: failure.SecretId, role: this.role });
+        throw fromAwsError({ name: failure.ErrorCode, message: failure.Message }, { action: 'BatchGetSecretValue', key: failure.SecretId, role: this.fetcher.role });
       }
       nextToken = page.NextToken;
     } while (nextToken);
   }
 
   private call<T>(action: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
-    return awsCall({ action, key, role: this.role }, this.onCall, send);
+    return this.fetcher.call(action, key, send);
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { Logger } from 'pino';
 import type { AwsProvider, SecretKeySelector } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import { isNotFound, type KubeClient } from '../kube/client.ts';
@@ -9,8 +10,10 @@ import type { Clock } from '../kube/clock.ts';
 import { secrets, serviceAccounts } from '../kube/resources.ts';
 import { awsClientConfig } from './aws-client-config.ts';
 import { memoizeCredentials, StsClients, type StsCallHook } from './credentials.ts';
-import type { SecretsProvider } from './provider.ts';
+import type { Freshness, SecretsProvider } from './provider.ts';
+import { SecretFetcher, type FetcherHooks } from './secret-fetcher.ts';
 import { SecretsManagerProvider } from './secrets-manager.ts';
+import { ValueCache } from './value-cache.ts';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
@@ -26,19 +29,28 @@ export interface StoreIdentity {
   aws: AwsProvider;
 }
 
-export interface ProviderHooks {
+export interface ProviderHooks extends Omit<FetcherHooks, 'onCall'> {
   onStsCall?: StsCallHook;
   onSecretsManagerCall?: (call: string, ok: boolean) => void;
 }
 
+export interface ProvidersOptions {
+  log: Logger;
+  hooks?: ProviderHooks;
+  /** Bound on the bytes of secret values cached across all identities. */
+  cacheBytes?: number;
+}
+
 /**
- * Builds a SecretsProvider for a store as used from one namespace. Clients are
- * cached per identity (base credentials, role chain, region), so credentials are
- * fetched once per identity and refreshed ahead of expiry, and values fetched for
- * one identity can never be served to another.
+ * Builds a SecretsProvider for a store as used from one namespace. Clients and their
+ * fetchers (shared reads, cached values) are kept per identity (base credentials, role
+ * chain, region), so credentials are fetched once per identity and refreshed ahead of
+ * expiry, and values read with one identity can never be served to another.
  */
 export class AwsProviders {
-  private readonly clients = new Map<string, { client: SecretsManagerClient; role: string | undefined }>();
+  private readonly clients = new Map<string, { client: SecretsManagerClient; fetcher: SecretFetcher }>();
+  private readonly values: ValueCache;
+  private readonly log: Logger;
   private readonly sts: StsClients;
   /** The operator pod's own default chain, built on first use by a role assumed with no auth block. */
   private podCredentials: AwsCredentialIdentityProvider | undefined;
@@ -47,14 +59,17 @@ export class AwsProviders {
   private readonly clock: Clock;
   private readonly hooks: ProviderHooks;
 
-  constructor(kube: KubeClient, clock: Clock, hooks: ProviderHooks = {}) {
+  constructor(kube: KubeClient, clock: Clock, options: ProvidersOptions) {
     this.kube = kube;
     this.clock = clock;
-    this.hooks = hooks;
-    this.sts = new StsClients(hooks.onStsCall);
+    this.log = options.log;
+    this.hooks = options.hooks ?? {};
+    this.values = new ValueCache(options.cacheBytes);
+    this.sts = new StsClients(this.hooks.onStsCall);
   }
 
-  async forStore(store: StoreIdentity, namespace: string): Promise<SecretsProvider> {
+  /** The store's provider for one ExternalSecret's reads; without a Freshness, every value is read anew. */
+  async forStore(store: StoreIdentity, namespace: string, freshness?: Freshness): Promise<SecretsProvider> {
     const aws = store.aws;
     // validateStore has checked the region and the auth block.
     const region = aws.region!;
@@ -77,15 +92,20 @@ export class AwsProviders {
         } : {}), this.clock);
       });
       const client = new SecretsManagerClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
-      entry = { client, role: chain.at(-1) ?? base.role };
+      const { onStsCall: _sts, onSecretsManagerCall: onCall, ...hooks } = this.hooks;
+      const fetcher = new SecretFetcher({
+        client, role: chain.at(-1) ?? base.role, values: this.values.identity(), clock: this.clock, log: this.log, hooks: { ...hooks, onCall },
+      });
+      entry = { client, fetcher };
       this.clients.set(cacheKey, entry);
       if (this.clients.size > MAX_CLIENTS) {
         const [oldestKey, oldest] = this.clients.entries().next().value!;
         this.clients.delete(oldestKey);
+        oldest.fetcher.destroy();
         oldest.client.destroy();
       }
     }
-    return new SecretsManagerProvider(entry.client, entry.role, this.hooks.onSecretsManagerCall);
+    return new SecretsManagerProvider(entry.fetcher, freshness ?? { notBefore: this.clock.now(), fresh: true });
   }
 
   /** Roles assumed with no auth block start from the operator pod's own default chain. */
@@ -94,7 +114,10 @@ export class AwsProviders {
   }
 
   destroy(): void {
-    for (const { client } of this.clients.values()) client.destroy();
+    for (const { client, fetcher } of this.clients.values()) {
+      fetcher.destroy();
+      client.destroy();
+    }
     this.clients.clear();
     this.sts.destroy();
   }

@@ -54,6 +54,16 @@ export function operatorMetrics() {
     ...externalSecrets,
     providerCalls: counter('externalsecret_provider_api_calls_count', 'AWS API calls by call and status', ['provider', 'call', 'status']),
     stsCalls: counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome', ['kind', 'outcome']),
+    // The shared fetch engine (aws/secret-fetcher.ts): how reads were answered, how full batches were, and fallbacks.
+    awsCalls: counter('aws_secrets_operator_aws_calls_total', 'AWS API calls by service, operation and outcome', ['service', 'operation', 'outcome']),
+    valueReads: counter('aws_secrets_operator_secret_reads_total', 'Secret value reads by ExternalSecrets, by how they were answered: hit (cache), joined (a call in flight), confirmed (a version listing found it unchanged), miss (a new call)', ['result']),
+    batchSize: new Histogram({
+      name: 'aws_secrets_operator_batch_get_size',
+      help: 'Secrets read per BatchGetSecretValue call',
+      buckets: [1, 2, 5, 10, 15, 20],
+      registers,
+    }),
+    fallbacks: counter('aws_secrets_operator_aws_fallbacks_total', 'Times an identity was refused BatchGetSecretValue or ListSecrets and fell back to reading secrets one by one', ['operation']),
     watchRestarts: counter('aws_secrets_operator_watch_restarts_total', 'Watch restarts by resource and cause', ['resource', 'cause']),
     clusterExternalSecrets,
   };

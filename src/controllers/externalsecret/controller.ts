@@ -45,6 +45,11 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
     .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
   managedSecrets.addIndex(BY_NAMESPACE, (s) => [s.metadata.namespace]);
+  // When each version of an ExternalSecret reached the cache: a force-sync or spec change takes only values read after it.
+  const observed = new WeakMap<ExternalSecret, number>();
+  externalSecrets.on((type, es) => {
+    if (type !== 'deleted') observed.set(es, clock.now());
+  });
 
   const reconciler = new ExternalSecretReconciler({
     kube,
@@ -57,6 +62,8 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
       clusterSecretStore: (name) => clusterSecretStores.get(name),
       namespaceLabels: (ns) => namespaces.get(ns)?.metadata.labels,
     },
+    observedAt: (es) => observed.get(es),
+    sameStore: (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     managedSecrets: (ns) => managedSecrets.byIndex(BY_NAMESPACE, ns),
     onSync: (es, outcome, reason) => {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ExternalSecret } from '../../api/generated.ts';
 import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../../api/well-known.ts';
-import type { SecretsProvider } from '../../aws/provider.ts';
+import type { Freshness, SecretsProvider } from '../../aws/provider.ts';
 import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { failureMessage, OperatorError, reasonOf } from '../../errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
@@ -17,7 +17,8 @@ import { renderTarget, renderTransform } from '../../sync/render-target.ts';
 import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
-import { currentResourceVersion, nextRefreshIn, refreshIntervalMs, shouldRefresh, spreadRefresh } from './refresh.ts';
+import { readAhead } from './read-ahead.ts';
+import { currentResourceVersion, fetchFreshness, nextRefreshIn, refreshIntervalMs, shouldRefresh, spreadRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
@@ -28,8 +29,12 @@ export interface ReconcilerDeps {
   clock: Clock;
   log: Logger;
   events: EventRecorder;
-  providers: { forStore(store: StoreIdentity, namespace: string): Promise<SecretsProvider> };
+  providers: { forStore(store: StoreIdentity, namespace: string, freshness?: Freshness): Promise<SecretsProvider> };
   stores: StoreLookup;
+  /** When the operator first saw this version of the object (its cache received it). */
+  observedAt(es: ExternalSecret): number | undefined;
+  /** The ExternalSecrets that read through the same store as this one. */
+  sameStore(es: ExternalSecret): ExternalSecret[];
   /** The cached Secrets the operator manages in a namespace (managed label), by name. */
   managedSecret(namespace: string, name: string): Secret | undefined;
   managedSecrets(namespace: string): Secret[];
@@ -70,7 +75,7 @@ export class ExternalSecretReconciler {
     const requeue: ReconcileResult = (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic' && interval > 0 ? { requeueAfter: spreadRefresh(interval, random()) } : {};
 
     try {
-      const ready = await this.sync(es);
+      const ready = await this.sync(es, now);
       await this.writeStatus(es, nextStatus(es, ready, now, {
         refreshTime: now,
         syncedResourceVersion: currentResourceVersion(es),
@@ -86,13 +91,16 @@ export class ExternalSecretReconciler {
   }
 
   /** Fetches, assembles, renders and writes; returns the Ready condition to report. */
-  private async sync(es: ExternalSecret): Promise<Ready & { reason: ReadyReason }> {
+  private async sync(es: ExternalSecret, now: number): Promise<Ready & { reason: ReadyReason }> {
     const { kube, events } = this.deps;
     const unsupported = unsupportedFields(es.spec);
     if (unsupported.length) throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
     const store = resolveStore(es, this.deps.stores);
-    const provider = await this.deps.providers.forStore(store, es.metadata.namespace!);
     const prefix = store.aws.prefix ?? '';
+    const provider = await this.deps.providers.forStore(store, es.metadata.namespace!, {
+      ...fetchFreshness(es, now, this.deps.observedAt(es)),
+      alsoWanted: readAhead(es, () => this.deps.sameStore(es), prefix, this.deps.observedAt),
+    });
     const results = await runFetches(provider, planFetches(es.spec, prefix));
     const { data, missing } = assembleProviderData(es.spec, results, prefix, renderTransform);
     for (const message of missing) events.normal(es, 'MissingProviderSecret', message);

@@ -1,4 +1,5 @@
 import type { ExternalSecret } from '../../api/generated.ts';
+import type { Freshness } from '../../aws/provider.ts';
 import { parseDuration } from '../../go/duration.ts';
 import { syncedResourceVersion } from '../../go/hash.ts';
 
@@ -36,11 +37,31 @@ export function shouldRefresh(es: ExternalSecret, now: number): boolean {
   if (!status?.refreshTime || !status.syncedResourceVersion) return true;
   const policy = es.spec.refreshPolicy ?? 'Periodic';
   if (policy === 'CreatedOnce') return false;
-  if (status.syncedResourceVersion !== currentResourceVersion(es)) return true;
+  if (syncIsStale(es)) return true;
   if (policy === 'OnChange') return false;
   const interval = refreshIntervalMs(es);
   if (interval === 0) return false;
   return now >= Date.parse(status.refreshTime) + interval;
+}
+
+/** Whether the last sync does not cover the current object: never synced, or its spec, labels or annotations changed since (force-sync among them). */
+export function syncIsStale(es: ExternalSecret): boolean {
+  const status = es.status;
+  return !status?.refreshTime || !status.syncedResourceVersion || status.syncedResourceVersion !== currentResourceVersion(es);
+}
+
+/**
+ * How recent the values this refresh reads must be. A first sync, a spec change or a
+ * force-sync takes only values read after the operator saw that version of the object
+ * (`observedAt`), so an AWS change made before a force-sync is always picked up. A periodic
+ * refresh (or the repair of an edited Secret) takes a value read within its own refresh
+ * interval, so values are shared across ExternalSecrets without any getting one older than
+ * its interval allows.
+ */
+export function fetchFreshness(es: ExternalSecret, now: number, observedAt: number | undefined): Freshness {
+  const interval = refreshIntervalMs(es);
+  if (syncIsStale(es) || interval === 0) return { notBefore: Math.min(observedAt ?? now, now), fresh: true };
+  return { notBefore: now - interval, fresh: false };
 }
 
 /** Ms until the next periodic refresh is due, or undefined when none is scheduled. */

@@ -1,0 +1,313 @@
+import { BatchGetSecretValueCommand, GetSecretValueCommand, ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Logger } from 'pino';
+import { OperatorError, reasonOf } from '../errors.ts';
+import type { Clock, Timer } from '../kube/clock.ts';
+import { awsCall, fromAwsError } from './aws-errors.ts';
+import { DEFAULT_VERSION, type FetchedSecret, type Freshness, type SecretRef } from './provider.ts';
+import { keyParts, valueKey, type CachedValue, type IdentityValues } from './value-cache.ts';
+import { BATCH_SIZE, LIST_PAGE_SIZE, VersionListing, type CurrentVersions } from './version-listing.ts';
+
+/** How a read was answered: from the cache, by joining a call in flight, by a listing that found it unchanged, or by a new call. */
+export type CacheOutcome = 'hit' | 'joined' | 'confirmed' | 'miss';
+export type FallbackOperation = 'BatchGetSecretValue' | 'ListSecrets';
+
+export interface FetcherHooks {
+  onCall?: (action: string, ok: boolean) => void;
+  onCache?: (outcome: CacheOutcome) => void;
+  onBatch?: (size: number) => void;
+  /** An identity was refused an operation and reads another way for a while. */
+  onFallback?: (operation: FallbackOperation) => void;
+}
+
+export interface FetcherOptions {
+  client: SecretsManagerClient;
+  /** The role the calls are made as, for error messages. */
+  role: string | undefined;
+  values: IdentityValues;
+  clock: Clock;
+  log: Logger;
+  hooks?: FetcherHooks;
+  /** How long default-version reads wait for others to share a BatchGetSecretValue. */
+  batchWindowMs?: number;
+}
+
+export const BATCH_WINDOW_MS = 5;
+/** A refused BatchGetSecretValue or ListSecrets is not tried again for this long (IAM policies change rarely). */
+const DENIAL_REMEMBERED_MS = 60 * 60_000;
+
+interface Flight {
+  key: string;
+  startedAt: number;
+  promise: Promise<FetchedSecret>;
+  resolve(secret: FetchedSecret): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Every read of Secrets Manager made with one identity's credentials. Reads of the same
+ * secret and version share a call in flight; values are served from the identity's cache
+ * while they are as recent as the asker's Freshness demands; default-version reads that
+ * arrive within a few milliseconds share one BatchGetSecretValue (20 secrets a call), with
+ * spare room filled by secrets about to be asked for; periodic reads of cached values are
+ * confirmed by a ListSecrets listing of versions when that costs fewer calls.
+ */
+export class SecretFetcher {
+  readonly client: SecretsManagerClient;
+  readonly role: string | undefined;
+  private readonly values: IdentityValues;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly hooks: FetcherHooks;
+  private readonly batchWindowMs: number;
+
+  private readonly inFlight = new Map<string, Flight>();
+  /** Default-version reads waiting for the next batch, and what their askers demanded. */
+  private queued: Flight[] = [];
+  private askers: Freshness[] = [];
+  private timer: Timer | undefined;
+  private readonly listing = new VersionListing();
+  private round: { startedAt: number; done: Promise<void> } | undefined;
+  private batchDeniedUntil = -Infinity;
+
+  constructor(options: FetcherOptions) {
+    this.client = options.client;
+    this.role = options.role;
+    this.values = options.values;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.hooks = options.hooks ?? {};
+    this.batchWindowMs = options.batchWindowMs ?? BATCH_WINDOW_MS;
+  }
+
+  async get(ref: SecretRef, freshness: Freshness): Promise<FetchedSecret> {
+    const version = ref.version || DEFAULT_VERSION;
+    const key = valueKey(ref.key, version);
+    const served = this.fromMemory(key, version, freshness);
+    if (served) return served;
+    if (!freshness.fresh && version === DEFAULT_VERSION && this.values.get(key)) {
+      await this.confirmByListing(freshness.notBefore);
+      const confirmed = this.fromMemory(key, version, freshness, 'confirmed');
+      if (confirmed) return confirmed;
+    }
+    this.hooks.onCache?.('miss');
+    const flight = this.flight(key);
+    if (version === DEFAULT_VERSION) this.enqueue(flight, freshness);
+    else void this.readOne(flight);
+    return flight.promise;
+  }
+
+  /** Makes one call with this identity, reported and mapped like every other. */
+  call<T>(action: string, secretId: string | undefined, send: () => Promise<T>): Promise<T> {
+    return awsCall({ action, key: secretId, role: this.role }, this.hooks.onCall, send);
+  }
+
+  /** The identity's client is going: reads still waiting for a batch fail (their reconciles retry), cached values go. */
+  destroy(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    const closed = new OperatorError('AWSRequestFailed', 'the AWS client of this identity was closed; retrying');
+    for (const flight of this.queued) this.settle(flight, undefined, closed);
+    this.queued = [];
+    this.values.drop();
+  }
+
+  /** A cached value or a call in flight recent enough for the asker. */
+  private fromMemory(key: string, version: string, freshness: Freshness, outcome: CacheOutcome = 'hit'): Promise<FetchedSecret> | undefined {
+    const cached = this.values.get(key);
+    if (cached && serves(cached, version, freshness)) {
+      this.hooks.onCache?.(outcome);
+      return Promise.resolve(cached.secret);
+    }
+    const flight = this.inFlight.get(key);
+    if (flight && flight.startedAt >= freshness.notBefore) {
+      this.hooks.onCache?.('joined');
+      return flight.promise;
+    }
+    return undefined;
+  }
+
+  private flight(key: string): Flight {
+    const { promise, resolve, reject } = Promise.withResolvers<FetchedSecret>();
+    // A read started for a secret nobody awaits yet (a top-up) must not fail unobserved.
+    promise.catch(() => {});
+    const flight = { key, startedAt: this.clock.now(), promise, resolve, reject };
+    this.inFlight.set(key, flight);
+    return flight;
+  }
+
+  private settle(flight: Flight, secret: FetchedSecret | undefined, error?: unknown): void {
+    // A later read of the same secret may have replaced this one in flight: it stays.
+    if (this.inFlight.get(flight.key) === flight) this.inFlight.delete(flight.key);
+    if (secret === undefined) return flight.reject(error);
+    const cached = this.values.get(flight.key);
+    if (!cached || cached.fetchedAt <= flight.startedAt) {
+      this.values.set(flight.key, { secret, fetchedAt: flight.startedAt, checkedAt: flight.startedAt });
+    }
+    flight.resolve(secret);
+  }
+
+  private enqueue(flight: Flight, freshness: Freshness): void {
+    this.queued.push(flight);
+    this.askers.push(freshness);
+    if (this.queued.length >= BATCH_SIZE) this.flush();
+    else this.timer ??= this.clock.setTimeout(() => this.flush(), this.batchWindowMs);
+  }
+
+  private flush(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    const flights = this.queued;
+    const askers = this.askers;
+    this.queued = [];
+    this.askers = [];
+    const room = (BATCH_SIZE - (flights.length % BATCH_SIZE)) % BATCH_SIZE;
+    for (const key of this.topUps(room, askers)) flights.push(this.flight(key));
+    for (let i = 0; i < flights.length; i += BATCH_SIZE) void this.readBatch(flights.slice(i, i + BATCH_SIZE));
+  }
+
+  /**
+   * What fills a batch's spare room at no extra call: the secrets other ExternalSecrets of the
+   * askers' stores are about to ask for, then cached values as stale as those being re-read.
+   */
+  private topUps(room: number, askers: Freshness[]): string[] {
+    const chosen: string[] = [];
+    if (room === 0) return chosen;
+    const wanted = (key: string, stale: (c: CachedValue) => boolean): boolean => {
+      if (chosen.includes(key) || this.inFlight.has(key)) return false;
+      const cached = this.values.get(key);
+      return !cached || stale(cached);
+    };
+    for (const asker of askers) {
+      for (const soon of asker.alsoWanted?.() ?? []) {
+        if (chosen.length >= room) return chosen;
+        const key = valueKey(soon.secretId, DEFAULT_VERSION);
+        if (wanted(key, (c) => c.fetchedAt < soon.notBefore)) chosen.push(key);
+      }
+    }
+    const periodic = askers.filter((a) => !a.fresh).map((a) => a.notBefore);
+    if (periodic.length === 0) return chosen;
+    const threshold = Math.max(...periodic);
+    for (const key of this.values.keys()) {
+      if (chosen.length >= room) break;
+      if (keyParts(key).version !== DEFAULT_VERSION) continue;
+      if (wanted(key, (c) => c.checkedAt < threshold)) chosen.push(key);
+    }
+    return chosen;
+  }
+
+  /** Up to 20 default-version reads in one call; each secret's error goes to whoever asked for it. */
+  private async readBatch(flights: Flight[]): Promise<void> {
+    if (flights.length === 1 || this.clock.now() < this.batchDeniedUntil) {
+      await Promise.all(flights.map((flight) => this.readOne(flight)));
+      return;
+    }
+    this.hooks.onBatch?.(flights.length);
+    const byId = new Map(flights.map((flight) => [keyParts(flight.key).secretId, flight]));
+    let out;
+    try {
+      out = await this.call('BatchGetSecretValue', undefined, () => this.client.send(new BatchGetSecretValueCommand({ SecretIdList: [...byId.keys()] })));
+    } catch (error) {
+      const reason = reasonOf(error);
+      if (reason === 'AWSThrottled') {
+        for (const flight of flights) this.settle(flight, undefined, error);
+        return;
+      }
+      if (reason === 'AWSAccessDenied') this.denied('BatchGetSecretValue', () => (this.batchDeniedUntil = this.clock.now() + DENIAL_REMEMBERED_MS));
+      // Read one by one, so that each secret's own answer reaches its asker.
+      await Promise.all(flights.map((flight) => this.readOne(flight)));
+      return;
+    }
+    for (const value of out.SecretValues ?? []) {
+      const secretId = byId.has(value.Name!) ? value.Name! : value.ARN!;
+      const flight = byId.get(secretId);
+      if (flight === undefined) continue;
+      byId.delete(secretId);
+      this.settle(flight, { name: value.Name ?? secretId, versionId: value.VersionId, secretString: value.SecretString, secretBinary: value.SecretBinary });
+    }
+    for (const failure of out.Errors ?? []) {
+      const flight = byId.get(failure.SecretId!);
+      if (flight === undefined) continue;
+      byId.delete(failure.SecretId!);
+      // BatchGetSecretValue needs GetSecretValue on each secret: a per-secret failure is that call's.
+      this.settle(flight, undefined, fromAwsError({ name: failure.ErrorCode, message: failure.Message }, { action: 'GetSecretValue', key: failure.SecretId, role: this.role }));
+    }
+    // An id AWS answered under another form (a partial ARN): read it alone.
+    await Promise.all([...byId.values()].map((flight) => this.readOne(flight)));
+  }
+
+  private async readOne(flight: Flight): Promise<void> {
+    const { secretId, version } = keyParts(flight.key);
+    const byId = version.startsWith('uuid/');
+    try {
+      const out = await this.call('GetSecretValue', secretId, () => this.client.send(new GetSecretValueCommand({
+        SecretId: secretId,
+        ...(byId ? { VersionId: version.slice('uuid/'.length) } : { VersionStage: version }),
+      })));
+      this.settle(flight, { name: out.Name ?? secretId, versionId: out.VersionId, secretString: out.SecretString, secretBinary: out.SecretBinary });
+    } catch (error) {
+      this.settle(flight, undefined, error);
+    }
+  }
+
+  /**
+   * Confirms this identity's cached default-version values against a listing of current
+   * versions, when listing is the cheaper plan; one round at a time, shared by every asker
+   * whose values it is recent enough for. Changed secrets are re-read at once, in batches.
+   */
+  private async confirmByListing(notBefore: number): Promise<void> {
+    if (this.round && this.round.startedAt >= notBefore) return this.round.done;
+    if (this.round) await this.round.done;
+    if (this.round && this.round.startedAt >= notBefore) return this.round.done;
+    let cached = 0;
+    for (const key of this.values.keys()) if (keyParts(key).version === DEFAULT_VERSION) cached++;
+    const startedAt = this.clock.now();
+    const budget = this.listing.budget(cached, startedAt);
+    if (budget === 0) return;
+    const round = {
+      startedAt,
+      done: this.listVersions(budget).then((versions) => {
+        if (versions) this.applyListing(versions, startedAt);
+      }),
+    };
+    this.round = round;
+    await round.done;
+    if (this.round === round) this.round = undefined;
+  }
+
+  private async listVersions(budget: number): Promise<CurrentVersions | undefined> {
+    try {
+      return await this.listing.list(budget, (token) => this.call('ListSecrets', undefined, () => this.client.send(new ListSecretsCommand({ MaxResults: LIST_PAGE_SIZE, NextToken: token }))));
+    } catch (error) {
+      if (reasonOf(error) === 'AWSAccessDenied') this.denied('ListSecrets', () => this.listing.denied(this.clock.now() + DENIAL_REMEMBERED_MS));
+      // Any failure: the values are re-read instead.
+      return undefined;
+    }
+  }
+
+  private applyListing(versions: CurrentVersions, startedAt: number): void {
+    const changed: string[] = [];
+    for (const key of this.values.keys()) {
+      const { secretId, version } = keyParts(key);
+      if (version !== DEFAULT_VERSION) continue;
+      const current = versions.get(secretId);
+      const cached = this.values.get(key);
+      if (current === undefined || !cached) continue;
+      if (current === cached.secret.versionId) cached.checkedAt = Math.max(cached.checkedAt, startedAt);
+      else if (!this.inFlight.has(key)) changed.push(key);
+    }
+    const asker: Freshness = { notBefore: startedAt, fresh: false };
+    for (const key of changed) this.enqueue(this.flight(key), asker);
+  }
+
+  /** One log line and one count when an identity is first refused an operation; it then reads another way. */
+  private denied(operation: FallbackOperation, remember: () => void): void {
+    remember();
+    this.hooks.onFallback?.(operation);
+    this.log.info({ role: this.role ?? 'default credentials', operation }, `${operation} was denied: reading secrets without it for an hour; grant secretsmanager:${operation} to cut AWS calls`);
+  }
+}
+
+/** Whether a cached value may answer: a version id never changes; otherwise it must be as recent as the asker demands. */
+function serves(cached: CachedValue, version: string, freshness: Freshness): boolean {
+  if (version.startsWith('uuid/')) return true;
+  return (freshness.fresh ? cached.fetchedAt : cached.checkedAt) >= freshness.notBefore;
+}
