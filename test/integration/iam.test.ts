@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
 import { applyExternalSecret, createAwsSecrets, readyAs } from './cases.ts';
-import { decode, startHarness, type Harness } from './harness.ts';
+import { decode, eventually, startHarness, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 
 /**
@@ -17,6 +17,7 @@ let h: Harness;
 const keys: Record<string, { id: string; secret: string }> = {};
 const roles: Record<string, string> = {};
 const KEY = 'iam/team/db';
+const LEAST_PRIVILEGE_KEYS = ['iam/lp/a', 'iam/lp/b', 'iam/lp/c'];
 
 const policy = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
 const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
@@ -36,7 +37,7 @@ beforeAll(async () => {
     if (action) await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'p', PolicyDocument: policy(action) }));
   }
   iam.destroy();
-  await createAwsSecrets(h, [{ name: KEY, string: '{"password":"from-iam-test"}' }]);
+  await createAwsSecrets(h, [{ name: KEY, string: '{"password":"from-iam-test"}' }, ...LEAST_PRIVILEGE_KEYS.map((name, i) => ({ name, string: JSON.stringify({ password: `lp-${i}` }) }))]);
   // From here on every request must be signed by a principal whose policy allows it.
   const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
   expect(res.status).toBe(200);
@@ -49,6 +50,13 @@ afterAll(async () => {
 /** A namespace whose SecretStore uses static keys of `user` (auth.secretRef), plus role settings. */
 async function storeWithKeys(prefix: string, user: string, aws: Record<string, unknown> = {}): Promise<string> {
   const ns = await h.namespace(prefix);
+  await keysStore(ns, user, aws);
+  await applyExternalSecret(h, ns, 'es', { data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] });
+  return ns;
+}
+
+/** The Secret with `user`'s keys and the SecretStore `aws` using them. */
+async function keysStore(ns: string, user: string, aws: Record<string, unknown>): Promise<void> {
   await applyManifest(h.kube, {
     apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns },
     stringData: { 'access-key': keys[user]!.id, 'secret-key': keys[user]!.secret },
@@ -61,8 +69,6 @@ async function storeWithKeys(prefix: string, user: string, aws: Record<string, u
       ...aws,
     } } },
   });
-  await applyExternalSecret(h, ns, 'es', { data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }] });
-  return ns;
 }
 
 const synced = async (ns: string) => {
@@ -148,5 +154,31 @@ describe('IAM enforced by the AWS peer', () => {
     const refused = await storeWithKeys('iam-iso-b', 'assumer', { role: roles.nopolicy });
     await synced(allowed);
     expect(await denied(refused)).toContain('AWSAccessDenied');
+  });
+
+  it('not even from the cache: a refused identity retrying after another cached the value is still refused', async () => {
+    const refused = await storeWithKeys('iam-cache-b', 'assumer', { role: roles.nopolicy });
+    expect(await denied(refused)).toContain('AWSAccessDenied');
+    const allowed = await storeWithKeys('iam-cache-a', 'assumer', { role: roles.reader });
+    await synced(allowed);
+    // The refused ExternalSecret retries with the same spec, seen before that value was read: a cache
+    // shared across identities would answer it now.
+    const labels = { name: 'es', namespace: refused, reason: 'AWSAccessDenied' };
+    const failures = await metricValue(h.operator.metrics.syncErrorsByReason, labels);
+    await eventually(async () => (await metricValue(h.operator.metrics.syncErrorsByReason, labels)) > failures ? true : undefined, 'the refused ExternalSecret to retry', 30_000);
+    expect(await denied(refused)).toContain('AWSAccessDenied');
+  });
+
+  it('a least-privilege role (GetSecretValue only) still syncs many ExternalSecrets: refused BatchGetSecretValue, it reads one by one', async () => {
+    const fallbacks = await metricValue(h.operator.metrics.fallbacks, { operation: 'BatchGetSecretValue' });
+    const ns = await h.namespace('iam-least-privilege');
+    // The ExternalSecrets first, then the store: they all ask at once, so their reads would share a batch.
+    for (const [i, name] of LEAST_PRIVILEGE_KEYS.entries()) await applyExternalSecret(h, ns, `es-${i}`, { data: [{ secretKey: 'password', remoteRef: { key: name, property: 'password' } }] });
+    await keysStore(ns, 'assumer', { role: roles.reader });
+    for (const i of LEAST_PRIVILEGE_KEYS.keys()) {
+      await readyAs(h, ns, `es-${i}`, 'True', 'SecretSynced');
+      expect(decode((await h.secret(ns, `es-${i}`)).data)).toEqual({ password: `lp-${i}` });
+    }
+    expect(await metricValue(h.operator.metrics.fallbacks, { operation: 'BatchGetSecretValue' })).toBe(fallbacks + 1);
   });
 });

@@ -45,10 +45,13 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
     .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
   managedSecrets.addIndex(BY_NAMESPACE, (s) => [s.metadata.namespace]);
-  // When each version of an ExternalSecret reached the cache: a force-sync or spec change takes only values read after it.
+  // When the cache received each ExternalSecret's spec, labels and annotations as they are (a status
+  // write keeps the time): a first sync, spec change or force-sync takes only values read after it.
   const observed = new WeakMap<ExternalSecret, number>();
-  externalSecrets.on((type, es) => {
-    if (type !== 'deleted') observed.set(es, clock.now());
+  externalSecrets.on((type, object, old) => {
+    if (type === 'deleted') return;
+    const since = old && !specOrMetadataChanged({ type, object, old }) ? observed.get(old) : undefined;
+    observed.set(object, since ?? clock.now());
   });
 
   const reconciler = new ExternalSecretReconciler({
