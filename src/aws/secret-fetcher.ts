@@ -35,6 +35,9 @@ export const BATCH_WINDOW_MS = 5;
 /** A refused BatchGetSecretValue or ListSecrets is not tried again for this long (IAM policies change rarely). */
 const DENIAL_REMEMBERED_MS = 60 * 60_000;
 
+/** Failures that say nothing about the secret itself: a cached value stays valid through them. */
+const TRANSIENT = new Set<string>(['AWSThrottled', 'AWSRequestFailed']);
+
 interface Flight {
   key: string;
   startedAt: number;
@@ -137,7 +140,11 @@ export class SecretFetcher {
   private settle(flight: Flight, secret: FetchedSecret | undefined, error?: unknown): void {
     // A later read of the same secret may have replaced this one in flight: it stays.
     if (this.inFlight.get(flight.key) === flight) this.inFlight.delete(flight.key);
-    if (secret === undefined) return flight.reject(error);
+    if (secret === undefined) {
+      // AWS answered that the secret is gone or no longer readable: the value held must not answer for it.
+      if (!TRANSIENT.has(reasonOf(error))) this.values.delete(flight.key);
+      return flight.reject(error);
+    }
     const cached = this.values.get(flight.key);
     if (!cached || cached.fetchedAt <= flight.startedAt) {
       this.values.set(flight.key, { secret, fetchedAt: flight.startedAt, checkedAt: flight.startedAt });

@@ -127,7 +127,7 @@ export class ExternalSecretReconciler {
         events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${name}"`);
       }
     }
-    const outcome = await writeTargetSecret(kube, es, rendered);
+    const outcome = await writeTargetSecret(kube, es, rendered, this.deps.managedSecret(es.metadata.namespace!, targetName(es)));
     if (outcome === 'missing') {
       return { status: 'True', reason: 'SecretMissing', message: 'secret will not be created due to CreationPolicy=Merge' };
     }

@@ -45,23 +45,34 @@ export async function readSecret(kube: KubeClient, namespace: string, name: stri
 }
 
 /**
- * Reads, compares and writes the target Secret; no write when nothing changed.
- * creationPolicy None writes nothing; Merge never creates the Secret ('missing').
+ * Compares and writes the target Secret; no write when nothing changed. creationPolicy None
+ * writes nothing; Merge never creates the Secret ('missing'). `cached` is the managed Secret of
+ * that name in the operator's cache: it stands for the live one (a stale copy makes the update
+ * fail with 409 and the reconcile retry), so a Secret already as desired costs no request. With
+ * none cached the Secret is created at once, and read only when the apiserver says it exists;
+ * Merge writes into Secrets the operator does not manage (not cached), so it reads first.
  */
-export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget): Promise<WriteOutcome> {
+export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget, cached: Secret | undefined): Promise<WriteOutcome> {
   const policy = creationPolicy(es);
   if (policy === 'None') return 'unchanged';
   const namespace = es.metadata.namespace!;
   const name = targetName(es);
-  const live = await readSecret(kube, namespace, name);
-  if (!live && policy === 'Merge') return 'missing';
-  if (live) checkOwnership(es, live);
-  const next = nextSecret(es, rendered, live);
   const query = { fieldManager: fieldManagerFor(es.metadata.name) };
+  let live = policy === 'Merge' ? await readSecret(kube, namespace, name) : cached;
+  if (!live && policy === 'Merge') return 'missing';
   if (!live) {
-    await rejectedAsTarget(name, () => kube.request('POST', secrets.path(namespace), { body: next, query }));
-    return 'created';
+    try {
+      await rejectedAsTarget(name, () => kube.request('POST', secrets.path(namespace), { body: nextSecret(es, rendered, undefined), query }));
+      return 'created';
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.status === 409)) throw err;
+    }
+    live = await readSecret(kube, namespace, name);
+    // Deleted again in between: the retry creates it.
+    if (!live) throw new KubeApiError(409, 'Conflict', `Secret "${name}" existed when created and was gone when read; retrying`);
   }
+  checkOwnership(es, live);
+  const next = nextSecret(es, rendered, live);
   if (sameSecret(live, next)) return 'unchanged';
   if (live.immutable && (canonicalJson(live.data) !== canonicalJson(next.data) || live.type !== next.type)) {
     throw new OperatorError('TargetImmutable', `could not update secret, target is immutable: Secret "${name}" is immutable and its data would change; delete it to have it recreated`);
