@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret } from '../../src/api/generated.ts';
-import { currentResourceVersion, nextRefreshIn, shouldRefresh, spreadRefresh } from '../../src/controllers/externalsecret/refresh.ts';
+import { currentResourceVersion, fetchFreshness, nextRefreshIn, shouldRefresh, spreadRefresh } from '../../src/controllers/externalsecret/refresh.ts';
+import { readAhead } from '../../src/controllers/externalsecret/read-ahead.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -98,5 +99,62 @@ describe('spreadRefresh', () => {
     for (const ms of due) perMinute.set(Math.floor(ms / 60_000), (perMinute.get(Math.floor(ms / 60_000)) ?? 0) + 1);
     expect(perMinute.size).toBe(5);
     expect(Math.max(...perMinute.values())).toBe(200);
+  });
+});
+
+describe('fetchFreshness', () => {
+  const seen = T0 + 5;
+  it('a first sync takes only values read after the operator saw the ExternalSecret', () => {
+    expect(fetchFreshness(es(), T0 + 100, seen)).toEqual({ notBefore: seen, fresh: true });
+  });
+
+  it('a spec change or force-sync takes only values read after the operator saw it, never a version listing', () => {
+    expect(fetchFreshness(es({}, { at: T0, stale: true }), T0 + 100, seen)).toEqual({ notBefore: seen, fresh: true });
+    const forced = es({}, { at: T0 });
+    forced.metadata.annotations = { a: 'b', 'force-sync': '1' };
+    expect(fetchFreshness(forced, T0 + 100, seen)).toEqual({ notBefore: seen, fresh: true });
+  });
+
+  it('a periodic refresh takes a value read or confirmed within its own refresh interval', () => {
+    expect(fetchFreshness(es({}, { at: T0 }), T0 + HOUR + 7, seen)).toEqual({ notBefore: T0 + 7, fresh: false });
+    expect(fetchFreshness(es({ refreshInterval: '10m' }, { at: T0 }), T0 + HOUR, seen)).toEqual({ notBefore: T0 + HOUR - 600_000, fresh: false });
+  });
+
+  it('with no refresh interval, the repair of a Secret reads as a first sync would', () => {
+    expect(fetchFreshness(es({ refreshInterval: '0' }, { at: T0 }), T0 + HOUR, seen)).toEqual({ notBefore: seen, fresh: true });
+  });
+
+  it('never asks for a value from the future when the time it was seen is unknown', () => {
+    expect(fetchFreshness(es(), T0 + 100, undefined)).toEqual({ notBefore: T0 + 100, fresh: true });
+  });
+});
+
+describe('readAhead', () => {
+  const reading = (name: string, key: string, synced?: { at: number; stale?: boolean }, extra: Partial<ExternalSecret['spec']> = {}): ExternalSecret => {
+    const e = es({ data: [{ secretKey: 'v', remoteRef: { key } }], ...extra }, synced);
+    e.metadata.name = name;
+    return e;
+  };
+
+  it('names the default-version secrets of siblings whose last sync does not cover them, with the prefix and when each was seen', () => {
+    const self = reading('self', 'a');
+    const fresh = reading('new', 'b');
+    const forced = reading('forced', 'c', { at: T0, stale: true });
+    const current = reading('current', 'd', { at: T0 });
+    const pinned = reading('pinned', 'e', undefined, { data: [{ secretKey: 'v', remoteRef: { key: 'e', version: 'uuid/1' } }] });
+    const elsewhere = reading('elsewhere', 'f');
+    elsewhere.metadata.namespace = 'other';
+    const seen = new Map<ExternalSecret, number>([[fresh, 1], [forced, 2], [current, 3], [pinned, 4], [elsewhere, 5], [self, 6]]);
+    const wanted = [...readAhead(self, () => [self, fresh, forced, current, pinned, elsewhere], 'team/', (e) => seen.get(e))()];
+    expect(wanted).toEqual([{ secretId: 'team/b', notBefore: 1 }, { secretId: 'team/c', notBefore: 2 }]);
+  });
+
+  it('skips siblings the operator has not seen, and looks at a bounded number of them', () => {
+    const self = reading('self', 'a');
+    const many = Array.from({ length: 5_000 }, (_, i) => reading(`es-${i}`, `k${i}`));
+    const unseen = [...readAhead(self, () => many, '', () => undefined)()];
+    expect(unseen).toEqual([]);
+    const all = [...readAhead(self, () => many, '', () => 1)()];
+    expect(all.length).toBe(1_000);
   });
 });
