@@ -16,7 +16,8 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   await runLocal(log);
 } else {
   const kube = KubeClient.fromDefault();
-  const operator = new Operator({ kube, log, concurrency });
+  const cacheBytes = process.env.VALUE_CACHE_BYTES ? Number(process.env.VALUE_CACHE_BYTES) : undefined;
+  const operator = new Operator({ kube, log, concurrency, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
   // In a pod (POD_NAMESPACE from the downward API), replicas elect a leader; only it reconciles.
   const electionNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE;
   const elector = electionNamespace && process.env.LEADER_ELECTION !== 'false'
