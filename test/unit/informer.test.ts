@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient, type KubeClientOptions } from '../../src/kube/client.ts';
 import { systemClock } from '../../src/kube/clock.ts';
@@ -36,14 +35,7 @@ async function serve(handler: Handler): Promise<KubeClient> {
 
 /** A client of http://127.0.0.1:port, whether anything listens there yet or not. */
 function clientFor(port: number, options: KubeClientOptions = {}): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return new KubeClient(config, options);
+  return new KubeClient({ server: `http://127.0.0.1:${port}`, insecureSkipTlsVerify: true }, options);
 }
 
 const things = resourceType({ apiVersion: 'example.com/v1', kind: 'Thing', plural: 'things', namespaced: true });
