@@ -315,3 +315,40 @@ describe('Informer: after an outage', () => {
     await client.close();
   });
 });
+
+describe('Informer transform', () => {
+  const managed = (name: string, rv: string) => ({
+    metadata: { ...thing(name, rv).metadata, annotations: { keep: 'me' }, managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:metadata': {} } }] },
+    spec: { big: 'x'.repeat(100) },
+  });
+
+  it('by default keeps listed and watched objects without managedFields, and nothing else changes', async () => {
+    const events: Array<[InformerEvent, string]> = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', [managed('a', '5')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      watchLine(res, 'ADDED', managed('b', '11'));
+    });
+    const i = informer(client, [], events);
+    await until(() => i.get('ns/b') !== undefined, 'the watched object');
+    for (const key of ['ns/a', 'ns/b']) {
+      expect(i.get(key)!.metadata.managedFields).toBeUndefined();
+      expect(i.get(key)).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { annotations: { keep: 'me' } }, spec: { big: 'x'.repeat(100) } });
+    }
+    expect(events).toEqual([['added', 'a'], ['added', 'b']]);
+  });
+
+  it('keeps what a given transform returns, for handlers too', async () => {
+    const seen: any[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', [managed('a', '5')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      watchLine(res, 'MODIFIED', managed('a', '12'));
+    });
+    const i = informer(client, [], [], { transform: (o) => ({ kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }) });
+    i.on((_e, o) => seen.push(o));
+    await until(() => i.get('ns/a')?.metadata.resourceVersion === '12', 'the modified object');
+    expect(i.get('ns/a')).toEqual({ kind: 'Thing', metadata: { name: 'a', namespace: 'ns', resourceVersion: '12' } });
+    expect(seen.at(-1)).toEqual(i.get('ns/a'));
+  });
+});
