@@ -1,7 +1,7 @@
 import type { ClusterExternalSecret, ClusterSecretStore, ExternalSecret, SecretStore } from '../api/generated.ts';
 import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../api/well-known.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { Informer, type InformerOptions, type KubeObject } from '../kube/informer.ts';
+import { Informer, withoutManagedFields, type InformerOptions, type KubeObject } from '../kube/informer.ts';
 import * as resources from '../kube/resources.ts';
 import type { Namespace, Secret } from '../api/core.ts';
 
@@ -22,7 +22,23 @@ export function createCaches(kube: KubeClient, options: InformerOptions): Caches
     secretStores: new Informer(kube, resources.secretStores, options),
     clusterSecretStores: new Informer(kube, resources.clusterSecretStores, options),
     managedSecrets: new Informer(kube, resources.secrets, { ...options, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}` }),
-    namespaces: new Informer(kube, resources.namespaces, options),
+    namespaces: new Informer(kube, resources.namespaces, { ...options, transform: namespaceAsRead }),
     clusterExternalSecrets: new Informer(kube, resources.clusterExternalSecrets, options),
   };
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * A Namespace as the controllers read it (name, labels, deletionTimestamp): kubectl
+ * apply's copy of the whole manifest in an annotation is not kept. Other kinds keep
+ * their annotations: an ExternalSecret's are hashed into syncedResourceVersion, a
+ * managed Secret's carry its data hash.
+ */
+export function namespaceAsRead(ns: Namespace): Namespace {
+  if (ns.metadata.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _, ...annotations } = ns.metadata.annotations;
+    ns.metadata.annotations = annotations;
+  }
+  return withoutManagedFields(ns);
 }

@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { KubeConfig, RequestContext, HttpMethod, bufferFromFileOrString } from '@kubernetes/client-node';
 import { Agent, fetch } from 'undici';
 import { apiErrorParts } from './api-error-message.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { loadDefaultKubeConfig, loadKubeConfigFiles, type KubeConfig } from './kubeconfig.ts';
 import { Reachability } from './reachability.ts';
 
 /** A failed call to the Kubernetes API, carrying the apiserver's Status reason. */
@@ -57,7 +57,6 @@ export interface KubeClientOptions {
 const PING_INTERVAL_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const PROBE_TIMEOUT_MS = 5_000;
-const AUTH_HEADERS_TTL_MS = 10_000;
 
 export const isNotFound = (err: unknown): boolean => err instanceof KubeApiError && err.status === 404;
 export const isConflict = (err: unknown): boolean => err instanceof KubeApiError && err.status === 409;
@@ -76,61 +75,59 @@ export interface WatchLine {
 }
 
 /**
- * A small HTTP client for the Kubernetes API. client-node loads the kubeconfig and
- * authenticates; the requests go through one shared connection pool, because
- * client-node builds a new agent for every request it makes itself.
+ * A small HTTP client for the Kubernetes API: every request and watch goes through one
+ * shared connection pool, authenticated as the kubeconfig (kubeconfig.ts) says.
  */
 export class KubeClient {
   readonly config: KubeConfig;
   readonly server: string;
   /** Whether the apiserver answers; informers wait on it after a transport failure. */
   readonly reachability: Reachability;
-  private readonly agent: Agent;
+  private agent: Agent;
+  /** The client certificate the agent presents, when an exec plugin issued it. */
+  private agentCert: Buffer | undefined;
+  private readonly pingIntervalMs: number;
   private readonly requestTimeoutMs: number;
-  private authHeaders: { at: number; headers: Promise<Record<string, string>> } | undefined;
   private readonly verbatimErrors: boolean;
 
   constructor(config: KubeConfig, options: KubeClientOptions = {}) {
     this.verbatimErrors = options.verbatimErrors ?? false;
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    const user = config.getCurrentUser();
     this.config = config;
-    this.server = cluster.server.replace(/\/+$/, '');
-    const ca = bufferFromFileOrString(cluster.caFile, cluster.caData);
-    const cert = bufferFromFileOrString(user?.certFile, user?.certData);
-    const key = bufferFromFileOrString(user?.keyFile, user?.keyData);
-    this.agent = new Agent({
-      connect: {
-        ...(ca ? { ca } : {}),
-        ...(cert ? { cert } : {}),
-        ...(key ? { key } : {}),
-        ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
-        ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
-      },
-      keepAliveTimeout: 30_000,
-      connections: 64,
-      h2Options: { pingInterval: options.pingIntervalMs ?? PING_INTERVAL_MS },
-    });
+    this.server = config.server.replace(/\/+$/, '');
+    this.pingIntervalMs = options.pingIntervalMs ?? PING_INTERVAL_MS;
+    this.agent = this.newAgent(config.cert, config.key);
     this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.reachability = new Reachability(() => this.answers(), options.clock ?? systemClock, options.probeIntervalMs);
   }
 
+  /** KUBECONFIG, ~/.kube/config or the pod's service account, as kubectl chooses. */
   static fromDefault(options?: KubeClientOptions): KubeClient {
-    const config = new KubeConfig();
-    config.loadFromDefault();
-    return new KubeClient(config, options);
+    return new KubeClient(loadDefaultKubeConfig(), options);
   }
 
   static fromFile(path: string, options?: KubeClientOptions): KubeClient {
-    const config = new KubeConfig();
-    config.loadFromFile(path);
-    return new KubeClient(config, options);
+    return new KubeClient(loadKubeConfigFiles([path]), options);
   }
 
   async close(): Promise<void> {
     this.reachability.stop();
     await this.agent.close();
+  }
+
+  private newAgent(cert: Buffer | undefined, key: Buffer | undefined): Agent {
+    const { ca, insecureSkipTlsVerify, tlsServerName } = this.config;
+    return new Agent({
+      connect: {
+        ...(ca ? { ca } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+        ...(insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+        ...(tlsServerName ? { servername: tlsServerName } : {}),
+      },
+      keepAliveTimeout: 30_000,
+      connections: 64,
+      h2Options: { pingInterval: this.pingIntervalMs },
+    });
   }
 
   /** Resolves once the apiserver answers again after a transport failure (at once if none), or on abort. */
@@ -145,7 +142,7 @@ export class KubeClient {
    */
   private async answers(): Promise<boolean> {
     const url = this.url('/readyz');
-    const response = await fetch(url, { headers: await this.headers(url, 'GET'), dispatcher: this.agent, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const response = await fetch(url, { headers: await this.headers(), dispatcher: this.agent, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     await response.body?.cancel();
     return response.ok;
   }
@@ -163,21 +160,26 @@ export class KubeClient {
   }
 
   /**
-   * The authentication headers (bearer tokens, exec plugins, rotated token files).
-   * client-node builds a whole connection agent each time it computes them, so they
-   * are reused for a few seconds; its token sources cache for longer than that.
+   * The authentication headers of the next request (bearer token, rotated token file,
+   * exec plugin; their sources cache them). A client certificate that an exec plugin
+   * issued anew replaces the connection pool: a TLS identity is fixed per connection.
    */
-  private async headers(url: string, method: string): Promise<Record<string, string>> {
-    const now = Date.now();
-    if (!this.authHeaders || now - this.authHeaders.at > AUTH_HEADERS_TTL_MS) {
-      const ctx = new RequestContext(url, method as HttpMethod);
-      this.authHeaders = {
-        at: now,
-        headers: this.config.applySecurityAuthentication(ctx).then(() => ctx.getHeaders()),
-      };
-      this.authHeaders.headers.catch(() => (this.authHeaders = undefined));
+  private async headers(): Promise<Record<string, string>> {
+    const credentials = await this.config.authenticate?.();
+    if (credentials?.cert && !credentials.cert.equals(this.agentCert ?? Buffer.alloc(0))) {
+      const old = this.agent;
+      this.agent = this.newAgent(credentials.cert, credentials.key);
+      this.agentCert = credentials.cert;
+      // Requests in flight on the old pool finish there.
+      void old.close().catch(() => {});
     }
-    return { ...(await this.authHeaders.headers) };
+    return credentials?.authorization ? { authorization: credentials.authorization } : {};
+  }
+
+  /** The apiserver's refusal as a KubeApiError; a 401 also makes the credentials be fetched anew (a rotated token). */
+  private failed(status: number, text: string, method: string, path: string, mayQuoteWhatWeSent: boolean): KubeApiError {
+    if (status === 401) this.config.refused?.();
+    return toApiError(status, text, method, path, mayQuoteWhatWeSent);
   }
 
   private url(path: string, query?: RequestOptions['query']): string {
@@ -188,7 +190,7 @@ export class KubeClient {
 
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
-    const headers = await this.headers(url, method);
+    const headers = await this.headers();
     headers.accept = 'application/json';
     let body: string | undefined;
     if (options.body !== undefined) {
@@ -206,7 +208,7 @@ export class KubeClient {
     } catch (err) {
       throw this.unreachable(err, method, path, options.signal);
     }
-    if (!response.ok) throw toApiError(response.status, text, method, path, body !== undefined && !this.verbatimErrors);
+    if (!response.ok) throw this.failed(response.status, text, method, path, body !== undefined && !this.verbatimErrors);
     this.reachability.served();
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -222,11 +224,11 @@ export class KubeClient {
    */
   async *watch(path: string, query: RequestOptions['query'], signal: AbortSignal, onOpen?: () => void): AsyncGenerator<WatchLine> {
     const url = this.url(path, { ...query, watch: true });
-    const headers = await this.headers(url, 'GET');
+    const headers = await this.headers();
     let response: Awaited<ReturnType<typeof fetch>>;
     try {
       response = await fetch(url, { method: 'GET', headers, dispatcher: this.agent, signal });
-      if (!response.ok || !response.body) throw toApiError(response.status, await response.text(), 'WATCH', path, false);
+      if (!response.ok || !response.body) throw this.failed(response.status, await response.text(), 'WATCH', path, false);
     } catch (err) {
       throw this.unreachable(err, 'WATCH', path, signal);
     }

@@ -34,6 +34,19 @@ export interface InformerOptions {
   onRestart?: (resource: string, cause: 'error' | 'stalled' | 'expired') => void;
   /** The apiserver serves this informer again (a list or an accepted watch) after errors or a stall. */
   onRecovered?: (resource: string) => void;
+  /**
+   * What the cache keeps of each object, applied as it arrives (as controller-runtime's
+   * cache TransformFunc): only what reconciles read need be held. Default: the object
+   * without metadata.managedFields, which no reconcile reads from a cache and which is
+   * often the largest part of a small object.
+   */
+  transform?: (object: any) => any;
+}
+
+/** The object without metadata.managedFields (changed in place: it was just parsed). */
+export function withoutManagedFields<T extends KubeObject>(object: T): T {
+  delete object.metadata?.managedFields;
+  return object;
 }
 
 /** The cache key of an object: namespace/name, or the name of a cluster-scoped one. */
@@ -111,6 +124,10 @@ export class Informer<T extends KubeObject> {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
+  }
+
+  private transform(object: T): T {
+    return (this.options.transform ?? withoutManagedFields)(object);
   }
 
   private get log(): Logger {
@@ -196,7 +213,7 @@ export class Informer<T extends KubeObject> {
         });
       for (const item of page.items) {
         // List items omit apiVersion and kind; handlers and writers expect them.
-        const full = { apiVersion: this.resource.apiVersion, kind: this.resource.kind, ...item } as T;
+        const full = this.transform({ apiVersion: this.resource.apiVersion, kind: this.resource.kind, ...item } as T);
         next.set(objectKey(full), full);
       }
       continueToken = page.metadata.continue || undefined;
@@ -257,7 +274,7 @@ export class Informer<T extends KubeObject> {
         const object = { apiVersion: this.resource.apiVersion, kind: this.resource.kind, ...event.object } as T;
         this.resourceVersion = object.metadata.resourceVersion ?? this.resourceVersion;
         if (event.type === 'BOOKMARK') continue;
-        this.apply(event.type === 'DELETED' ? 'deleted' : 'upsert', object);
+        this.apply(event.type === 'DELETED' ? 'deleted' : 'upsert', this.transform(object));
       }
       return 'closed';
     } catch (err) {

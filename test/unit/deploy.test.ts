@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 /** What the kubelet and the image build would check of the shipped Dockerfile and Deployment. */
 const root = join(import.meta.dirname, '../..');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const makefile = readFileSync(join(root, 'Makefile'), 'utf8');
 const nodeVersion = readFileSync(join(root, '.node-version'), 'utf8').trim();
 const deployment = parseAllDocuments(readFileSync(join(root, 'deploy/operator.yaml'), 'utf8'))
   .map((d) => d.toJS())
@@ -40,6 +41,14 @@ describe('the image and the Deployment', () => {
   it('keep the restricted Pod Security Standard', () => {
     expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  });
+
+  it("run the operator with `make run`'s heap flags: a set young generation and an old generation sized from the container's limit", () => {
+    const flags = /^NODE_HEAP_FLAGS := (.+)$/m.exec(makefile)![1]!.trim().split(/\s+/);
+    expect(flags).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
+    expect(flags).toContainEqual(expect.stringMatching(/^--max-old-space-size-percentage=\d+$/));
+    expect(JSON.parse(instruction('CMD')[0]!)).toEqual(['node', ...flags, 'src/main.ts']);
+    expect(makefile).toMatch(/^\tnode \$\(NODE_HEAP_FLAGS\) src\/main\.ts$/m);
   });
 
   it('request at least the resting memory `make bench` measures, and limit above its peak', () => {

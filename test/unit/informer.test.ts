@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient, type KubeClientOptions } from '../../src/kube/client.ts';
 import { systemClock } from '../../src/kube/clock.ts';
@@ -36,14 +35,7 @@ async function serve(handler: Handler): Promise<KubeClient> {
 
 /** A client of http://127.0.0.1:port, whether anything listens there yet or not. */
 function clientFor(port: number, options: KubeClientOptions = {}): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return new KubeClient(config, options);
+  return new KubeClient({ server: `http://127.0.0.1:${port}`, insecureSkipTlsVerify: true }, options);
 }
 
 const things = resourceType({ apiVersion: 'example.com/v1', kind: 'Thing', plural: 'things', namespaced: true });
@@ -321,5 +313,42 @@ describe('Informer: after an outage', () => {
     await i.synced();
     expect(lists).toBe(2);
     await client.close();
+  });
+});
+
+describe('Informer transform', () => {
+  const managed = (name: string, rv: string) => ({
+    metadata: { ...thing(name, rv).metadata, annotations: { keep: 'me' }, managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:metadata': {} } }] },
+    spec: { big: 'x'.repeat(100) },
+  });
+
+  it('by default keeps listed and watched objects without managedFields, and nothing else changes', async () => {
+    const events: Array<[InformerEvent, string]> = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', [managed('a', '5')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      watchLine(res, 'ADDED', managed('b', '11'));
+    });
+    const i = informer(client, [], events);
+    await until(() => i.get('ns/b') !== undefined, 'the watched object');
+    for (const key of ['ns/a', 'ns/b']) {
+      expect(i.get(key)!.metadata.managedFields).toBeUndefined();
+      expect(i.get(key)).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { annotations: { keep: 'me' } }, spec: { big: 'x'.repeat(100) } });
+    }
+    expect(events).toEqual([['added', 'a'], ['added', 'b']]);
+  });
+
+  it('keeps what a given transform returns, for handlers too', async () => {
+    const seen: any[] = [];
+    const client = await serve((_req, res, url) => {
+      if (url.searchParams.get('watch') !== 'true') return list(res, '10', [managed('a', '5')]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      watchLine(res, 'MODIFIED', managed('a', '12'));
+    });
+    const i = informer(client, [], [], { transform: (o) => ({ kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion } }) });
+    i.on((_e, o) => seen.push(o));
+    await until(() => i.get('ns/a')?.metadata.resourceVersion === '12', 'the modified object');
+    expect(i.get('ns/a')).toEqual({ kind: 'Thing', metadata: { name: 'a', namespace: 'ns', resourceVersion: '12' } });
+    expect(seen.at(-1)).toEqual(i.get('ns/a'));
   });
 });

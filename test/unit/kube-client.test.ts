@@ -4,7 +4,6 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OperatorError, failedOnApiserver, isRetryable, reasonOf } from '../../src/errors.ts';
 import { KubeApiError, KubeClient, KubeUnreachableError, type KubeClientOptions } from '../../src/kube/client.ts';
@@ -22,14 +21,7 @@ afterEach(async () => {
 });
 
 function client(server: string, options: KubeClientOptions = {}, ca?: string): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'c', server, ...(ca ? { caData: Buffer.from(ca).toString('base64') } : { skipTLSVerify: true }) }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  const kube = new KubeClient(config, options);
+  const kube = new KubeClient({ server, ...(ca ? { ca: Buffer.from(ca) } : { insecureSkipTlsVerify: true }) }, options);
   cleanups.push(() => kube.close());
   return kube;
 }
