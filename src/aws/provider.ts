@@ -29,7 +29,13 @@ export interface Freshness {
   /** Only a read counts, not a listing of versions (ListSecrets is eventually consistent). */
   fresh: boolean;
   /** Default-version secrets that other ExternalSecrets will ask for soon, and how recent they need them: they fill a batch's spare room. */
-  alsoWanted?: () => Iterable<{ secretId: string; notBefore: number }>;
+  alsoWanted?: ReadAhead;
+}
+
+export interface ReadAhead {
+  /** Askers with the same key name the same secrets (e.g. one store in one namespace): one of them is enough. */
+  key: string;
+  wanted(): Iterable<{ secretId: string; notBefore: number }>;
 }
 
 /** The version a SecretRef without one reads. */

@@ -183,8 +183,9 @@ export class SecretFetcher {
       const cached = this.values.get(key);
       return !cached || stale(cached);
     };
-    for (const asker of askers) {
-      for (const soon of asker.alsoWanted?.() ?? []) {
+    const readAheads = new Map(askers.flatMap((a) => (a.alsoWanted ? [[a.alsoWanted.key, a.alsoWanted] as const] : [])));
+    for (const readAhead of readAheads.values()) {
+      for (const soon of readAhead.wanted()) {
         if (chosen.length >= room) return chosen;
         const key = valueKey(soon.secretId, DEFAULT_VERSION);
         if (wanted(key, (c) => c.fetchedAt < soon.notBefore)) chosen.push(key);

@@ -62,7 +62,7 @@ export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: S
   }
 
   meta.labels = { ...meta.labels, [LABEL_MANAGED]: LABEL_MANAGED_VALUE };
-  if (policy === 'Owner') meta.labels[LABEL_OWNER] = objectHash(`${es.metadata.namespace}/${es.metadata.name}`);
+  if (policy === 'Owner') meta.labels[LABEL_OWNER] = ownerLabel(es);
   else delete meta.labels[LABEL_OWNER];
   meta.annotations = { ...meta.annotations, [ANNOTATION_DATA_HASH]: dataHash(decodeData(next.data)) };
   return next;
@@ -95,3 +95,6 @@ export function decodeData(data: Record<string, string> | undefined): Record<str
 function without<T>(map: Record<string, T> | undefined, drop: Set<string>): Record<string, T> {
   return Object.assign(Object.create(null), Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !drop.has(k))));
 }
+
+/** ESO's owner label value: the hash of the ExternalSecret's "<namespace>/<name>". */
+export const ownerLabel = (es: ExternalSecret): string => objectHash(`${es.metadata.namespace}/${es.metadata.name}`);

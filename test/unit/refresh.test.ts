@@ -145,16 +145,26 @@ describe('readAhead', () => {
     const elsewhere = reading('elsewhere', 'f');
     elsewhere.metadata.namespace = 'other';
     const seen = new Map<ExternalSecret, number>([[fresh, 1], [forced, 2], [current, 3], [pinned, 4], [elsewhere, 5], [self, 6]]);
-    const wanted = [...readAhead(self, () => [self, fresh, forced, current, pinned, elsewhere], 'team/', (e) => seen.get(e))()];
+    const wanted = [...readAhead(self, () => [self, fresh, forced, current, pinned, elsewhere], 'team/', (e) => seen.get(e)).wanted()];
     expect(wanted).toEqual([{ secretId: 'team/b', notBefore: 1 }, { secretId: 'team/c', notBefore: 2 }]);
+  });
+
+  it('is the same for every ExternalSecret of one store in one namespace, so a batch asks it once', () => {
+    const a = reading('a', 'x');
+    const b = reading('b', 'y');
+    const elsewhere = reading('c', 'z');
+    elsewhere.metadata.namespace = 'other';
+    const key = (e: ExternalSecret) => readAhead(e, () => [], '', () => 1).key;
+    expect(key(a)).toBe(key(b));
+    expect(key(elsewhere)).not.toBe(key(a));
   });
 
   it('skips siblings the operator has not seen, and looks at a bounded number of them', () => {
     const self = reading('self', 'a');
     const many = Array.from({ length: 5_000 }, (_, i) => reading(`es-${i}`, `k${i}`));
-    const unseen = [...readAhead(self, () => many, '', () => undefined)()];
+    const unseen = [...readAhead(self, () => many, '', () => undefined).wanted()];
     expect(unseen).toEqual([]);
-    const all = [...readAhead(self, () => many, '', () => 1)()];
+    const all = [...readAhead(self, () => many, '', () => 1).wanted()];
     expect(all.length).toBe(1_000);
   });
 });

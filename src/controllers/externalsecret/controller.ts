@@ -11,7 +11,8 @@ import { refKey, refOf } from '../../kube/object-ref.ts';
 import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import { forgetObject, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
 import type { Secret } from '../../api/core.ts';
-import { targetName } from '../../sync/desired-secret.ts';
+import { ownerLabel, targetName } from '../../sync/desired-secret.ts';
+import { LABEL_OWNER } from '../../api/well-known.ts';
 import type { Caches } from '../caches.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
@@ -19,7 +20,7 @@ import { storeRefOf } from './store-resolver.ts';
 
 const BY_STORE = 'store';
 const BY_TARGET = 'target';
-const BY_NAMESPACE = 'namespace';
+const BY_OWNER = 'owner';
 
 export interface ExternalSecretControllerOptions {
   kube: KubeClient;
@@ -44,7 +45,10 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   externalSecrets
     .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
     .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
-  managedSecrets.addIndex(BY_NAMESPACE, (s) => [s.metadata.namespace]);
+  managedSecrets.addIndex(BY_OWNER, (s) => {
+    const owner = s.metadata.labels?.[LABEL_OWNER];
+    return owner ? [cacheKey(s.metadata.namespace, owner)] : [];
+  });
   // When the cache received each ExternalSecret's spec, labels and annotations as they are (a status
   // write keeps the time): a first sync, spec change or force-sync takes only values read after it.
   const observed = new WeakMap<ExternalSecret, number>();
@@ -68,7 +72,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     observedAt: (es) => observed.get(es),
     sameStore: (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
-    managedSecrets: (ns) => managedSecrets.byIndex(BY_NAMESPACE, ns),
+    createdBy: (es) => managedSecrets.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
     onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       metrics.syncCalls.inc(labels);

@@ -1,7 +1,9 @@
 import type { ExternalSecret } from '../../api/generated.ts';
-import { DEFAULT_VERSION } from '../../aws/provider.ts';
+import { DEFAULT_VERSION, type ReadAhead } from '../../aws/provider.ts';
+import { refKey } from '../../kube/object-ref.ts';
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { syncIsStale } from './refresh.ts';
+import { storeRefOf } from './store-resolver.ts';
 
 /** ExternalSecrets looked at per batch for secrets to read ahead: bounds the work one batch can cause. */
 const MOST_EXAMINED = 1_000;
@@ -15,8 +17,8 @@ const MOST_EXAMINED = 1_000;
  */
 export function readAhead(
   es: ExternalSecret, siblings: () => ExternalSecret[], prefix: string, observedAt: (es: ExternalSecret) => number | undefined,
-): () => Iterable<{ secretId: string; notBefore: number }> {
-  return function* () {
+): ReadAhead {
+  return { key: `${es.metadata.namespace}\u0000${refKey(storeRefOf(es))}`, wanted: function* () {
     let examined = 0;
     for (const sibling of siblings()) {
       if (++examined > MOST_EXAMINED) return;
@@ -27,5 +29,5 @@ export function readAhead(
         if (fetch.kind === 'value' && fetch.ref.version === DEFAULT_VERSION) yield { secretId: fetch.ref.key, notBefore: seen };
       }
     }
-  };
+  } };
 }

@@ -37,7 +37,8 @@ export interface ReconcilerDeps {
   sameStore(es: ExternalSecret): ExternalSecret[];
   /** The cached Secrets the operator manages in a namespace (managed label), by name. */
   managedSecret(namespace: string, name: string): Secret | undefined;
-  managedSecrets(namespace: string): Secret[];
+  /** The cached managed Secrets that carry this ExternalSecret's owner label. */
+  createdBy(es: ExternalSecret): Secret[];
   onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string) => void;
   /** In [0, 1); spreads periodic refreshes. */
   random?: () => number;
@@ -123,7 +124,7 @@ export class ExternalSecretReconciler {
 
     const rendered = renderTarget(es, data, await readTemplateSources(kube, es));
     if (policy === 'Owner') {
-      for (const name of await deleteOrphanedSecrets(kube, es, this.deps.managedSecrets(es.metadata.namespace!))) {
+      for (const name of await deleteOrphanedSecrets(kube, es, this.deps.createdBy(es))) {
         events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${name}"`);
       }
     }

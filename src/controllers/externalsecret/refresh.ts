@@ -22,9 +22,20 @@ export function refreshIntervalMs(es: ExternalSecret): number {
  */
 export const MIN_REFRESH_INTERVAL_MS = 1_000;
 
-/** What status.syncedResourceVersion must say for the last sync to cover the current object. */
-export const currentResourceVersion = (es: ExternalSecret): string =>
-  syncedResourceVersion(es.metadata.generation ?? 0, es.metadata.labels, es.metadata.annotations);
+/**
+ * What status.syncedResourceVersion must say for the last sync to cover the current object.
+ * Remembered per object while its generation, labels and annotations are the same values: the
+ * hash is asked for on every reconcile and for every sibling a read-ahead looks at.
+ */
+export function currentResourceVersion(es: ExternalSecret): string {
+  const { generation = 0, labels, annotations } = es.metadata;
+  const known = resourceVersions.get(es);
+  if (known && known.generation === generation && known.labels === labels && known.annotations === annotations) return known.version;
+  const version = syncedResourceVersion(generation, labels, annotations);
+  resourceVersions.set(es, { generation, labels, annotations, version });
+  return version;
+}
+const resourceVersions = new WeakMap<ExternalSecret, { generation: number; labels: unknown; annotations: unknown; version: string }>();
 
 /**
  * Whether AWS must be asked again, as ESO decides it: never synced; for Periodic and

@@ -4,8 +4,8 @@ import { OperatorError } from '../../errors.ts';
 import { isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
 import type { Secret } from '../../api/core.ts';
-import { controllerOf, creationPolicy, decodeData, nextSecret, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
-import { dataHash, objectHash } from '../../go/hash.ts';
+import { controllerOf, creationPolicy, decodeData, nextSecret, ownerLabel, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
+import { dataHash } from '../../go/hash.ts';
 import { fieldManagerFor } from '../../sync/managed-fields.ts';
 import { canonicalJson } from '../conditions.ts';
 
@@ -98,7 +98,7 @@ async function rejectedAsTarget(name: string, write: () => Promise<unknown>): Pr
  * target name are deleted, as ESO does (found by its created-by label).
  */
 export async function deleteOrphanedSecrets(kube: KubeClient, es: ExternalSecret, managed: Secret[]): Promise<string[]> {
-  const hash = objectHash(`${es.metadata.namespace}/${es.metadata.name}`);
+  const hash = ownerLabel(es);
   const orphans = managed.filter((s) => s.metadata.labels?.[LABEL_OWNER] === hash && s.metadata.name !== targetName(es)
     && controllerOf(s.metadata)?.uid === es.metadata.uid);
   for (const orphan of orphans) {
