@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret } from '../../src/api/generated.ts';
 import { currentResourceVersion, fetchFreshness, nextRefreshIn, shouldRefresh, spreadRefresh } from '../../src/controllers/externalsecret/refresh.ts';
-import { readAhead } from '../../src/controllers/externalsecret/read-ahead.ts';
+import { ReadAheads } from '../../src/controllers/externalsecret/read-ahead.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const HOUR = 3_600_000;
@@ -129,42 +130,51 @@ describe('fetchFreshness', () => {
   });
 });
 
-describe('readAhead', () => {
+describe('ReadAheads', () => {
   const reading = (name: string, key: string, synced?: { at: number; stale?: boolean }, extra: Partial<ExternalSecret['spec']> = {}): ExternalSecret => {
     const e = es({ data: [{ secretKey: 'v', remoteRef: { key } }], ...extra }, synced);
     e.metadata.name = name;
     return e;
   };
 
-  it('names the default-version secrets of siblings whose last sync does not cover them, with the prefix and when each was seen', () => {
+  it('names the default-version secrets of the store\'s ExternalSecrets whose last sync does not cover them, with the prefix and the latest time one was seen', () => {
     const self = reading('self', 'a');
     const fresh = reading('new', 'b');
     const forced = reading('forced', 'c', { at: T0, stale: true });
+    const alsoB = reading('also-b', 'b');
     const current = reading('current', 'd', { at: T0 });
     const pinned = reading('pinned', 'e', undefined, { data: [{ secretKey: 'v', remoteRef: { key: 'e', version: 'uuid/1' } }] });
     const elsewhere = reading('elsewhere', 'f');
     elsewhere.metadata.namespace = 'other';
-    const seen = new Map<ExternalSecret, number>([[fresh, 1], [forced, 2], [current, 3], [pinned, 4], [elsewhere, 5], [self, 6]]);
-    const wanted = [...readAhead(self, () => [self, fresh, forced, current, pinned, elsewhere], 'team/', (e) => seen.get(e)).wanted()];
-    expect(wanted).toEqual([{ secretId: 'team/b', notBefore: 1 }, { secretId: 'team/c', notBefore: 2 }]);
+    const seen = new Map<ExternalSecret, number>([[fresh, 1], [forced, 2], [alsoB, 7], [current, 3], [pinned, 4], [elsewhere, 5], [self, 6]]);
+    const aheads = new ReadAheads(new ManualClock(), () => [self, fresh, forced, alsoB, current, pinned, elsewhere], (e) => seen.get(e));
+    expect([...aheads.for(self, 'team/').wanted()]).toEqual([
+      { secretId: 'team/a', notBefore: 6 }, { secretId: 'team/b', notBefore: 7 }, { secretId: 'team/c', notBefore: 2 },
+    ]);
   });
 
   it('is the same for every ExternalSecret of one store in one namespace, so a batch asks it once', () => {
+    const aheads = new ReadAheads(new ManualClock(), () => [], () => 1);
     const a = reading('a', 'x');
     const b = reading('b', 'y');
     const elsewhere = reading('c', 'z');
     elsewhere.metadata.namespace = 'other';
-    const key = (e: ExternalSecret) => readAhead(e, () => [], '', () => 1).key;
-    expect(key(a)).toBe(key(b));
-    expect(key(elsewhere)).not.toBe(key(a));
+    expect(aheads.for(a, '').key).toBe(aheads.for(b, '').key);
+    expect(aheads.for(elsewhere, '').key).not.toBe(aheads.for(a, '').key);
   });
 
-  it('skips siblings the operator has not seen, and looks at a bounded number of them', () => {
-    const self = reading('self', 'a');
-    const many = Array.from({ length: 5_000 }, (_, i) => reading(`es-${i}`, `k${i}`));
-    const unseen = [...readAhead(self, () => many, '', () => undefined).wanted()];
-    expect(unseen).toEqual([]);
-    const all = [...readAhead(self, () => many, '', () => 1).wanted()];
-    expect(all.length).toBe(1_000);
+  it('makes a store\'s list at most once a second, and skips ExternalSecrets the operator has not seen', () => {
+    const clock = new ManualClock(T0);
+    const members = [reading('a', 'x')];
+    let made = 0;
+    const seen = new Map<ExternalSecret, number>();
+    const aheads = new ReadAheads(clock, () => (made++, members), (e) => seen.get(e));
+    expect([...aheads.for(members[0]!, '').wanted()]).toEqual([]);
+    seen.set(members[0]!, T0);
+    expect([...aheads.for(members[0]!, '').wanted()]).toEqual([]);
+    expect(made).toBe(1);
+    clock.advance(1_000);
+    expect([...aheads.for(members[0]!, '').wanted()]).toEqual([{ secretId: 'x', notBefore: T0 }]);
+    expect(made).toBe(2);
   });
 });

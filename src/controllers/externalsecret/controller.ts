@@ -15,6 +15,7 @@ import { ownerLabel, targetName } from '../../sync/desired-secret.ts';
 import { LABEL_OWNER } from '../../api/well-known.ts';
 import type { Caches } from '../caches.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
+import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
 import { storeRefOf } from './store-resolver.ts';
 
@@ -70,7 +71,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
       namespaceLabels: (ns) => namespaces.get(ns)?.metadata.labels,
     },
     observedAt: (es) => observed.get(es),
-    sameStore: (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))),
+    readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     createdBy: (es) => managedSecrets.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
     onSync: (es, outcome, reason) => {

@@ -1,33 +1,65 @@
 import type { ExternalSecret } from '../../api/generated.ts';
 import { DEFAULT_VERSION, type ReadAhead } from '../../aws/provider.ts';
+import type { Clock } from '../../kube/clock.ts';
 import { refKey } from '../../kube/object-ref.ts';
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { syncIsStale } from './refresh.ts';
 import { storeRefOf } from './store-resolver.ts';
 
-/** ExternalSecrets looked at per batch for secrets to read ahead: bounds the work one batch can cause. */
-const MOST_EXAMINED = 1_000;
+/** ExternalSecrets looked at per list: bounds the work one store's list can cause. */
+const MOST_EXAMINED = 20_000;
+/** How long a store's list serves the batches that ask for it before it is made again. */
+const LIST_KEPT_MS = 1_000;
+/** Lists kept at once (one per store and namespace in use). */
+const MOST_LISTS = 1_000;
 
 /**
- * The default-version secrets that other ExternalSecrets of the same store and namespace will
- * ask for as soon as the queue reaches them (their last sync does not cover them: new, changed or
+ * The default-version secrets that the ExternalSecrets of one store in one namespace will ask
+ * for as soon as the queue reaches them (their last sync does not cover them: new, changed or
  * force-synced), each with the time the operator saw that change. Read in a batch that has room,
  * they cost no extra call, and those ExternalSecrets find them in the cache: a cold start reads
- * 100 secrets in 5 calls, not in as many as the workers happen to ask for at once.
+ * 100 secrets in 5 calls, not in as many as the workers happen to ask for at once. A list is
+ * made at most once a second per store and namespace; it only steers what a batch reads ahead,
+ * never what a read may be answered with.
  */
-export function readAhead(
-  es: ExternalSecret, siblings: () => ExternalSecret[], prefix: string, observedAt: (es: ExternalSecret) => number | undefined,
-): ReadAhead {
-  return { key: `${es.metadata.namespace}\u0000${refKey(storeRefOf(es))}`, wanted: function* () {
+export class ReadAheads {
+  private readonly lists = new Map<string, { madeAt: number; wanted: Array<{ secretId: string; notBefore: number }> }>();
+  private readonly clock: Clock;
+  private readonly sameStore: (es: ExternalSecret) => ExternalSecret[];
+  private readonly observedAt: (es: ExternalSecret) => number | undefined;
+
+  constructor(clock: Clock, sameStore: (es: ExternalSecret) => ExternalSecret[], observedAt: (es: ExternalSecret) => number | undefined) {
+    this.clock = clock;
+    this.sameStore = sameStore;
+    this.observedAt = observedAt;
+  }
+
+  /** What the ExternalSecrets of `es`'s store and namespace will read next, with the store's prefix. */
+  for(es: ExternalSecret, prefix: string): ReadAhead {
+    const key = `${es.metadata.namespace}\u0000${refKey(storeRefOf(es))}`;
+    return { key, wanted: () => this.list(key, es, prefix) };
+  }
+
+  private list(key: string, es: ExternalSecret, prefix: string): Array<{ secretId: string; notBefore: number }> {
+    const now = this.clock.now();
+    const kept = this.lists.get(key);
+    if (kept && now - kept.madeAt < LIST_KEPT_MS) return kept.wanted;
+    const wanted = new Map<string, number>();
     let examined = 0;
-    for (const sibling of siblings()) {
-      if (++examined > MOST_EXAMINED) return;
-      if (sibling === es || sibling.metadata.namespace !== es.metadata.namespace || sibling.metadata.deletionTimestamp) continue;
-      const seen = observedAt(sibling);
+    for (const sibling of this.sameStore(es)) {
+      if (++examined > MOST_EXAMINED) break;
+      if (sibling.metadata.namespace !== es.metadata.namespace || sibling.metadata.deletionTimestamp) continue;
+      const seen = this.observedAt(sibling);
       if (seen === undefined || !syncIsStale(sibling)) continue;
       for (const fetch of planFetches(sibling.spec, prefix)) {
-        if (fetch.kind === 'value' && fetch.ref.version === DEFAULT_VERSION) yield { secretId: fetch.ref.key, notBefore: seen };
+        if (fetch.kind !== 'value' || fetch.ref.version !== DEFAULT_VERSION) continue;
+        wanted.set(fetch.ref.key, Math.max(wanted.get(fetch.ref.key) ?? seen, seen));
       }
     }
-  } };
+    const list = [...wanted].map(([secretId, notBefore]) => ({ secretId, notBefore }));
+    this.lists.delete(key);
+    this.lists.set(key, { madeAt: now, wanted: list });
+    if (this.lists.size > MOST_LISTS) this.lists.delete(this.lists.keys().next().value!);
+    return list;
+  }
 }

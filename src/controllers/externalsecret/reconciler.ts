@@ -17,7 +17,7 @@ import { renderTarget, renderTransform } from '../../sync/render-target.ts';
 import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
-import { readAhead } from './read-ahead.ts';
+import type { ReadAheads } from './read-ahead.ts';
 import { currentResourceVersion, fetchFreshness, nextRefreshIn, refreshIntervalMs, shouldRefresh, spreadRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
@@ -33,8 +33,8 @@ export interface ReconcilerDeps {
   stores: StoreLookup;
   /** When the operator first saw this version of the object (its cache received it). */
   observedAt(es: ExternalSecret): number | undefined;
-  /** The ExternalSecrets that read through the same store as this one. */
-  sameStore(es: ExternalSecret): ExternalSecret[];
+  /** What the other ExternalSecrets of a store will read next. */
+  readAheads: ReadAheads;
   /** The cached Secrets the operator manages in a namespace (managed label), by name. */
   managedSecret(namespace: string, name: string): Secret | undefined;
   /** The cached managed Secrets that carry this ExternalSecret's owner label. */
@@ -100,7 +100,7 @@ export class ExternalSecretReconciler {
     const prefix = store.aws.prefix ?? '';
     const provider = await this.deps.providers.forStore(store, es.metadata.namespace!, {
       ...fetchFreshness(es, now, this.deps.observedAt(es)),
-      alsoWanted: readAhead(es, () => this.deps.sameStore(es), prefix, this.deps.observedAt),
+      alsoWanted: this.deps.readAheads.for(es, prefix),
     });
     const results = await runFetches(provider, planFetches(es.spec, prefix));
     const { data, missing } = assembleProviderData(es.spec, results, prefix, renderTransform);
