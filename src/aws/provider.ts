@@ -50,8 +50,8 @@ export interface FetchedSecret {
 
 /** What a find gathers into, bounded by its owner (sync/find-results.ts): each call throws once past a bound. */
 export interface FoundSink {
-  /** Call before fetching one more secret's value. */
-  roomForOne(): void;
+  /** Call before fetching `count` more secrets' values. */
+  roomFor(count: number): void;
   add(name: string, value: Uint8Array): void;
 }
 

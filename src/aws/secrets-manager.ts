@@ -51,16 +51,15 @@ export class SecretsManagerProvider implements SecretsProvider {
     };
 
     if (query.nameMatches && !query.path) {
-      // A name pattern without a path: list, then read each match (ESO's calls, and its IAM needs).
+      // A name pattern without a path: list, then read a page's matches together, so that the
+      // fetcher batches them (ESO reads each with GetSecretValue; that is the fallback).
       let nextToken: string | undefined;
       do {
         const page = await this.call('ListSecrets', undefined, () => this.fetcher.client.send(new ListSecretsCommand({ Filters: filters, NextToken: nextToken })));
-        for (const entry of page.SecretList ?? []) {
-          if (!keep(entry.Name)) continue;
-          found.roomForOne();
-          const secret = await this.getSecret({ key: entry.Name! });
-          found.add(entry.Name!, bytesOf(secret));
-        }
+        const matches = (page.SecretList ?? []).flatMap((entry) => (keep(entry.Name) ? [entry.Name!] : []));
+        found.roomFor(matches.length);
+        const secrets = await Promise.all(matches.map((name) => this.getSecret({ key: name })));
+        secrets.forEach((secret, i) => found.add(matches[i]!, bytesOf(secret)));
         nextToken = page.NextToken;
       } while (nextToken);
       return;

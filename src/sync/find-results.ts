@@ -19,9 +19,9 @@ export class FoundSecrets {
   readonly values = new Map<string, Uint8Array>();
   readonly #size = new SizeTally('find: the values of the secrets found');
 
-  /** Throws SecretTooLarge unless one more secret may be gathered; call it before fetching one. */
-  roomForOne(): void {
-    if (this.values.size >= MAX_FIND_SECRETS) {
+  /** Throws SecretTooLarge unless `count` more secrets may be gathered; call it before fetching them. */
+  roomFor(count: number): void {
+    if (this.values.size + count > MAX_FIND_SECRETS) {
       throw new OperatorError(
         'SecretTooLarge',
         `find matched more than ${MAX_FIND_SECRETS} secrets, the most this operator gathers into one Secret; narrow it (name.regexp, path or tags)`,
@@ -31,7 +31,7 @@ export class FoundSecrets {
 
   /** Adds a secret's value; throws SecretTooLarge past MAX_FIND_SECRETS secrets or a Secret's worth of values. */
   add(name: string, value: Uint8Array): void {
-    if (!this.values.has(name)) this.roomForOne();
+    if (!this.values.has(name)) this.roomFor(1);
     this.#size.set(name, value.length);
     this.values.set(name, value);
   }

@@ -89,7 +89,7 @@ const cases: Case[] = [
 
   // ------------------------------------------------------------------------------------- find
   {
-    name: 'find.name.regexp: unanchored Go regexp over every name (ListSecrets, then GetSecretValue per match); keys are the names, / becomes _',
+    name: 'find.name.regexp: unanchored Go regexp over every name (ListSecrets, then the matches in one BatchGetSecretValue); keys are the names, / becomes _',
     aws: () => [
       { name: under('re', 'alpha'), string: 'A' },
       { name: under('re', 'beta'), string: 'B' },
@@ -97,7 +97,7 @@ const cases: Case[] = [
     ],
     spec: () => ({ dataFrom: [{ find: { name: { regexp: `${PID}/re/(alpha|gamma)` } } }] }),
     want: { secret: () => ({ data: { [`df_${PID}_re_alpha`]: 'A', [`df_${PID}_re_gamma-1`]: 'G' } }) },
-    calls: { ListSecrets: 'some', GetSecretValue: 2, BatchGetSecretValue: 0 },
+    calls: { ListSecrets: 'some', BatchGetSecretValue: 1, GetSecretValue: 0 },
   },
   {
     name: 'find.name.regexp: RE2 syntax JavaScript lacks (\\Q...\\E, [[:digit:]])',

@@ -9,10 +9,10 @@ describe('FoundSecrets', () => {
   it(`gathers up to ${MAX_FIND_SECRETS} secrets, then refuses to fetch another`, () => {
     const found = new FoundSecrets();
     for (let i = 0; i < MAX_FIND_SECRETS; i++) {
-      found.roomForOne();
+      found.roomFor(1);
       found.add(`s${i}`, value(1));
     }
-    const error = thrown(() => found.roomForOne());
+    const error = thrown(() => found.roomFor(1));
     expect(error.code).toBe('SecretTooLarge');
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^find matched more than 1000 secrets/);
