@@ -48,7 +48,10 @@ test-unit: node_modules
 test-integration: deps
 	npx vitest run --project integration
 
-## The time the worst templates and rewrites take; sync latency, AWS API cost and memory at scale (BENCH_EXTERNAL_SECRETS, BENCH_AWS_SECRETS, CONCURRENCY).
+## The time the worst templates and rewrites take; then W1000 and W10000 (scripts/bench/workloads.ts): sync time, AWS calls,
+## apiserver ceiling, memory, CPU, latency against bench/baseline.json, into bench/results/. BENCH_WORKLOADS=W1000 picks one,
+## BENCH_SCALE=0.2 shrinks them, BENCH_BASELINE=1 rewrites the baseline. The operator runs with the production NODE_OPTIONS
+## (deploy/operator.yaml's env, else the Dockerfile's ENV), or BENCH_NODE_OPTIONS when set.
 bench: deps
 	node scripts/bench-limits.ts
 	node scripts/bench.ts

@@ -1,0 +1,44 @@
+/**
+ * The printed table: one column per workload, each figure as baseline → now with the ratio (so
+ * a regression shows), and PASS/FAIL against the issue's target where it has one.
+ */
+import { figures, meets } from './figures.ts';
+import type { WorkloadResult } from './result.ts';
+
+/** The baseline entry measured on the same workload at the same size, if any. */
+export function baselineFor(result: WorkloadResult, baseline: readonly WorkloadResult[]): WorkloadResult | undefined {
+  return baseline.find((b) => b.workload === result.workload && b.externalSecrets === result.externalSecrets && b.awsSecrets === result.awsSecrets);
+}
+
+export function formatTable(results: readonly WorkloadResult[], baseline: readonly WorkloadResult[]): string {
+  const compared = results.map((r) => ({ now: r, base: baselineFor(r, baseline) }));
+  const operations = (calls: (r: WorkloadResult) => Record<string, number>) =>
+    [...new Set(compared.flatMap(({ now, base }) => [now, base].flatMap((r) => (r ? Object.keys(calls(r)) : []))))].sort();
+  const rows = figures(operations).map((figure) => [figure.label, ...compared.map(({ now, base }) => {
+    const value = figure.value(now);
+    const before = base ? figure.value(base) : undefined;
+    const shown = before === undefined ? format(value) : `${format(before)} → ${format(value)} ${ratio(before, value)}`;
+    const target = figure.target?.(now);
+    return target ? `${shown}  ${meets(value, target) ? 'PASS' : 'FAIL'} ${target.op} ${format(target.value)}` : shown;
+  })]);
+  const header = ['figure (baseline → now ×ratio; target)', ...compared.map(({ now, base }) =>
+    `${now.workload}: ${now.externalSecrets} ES / ${now.awsSecrets} AWS${base ? '' : ' (no baseline)'}`)];
+  const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c]!.length)));
+  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const failed = compared.flatMap(({ now }) => figures(operations).filter((f) => {
+    const target = f.target?.(now);
+    return target && !meets(f.value(now), target);
+  }).map((f) => `${now.workload} ${f.label.trim()}`));
+  return [line(header), ...rows.map(line), '', `targets failed: ${failed.length ? failed.join('; ') : 'none'}`].join('\n');
+}
+
+function format(n: number | undefined): string {
+  if (n === undefined || Number.isNaN(n)) return '–';
+  return Number.isInteger(n) ? String(n) : n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2);
+}
+
+function ratio(before: number | undefined, now: number | undefined): string {
+  if (before === undefined || now === undefined || Number.isNaN(before) || Number.isNaN(now)) return '';
+  if (before === 0) return now === 0 ? '×1' : '(was 0)';
+  return `×${(now / before).toFixed(2)}`;
+}
