@@ -15,6 +15,8 @@ export interface Target {
 
 export interface Figure {
   label: string;
+  /** Which way is an improvement; a figure without one (the apiserver's own speed) is not judged. */
+  better?: 'lower' | 'higher';
   value: (r: WorkloadResult) => number | undefined;
   target?: (r: WorkloadResult) => Target | undefined;
 }
@@ -29,8 +31,8 @@ const MIB_LIMIT: Record<string, number> = { W1000: 110, W10000: 192 };
 function awsCallFigures(label: string, calls: (r: WorkloadResult) => Record<string, number>, operations: string[],
   target?: (r: WorkloadResult) => Target | undefined): Figure[] {
   return [
-    { label, value: (r) => total(calls(r)), ...(target ? { target } : {}) },
-    ...operations.map((op) => ({ label: `  ${op}`, value: (r: WorkloadResult) => calls(r)[op] ?? 0 })),
+    { label, better: 'lower', value: (r) => total(calls(r)), ...(target ? { target } : {}) },
+    ...operations.map((op): Figure => ({ label: `  ${op}`, better: 'lower', value: (r) => calls(r)[op] ?? 0 })),
   ];
 }
 
@@ -39,39 +41,39 @@ export function figures(operations: (calls: (r: WorkloadResult) => Record<string
   const aws = (label: string, calls: (r: WorkloadResult) => Record<string, number>, target?: (r: WorkloadResult) => Target | undefined) =>
     awsCallFigures(label, calls, operations(calls), target);
   return [
-    { label: 'cold sync, s', value: (r) => r.cold.seconds },
-    { label: 'cold sync, ExternalSecrets/s', value: (r) => r.cold.perSecond },
+    { label: 'cold sync, s', better: 'lower', value: (r) => r.cold.seconds },
+    { label: 'cold sync, ExternalSecrets/s', better: 'higher', value: (r) => r.cold.perSecond },
     {
-      label: 'ExternalSecrets Ready after the cold sync', value: (r) => r.cold.ready,
+      label: 'ExternalSecrets Ready after the cold sync', better: 'higher', value: (r) => r.cold.ready,
       target: (r) => ({ op: '=', value: r.externalSecrets }),
     },
     { label: 'apiserver: Secrets created/s, 16 in flight', value: (r) => r.ceiling.secretCreatesPerSecond },
-    { label: 'apiserver writes per synced ExternalSecret', value: (r) => r.cold.writesPerSync },
+    { label: 'apiserver writes per synced ExternalSecret', better: 'lower', value: (r) => r.cold.writesPerSync },
     { label: 'ceiling (creates/s ÷ writes per sync), syncs/s', value: (r) => r.ceiling.syncsPerSecond },
-    { label: 'cold-sync rate ÷ ceiling', value: (r) => r.ceiling.coldSyncShare, target: (r) => (isW1000(r) ? { op: '>=', value: 0.6 } : undefined) },
+    { label: 'cold-sync rate ÷ ceiling', better: 'higher', value: (r) => r.ceiling.coldSyncShare, target: (r) => (isW1000(r) ? { op: '>=', value: 0.6 } : undefined) },
     ...aws('AWS calls, cold sync', (r) => r.cold.awsCalls, (r) => ({ op: '<=', value: batches(r.awsSecrets) })),
-    { label: 'operator CPU ms per ExternalSecret, cold sync', value: (r) => r.cold.cpuMsPerExternalSecret, target: (r) => (isW1000(r) ? { op: '<=', value: 2 } : undefined) },
-    { label: '  of which the start (loading), ms in all', value: (r) => r.cold.startupCpuMs },
-    { label: 'forced refresh of all, s', value: (r) => r.forced.seconds },
+    { label: 'operator CPU ms per ExternalSecret, cold sync', better: 'lower', value: (r) => r.cold.cpuMsPerExternalSecret, target: (r) => (isW1000(r) ? { op: '<=', value: 2 } : undefined) },
+    { label: '  of which the start (loading), ms in all', better: 'lower', value: (r) => r.cold.startupCpuMs },
+    { label: 'forced refresh of all, s', better: 'lower', value: (r) => r.forced.seconds },
     ...aws('AWS calls, forced refresh', (r) => r.forced.awsCalls, (r) => (isW1000(r) ? { op: '<=', value: batches(r.awsSecrets) } : undefined)),
-    { label: 'operator CPU ms per ExternalSecret, forced refresh', value: (r) => r.forced.cpuMsPerExternalSecret },
+    { label: 'operator CPU ms per ExternalSecret, forced refresh', better: 'lower', value: (r) => r.forced.cpuMsPerExternalSecret },
     ...aws('AWS calls, periodic cycle, nothing changed', (r) => r.periodic.unchanged.awsCalls,
       (r) => (isW1000(r) || isW10000(r) ? { op: '<=', value: listPages(r.awsSecrets) } : undefined)),
     { label: '  ExternalSecrets refreshed in that cycle', value: (r) => r.periodic.unchanged.refreshed },
-    { label: '  busiest second ÷ mean AWS call rate', value: (r) => r.periodic.unchanged.busiestToMean },
-    { label: '  operator CPU ms in that cycle', value: (r) => r.periodic.unchanged.cpuMs },
+    { label: '  busiest second ÷ mean AWS call rate', better: 'lower', value: (r) => r.periodic.unchanged.busiestToMean },
+    { label: '  operator CPU ms in that cycle', better: 'lower', value: (r) => r.periodic.unchanged.cpuMs },
     ...aws('AWS calls, periodic cycle, 10% of AWS secrets changed', (r) => r.periodic.changed.awsCalls,
       (r) => (isW1000(r) ? { op: '<=', value: listPages(r.awsSecrets) + Math.ceil(r.periodic.changed.changedAwsSecrets / 20) } : undefined)),
     {
-      label: '  Secrets with the new value by cycle end + 5 s', value: (r) => r.periodic.changed.secretsUpdated,
+      label: '  Secrets with the new value by cycle end + 5 s', better: 'higher', value: (r) => r.periodic.changed.secretsUpdated,
       target: (r) => ({ op: '=', value: r.periodic.changed.secretsExpected }),
     },
-    { label: '  seconds until the last of them had it', value: (r) => r.periodic.changed.lastUpdateSeconds },
-    { label: 'resident memory at steady state, MiB', value: (r) => r.memory.rssMiB, target: (r) => (MIB_LIMIT[r.workload] ? { op: '<=', value: MIB_LIMIT[r.workload]! } : undefined) },
-    { label: 'peak resident memory, MiB', value: (r) => r.memory.peakRssMiB },
-    { label: 'live JavaScript heap, MiB', value: (r) => r.memory.heapUsedMiB },
-    { label: 'idle create → Ready p50, ms', value: (r) => r.latency.p50Ms },
-    { label: 'idle create → Ready p99, ms', value: (r) => r.latency.p99Ms },
+    { label: '  seconds until the last of them had it', better: 'lower', value: (r) => r.periodic.changed.lastUpdateSeconds },
+    { label: 'resident memory at steady state, MiB', better: 'lower', value: (r) => r.memory.rssMiB, target: (r) => (MIB_LIMIT[r.workload] ? { op: '<=', value: MIB_LIMIT[r.workload]! } : undefined) },
+    { label: 'peak resident memory, MiB', better: 'lower', value: (r) => r.memory.peakRssMiB },
+    { label: 'live JavaScript heap, MiB', better: 'lower', value: (r) => r.memory.heapUsedMiB },
+    { label: 'idle create → Ready p50, ms', better: 'lower', value: (r) => r.latency.p50Ms },
+    { label: 'idle create → Ready p99, ms', better: 'lower', value: (r) => r.latency.p99Ms },
   ];
 }
 

@@ -17,11 +17,11 @@ export function formatTable(results: readonly WorkloadResult[], baseline: readon
   const rows = figures(operations).map((figure) => [figure.label, ...compared.map(({ now, base }) => {
     const value = figure.value(now);
     const before = base ? figure.value(base) : undefined;
-    const shown = before === undefined ? format(value) : `${format(before)} → ${format(value)} ${ratio(before, value)}`;
+    const shown = before === undefined ? format(value) : `${format(before)} → ${format(value)} ${ratio(before, value)}${worse(figure.better, before, value) ? ' WORSE' : ''}`;
     const target = figure.target?.(now);
     return target ? `${shown}  ${meets(value, target) ? 'PASS' : 'FAIL'} ${target.op} ${format(target.value)}` : shown;
   })]);
-  const header = ['figure (baseline → now ×ratio; target)', ...compared.map(({ now, base }) =>
+  const header = ['figure (baseline → now ×ratio, WORSE past 10 %; target)', ...compared.map(({ now, base }) =>
     `${now.workload}: ${now.externalSecrets} ES / ${now.awsSecrets} AWS${base ? '' : ' (no baseline)'}`)];
   const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c]!.length)));
   const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
@@ -35,6 +35,12 @@ export function formatTable(results: readonly WorkloadResult[], baseline: readon
 function format(n: number | undefined): string {
   if (n === undefined || Number.isNaN(n)) return '–';
   return Number.isInteger(n) ? String(n) : n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2);
+}
+
+/** A move of more than 10 % the wrong way (or from zero to more, for a lower-is-better count). */
+function worse(better: 'lower' | 'higher' | undefined, before: number | undefined, now: number | undefined): boolean {
+  if (!better || before === undefined || now === undefined || Number.isNaN(before) || Number.isNaN(now)) return false;
+  return better === 'lower' ? now > before * 1.1 : now < before * 0.9;
 }
 
 function ratio(before: number | undefined, now: number | undefined): string {
