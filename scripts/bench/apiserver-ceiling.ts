@@ -20,6 +20,7 @@ export async function secretCreateRate(env: BenchEnvironment, count: number): Pr
     body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: `s-${i}` }, data: { username: btoa(`user-${i}`), password: btoa(`pw-${i}`) } },
   }));
   const rate = count / ((performance.now() - started) / 1000);
-  await env.kube.request('DELETE', secrets.path(NAMESPACE));
+  // Best effort: the operator watches only the Secrets it manages (by label), so any left do not touch it.
+  await env.kube.request('DELETE', secrets.path(NAMESPACE)).catch((err) => console.log(`  (ceiling Secrets not all removed: ${(err as Error).message})`));
   return rate;
 }
