@@ -81,7 +81,7 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
     await refreshAll(env, tracker, names, { spec: { refreshInterval: `${settings.refreshIntervalSeconds}s` } }, phaseTimeoutMs, 'refreshInterval change');
     const settling = Date.now();
     await sleep(intervalMs);
-    await sleep(quietestStart(env.proxy.calls, settling, intervalMs, Date.now()) - Date.now());
+    await sleep(Math.max(0, quietestStart(env.proxy.calls, settling, intervalMs, Date.now()) - Date.now()));
     say('periodic cycle, nothing changed');
     const unchanged = await periodicCycle(env, tracker, pid, intervalMs);
 
