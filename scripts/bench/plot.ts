@@ -15,7 +15,9 @@ interface Series {
 }
 
 const W = 360;
+/** The plot's height; the legend goes below it, two entries a row, clear of the data. */
 const H = 240;
+const LEGEND_ROW = 14;
 const M = { left: 56, right: 12, top: 28, bottom: 40 };
 
 export function plotSvg(results: readonly WorkloadResult[], baseline: readonly WorkloadResult[]): string {
@@ -31,7 +33,7 @@ export function plotSvg(results: readonly WorkloadResult[], baseline: readonly W
   ];
   const memory = series('resident', '#1e8449', (r) => r.memory.rssMiB);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 2 * LEGEND_ROW + 8}" font-family="sans-serif" font-size="11">`,
     '<rect width="100%" height="100%" fill="white"/>',
     panel(0, 'AWS calls', calls, true),
     panel(W, 'resident memory, MiB', memory, false),
@@ -48,8 +50,8 @@ function panel(offsetX: number, title: string, series: Series[], logY: boolean):
   const fy = logY ? (y: number) => Math.log10(Math.max(1, y)) / Math.log10(Math.max(10, yMax)) : (y: number) => y / yMax;
   // Workloads grow tenfold: x on a log scale, one point alone in the middle.
   const fx = (x: number) => (xMax === xMin ? 0.5 : Math.log10(x / xMin) / Math.log10(xMax / xMin));
-  const px = (x: number) => offsetX + M.left + fx(x) * (W - M.left - M.right);
-  const py = (y: number) => H - M.bottom - fy(y) * (H - M.top - M.bottom);
+  const px = (x: number) => round(offsetX + M.left + fx(x) * (W - M.left - M.right));
+  const py = (y: number) => round(H - M.bottom - fy(y) * (H - M.top - M.bottom));
   const out = [`<text x="${offsetX + M.left}" y="16" font-weight="bold">${title}${logY ? ' (log)' : ''}</text>`];
   out.push(`<line x1="${px(xMin) - 8}" y1="${H - M.bottom}" x2="${offsetX + W - M.right}" y2="${H - M.bottom}" stroke="#999"/>`);
   for (const x of [...new Set(xs)]) out.push(`<text x="${px(x)}" y="${H - M.bottom + 14}" text-anchor="middle">${x}</text>`);
@@ -64,8 +66,11 @@ function panel(offsetX: number, title: string, series: Series[], logY: boolean):
     const dash = s.dashed ? ' stroke-dasharray="4 3"' : '';
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${s.points.map((p) => `${px(p.x)},${py(p.y)}`).join(' ')}"/>`);
     for (const p of s.points) out.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3" fill="${s.dashed ? 'white' : s.color}" stroke="${s.color}"><title>${s.name}: ${p.y}</title></circle>`);
-    out.push(`<line x1="${offsetX + M.left + 8}" y1="${M.top + 6 + i * 14}" x2="${offsetX + M.left + 28}" y2="${M.top + 6 + i * 14}" stroke="${s.color}" stroke-width="2"${dash}/>`);
-    out.push(`<text x="${offsetX + M.left + 32}" y="${M.top + 10 + i * 14}">${s.name}</text>`);
+    const [lx, ly] = [offsetX + M.left + (i % 2) * 150, H + 4 + Math.floor(i / 2) * LEGEND_ROW];
+    out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 20}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(`<text x="${lx + 24}" y="${ly + 4}">${s.name}</text>`);
   });
   return out.join('\n');
 }
+
+const round = (n: number) => Math.round(n * 10) / 10;

@@ -61,8 +61,8 @@ export interface PeriodicCycle {
 
 export interface BenchResults {
   date: string;
-  /** The commit the bench ran from (the operator's source as it was). */
-  commit: string;
+  /** The last commit that changed the operator (its sources, packages or image) before this run. */
+  operatorCommit: string;
   totalSeconds: number;
   results: WorkloadResult[];
 }
