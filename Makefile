@@ -50,8 +50,8 @@ test-integration: deps
 
 ## The time the worst templates and rewrites take; then W1000 and W10000 (scripts/bench/workloads.ts): sync time, AWS calls,
 ## apiserver ceiling, memory, CPU, latency against bench/baseline.json, into bench/results/. BENCH_WORKLOADS=W1000 picks one,
-## BENCH_SCALE=0.2 shrinks them, BENCH_BASELINE=1 rewrites the baseline. The operator runs with the production NODE_OPTIONS
-## (deploy/operator.yaml's env, else the Dockerfile's ENV), or BENCH_NODE_OPTIONS when set.
+## BENCH_SCALE=0.2 shrinks them, BENCH_BASELINE=1 rewrites the baseline. The operator runs with the Dockerfile CMD's node flags
+## (the heap share taken of deploy/operator.yaml's memory limit), or with BENCH_NODE_OPTIONS alone when that is set.
 bench: deps
 	node scripts/bench-limits.ts
 	node scripts/bench.ts

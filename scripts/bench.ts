@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { operatorNodeOptions } from './bench/operator.ts';
+import { productionNodeFlags } from './bench/operator.ts';
 import { plotSvg } from './bench/plot.ts';
 import { formatTable } from './bench/report.ts';
 import type { BenchResults, WorkloadResult } from './bench/result.ts';
@@ -27,14 +27,14 @@ const resultsDir = join(root, 'bench/results');
 const OPERATOR_SOURCES = ['src', 'package.json', 'package-lock.json', 'Dockerfile'];
 
 const settings = benchSettings();
-const nodeOptions = operatorNodeOptions();
+const node = productionNodeFlags();
 const baseline: WorkloadResult[] = existsSync(baselinePath) ? (JSON.parse(readFileSync(baselinePath, 'utf8')) as BenchResults).results : [];
 const started = Date.now();
 const results: WorkloadResult[] = [];
 let failed = false;
 for (const workload of settings.workloads) {
   try {
-    results.push(await runWorkload(workload, settings, nodeOptions));
+    results.push(await runWorkload(workload, settings, node));
   } catch (err) {
     failed = true;
     console.error(`bench: ${workload.name} failed: ${(err as Error).stack ?? String(err)}`);

@@ -1,7 +1,7 @@
 /**
- * The operator as production runs it: `node src/main.ts` in its own process, under its
- * ServiceAccount's RBAC, NODE_ENV=production as the image sets it, one replica (no leader
- * election), with the node options production uses.
+ * The operator as production runs it: `node <the image's flags> src/main.ts` in its own process,
+ * under its ServiceAccount's RBAC, NODE_ENV=production as the image sets it, one replica (no
+ * leader election).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,28 +10,64 @@ import { startOperatorChild, type OperatorChild } from '../../test/integration/o
 
 const root = join(import.meta.dirname, '../..');
 
-/**
- * NODE_OPTIONS for the operator: BENCH_NODE_OPTIONS when set (even empty), else the production
- * setting, read from where production takes it: the Deployment's container env
- * (deploy/operator.yaml), else the image's `ENV NODE_OPTIONS=` (Dockerfile). Setting heap
- * limits in either place is enough for the bench to measure the operator with them.
- */
-export function operatorNodeOptions(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BENCH_NODE_OPTIONS !== undefined) return env.BENCH_NODE_OPTIONS;
-  const deployment = parseAllDocuments(readFileSync(join(root, 'deploy/operator.yaml'), 'utf8')).map((d) => d.toJS())
-    .find((d) => d?.kind === 'Deployment');
-  const containerEnv: { name: string; value?: string }[] = deployment?.spec?.template?.spec?.containers?.[0]?.env ?? [];
-  const fromDeployment = containerEnv.find((e) => e.name === 'NODE_OPTIONS')?.value;
-  if (fromDeployment !== undefined) return fromDeployment;
-  const fromImage = /^ENV\s+NODE_OPTIONS=(?:"([^"]*)"|(\S*))/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
-  return fromImage?.[1] ?? fromImage?.[2] ?? '';
+/** Arguments to node before the script, and NODE_OPTIONS. */
+export interface NodeFlags {
+  args: string[];
+  nodeOptions: string;
 }
 
-export function startOperator(options: { kubeconfig: string; awsEndpoint: string; nodeOptions: string; concurrency: number }): Promise<OperatorChild> {
+/**
+ * Node's flags for the operator. BENCH_NODE_OPTIONS, when set (even empty), replaces them all
+ * (as NODE_OPTIONS), to try other heap settings. Otherwise production's: the flags the
+ * Dockerfile's CMD gives node, and NODE_OPTIONS if the Deployment sets it. A pod's memory limit
+ * is what `--max-old-space-size-percentage` takes its share of; the bench runs outside any
+ * container (where it would take a share of the whole machine), so it gives node the size that
+ * share comes to under the Deployment's limit.
+ */
+export function productionNodeFlags(env: NodeJS.ProcessEnv = process.env): NodeFlags {
+  if (env.BENCH_NODE_OPTIONS !== undefined) return { args: [], nodeOptions: env.BENCH_NODE_OPTIONS };
+  const container = deploymentContainer();
+  const limitMiB = mebibytes(container?.resources?.limits?.memory);
+  const args = imageNodeArgs().map((arg) => {
+    const percentage = /^--max-old-space-size-percentage=(\d+(?:\.\d+)?)$/.exec(arg)?.[1];
+    return percentage !== undefined && limitMiB !== undefined ? `--max-old-space-size=${Math.floor((limitMiB * Number(percentage)) / 100)}` : arg;
+  });
+  const nodeOptions = (container?.env ?? []).find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  return { args, nodeOptions };
+}
+
+/** The arguments between `node` and `src/main.ts` in the Dockerfile's exec-form CMD. */
+function imageNodeArgs(): string[] {
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
+  const argv: string[] = cmd ? JSON.parse(cmd) : [];
+  const script = argv.indexOf('src/main.ts');
+  return argv[0] === 'node' && script > 0 ? argv.slice(1, script) : [];
+}
+
+function deploymentContainer(): any {
+  const deployment = parseAllDocuments(readFileSync(join(root, 'deploy/operator.yaml'), 'utf8')).map((d) => d.toJS())
+    .find((d) => d?.kind === 'Deployment');
+  return deployment?.spec?.template?.spec?.containers?.[0];
+}
+
+/** A Kubernetes memory quantity (e.g. 640Mi, 1Gi, 500M) in MiB. */
+function mebibytes(quantity: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(quantity ?? '');
+  if (!m) return undefined;
+  const bytes = Number(m[1]) * { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, K: 1e3, M: 1e6, G: 1e9, '': 1 }[m[2] ?? '']!;
+  return bytes / 2 ** 20;
+}
+
+/** The flags as one line, for the log and the results. */
+export const describeNodeFlags = (node: NodeFlags): string =>
+  [...node.args, ...(node.nodeOptions ? [`NODE_OPTIONS=${JSON.stringify(node.nodeOptions)}`] : [])].join(' ') || '(no flags)';
+
+export function startOperator(options: NodeFlags & { kubeconfig: string; awsEndpoint: string; concurrency: number }): Promise<OperatorChild> {
   return startOperatorChild({
     name: 'bench-operator',
     kubeconfig: options.kubeconfig,
     awsEndpoint: options.awsEndpoint,
+    nodeArgs: options.args,
     env: {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',

@@ -7,7 +7,8 @@ export interface WorkloadResult {
   externalSecrets: number;
   awsSecrets: number;
   concurrency: number;
-  nodeOptions: string;
+  /** The node flags the operator ran with, as one line. */
+  nodeFlags: string;
   refreshIntervalSeconds: number;
   /** The whole workload, setup included. */
   wallSeconds: number;

@@ -12,7 +12,7 @@ import { burstiness, quietestStart } from './call-rhythm.ts';
 import {
   createAwsSecrets, createExternalSecrets, externalSecret, externalSecretName, NAMESPACE, patchExternalSecrets, putAwsSecret, startEnvironment,
 } from './environment.ts';
-import { startOperator } from './operator.ts';
+import { describeNodeFlags, startOperator, type NodeFlags } from './operator.ts';
 import { cpuMs } from './process-stats.ts';
 import type { PeriodicCycle, WorkloadResult } from './result.ts';
 import { SecretValueWatch } from './secret-values.ts';
@@ -22,7 +22,7 @@ import type { BenchSettings, Workload } from './workloads.ts';
 /** After a cycle's end, how long a rotation may still take to land. */
 const ROTATION_GRACE_MS = 5_000;
 
-export async function runWorkload(workload: Workload, settings: BenchSettings, nodeOptions: string): Promise<WorkloadResult> {
+export async function runWorkload(workload: Workload, settings: BenchSettings, node: NodeFlags): Promise<WorkloadResult> {
   const began = Date.now();
   const { externalSecrets: count, awsSecrets } = workload;
   const say = (line: string) => console.log(`[${workload.name} ${seconds(Date.now() - began)} s] ${line}`);
@@ -35,7 +35,7 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
   const values = new SecretValueWatch(env.kube, NAMESPACE, 'password');
   let operator: OperatorChild | undefined;
   try {
-    say(`${count} ExternalSecrets over ${awsSecrets} AWS secrets; NODE_OPTIONS=${JSON.stringify(nodeOptions)}`);
+    say(`${count} ExternalSecrets over ${awsSecrets} AWS secrets; node ${describeNodeFlags(node)}`);
     await createAwsSecrets(env, awsSecrets);
     const secretCreatesPerSecond = await secretCreateRate(env, count);
     say(`apiserver ceiling: ${round(secretCreatesPerSecond)} Secret creates/s`);
@@ -53,7 +53,7 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
     say('cold sync');
     const requestsBefore = apiserverRequests(env.controlPlane);
     const coldStart = Date.now();
-    operator = await startOperator({ kubeconfig: env.operatorKubeconfig, awsEndpoint: env.proxyEndpoint, nodeOptions, concurrency: settings.concurrency });
+    operator = await startOperator({ kubeconfig: env.operatorKubeconfig, awsEndpoint: env.proxyEndpoint, ...node, concurrency: settings.concurrency });
     const pid = operator.child.pid!;
     const startupCpuMs = cpuMs(pid);
     const cold = await tracker.waitForAll(names, isReady, phaseTimeoutMs, 'cold sync');
@@ -107,7 +107,7 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
     const heap = heapUsed(await operator.metrics());
     say('done');
     return {
-      workload: workload.name, externalSecrets: count, awsSecrets, concurrency: settings.concurrency, nodeOptions,
+      workload: workload.name, externalSecrets: count, awsSecrets, concurrency: settings.concurrency, nodeFlags: describeNodeFlags(node),
       refreshIntervalSeconds: settings.refreshIntervalSeconds,
       wallSeconds: round((Date.now() - began) / 1000),
       cold: {
