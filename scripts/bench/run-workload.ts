@@ -70,8 +70,9 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
     const latencies = await idleLatencies(env, tracker, settings.latencySamples, awsSecrets);
 
     say('forced refresh');
+    const cpuBeforeForced = cpuMs(pid);
     const forced = await refreshAll(env, tracker, names, { metadata: { annotations: { 'force-sync': String(Date.now()) } } }, phaseTimeoutMs, 'forced refresh');
-    const forcedCpuMs = cpuMs(pid) - coldCpuMs;
+    const forcedCpuMs = cpuMs(pid) - cpuBeforeForced;
     await checkMetric('after the forced refresh');
 
     // Periodic: a short interval from now on (itself a spec change, so one more sync of all, not
@@ -103,7 +104,7 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
     await sleep(ROTATION_GRACE_MS);
     const arrived = values.arrivedBy(rotatedAt + intervalMs + ROTATION_GRACE_MS);
 
-    const { rss, peak } = { rss: operator.rss(), peak: operator.peakRss() };
+    const [rss, peak] = [operator.rss(), operator.peakRss()];
     const heap = heapUsed(await operator.metrics());
     say('done');
     return {
