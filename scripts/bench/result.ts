@@ -41,7 +41,9 @@ export interface WorkloadResult {
       /** Secrets of the changed AWS secrets, and how many held the new value by the cycle's end + grace. */
       secretsExpected: number;
       secretsUpdated: number;
-      /** From the rotation until the last of them had it (of those that did). */
+      /** How many held it by the end of the next cycle + grace. */
+      secretsUpdatedInTwoIntervals?: number;
+      /** From the rotation until the last of them had it (of those that did, within two intervals). */
       lastUpdateSeconds: number | undefined;
     };
   };
