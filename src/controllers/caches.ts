@@ -21,7 +21,10 @@ export function createCaches(kube: KubeClient, options: InformerOptions): Caches
     externalSecrets: new Informer(kube, resources.externalSecrets, options),
     secretStores: new Informer(kube, resources.secretStores, options),
     clusterSecretStores: new Informer(kube, resources.clusterSecretStores, options),
-    managedSecrets: new Informer(kube, resources.secrets, { ...options, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}` }),
+    // Whole, managedFields included: a cached Secret is the base of the next write, whose managedFields say which
+    // labels, annotations and keys the ExternalSecret wrote before (sync/managed-fields.ts). A PUT that carries a
+    // subset of them would replace the rest, so they are kept entire.
+    managedSecrets: new Informer(kube, resources.secrets, { ...options, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: (s) => s }),
     namespaces: new Informer(kube, resources.namespaces, { ...options, transform: namespaceAsRead }),
     clusterExternalSecrets: new Informer(kube, resources.clusterExternalSecrets, options),
   };

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 /** A kubeconfig user's `exec` stanza: a credential plugin, e.g. `aws eks get-token`. */
 export interface ExecConfig {
   command: string;
-  args?: string[];
+  args?: string[] | null;
   env?: Array<{ name: string; value: string }> | null;
   apiVersion: string;
   installHint?: string;
@@ -61,7 +61,7 @@ export class ExecCredentialSource {
   }
 
   private async run(): Promise<IssuedCredential> {
-    const { command, args = [], env, apiVersion, provideClusterInfo } = this.exec;
+    const { command, args, env, apiVersion, provideClusterInfo } = this.exec;
     const spec: Record<string, unknown> = { interactive: false };
     if (provideClusterInfo) {
       spec.cluster = {
@@ -74,7 +74,7 @@ export class ExecCredentialSource {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion, kind: 'ExecCredential', spec }) };
     for (const { name, value } of env ?? []) childEnv[name] = value;
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(command, args, { env: childEnv, timeout: PLUGIN_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (err, out, stderr) => {
+      execFile(command, args ?? [], { env: childEnv, timeout: PLUGIN_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (err, out, stderr) => {
         if (!err) return resolve(out);
         const hint = (err as NodeJS.ErrnoException).code === 'ENOENT' && this.exec.installHint ? `; ${this.exec.installHint.trim()}` : '';
         // stderr is the plugin's own diagnostics (never the credential, which it prints on stdout).

@@ -37,8 +37,8 @@ export interface InformerOptions {
   /**
    * What the cache keeps of each object, applied as it arrives (as controller-runtime's
    * cache TransformFunc): only what reconciles read need be held. Default: the object
-   * without metadata.managedFields, which no reconcile reads from a cache and which is
-   * often the largest part of a small object.
+   * without metadata.managedFields, often the largest part of a small object; a cache
+   * whose objects are the base of writes that read them keeps them (caches.ts).
    */
   transform?: (object: any) => any;
 }

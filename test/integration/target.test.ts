@@ -317,6 +317,26 @@ describe('target: later syncs', () => {
     await eventually(async () => (await eventsFor(h, ns, 'es')).some((e) => e.type === 'Normal' && e.reason === 'Deleted'), 'a Deleted Event');
   });
 
+  it("Owner: labels and annotations the template stops producing are removed; others' stay (its managedFields say which are its own)", async () => {
+    const ns = await storeNamespace(h, 'owned-meta');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    const template = (labels: Record<string, string>, annotations: Record<string, string>) => ({ metadata: { labels, annotations } });
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { template: template({ keep: '1', drop: '2' }, { 'keep.io/a': '1', 'drop.io/b': '2' }) } });
+    const first = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    // Another writer's label on the same Secret.
+    await h.kube.request('PATCH', `/api/v1/namespaces/${ns}/secrets/es`, {
+      body: { metadata: { labels: { theirs: 'x' } } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone-else' },
+    });
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { template: template({ keep: '1' }, { 'keep.io/a': '1' }) } });
+    await resynced(ns, 'es', first);
+    const secret = await h.secret(ns, 'es');
+    expect(secret.metadata.labels).toMatchObject({ keep: '1', theirs: 'x' });
+    expect(secret.metadata.labels?.drop).toBeUndefined();
+    expect(secret.metadata.annotations?.['drop.io/b']).toBeUndefined();
+    expect(secret.metadata.annotations?.['keep.io/a']).toBe('1');
+  });
+
   it('Events: Created on the first write, none while nothing changes, Updated when the data changes, UpdateFailed on a failure', async () => {
     const ns = await storeNamespace(h, 'events');
     const key = awsName('events');
