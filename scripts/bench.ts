@@ -26,6 +26,8 @@ const resultsDir = join(root, 'bench/results');
 /** What decides how the operator behaves: a result names the last commit that changed any of them. */
 const OPERATOR_SOURCES = ['src', 'package.json', 'package-lock.json', 'Dockerfile'];
 
+// The operator runs as the image runs it: the build of `make build` (scripts/bench/operator.ts).
+execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 const settings = benchSettings();
 const node = productionNodeFlags();
 const baseline: WorkloadResult[] = existsSync(baselinePath) ? (JSON.parse(readFileSync(baselinePath, 'utf8')) as BenchResults).results : [];

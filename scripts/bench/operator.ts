@@ -1,5 +1,6 @@
 /**
- * The operator as production runs it: `node <the image's flags> src/main.ts` in its own process,
+ * The operator as production runs it: `node <the image's flags>` on the image's build (`make build`:
+ * dist/src/main.js, the sources with their types stripped ahead) in its own process,
  * under its ServiceAccount's RBAC, NODE_ENV=production as the image sets it, one replica (no
  * leader election).
  */
@@ -36,13 +37,17 @@ export function productionNodeFlags(env: NodeJS.ProcessEnv = process.env): NodeF
   return { args, nodeOptions };
 }
 
-/** The arguments between `node` and `src/main.ts` in the Dockerfile's exec-form CMD. */
+/** The arguments between `node` and the script in the Dockerfile's exec-form CMD. */
 function imageNodeArgs(): string[] {
   const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
   const argv: string[] = cmd ? JSON.parse(cmd) : [];
-  const script = argv.indexOf('src/main.ts');
+  const script = argv.indexOf(IMAGE_SCRIPT);
   return argv[0] === 'node' && script > 0 ? argv.slice(1, script) : [];
 }
+
+/** The image runs the build of `make build` (types stripped ahead), copied to src/: dist/src/main.js here. */
+const IMAGE_SCRIPT = 'src/main.js';
+export const BUILT_SCRIPT = 'dist/src/main.js';
 
 function deploymentContainer(): any {
   const deployment = parseAllDocuments(readFileSync(join(root, 'deploy/operator.yaml'), 'utf8')).map((d) => d.toJS())
@@ -68,6 +73,7 @@ export function startOperator(options: NodeFlags & { kubeconfig: string; awsEndp
     kubeconfig: options.kubeconfig,
     awsEndpoint: options.awsEndpoint,
     nodeArgs: options.args,
+    script: BUILT_SCRIPT,
     env: {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',

@@ -24,9 +24,15 @@ const bytes = (q: string): number => {
 };
 
 describe('the image and the Deployment', () => {
-  it('build from the exact Node version the tests run on', () => {
-    const [from] = instruction('FROM');
-    expect(from).toMatch(new RegExp(`^node:${nodeVersion.replaceAll('.', '\\.')}-[a-z]+-slim(@sha256:[0-9a-f]{64})?$`));
+  it('build from the exact Node version the tests run on, in both stages', () => {
+    const froms = instruction('FROM').map((f) => f.replace(/ AS \w+$/, ''));
+    expect(froms.length).toBe(2);
+    for (const from of froms) expect(from).toMatch(new RegExp(`^node:${nodeVersion.replaceAll('.', '\\.')}-[a-z]+-slim(@sha256:[0-9a-f]{64})?$`));
+  });
+
+  it('strip the types with the same build as `make build`', () => {
+    expect(instruction('RUN')).toContain('npx tsc -p tsconfig.build.json');
+    expect(makefile).toMatch(/^\tnpx tsc -p tsconfig\.build\.json$/m);
   });
 
   it('run as a numeric non-root user, the same in the image and the pod, so the kubelet can verify runAsNonRoot', () => {
@@ -47,7 +53,8 @@ describe('the image and the Deployment', () => {
     const flags = /^NODE_HEAP_FLAGS := (.+)$/m.exec(makefile)![1]!.trim().split(/\s+/);
     expect(flags).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
     expect(flags).toContainEqual(expect.stringMatching(/^--max-old-space-size-percentage=\d+$/));
-    expect(JSON.parse(instruction('CMD')[0]!)).toEqual(['node', ...flags, 'src/main.ts']);
+    // The image runs the build of src/ (`make build`: types stripped ahead, copied to src/), `make run` the sources.
+    expect(JSON.parse(instruction('CMD')[0]!)).toEqual(['node', ...flags, 'src/main.js']);
     expect(makefile).toMatch(/^\tnode \$\(NODE_HEAP_FLAGS\) src\/main\.ts$/m);
   });
 

@@ -68,10 +68,13 @@ describe('src/', () => {
 });
 
 describe('the image', () => {
-  it('copies src/ and the package files only, so no local-environment or test code ships', () => {
-    const copies = readFileSync(join(root, 'Dockerfile'), 'utf8').split('\n').filter((l) => l.startsWith('COPY '))
+  it('ships the package files and the build of src/ only, so no local-environment or test code ships', () => {
+    // The last stage is the image; the build stage before it may read dev/ (main.ts names it) but ships nothing itself.
+    const stages = readFileSync(join(root, 'Dockerfile'), 'utf8').split(/^FROM /m);
+    const copies = stages.at(-1)!.split('\n').filter((l) => l.startsWith('COPY '))
       .map((l) => l.slice('COPY '.length).trim().split(/\s+/).slice(0, -1)).flat();
-    expect(copies.sort()).toEqual(['package-lock.json', 'package.json', 'src'].sort());
+    expect(copies.sort()).toEqual(['--from=build', '/app/dist/src', 'package-lock.json', 'package.json'].sort());
+    expect(JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include).toEqual(['src']);
     expect(sources.some((f) => under(f, 'src/localenv') || /control-plane|moto/.test(name(f)))).toBe(false);
   });
 });
