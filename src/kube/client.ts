@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import { Agent, fetch } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { apiErrorParts } from './api-error-message.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { loadDefaultKubeConfig, loadKubeConfigFiles, type KubeConfig } from './kubeconfig.ts';
@@ -142,9 +141,9 @@ export class KubeClient {
    */
   private async answers(): Promise<boolean> {
     const url = this.url('/readyz');
-    const response = await fetch(url, { headers: await this.headers(), dispatcher: this.agent, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    await response.body?.cancel();
-    return response.ok;
+    const response = await request(url, { headers: await this.headers(), dispatcher: this.agent, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    await response.body.dump();
+    return ok(response.statusCode);
   }
 
   /**
@@ -200,15 +199,17 @@ export class KubeClient {
     // A request that hangs must not hold a worker forever: every call has a deadline.
     const deadline = AbortSignal.timeout(this.requestTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    let response: Awaited<ReturnType<typeof fetch>>;
+    // undici's request, not fetch: no WHATWG Request, Response, Headers and stream objects per call.
+    let status: number;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, body, dispatcher: this.agent, signal });
-      text = await response.text();
+      const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.agent, signal });
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (err) {
       throw this.unreachable(err, method, path, options.signal);
     }
-    if (!response.ok) throw this.failed(response.status, text, method, path, body !== undefined && !this.verbatimErrors);
+    if (!ok(status)) throw this.failed(status, text, method, path, body !== undefined && !this.verbatimErrors);
     this.reachability.served();
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -225,16 +226,16 @@ export class KubeClient {
   async *watch(path: string, query: RequestOptions['query'], signal: AbortSignal, onOpen?: () => void): AsyncGenerator<WatchLine> {
     const url = this.url(path, { ...query, watch: true });
     const headers = await this.headers();
-    let response: Awaited<ReturnType<typeof fetch>>;
+    let body: Dispatcher.ResponseData['body'];
     try {
-      response = await fetch(url, { method: 'GET', headers, dispatcher: this.agent, signal });
-      if (!response.ok || !response.body) throw this.failed(response.status, await response.text(), 'WATCH', path, false);
+      const response = await request(url, { method: 'GET', headers, dispatcher: this.agent, signal });
+      if (!ok(response.statusCode)) throw this.failed(response.statusCode, await response.body.text(), 'WATCH', path, false);
+      body = response.body;
     } catch (err) {
       throw this.unreachable(err, 'WATCH', path, signal);
     }
     this.reachability.served();
     onOpen?.();
-    const body = Readable.fromWeb(response.body as any);
     // Aborting the request errors the stream; the iteration below already reports failures.
     body.on('error', () => {});
     const lines = createInterface({ input: body, crlfDelay: Infinity });
@@ -259,7 +260,9 @@ export class KubeClient {
   }
 }
 
-/** What failed underneath `fetch failed`: e.g. `connect ECONNREFUSED 127.0.0.1:6443`, `HTTP/2: connection unresponsive`. */
+const ok = (status: number): boolean => status >= 200 && status < 300;
+
+/** What failed underneath a transport error: e.g. `connect ECONNREFUSED 127.0.0.1:6443`, `HTTP/2: connection unresponsive`. */
 function transportDetail(err: unknown): string {
   const cause = (err as { cause?: unknown })?.cause;
   const inner = cause instanceof Error ? cause : err;
