@@ -40,7 +40,9 @@ const TRANSIENT = new Set<string>(['AWSThrottled', 'AWSRequestFailed']);
 
 interface Flight {
   key: string;
+  /** When the call was sent; a read still waiting for its batch is sent later, so it answers anyone. */
   startedAt: number;
+  waiting: boolean;
   promise: Promise<FetchedSecret>;
   resolve(secret: FetchedSecret): void;
   reject(error: unknown): void;
@@ -121,7 +123,7 @@ export class SecretFetcher {
       return Promise.resolve(cached.secret);
     }
     const flight = this.inFlight.get(key);
-    if (flight && flight.startedAt >= freshness.notBefore) {
+    if (flight && (flight.waiting || flight.startedAt >= freshness.notBefore)) {
       this.hooks.onCache?.('joined');
       return flight.promise;
     }
@@ -132,7 +134,7 @@ export class SecretFetcher {
     const { promise, resolve, reject } = Promise.withResolvers<FetchedSecret>();
     // A read started for a secret nobody awaits yet (a top-up) must not fail unobserved.
     promise.catch(() => {});
-    const flight = { key, startedAt: this.clock.now(), promise, resolve, reject };
+    const flight = { key, startedAt: this.clock.now(), waiting: false, promise, resolve, reject };
     this.inFlight.set(key, flight);
     return flight;
   }
@@ -153,6 +155,7 @@ export class SecretFetcher {
   }
 
   private enqueue(flight: Flight, freshness: Freshness): void {
+    flight.waiting = true;
     this.queued.push(flight);
     this.askers.push(freshness);
     if (this.queued.length >= BATCH_SIZE) this.flush();
@@ -166,6 +169,11 @@ export class SecretFetcher {
     const askers = this.askers;
     this.queued = [];
     this.askers = [];
+    const now = this.clock.now();
+    for (const flight of flights) {
+      flight.waiting = false;
+      flight.startedAt = now;
+    }
     const room = (BATCH_SIZE - (flights.length % BATCH_SIZE)) % BATCH_SIZE;
     for (const key of this.topUps(room, askers)) flights.push(this.flight(key));
     for (let i = 0; i < flights.length; i += BATCH_SIZE) void this.readBatch(flights.slice(i, i + BATCH_SIZE));
