@@ -217,6 +217,7 @@ export class SecretFetcher {
       return;
     }
     this.hooks.onBatch?.(flights.length);
+    // One read per secret is waiting at a time (the ones waiting answer every asker), so ids are distinct.
     const byId = new Map(flights.map((flight) => [keyParts(flight.key).secretId, flight]));
     let out;
     try {
