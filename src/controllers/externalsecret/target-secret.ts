@@ -1,7 +1,7 @@
 import type { ExternalSecret } from '../../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../../api/well-known.ts';
 import { OperatorError } from '../../errors.ts';
-import { isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
+import { isConflict, isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
 import type { Secret } from '../../api/core.ts';
 import { controllerOf, creationPolicy, decodeData, nextSecret, ownerLabel, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
@@ -48,11 +48,14 @@ export async function readSecret(kube: KubeClient, namespace: string, name: stri
  * Compares and writes the target Secret; no write when nothing changed. creationPolicy None
  * writes nothing; Merge never creates the Secret ('missing'). `cached` is the managed Secret of
  * that name in the operator's cache: it stands for the live one (a stale copy makes the update
- * fail with 409 and the reconcile retry), so a Secret already as desired costs no request. With
+ * fail with 409, and the live one is read and compared instead, once), so a Secret already as
+ * desired costs no request. With
  * none cached the Secret is created at once, and read only when the apiserver says it exists;
  * Merge writes into Secrets the operator does not manage (not cached), so it reads first.
  */
-export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget, cached: Secret | undefined): Promise<WriteOutcome> {
+export async function writeTargetSecret(
+  kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget, cached: Secret | undefined, reread = false,
+): Promise<WriteOutcome> {
   const policy = creationPolicy(es);
   if (policy === 'None') return 'unchanged';
   const namespace = es.metadata.namespace!;
@@ -77,8 +80,15 @@ export async function writeTargetSecret(kube: KubeClient, es: ExternalSecret, re
   if (live.immutable && (canonicalJson(live.data) !== canonicalJson(next.data) || live.type !== next.type)) {
     throw new OperatorError('TargetImmutable', `could not update secret, target is immutable: Secret "${name}" is immutable and its data would change; delete it to have it recreated`);
   }
-  // The live resourceVersion makes this a compare-and-swap: a concurrent edit gives 409 and a retry.
-  await rejectedAsTarget(name, () => kube.request('PUT', secrets.path(namespace, name), { body: next, query }));
+  // The base's resourceVersion makes this a compare-and-swap: a concurrent edit gives 409.
+  try {
+    await rejectedAsTarget(name, () => kube.request('PUT', secrets.path(namespace, name), { body: next, query }));
+  } catch (err) {
+    // A cached base the watch had not yet brought up to date (e.g. this operator's own last write):
+    // compare again with the live Secret, once; a 409 on that is a concurrent edit, retried later.
+    if (!(isConflict(err) && live === cached && policy !== 'Merge' && !reread)) throw err;
+    return writeTargetSecret(kube, es, rendered, await readSecret(kube, namespace, name), true);
+  }
   return 'updated';
 }
 
