@@ -238,7 +238,7 @@ export class SecretFetcher {
       const flight = byId.get(secretId);
       if (flight === undefined) continue;
       byId.delete(secretId);
-      this.settle(flight, { name: value.Name ?? secretId, versionId: value.VersionId, secretString: value.SecretString, secretBinary: value.SecretBinary });
+      this.settle(flight, fetched(value, secretId));
     }
     for (const failure of out.Errors ?? []) {
       const flight = byId.get(failure.SecretId!);
@@ -259,7 +259,7 @@ export class SecretFetcher {
         SecretId: secretId,
         ...(byId ? { VersionId: version.slice('uuid/'.length) } : { VersionStage: version }),
       })));
-      this.settle(flight, { name: out.Name ?? secretId, versionId: out.VersionId, secretString: out.SecretString, secretBinary: out.SecretBinary });
+      this.settle(flight, fetched(out, secretId));
     } catch (error) {
       this.settle(flight, undefined, error);
     }
@@ -321,6 +321,13 @@ export class SecretFetcher {
     this.hooks.onFallback?.(operation);
     this.log.info({ role: this.role ?? 'default credentials', operation }, `${operation} was denied: reading secrets without it for an hour; grant secretsmanager:${operation} to cut AWS calls`);
   }
+}
+
+/** A value as GetSecretValue returns it, or as one entry of BatchGetSecretValue's SecretValues. */
+function fetched(
+  out: { Name?: string; VersionId?: string; SecretString?: string; SecretBinary?: Uint8Array }, secretId: string,
+): FetchedSecret {
+  return { name: out.Name ?? secretId, versionId: out.VersionId, secretString: out.SecretString, secretBinary: out.SecretBinary };
 }
 
 /** Whether a cached value may answer: a version id never changes; otherwise it must be as recent as the asker demands. */
