@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalSecrets, secrets } from '../../src/kube/resources.ts';
-import { seededRandom, type AwsProxy } from './aws-proxy.ts';
+import { secretIdsRead, seededRandom, type AwsProxy } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
 import { decode, eventually, readyCondition, startHarnessBehindProxy, type Harness } from './harness.ts';
 
@@ -70,7 +70,7 @@ describe('AWS faults', () => {
       }
       // The faults really happened, and were retried past: more secrets asked for than there are.
       expect(VALUE_READS.reduce((n, action) => n + (proxy.injected.get(action) ?? 0), 0)).toBeGreaterThan(0);
-      const asked = proxy.calls.slice(callsBefore).flatMap((c) => c.action === 'GetSecretValue' ? [c.params.SecretId] : c.action === 'BatchGetSecretValue' ? c.params.SecretIdList ?? [] : []);
+      const asked = proxy.calls.slice(callsBefore).flatMap(secretIdsRead);
       expect(asked.filter((id: string) => keys.includes(id)).length).toBeGreaterThan(COUNT);
     } finally {
       proxy.chaos(undefined);

@@ -10,6 +10,13 @@ export interface RecordedCall {
   at: number;
 }
 
+/** The secret ids a value-reading call asked for (GetSecretValue's one, BatchGetSecretValue's list); none for other calls. */
+export function secretIdsRead(call: RecordedCall): string[] {
+  if (call.action === 'GetSecretValue') return [call.params.SecretId];
+  if (call.action === 'BatchGetSecretValue') return call.params.SecretIdList ?? [];
+  return [];
+}
+
 /** An AWS error to answer instead of forwarding, as AWS itself would send it. */
 export interface Fault {
   action: string;

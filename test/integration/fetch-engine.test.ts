@@ -1,7 +1,7 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
-import type { AwsProxy, RecordedCall } from './aws-proxy.ts';
+import { secretIdsRead, type AwsProxy, type RecordedCall } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, readyAs } from './cases.ts';
 import { decode, eventually, startHarnessBehindProxy, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
@@ -44,12 +44,9 @@ async function externalSecretsThenStore(region: string, prefix: string, names: s
   return ns;
 }
 
-/** The secret ids a value-reading call asked for. */
-const idsOf = (call: RecordedCall): string[] =>
-  call.action === 'GetSecretValue' ? [call.params.SecretId] : call.action === 'BatchGetSecretValue' ? call.params.SecretIdList ?? [] : [];
 /** The operator's value reads of these secrets, recorded after `since`. */
 const readsOf = (names: string[], since = 0): RecordedCall[] =>
-  proxy.calls.slice(since).filter((c) => idsOf(c).some((id) => names.includes(id)));
+  proxy.calls.slice(since).filter((c) => secretIdsRead(c).some((id) => names.includes(id)));
 
 async function allSynced(ns: string, count: number, value: (i: number) => string): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -71,7 +68,7 @@ describe('one fetch engine for all ExternalSecrets of an identity', () => {
 
     const reads = readsOf(names, since);
     // Every secret asked for exactly once: the 40 ExternalSecrets share the reads.
-    expect(reads.flatMap(idsOf).sort()).toEqual([...names].sort());
+    expect(reads.flatMap(secretIdsRead).sort()).toEqual([...names].sort());
     expect(reads.map((c) => c.action)).toEqual(['BatchGetSecretValue']);
     expect(await metricValue(h.operator.metrics.valueReads, { result: 'hit' })).toBeGreaterThan(0);
   });
@@ -102,7 +99,7 @@ describe('one fetch engine for all ExternalSecrets of an identity', () => {
     for (const i of changed) {
       await eventually(async () => decode((await h.secret(ns, `es-${i}`))?.data).v === `periodic-${i}-v2`, `es-${i} gets the rotated value`, 30_000);
     }
-    const reread = new Set(readsOf(names, sinceChange).flatMap(idsOf));
+    const reread = new Set(readsOf(names, sinceChange).flatMap(secretIdsRead));
     expect([...reread].sort()).toEqual(changed.map((i) => names[i]).sort());
   });
 
@@ -130,7 +127,7 @@ describe('one fetch engine for all ExternalSecrets of an identity', () => {
     const failed = await readyAs(h, ns, 'es-3', 'False', 'SecretSyncedError');
     expect(failed.status.conditions[0].message).toContain('AWSSecretNotFound');
     expect(failed.status.conditions[0].message).toContain(names[3]);
-    expect(readsOf(names, since).some((c) => c.action === 'BatchGetSecretValue' && idsOf(c).includes(names[3]!))).toBe(true);
+    expect(readsOf(names, since).some((c) => c.action === 'BatchGetSecretValue' && secretIdsRead(c).includes(names[3]!))).toBe(true);
   });
 
   it('an identity refused BatchGetSecretValue reads one secret per call from then on, and says so once', async () => {
@@ -144,7 +141,7 @@ describe('one fetch engine for all ExternalSecrets of an identity', () => {
 
     const reads = readsOf(names, since);
     expect(reads.filter((c) => c.action === 'BatchGetSecretValue').length).toBe(1);
-    expect(reads.filter((c) => c.action === 'GetSecretValue').flatMap(idsOf).sort()).toEqual([...names].sort());
+    expect(reads.filter((c) => c.action === 'GetSecretValue').flatMap(secretIdsRead).sort()).toEqual([...names].sort());
     expect(await metricValue(h.operator.metrics.fallbacks, { operation: 'BatchGetSecretValue' })).toBe(fallbacks + 1);
 
     // Later reads of the same identity go straight to GetSecretValue.
