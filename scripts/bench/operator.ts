@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { imageCommand } from '../../test/helpers/image-command.ts';
 import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -29,7 +30,7 @@ export function productionNodeFlags(env: NodeJS.ProcessEnv = process.env): NodeF
   if (env.BENCH_NODE_OPTIONS !== undefined) return { args: [], nodeOptions: env.BENCH_NODE_OPTIONS };
   const container = deploymentContainer();
   const limitMiB = mebibytes(container?.resources?.limits?.memory);
-  const args = imageNodeArgs().map((arg) => {
+  const args = imageCommand().args.map((arg) => {
     const percentage = /^--max-old-space-size-percentage=(\d+(?:\.\d+)?)$/.exec(arg)?.[1];
     return percentage !== undefined && limitMiB !== undefined ? `--max-old-space-size=${Math.floor((limitMiB * Number(percentage)) / 100)}` : arg;
   });
@@ -37,17 +38,7 @@ export function productionNodeFlags(env: NodeJS.ProcessEnv = process.env): NodeF
   return { args, nodeOptions };
 }
 
-/** The arguments between `node` and the script in the Dockerfile's exec-form CMD. */
-function imageNodeArgs(): string[] {
-  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
-  const argv: string[] = cmd ? JSON.parse(cmd) : [];
-  const script = argv.indexOf(IMAGE_SCRIPT);
-  return argv[0] === 'node' && script > 0 ? argv.slice(1, script) : [];
-}
 
-/** The image runs the build of `make build` (types stripped ahead), copied to src/: dist/src/main.js here. */
-const IMAGE_SCRIPT = 'src/main.js';
-export const BUILT_SCRIPT = 'dist/src/main.js';
 
 function deploymentContainer(): any {
   const deployment = parseAllDocuments(readFileSync(join(root, 'deploy/operator.yaml'), 'utf8')).map((d) => d.toJS())
@@ -73,7 +64,7 @@ export function startOperator(options: NodeFlags & { kubeconfig: string; awsEndp
     kubeconfig: options.kubeconfig,
     awsEndpoint: options.awsEndpoint,
     nodeArgs: options.args,
-    script: BUILT_SCRIPT,
+    script: imageCommand().builtScript,
     env: {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',

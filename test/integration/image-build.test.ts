@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +7,7 @@ import { secrets } from '../../src/kube/resources.ts';
 import { applyManifest } from '../../dev/apply.ts';
 import { awsName } from './cases.ts';
 import { decode, deleteExternalSecrets, eventually, readyCondition } from './harness.ts';
+import { imageCommand } from '../helpers/image-command.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
 
 /**
@@ -30,15 +30,9 @@ afterAll(async () => {
   await kube?.close();
 });
 
-/** The node flags of the Dockerfile's CMD, and its script. */
-function imageCommand(): { args: string[]; script: string } {
-  const cmd = JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))![1]!) as string[];
-  return { args: cmd.slice(1, -1), script: cmd.at(-1)! };
-}
-
 describe('the image build', () => {
   it('runs with the image\'s flags and syncs an ExternalSecret, without loading the TypeScript stripper', async () => {
-    const { args, script } = imageCommand();
+    const { args, script, builtScript } = imageCommand();
     expect(script).toBe('src/main.js');
     const key = awsName('image-build');
     const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -57,7 +51,7 @@ describe('the image build', () => {
     // `--no-experimental-strip-types`: a .ts file reached from the build would fail to load.
     operator = await startOperatorChild({
       name: 'image-build', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: inject('motoEndpoint'),
-      nodeArgs: [...args, '--no-experimental-strip-types'], script: `dist/${script}`, env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      nodeArgs: [...args, '--no-experimental-strip-types'], script: builtScript, env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
     });
     await eventually(async () => {
       const es = await kube.get(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/es`);
