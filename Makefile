@@ -7,7 +7,7 @@ SHELL := /bin/bash
 NODE_BIN := $(shell scripts/node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help deps node_modules peers run build test test-unit test-integration typecheck generate bench chaos clean
+.PHONY: help deps node_modules peers manifests run build test test-unit test-integration typecheck generate bench chaos clean
 
 help:
 	@echo "make run    run the operator (no KUBECONFIG: local control plane, AWS emulator and the seed example)"
@@ -20,12 +20,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-## The real peers the tests and the local mode talk to: kube-apiserver + etcd (built once) and moto.
+## The real peers the tests and the local mode talk to: kube-apiserver + etcd (built once) and moto; helm (built once)
+## and the Prometheus Operator's ServiceMonitor CRD for the chart's tests.
 peers:
 	@command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
 	@command -v go >/dev/null || { echo "Go is needed to build kube-apiserver and etcd (or set KUBEBUILDER_ASSETS)"; exit 1; }
 	scripts/controlplane-binaries.sh >/dev/null
 	scripts/moto.sh >/dev/null
+	scripts/helm.sh >/dev/null
+	scripts/servicemonitor-crd.sh >/dev/null
 
 deps: node_modules peers
 
@@ -42,6 +45,10 @@ build: node_modules
 	rm -rf dist
 	npx tsc -p tsconfig.build.json
 
+## deploy/aws-secrets-operator.yaml: the Helm chart rendered with its default values, for kubectl users.
+manifests: node_modules
+	node scripts/generate-manifests.ts
+
 typecheck: node_modules
 	npx tsc --noEmit -p .
 
@@ -57,7 +64,7 @@ test-integration: deps
 ## The time the worst templates and rewrites take; then W1000 and W10000 (scripts/bench/workloads.ts): sync time, AWS calls,
 ## apiserver ceiling, memory, CPU, latency against bench/baseline.json, into bench/results/. BENCH_WORKLOADS=W1000 picks one,
 ## BENCH_SCALE=0.2 shrinks them, BENCH_BASELINE=1 rewrites the baseline. The operator runs with the Dockerfile CMD's node flags
-## (the heap share taken of deploy/operator.yaml's memory limit), or with BENCH_NODE_OPTIONS alone when that is set.
+## (the heap share taken of the chart's default memory limit), or with BENCH_NODE_OPTIONS alone when that is set.
 bench: deps
 	node scripts/bench-limits.ts
 	node scripts/bench.ts

@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClient } from '../src/kube/client.ts';
 import { kindOf } from '../src/api/kinds.ts';
 import { customResourceDefinitions, resourceType } from '../src/kube/resources.ts';
 import { sleep, systemClock } from '../src/kube/clock.ts';
+import { DEFAULT_RELEASE, DEPLOY_MANIFEST } from './chart.ts';
 
 export const FIELD_MANAGER = 'aws-secrets-operator-local';
 
@@ -37,13 +37,13 @@ export async function applyManifests(kube: KubeClient, text: string): Promise<an
 
 /** Applies every CRD in a folder and waits until the apiserver serves them. */
 export async function installCrds(kube: KubeClient, dir: string): Promise<void> {
-  const names: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    for (const crd of parseManifests(readFileSync(join(dir, file), 'utf8'))) {
-      await applyManifest(kube, crd);
-      names.push(crd.metadata.name);
-    }
-  }
+  const crds = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+    .flatMap((file) => parseManifests(readFileSync(join(dir, file), 'utf8')));
+  for (const crd of crds) await applyManifest(kube, crd);
+  await waitForCrds(kube, crds.map((crd) => crd.metadata.name));
+}
+
+async function waitForCrds(kube: KubeClient, names: string[]): Promise<void> {
   for (const name of names) {
     for (let i = 0; ; i++) {
       const crd = await kube.get(customResourceDefinitions.path(undefined, name));
@@ -54,11 +54,16 @@ export async function installCrds(kube: KubeClient, dir: string): Promise<void> 
   }
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Kinds of deploy/aws-secrets-operator.yaml that only a kubelet gives meaning to: this control plane runs no pods. */
+const POD_KINDS = new Set(['Deployment', 'PodDisruptionBudget']);
 
-/** What a cluster needs before the operator can run in it: the CRDs of crds/, its namespace and its RBAC (deploy/). */
+/**
+ * What a cluster needs before the operator can run in it: its namespace, then the CRDs, ServiceAccount and RBAC of
+ * deploy/aws-secrets-operator.yaml (the chart's default rendering). The operator then runs beside the control plane.
+ */
 export async function installOperatorPrerequisites(kube: KubeClient): Promise<void> {
-  await installCrds(kube, join(repoRoot, 'crds'));
-  await applyManifests(kube, readFileSync(join(repoRoot, 'deploy/namespace.yaml'), 'utf8'));
-  await applyManifests(kube, readFileSync(join(repoRoot, 'deploy/rbac.yaml'), 'utf8'));
+  await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_RELEASE.namespace } });
+  const manifests = parseManifests(readFileSync(DEPLOY_MANIFEST, 'utf8')).filter((m) => !POD_KINDS.has(m.kind));
+  for (const manifest of manifests) await applyManifest(kube, manifest);
+  await waitForCrds(kube, manifests.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name));
 }

@@ -8,7 +8,7 @@
  *
  * Prints a table (baseline → now, and the issue's targets), writes bench/results/latest.json and
  * latest.svg. BENCH_BASELINE=1 also writes bench/baseline.json; BENCH_SIZING=1 writes
- * deploy/sizing.json from the full-size W1000.
+ * bench/sizing.json from the full-size W1000.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,6 +64,6 @@ if (process.env.BENCH_BASELINE) {
 const sizingRun = results.find((r) => r.workload === 'W1000' && r.externalSecrets === fullWorkloads[0]!.externalSecrets);
 if (process.env.BENCH_SIZING && sizingRun) {
   const sizing = { command: 'BENCH_SIZING=1 make bench', externalSecrets: sizingRun.externalSecrets, restingRssMiB: sizingRun.memory.rssMiB, peakRssMiB: sizingRun.memory.peakRssMiB };
-  writeFileSync(join(root, 'deploy/sizing.json'), `${JSON.stringify(sizing, null, 2)}\n`);
+  writeFileSync(join(root, 'bench/sizing.json'), `${JSON.stringify(sizing, null, 2)}\n`);
 }
 process.exitCode = failed ? 1 : 0;

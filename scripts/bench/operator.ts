@@ -4,13 +4,9 @@
  * under its ServiceAccount's RBAC, NODE_ENV=production as the image sets it, one replica (no
  * leader election).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { defaultDeployment } from '../../dev/chart.ts';
 import { imageCommand } from '../../test/helpers/image-command.ts';
 import { startOperatorChild, type OperatorChild } from '../../test/integration/operator-child.ts';
-
-const root = join(import.meta.dirname, '../..');
 
 /** Arguments to node before the script, and NODE_OPTIONS. */
 export interface NodeFlags {
@@ -41,9 +37,7 @@ export function productionNodeFlags(env: NodeJS.ProcessEnv = process.env): NodeF
 
 
 function deploymentContainer(): any {
-  const deployment = parseAllDocuments(readFileSync(join(root, 'deploy/operator.yaml'), 'utf8')).map((d) => d.toJS())
-    .find((d) => d?.kind === 'Deployment');
-  return deployment?.spec?.template?.spec?.containers?.[0];
+  return defaultDeployment().spec.template.spec.containers[0];
 }
 
 /** A Kubernetes memory quantity (e.g. 640Mi, 1Gi, 500M) in MiB. */

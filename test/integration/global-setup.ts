@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } finally {
     await kube.close();
   }
-  // The operator authenticates as its ServiceAccount user, so deploy/rbac.yaml is all it may do.
+  // The operator authenticates as its ServiceAccount user, so the RBAC of deploy/aws-secrets-operator.yaml is all it may do.
   const operatorKubeconfig = controlPlane.kubeconfigForServiceAccount('aws-secrets-operator', 'aws-secrets-operator');
   project.provide('adminKubeconfig', controlPlane.kubeconfig);
   project.provide('operatorKubeconfig', operatorKubeconfig);

@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { defaultDeployment } from '../../dev/chart.ts';
 
 /** What the kubelet and the image build would check of the shipped Dockerfile and Deployment. */
 const root = join(import.meta.dirname, '../..');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 const makefile = readFileSync(join(root, 'Makefile'), 'utf8');
 const nodeVersion = readFileSync(join(root, '.node-version'), 'utf8').trim();
-const deployment = parseAllDocuments(readFileSync(join(root, 'deploy/operator.yaml'), 'utf8'))
-  .map((d) => d.toJS())
-  .find((o) => o?.kind === 'Deployment');
+const deployment = defaultDeployment();
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
 const instruction = (name: string): string[] =>
@@ -60,7 +58,7 @@ describe('the image and the Deployment', () => {
 
   it('request at least the resting memory `make bench` measures, and limit above its peak', () => {
     // From `make bench` (scripts/bench.ts): resting RSS and peak RSS at 1000 ExternalSecrets, in MiB.
-    const { restingRssMiB, peakRssMiB } = JSON.parse(readFileSync(join(root, 'deploy/sizing.json'), 'utf8'));
+    const { restingRssMiB, peakRssMiB } = JSON.parse(readFileSync(join(root, 'bench/sizing.json'), 'utf8'));
     expect(bytes(container.resources.requests.memory)).toBeGreaterThanOrEqual(restingRssMiB * 1024 ** 2);
     expect(bytes(container.resources.limits.memory)).toBeGreaterThanOrEqual(1.25 * peakRssMiB * 1024 ** 2);
   });
