@@ -4,8 +4,8 @@ const MAX_LABEL_LENGTH = 63;
 
 /**
  * WATCH_NAMESPACE: the one namespace the operator serves, or undefined (unset or empty) for the
- * whole cluster. Any other value that is not a namespace's name is refused at start, so a typo
- * cannot leave the operator watching nothing (or everything) without a word.
+ * whole cluster. A value that is not a namespace's name is refused at start, so a typo cannot
+ * leave the operator watching nothing without a word.
  */
 export function watchNamespaceFrom(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;

@@ -28,6 +28,7 @@ const CLUSTER_STORE = `scope-shared-${process.pid}`;
 let kube: KubeClient;
 let operator: OperatorChild;
 let dir: string;
+let kubeconfig: string;
 
 /** A kubeconfig as a pod has it: the apiserver, its CA, and a token of the ServiceAccount in a file. */
 async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
@@ -100,9 +101,10 @@ beforeAll(async () => {
     spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
   });
 
+  kubeconfig = await serviceAccountKubeconfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT);
   operator = await startOperatorChild({
     name: 'scoped',
-    kubeconfig: await serviceAccountKubeconfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT),
+    kubeconfig,
     awsEndpoint: inject('motoEndpoint'),
     // Leader election on, in the operator's own namespace: not the watched one.
     env: { WATCH_NAMESPACE: WATCHED, POD_NAMESPACE: OPERATOR_NAMESPACE, POD_NAME: 'scoped-0' },
@@ -162,5 +164,10 @@ describe('an operator installed for one namespace (WATCH_NAMESPACE)', () => {
     // After the cases above: every path they exercised (stores, jwt auth, templateFrom, status, Events, the Lease) ran.
     expect(operator.output.filter((line) => /forbidden/i.test(line))).toEqual([]);
     expect(operator.child.exitCode).toBeNull();
+  });
+
+  it('refuses at start a WATCH_NAMESPACE that is not a namespace name, saying so', async () => {
+    await expect(startOperatorChild({ name: 'misconfigured', kubeconfig, awsEndpoint: inject('motoEndpoint'), env: { WATCH_NAMESPACE: 'Team_A' } }))
+      .rejects.toThrow(/exited before it started:[\s\S]*WATCH_NAMESPACE \\"Team_A\\" is not a namespace name: a DNS-1123 label/);
   });
 });
