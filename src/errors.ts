@@ -11,6 +11,13 @@ export const reasonCodes = {
   StoreNotFound: { retry: true },
   /** The store cannot be used from this namespace (ClusterSecretStore conditions). */
   StoreNotAllowed: { retry: false },
+  /**
+   * The ExternalSecret names a ClusterSecretStore, and the operator serves one namespace only
+   * (WATCH_NAMESPACE), where it reads no cluster-scoped kind. ESO, its cluster store reconciler
+   * off, skips such an ExternalSecret without a word; this says why nothing happens. Not retried:
+   * only a change to the spec (or to the operator's setting, which restarts it) can fix it.
+   */
+  ClusterSecretStoreDisabled: { retry: false },
   /** The store's provider or service is not one this operator implements. */
   UnsupportedProvider: { retry: false },
   /** A field of the ExternalSecret or store is set that this operator does not implement. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AwsProviders } from './aws/store-providers.ts';
-import { createCaches, type Caches } from './controllers/caches.ts';
+import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
 import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
 import { externalSecretController } from './controllers/externalsecret/controller.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
@@ -29,6 +29,11 @@ export interface OperatorOptions {
   metrics?: OperatorMetrics;
   /** Bound on the bytes of AWS secret values cached in memory (default 16 MiB). */
   cacheBytes?: number;
+  /**
+   * The one namespace served (WATCH_NAMESPACE): its ExternalSecrets, SecretStores and Secrets only,
+   * and no cluster-scoped kind at all. Default: the whole cluster.
+   */
+  watchNamespace?: string;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -56,8 +61,8 @@ export class Operator {
       onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
       // What failed on the apiserver runs again as soon as it serves, not after its grown backoff.
       onRecovered: (resource) => this.retryApiserverFailures(resource),
-    });
-    this.informers = Object.values(this.caches);
+    }, options.watchNamespace);
+    this.informers = informersOf(this.caches);
     this.providers = new AwsProviders(kube, clock, {
       log,
       ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
@@ -76,6 +81,7 @@ export class Operator {
       },
     });
     const events = eventRecorder(kube, clock, log);
+    const { cluster } = this.caches;
     this.controllers = [
       externalSecretController(this.caches, {
         kube, clock, log, events, metrics,
@@ -84,9 +90,9 @@ export class Operator {
         backoff: options.reconcileBackoff,
       }),
       secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver() }),
-      clusterExternalSecretController(this.caches, {
+      ...(cluster ? [clusterExternalSecretController(this.caches.externalSecrets, cluster, {
         kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
-      }),
+      })] : []),
     ];
   }
 

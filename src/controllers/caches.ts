@@ -9,25 +9,47 @@ import type { Namespace, Secret } from '../api/core.ts';
 export interface Caches {
   externalSecrets: Informer<ExternalSecret>;
   secretStores: Informer<SecretStore>;
-  clusterSecretStores: Informer<ClusterSecretStore>;
   /** Only the Secrets this operator manages (its label), not every Secret in the cluster. */
   managedSecrets: Informer<Secret & KubeObject>;
+  /**
+   * The cluster-scoped kinds; absent when the operator serves one namespace (WATCH_NAMESPACE), so
+   * that it makes no cluster-scoped request and a Role in that namespace is all it needs.
+   */
+  cluster?: ClusterCaches;
+}
+
+export interface ClusterCaches {
+  clusterSecretStores: Informer<ClusterSecretStore>;
   namespaces: Informer<Namespace>;
   clusterExternalSecrets: Informer<ClusterExternalSecret>;
 }
 
-export function createCaches(kube: KubeClient, options: InformerOptions): Caches {
-  return {
-    externalSecrets: new Informer(kube, resources.externalSecrets, options),
-    secretStores: new Informer(kube, resources.secretStores, options),
-    clusterSecretStores: new Informer(kube, resources.clusterSecretStores, options),
+/** The caches for the whole cluster, or, given a namespace, for that namespace only. */
+export function createCaches(kube: KubeClient, options: InformerOptions, watchNamespace?: string): Caches {
+  const served = (type: resources.ResourceType) => (watchNamespace === undefined ? type : resources.inNamespace(type, watchNamespace));
+  const caches: Caches = {
+    externalSecrets: new Informer(kube, served(resources.externalSecrets), options),
+    secretStores: new Informer(kube, served(resources.secretStores), options),
     // Whole, managedFields included: a cached Secret is the base of the next write, whose managedFields say which
     // labels, annotations and keys the ExternalSecret wrote before (sync/managed-fields.ts). A PUT that carries a
     // subset of them would replace the rest, so they are kept entire.
-    managedSecrets: new Informer(kube, resources.secrets, { ...options, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: (s) => s }),
-    namespaces: new Informer(kube, resources.namespaces, { ...options, transform: namespaceAsRead }),
-    clusterExternalSecrets: new Informer(kube, resources.clusterExternalSecrets, options),
+    managedSecrets: new Informer(kube, served(resources.secrets), { ...options, labelSelector: `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`, transform: (s) => s }),
   };
+  if (watchNamespace !== undefined) return caches;
+  return {
+    ...caches,
+    cluster: {
+      clusterSecretStores: new Informer(kube, resources.clusterSecretStores, options),
+      namespaces: new Informer(kube, resources.namespaces, { ...options, transform: namespaceAsRead }),
+      clusterExternalSecrets: new Informer(kube, resources.clusterExternalSecrets, options),
+    },
+  };
+}
+
+/** Every informer of the caches, to start, await and stop together. */
+export function informersOf(caches: Caches): Informer<KubeObject>[] {
+  const { cluster, ...namespaced } = caches;
+  return [...Object.values(namespaced), ...Object.values(cluster ?? {})];
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -2,7 +2,7 @@ import { kinds, type KindInfo } from '../api/kinds.ts';
 
 /** A kind's paths in the Kubernetes API. */
 export interface ResourceType extends KindInfo {
-  /** Collection path across all namespaces (or of a cluster-scoped kind). */
+  /** Collection path the kind is listed and watched at: across all namespaces, of a cluster-scoped kind, or of one namespace (inNamespace). */
   listPath(): string;
   /** Path of one object, or of the namespaced collection when name is omitted. */
   path(namespace: string | undefined, name?: string, subresource?: string): string;
@@ -24,6 +24,12 @@ export function resourceType(info: KindInfo, apiVersion = info.apiVersion): Reso
       return `${base}${ns}/${plural}${one}${subresource ? `/${subresource}` : ''}`;
     },
   };
+}
+
+/** A namespaced kind listed and watched in one namespace only, as a namespace-scoped Role allows. */
+export function inNamespace(type: ResourceType, namespace: string): ResourceType {
+  if (!type.namespaced) throw new Error(`${type.kind} is cluster-scoped: it cannot be watched in one namespace`);
+  return { ...type, listPath: () => type.path(namespace) };
 }
 
 // The kinds of src/api/kinds.ts the operator reads and writes, by the names its code uses.

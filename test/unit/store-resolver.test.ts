@@ -16,8 +16,10 @@ const es = (namespace: string, storeName: string, kind?: 'SecretStore' | 'Cluste
 function lookup(stores: Array<SecretStore | ClusterSecretStore>, nsLabels: Record<string, Record<string, string>> = {}): StoreLookup {
   return {
     secretStore: (ns, name) => stores.find((s): s is SecretStore => s.kind === 'SecretStore' && s.metadata.namespace === ns && s.metadata.name === name),
-    clusterSecretStore: (name) => stores.find((s): s is ClusterSecretStore => s.kind === 'ClusterSecretStore' && s.metadata.name === name),
-    namespaceLabels: (ns) => nsLabels[ns],
+    cluster: {
+      clusterSecretStore: (name) => stores.find((s): s is ClusterSecretStore => s.kind === 'ClusterSecretStore' && s.metadata.name === name),
+      namespaceLabels: (ns) => nsLabels[ns],
+    },
   };
 }
 
@@ -62,6 +64,17 @@ describe('resolveStore', () => {
 
   it('a ClusterSecretStore without conditions is usable from every namespace', () => {
     expect(resolveStore(es('anything', 'shared', 'ClusterSecretStore'), lookup([css('shared')])).name).toBe('shared');
+  });
+
+  it('serves no ClusterSecretStore, even one that exists, when the operator watches one namespace (no cluster lookup)', () => {
+    const { cluster: _, ...scoped } = lookup([css('shared'), ss('team-a', 'aws')]);
+    expect(() => resolveStore(es('team-a', 'shared', 'ClusterSecretStore'), scoped)).toThrow(expect.objectContaining({
+      code: 'ClusterSecretStoreDisabled',
+      retryable: false,
+      message: 'ClusterSecretStore "shared" is not served: this operator watches only namespace "team-a" (WATCH_NAMESPACE) '
+        + 'and reads no ClusterSecretStore in that mode; use a SecretStore of this namespace',
+    }));
+    expect(resolveStore(es('team-a', 'aws'), scoped)).toMatchObject({ kind: 'SecretStore', namespace: 'team-a', name: 'aws' });
   });
 });
 

@@ -4,12 +4,12 @@ import type { ClusterExternalSecret, ExternalSecret } from '../../api/generated.
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import { Controller, type Mapper, type ReconcileObserver } from '../../kube/controller.ts';
-import { cacheKey } from '../../kube/informer.ts';
+import { cacheKey, type Informer } from '../../kube/informer.ts';
 import { ref } from '../../kube/object-ref.ts';
 import { anyOf, deletionStarted, labelsChanged, ownerReferencesChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import * as resources from '../../kube/resources.ts';
 import { forgetObject } from '../../metrics/operator-metrics.ts';
-import type { Caches } from '../caches.ts';
+import type { ClusterCaches } from '../caches.ts';
 import { controllingCes } from './external-secret.ts';
 import { selectsNamespace } from './namespaces.ts';
 import { ClusterExternalSecretReconciler, type ClusterExternalSecretMetrics } from './reconciler.ts';
@@ -38,9 +38,11 @@ const blockedBy = (ces: ClusterExternalSecret, es: ExternalSecret): boolean =>
  * someone else wake it (status writes, its own and the ExternalSecret controller's, do not),
  * and so does a namespace created, deleted, relabelled or terminating.
  */
-export function clusterExternalSecretController(caches: Caches, options: ClusterExternalSecretControllerOptions): Controller<ClusterExternalSecret> {
+export function clusterExternalSecretController(
+  externalSecrets: Informer<ExternalSecret>, caches: ClusterCaches, options: ClusterExternalSecretControllerOptions,
+): Controller<ClusterExternalSecret> {
   const { kube, clock, log } = options;
-  const { clusterExternalSecrets, externalSecrets, namespaces } = caches;
+  const { clusterExternalSecrets, namespaces } = caches;
   const { metrics } = options;
   externalSecrets.addIndex(BY_CES_OWNER, (es) => {
     const owner = controllingCes(es);

@@ -42,7 +42,7 @@ export interface ExternalSecretControllerOptions {
  */
 export function externalSecretController(caches: Caches, options: ExternalSecretControllerOptions): Controller<ExternalSecret> {
   const { kube, clock, log, events, providers, metrics } = options;
-  const { externalSecrets, secretStores, clusterSecretStores, managedSecrets, namespaces } = caches;
+  const { externalSecrets, secretStores, managedSecrets, cluster } = caches;
   externalSecrets
     .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
     .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
@@ -67,8 +67,12 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     providers,
     stores: {
       secretStore: (ns, name) => secretStores.get(cacheKey(ns, name)),
-      clusterSecretStore: (name) => clusterSecretStores.get(name),
-      namespaceLabels: (ns) => namespaces.get(ns)?.metadata.labels,
+      ...(cluster ? {
+        cluster: {
+          clusterSecretStore: (name) => cluster.clusterSecretStores.get(name),
+          namespaceLabels: (ns) => cluster.namespaces.get(ns)?.metadata.labels,
+        },
+      } : {}),
     },
     observedAt: (es) => observed.get(es),
     readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))), (es) => observed.get(es)),
@@ -88,13 +92,14 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
 
   const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_STORE, refKey(refOf(store))).map(refOf);
   const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
-  return new Controller<ExternalSecret>({
+  const controller = new Controller<ExternalSecret>({
     name: 'externalsecret', clock, log, concurrency: options.concurrency, backoff: options.backoff, observe: metrics.reconcileObserver(metrics.reconcileDuration),
   })
     .for(externalSecrets, specOrMetadataChanged)
     .watches(secretStores, usersOf, generationChanged)
-    .watches(clusterSecretStores, usersOf, generationChanged)
-    .watches(managedSecrets, targeting)
+    .watches(managedSecrets, targeting);
+  if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
+  return controller
     .onDeleted((es) => forgetObject(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))
     .reconciles((es) => reconciler.reconcile(es));
 }

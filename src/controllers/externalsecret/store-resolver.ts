@@ -9,6 +9,11 @@ import { validateStore } from '../secretstore/validate.ts';
 
 export interface StoreLookup {
   secretStore(namespace: string, name: string): SecretStore | undefined;
+  /** Absent when the operator serves one namespace (WATCH_NAMESPACE): it reads no cluster-scoped kind then. */
+  cluster?: ClusterStoreLookup;
+}
+
+export interface ClusterStoreLookup {
   clusterSecretStore(name: string): ClusterSecretStore | undefined;
   namespaceLabels(namespace: string): Record<string, string> | undefined;
 }
@@ -31,9 +36,13 @@ export function resolveStore(es: ExternalSecret, lookup: StoreLookup): StoreIden
   const kind = ref.kind ?? 'SecretStore';
   let store: SecretStore | ClusterSecretStore | undefined;
   if (kind === 'ClusterSecretStore') {
-    store = lookup.clusterSecretStore(ref.name);
+    if (!lookup.cluster) {
+      throw new OperatorError('ClusterSecretStoreDisabled', `ClusterSecretStore "${ref.name}" is not served: this operator watches only `
+        + `namespace "${namespace}" (WATCH_NAMESPACE) and reads no ClusterSecretStore in that mode; use a SecretStore of this namespace`);
+    }
+    store = lookup.cluster.clusterSecretStore(ref.name);
     if (!store) throw new OperatorError('StoreNotFound', `ClusterSecretStore "${ref.name}" not found`);
-    checkConditions(store, namespace, lookup);
+    checkConditions(store, namespace, lookup.cluster);
   } else {
     store = lookup.secretStore(namespace, ref.name);
     if (!store) throw new OperatorError('StoreNotFound', `SecretStore "${ref.name}" not found in namespace "${namespace}"`);
@@ -53,7 +62,7 @@ export function resolveStore(es: ExternalSecret, lookup: StoreLookup): StoreIden
  * the selector, then the regexes in order, as Go's regexp.MatchString (unanchored); a regex that
  * does not compile fails there (ESO's webhook would have refused the store).
  */
-function checkConditions(store: ClusterSecretStore, namespace: string, lookup: StoreLookup): void {
+function checkConditions(store: ClusterSecretStore, namespace: string, lookup: ClusterStoreLookup): void {
   const conditions = store.spec?.conditions;
   if (!conditions || conditions.length === 0) return;
   for (const [i, condition] of conditions.entries()) {

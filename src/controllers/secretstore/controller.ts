@@ -15,11 +15,11 @@ export interface SecretStoreControllerOptions {
   observe?: ReconcileObserver;
 }
 
-/** The store controller: both kinds of store, in one queue, on every change. */
+/** The store controller: both kinds of store (SecretStores only when the operator serves one namespace), in one queue, on every change. */
 export function secretStoreController(caches: Caches, options: SecretStoreControllerOptions): Controller<AnyStore> {
   const reconciler = new SecretStoreReconciler(options);
-  return new Controller<AnyStore>({ name: 'secretstore', clock: options.clock, log: options.log, concurrency: 2, observe: options.observe })
-    .for(caches.secretStores)
-    .for(caches.clusterSecretStores)
-    .reconciles((store) => reconciler.reconcile(store));
+  const controller = new Controller<AnyStore>({ name: 'secretstore', clock: options.clock, log: options.log, concurrency: 2, observe: options.observe })
+    .for(caches.secretStores);
+  if (caches.cluster) controller.for(caches.cluster.clusterSecretStores);
+  return controller.reconciles((store) => reconciler.reconcile(store));
 }

@@ -1,0 +1,173 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { applyManifest } from '../../dev/apply.ts';
+import { isNotFound, KubeClient } from '../../src/kube/client.ts';
+import { clusterSecretStores, events, externalSecrets, secrets, secretStores, serviceAccounts } from '../../src/kube/resources.ts';
+import { decode, deleteExternalSecrets, eventually, readyCondition, ROLE_ARN } from './harness.ts';
+import { namespaceScopeRbac } from './namespace-scope-rbac.ts';
+import { startOperatorChild, type OperatorChild } from './operator-child.ts';
+
+/**
+ * The operator installed for one namespace (WATCH_NAMESPACE), as its own process, authenticated with a
+ * TokenRequest token of a ServiceAccount that only a Role in the watched namespace (and the leader-election Role
+ * in its own, another namespace) empowers. Both namespaces hold the same declarations; only the watched one's
+ * are served, an ExternalSecret there that names a ClusterSecretStore is told why it is not, and the operator
+ * never asks for what that Role does not grant.
+ */
+const WATCHED = `scoped-${process.pid}`;
+const UNWATCHED = `unwatched-${process.pid}`;
+const OPERATOR_NAMESPACE = `scoped-operator-${process.pid}`;
+const SERVICE_ACCOUNT = 'aws-secrets-operator';
+const KEY = `scope/${process.pid}/db`;
+const CLUSTER_STORE = `scope-shared-${process.pid}`;
+
+let kube: KubeClient;
+let operator: OperatorChild;
+let dir: string;
+let kubeconfig: string;
+
+/** A kubeconfig as a pod has it: the apiserver, its CA, and a token of the ServiceAccount in a file. */
+async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+  const request = await kube.request('POST', serviceAccounts.path(namespace, name, 'token'), {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  });
+  writeFileSync(join(dir, 'token'), request.status.token, { mode: 0o600 });
+  const admin = parse(readFileSync(inject('adminKubeconfig'), 'utf8'));
+  const path = join(dir, 'kubeconfig');
+  writeFileSync(path, stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: admin.clusters,
+    users: [{ name, user: { tokenFile: 'token' } }],
+    contexts: [{ name: 'scoped', context: { cluster: admin.clusters[0].name, user: name } }],
+    'current-context': 'scoped',
+  }), { mode: 0o600 });
+  return path;
+}
+
+/** What a team declares in its namespace: a store authenticating as its ServiceAccount, and a template ConfigMap. */
+async function declareTeam(namespace: string): Promise<void> {
+  await applyManifest(kube, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'team-sa', namespace, annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN } } });
+  await applyManifest(kube, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tpl', namespace }, data: { greeting: 'hello {{ .password }}' } });
+  await applyManifest(kube, {
+    apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace },
+    spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { jwt: { serviceAccountRef: { name: 'team-sa' } } } } } },
+  });
+}
+
+const applyExternalSecret = (namespace: string, name: string, storeRef: { name: string; kind: string }) => applyManifest(kube, {
+  apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace },
+  spec: {
+    refreshInterval: '1h',
+    secretStoreRef: storeRef,
+    data: [{ secretKey: 'password', remoteRef: { key: KEY, property: 'password' } }],
+    target: { template: { mergePolicy: 'Merge', templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'greeting' }] } }] } },
+  },
+});
+
+async function getOrUndefined(path: string): Promise<any> {
+  try {
+    return await kube.get(path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function readyAs(namespace: string, name: string, status: 'True' | 'False'): Promise<any> {
+  return eventually(async () => {
+    const es = await kube.get(externalSecrets.path(namespace, name));
+    return readyCondition(es)?.status === status ? es : undefined;
+  }, `ExternalSecret ${namespace}/${name} Ready=${status}`);
+}
+
+beforeAll(async () => {
+  kube = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
+  dir = mkdtempSync(join(tmpdir(), 'aws-secrets-operator-scoped-'));
+  for (const name of [OPERATOR_NAMESPACE, WATCHED, UNWATCHED]) await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await applyManifest(kube, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: SERVICE_ACCOUNT, namespace: OPERATOR_NAMESPACE } });
+  for (const manifest of namespaceScopeRbac({ watchNamespace: WATCHED, operatorNamespace: OPERATOR_NAMESPACE, serviceAccount: SERVICE_ACCOUNT })) {
+    await applyManifest(kube, manifest);
+  }
+  const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  await aws.send(new CreateSecretCommand({ Name: KEY, SecretString: '{"password":"s3cret"}' }));
+  aws.destroy();
+  for (const namespace of [WATCHED, UNWATCHED]) await declareTeam(namespace);
+  await applyManifest(kube, {
+    apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: CLUSTER_STORE },
+    spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
+  });
+
+  kubeconfig = await serviceAccountKubeconfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT);
+  operator = await startOperatorChild({
+    name: 'scoped',
+    kubeconfig,
+    awsEndpoint: inject('motoEndpoint'),
+    // Leader election on, in the operator's own namespace: not the watched one.
+    env: { WATCH_NAMESPACE: WATCHED, POD_NAMESPACE: OPERATOR_NAMESPACE, POD_NAME: 'scoped-0' },
+  });
+});
+
+afterAll(async () => {
+  await operator?.kill('SIGTERM');
+  if (kube) {
+    // Later files' operators watch the whole cluster: they must not inherit these.
+    await deleteExternalSecrets(kube, [WATCHED, UNWATCHED]);
+    await kube.request('DELETE', clusterSecretStores.path(undefined, CLUSTER_STORE)).catch(() => undefined);
+    await kube.close();
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('an operator installed for one namespace (WATCH_NAMESPACE)', () => {
+  it('says its scope at start, leads from its own namespace, and becomes ready', async () => {
+    const starting = JSON.parse(operator.output.find((l) => l.includes('"msg":"starting"'))!);
+    expect(starting).toMatchObject({ watchNamespace: WATCHED, leaderElection: true });
+    await eventually(async () => operator.leads(), 'the operator to lead', 30_000);
+    await eventually(async () => (await fetch(`http://127.0.0.1:${operator.metricsPort}/readyz`)).status === 200, '/readyz to answer 200');
+  });
+
+  it('syncs an ExternalSecret of the watched namespace, and never touches the same one in another namespace', async () => {
+    // The other first: once the watched one (created after it) is synced, a cluster-wide operator would have seen both.
+    await applyExternalSecret(UNWATCHED, 'db', { name: 'aws', kind: 'SecretStore' });
+    await applyExternalSecret(WATCHED, 'db', { name: 'aws', kind: 'SecretStore' });
+    const synced = await readyAs(WATCHED, 'db', 'True');
+    expect(readyCondition(synced).reason).toBe('SecretSynced');
+    expect(decode((await kube.get(secrets.path(WATCHED, 'db'))).data)).toEqual({ password: 's3cret', greeting: 'hello s3cret' });
+    expect(readyCondition(await kube.get(secretStores.path(WATCHED, 'aws')))).toMatchObject({ status: 'True', reason: 'Valid' });
+
+    expect((await kube.get(externalSecrets.path(UNWATCHED, 'db'))).status).toBeUndefined();
+    expect(await getOrUndefined(secrets.path(UNWATCHED, 'db'))).toBeUndefined();
+    expect((await kube.get(secretStores.path(UNWATCHED, 'aws'))).status).toBeUndefined();
+    expect((await kube.get(events.path(UNWATCHED))).items).toEqual([]);
+  });
+
+  it('fails an ExternalSecret that names a ClusterSecretStore, naming the setting, and leaves the store alone', async () => {
+    await applyExternalSecret(WATCHED, 'via-cluster-store', { name: CLUSTER_STORE, kind: 'ClusterSecretStore' });
+    const failed = await readyAs(WATCHED, 'via-cluster-store', 'False');
+    expect(readyCondition(failed)).toMatchObject({
+      reason: 'SecretSyncedError',
+      message: `ClusterSecretStoreDisabled: ClusterSecretStore "${CLUSTER_STORE}" is not served: this operator watches only namespace `
+        + `"${WATCHED}" (WATCH_NAMESPACE) and reads no ClusterSecretStore in that mode; use a SecretStore of this namespace`,
+    });
+    const warned = await eventually(async () => (await kube.get(events.path(WATCHED))).items
+      .find((e: any) => e.involvedObject.name === 'via-cluster-store' && e.type === 'Warning'), 'the Warning Event');
+    expect(warned.message).toBe(readyCondition(failed).message);
+    expect(await getOrUndefined(secrets.path(WATCHED, 'via-cluster-store'))).toBeUndefined();
+    expect((await kube.get(clusterSecretStores.path(undefined, CLUSTER_STORE))).status).toBeUndefined();
+  });
+
+  it('asks the apiserver for nothing its Role does not grant: no cluster-scoped request, no forbidden answer', () => {
+    // After the cases above: every path they exercised (stores, jwt auth, templateFrom, status, Events, the Lease) ran.
+    expect(operator.output.filter((line) => /forbidden/i.test(line))).toEqual([]);
+    expect(operator.child.exitCode).toBeNull();
+  });
+
+  it('refuses at start a WATCH_NAMESPACE that is not a namespace name, saying so', async () => {
+    await expect(startOperatorChild({ name: 'misconfigured', kubeconfig, awsEndpoint: inject('motoEndpoint'), env: { WATCH_NAMESPACE: 'Team_A' } }))
+      .rejects.toThrow(/exited before it started:[\s\S]*WATCH_NAMESPACE \\"Team_A\\" is not a namespace name: a DNS-1123 label/);
+  });
+});
