@@ -54,16 +54,24 @@ async function waitForCrds(kube: KubeClient, names: string[]): Promise<void> {
   }
 }
 
-/** Kinds of deploy/aws-secrets-operator.yaml that only a kubelet gives meaning to: this control plane runs no pods. */
+/** Kinds of the chart that only a kubelet gives meaning to. */
 const POD_KINDS = new Set(['Deployment', 'PodDisruptionBudget']);
 
 /**
- * What a cluster needs before the operator can run in it: its namespace, then the CRDs, ServiceAccount and RBAC of
- * deploy/aws-secrets-operator.yaml (the chart's default rendering). The operator then runs beside the control plane.
+ * The chart's objects from a rendering (`helm template`), applied as helm would create them, except the kinds only a
+ * kubelet gives meaning to (this control plane runs no pods; the operator runs beside it). Returns the Deployment, which
+ * says how to run the operator.
  */
+export async function applyChartObjects(kube: KubeClient, rendered: string): Promise<{ deployment: any }> {
+  const manifests = parseManifests(rendered);
+  const applied = manifests.filter((m) => !POD_KINDS.has(m.kind));
+  for (const manifest of applied) await applyManifest(kube, manifest);
+  await waitForCrds(kube, applied.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name));
+  return { deployment: manifests.find((m) => m.kind === 'Deployment') };
+}
+
+/** What a cluster needs before the operator can run in it: its namespace, then deploy/aws-secrets-operator.yaml's objects. */
 export async function installOperatorPrerequisites(kube: KubeClient): Promise<void> {
   await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DEFAULT_RELEASE.namespace } });
-  const manifests = parseManifests(readFileSync(DEPLOY_MANIFEST, 'utf8')).filter((m) => !POD_KINDS.has(m.kind));
-  for (const manifest of manifests) await applyManifest(kube, manifest);
-  await waitForCrds(kube, manifests.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name));
+  await applyChartObjects(kube, readFileSync(DEPLOY_MANIFEST, 'utf8'));
 }

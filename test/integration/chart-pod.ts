@@ -1,40 +1,54 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import type { KubeClient } from '../../src/kube/client.ts';
-import type { ControlPlane } from '../../dev/control-plane.ts';
+import { serviceAccounts } from '../../src/kube/resources.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
 
 /**
  * The operator run as the chart's Deployment runs it, as far as a control plane without a kubelet allows: the
- * container's environment as rendered (the downward API resolved as the kubelet would), and the credentials of a pod of
- * the chart's ServiceAccount, a bound token from the TokenRequest API, so that the chart's RBAC alone decides what the
- * operator may do.
+ * container's environment as rendered (the downward API resolved as the kubelet would), and a pod's credentials for
+ * the chart's ServiceAccount, a bound token from the TokenRequest API in a file, so that the chart's RBAC alone decides
+ * what the operator may do.
  */
 export async function runAsChartPod(options: {
   name: string;
-  controlPlane: ControlPlane;
   admin: KubeClient;
-  /** The Deployment as the apiserver holds it after helm install. */
+  /** The admin kubeconfig's file: its cluster (server and CA) is the pod's. */
+  adminKubeconfig: string;
+  /** The chart's Deployment: as rendered, or as the apiserver holds it after helm install. */
   deployment: any;
   awsEndpoint: string;
-}): Promise<OperatorChild> {
-  const { deployment, controlPlane } = options;
+  /** Where the token and the kubeconfig are written. */
+  dir: string;
+  /** Settings the test changes on top of the chart's (e.g. a shorter retry). */
+  env?: Record<string, string>;
+}): Promise<OperatorChild & { kubeconfig: string }> {
+  const { deployment, dir } = options;
   const namespace = deployment.metadata.namespace as string;
   const pod = deployment.spec.template.spec;
-  const podName = `${deployment.metadata.name}-0`;
-  const token = await options.admin.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${pod.serviceAccountName}/token`, {
+  const request = await options.admin.request('POST', serviceAccounts.path(namespace, pod.serviceAccountName, 'token'), {
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
   });
-  const kubeconfig = join(controlPlane.dir, `${options.name}.kubeconfig`);
-  writeFileSync(kubeconfig, tokenKubeconfig(controlPlane, token.status.token), { mode: 0o600 });
-  const env = containerEnvironment(pod.containers[0], { 'metadata.name': podName, 'metadata.namespace': namespace });
-  return startOperatorChild({
+  writeFileSync(join(dir, `${options.name}.token`), request.status.token, { mode: 0o600 });
+  const admin = parse(readFileSync(options.adminKubeconfig, 'utf8'));
+  const kubeconfig = join(dir, `${options.name}.kubeconfig`);
+  writeFileSync(kubeconfig, stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: admin.clusters,
+    users: [{ name: 'pod', user: { tokenFile: `${options.name}.token` } }],
+    contexts: [{ name: 'pod', context: { cluster: admin.clusters[0].name, user: 'pod' } }],
+    'current-context': 'pod',
+  }), { mode: 0o600 });
+  const env = containerEnvironment(pod.containers[0], { 'metadata.name': `${deployment.metadata.name}-0`, 'metadata.namespace': namespace });
+  const operator = await startOperatorChild({
     name: options.name,
     kubeconfig,
     awsEndpoint: options.awsEndpoint,
-    // Any free port: several operators may run on this machine at once. Everything else is the chart's.
-    env: { ...env, METRICS_PORT: '0' },
+    // Any free port: several operators may run on this machine at once.
+    env: { ...env, METRICS_PORT: '0', ...options.env },
   });
+  return Object.assign(operator, { kubeconfig });
 }
 
 /** A container's environment as the kubelet gives it, for the downward API fields the chart uses. */
@@ -48,17 +62,4 @@ export function containerEnvironment(container: any, fields: Record<string, stri
     env[variable.name] = field !== undefined ? fields[field]! : String(variable.value ?? '');
   }
   return env;
-}
-
-function tokenKubeconfig(controlPlane: ControlPlane, token: string): string {
-  const ca = readFileSync(controlPlane.certificates.caCert).toString('base64');
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    `clusters: [{name: local, cluster: {server: ${JSON.stringify(controlPlane.server)}, certificate-authority-data: ${ca}}}]`,
-    `users: [{name: pod, user: {token: ${JSON.stringify(token)}}}]`,
-    'contexts: [{name: local, context: {cluster: local, user: pod}}]',
-    'current-context: local',
-    '',
-  ].join('\n');
 }

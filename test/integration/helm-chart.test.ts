@@ -63,7 +63,7 @@ function runHelm(args: string[]): string {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
-      env: { PATH: process.env.PATH, KUBECONFIG: controlPlane.kubeconfig, HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data') },
+      env: { PATH: process.env.PATH, HOME: work, KUBECONFIG: controlPlane.kubeconfig, HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data') },
     });
   } catch (err: any) {
     throw new Error(`helm ${args.slice(0, 2).join(' ')} failed: ${err.stderr || err.message}`);
@@ -163,13 +163,14 @@ describe('the chart on the real apiserver', () => {
   });
 });
 
-/** The seed's ServiceAccount and objects, in `ns`, with the IAM role annotation as on EKS. */
+/** The seed's ServiceAccount and objects, in `ns`, with the IAM role annotation as on EKS; `rename` names the ExternalSecret and its target. */
 async function applySeed(ns: string, rename?: (name: string) => string): Promise<void> {
   await namespace(ns);
   await applyManifest(admin, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'external-secrets-sa', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN } } });
   for (const manifest of SEED) {
     const name = rename ? rename(manifest.metadata.name) : manifest.metadata.name;
-    await applyManifest(admin, { ...manifest, metadata: { ...manifest.metadata, name, namespace: ns } });
+    const spec = manifest.kind === 'ExternalSecret' ? { ...manifest.spec, target: { ...manifest.spec.target, name } } : manifest.spec;
+    await applyManifest(admin, { ...manifest, metadata: { ...manifest.metadata, name, namespace: ns }, spec });
   }
 }
 
@@ -184,7 +185,7 @@ const forbidden = (operator: OperatorChild) => operator.output.filter((l) => /fo
 
 async function startChartOperator(name: string, release: string, ns: string): Promise<OperatorChild> {
   const deployment = await admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/${release}-aws-secrets-operator`);
-  const operator = await runAsChartPod({ name, controlPlane, admin, deployment, awsEndpoint: moto.endpoint });
+  const operator = await runAsChartPod({ name, admin, adminKubeconfig: controlPlane.kubeconfig, deployment, awsEndpoint: moto.endpoint, dir: work });
   operators.push(operator);
   return operator;
 }
@@ -230,7 +231,7 @@ describe('helm install, upgrade and uninstall, with the operator under the chart
   it('namespace scope: syncs in its namespace under the chart\'s Role and touches nothing elsewhere', async () => {
     // First the copy it must leave alone, so that a sync in its own namespace later proves it had the chance.
     await applySeed('staging');
-    runHelm(['install', 'team', CHART_DIR, '--namespace', 'aso-team', '--set', 'scope.namespace=production', '--set', 'crds.install=false']);
+    runHelm(['install', 'team', CHART_DIR, '--namespace', 'aso-team', '--create-namespace', '--set', 'scope.namespace=production', '--set', 'crds.install=false']);
     const untouched = await externalSecret('staging', 'db-credentials');
     const operator = await startChartOperator('chart-namespace', 'team', 'aso-team');
     await applySeed('production', (name) => (name === 'db-credentials' ? 'db-credentials-scoped' : name));

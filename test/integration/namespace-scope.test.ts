@@ -1,27 +1,26 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { applyManifest } from '../../dev/apply.ts';
+import { applyChartObjects, applyManifest } from '../../dev/apply.ts';
+import { renderChart } from '../../dev/chart.ts';
 import { isNotFound, KubeClient } from '../../src/kube/client.ts';
-import { clusterSecretStores, events, externalSecrets, secrets, secretStores, serviceAccounts } from '../../src/kube/resources.ts';
+import { clusterSecretStores, events, externalSecrets, secrets, secretStores } from '../../src/kube/resources.ts';
 import { decode, deleteExternalSecrets, eventually, readyCondition, ROLE_ARN } from './harness.ts';
-import { namespaceScopeRbac } from './namespace-scope-rbac.ts';
+import { runAsChartPod } from './chart-pod.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
 
 /**
- * The operator installed for one namespace (WATCH_NAMESPACE), as its own process, authenticated with a
- * TokenRequest token of a ServiceAccount that only a Role in the watched namespace (and the leader-election Role
- * in its own, another namespace) empowers. Both namespaces hold the same declarations; only the watched one's
+ * The operator installed for one namespace by the Helm chart (`scope.namespace`: WATCH_NAMESPACE), as its own process
+ * run as the chart's Deployment runs it, authenticated with a TokenRequest token of the chart's ServiceAccount, which
+ * only the chart's Role in the watched namespace (and its leader-election Role in its own, another namespace) empowers. Both namespaces hold the same declarations; only the watched one's
  * are served, an ExternalSecret there that names a ClusterSecretStore is told why it is not, and the operator
  * never asks for what that Role does not grant.
  */
 const WATCHED = `scoped-${process.pid}`;
 const UNWATCHED = `unwatched-${process.pid}`;
 const OPERATOR_NAMESPACE = `scoped-operator-${process.pid}`;
-const SERVICE_ACCOUNT = 'aws-secrets-operator';
 const KEY = `scope/${process.pid}/db`;
 const CLUSTER_STORE = `scope-shared-${process.pid}`;
 
@@ -29,24 +28,6 @@ let kube: KubeClient;
 let operator: OperatorChild;
 let dir: string;
 let kubeconfig: string;
-
-/** A kubeconfig as a pod has it: the apiserver, its CA, and a token of the ServiceAccount in a file. */
-async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
-  const request = await kube.request('POST', serviceAccounts.path(namespace, name, 'token'), {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  writeFileSync(join(dir, 'token'), request.status.token, { mode: 0o600 });
-  const admin = parse(readFileSync(inject('adminKubeconfig'), 'utf8'));
-  const path = join(dir, 'kubeconfig');
-  writeFileSync(path, stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: admin.clusters,
-    users: [{ name, user: { tokenFile: 'token' } }],
-    contexts: [{ name: 'scoped', context: { cluster: admin.clusters[0].name, user: name } }],
-    'current-context': 'scoped',
-  }), { mode: 0o600 });
-  return path;
-}
 
 /** What a team declares in its namespace: a store authenticating as its ServiceAccount, and a template ConfigMap. */
 async function declareTeam(namespace: string): Promise<void> {
@@ -88,10 +69,10 @@ beforeAll(async () => {
   kube = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
   dir = mkdtempSync(join(tmpdir(), 'aws-secrets-operator-scoped-'));
   for (const name of [OPERATOR_NAMESPACE, WATCHED, UNWATCHED]) await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await applyManifest(kube, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: SERVICE_ACCOUNT, namespace: OPERATOR_NAMESPACE } });
-  for (const manifest of namespaceScopeRbac({ watchNamespace: WATCHED, operatorNamespace: OPERATOR_NAMESPACE, serviceAccount: SERVICE_ACCOUNT })) {
-    await applyManifest(kube, manifest);
-  }
+  // The chart installed for one namespace: its ServiceAccount, Role, RoleBinding and leader-election Role, as rendered.
+  const { deployment } = await applyChartObjects(kube, renderChart({
+    release: 'scoped', namespace: OPERATOR_NAMESPACE, set: [`scope.namespace=${WATCHED}`, 'crds.install=false'],
+  }));
   const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   await aws.send(new CreateSecretCommand({ Name: KEY, SecretString: '{"password":"s3cret"}' }));
   aws.destroy();
@@ -101,14 +82,9 @@ beforeAll(async () => {
     spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
   });
 
-  kubeconfig = await serviceAccountKubeconfig(OPERATOR_NAMESPACE, SERVICE_ACCOUNT);
-  operator = await startOperatorChild({
-    name: 'scoped',
-    kubeconfig,
-    awsEndpoint: inject('motoEndpoint'),
-    // Leader election on, in the operator's own namespace: not the watched one.
-    env: { WATCH_NAMESPACE: WATCHED, POD_NAMESPACE: OPERATOR_NAMESPACE, POD_NAME: 'scoped-0' },
-  });
+  // Its Deployment's environment (WATCH_NAMESPACE, leader election in its own namespace: not the watched one).
+  const pod = await runAsChartPod({ name: 'scoped', admin: kube, adminKubeconfig: inject('adminKubeconfig'), deployment, awsEndpoint: inject('motoEndpoint'), dir });
+  [operator, kubeconfig] = [pod, pod.kubeconfig];
 });
 
 afterAll(async () => {
