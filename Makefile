@@ -7,13 +7,14 @@ SHELL := /bin/bash
 NODE_BIN := $(shell scripts/node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: help deps node_modules peers manifests run build test test-unit test-integration typecheck generate bench chaos clean
+.PHONY: help deps node_modules peers manifests run build image-context test test-unit test-integration typecheck generate bench chaos clean
 
 help:
 	@echo "make run    run the operator (no KUBECONFIG: local control plane, AWS emulator and the seed example)"
 	@echo "make test   install what is needed and run every test"
 	@echo "make bench  worst-case template and rewrite time; sync latency, AWS API cost and memory at scale"
 	@echo "make chaos  the fault scenarios at full size, with their figures (about 20 minutes)"
+	@echo "make image-context  what the image holds besides Node, laid out from the Dockerfile without Docker, and its size"
 
 node_modules: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -48,6 +49,12 @@ build: node_modules
 ## deploy/aws-secrets-operator.yaml: the Helm chart rendered with its default values, for kubectl users.
 manifests: node_modules
 	node scripts/generate-manifests.ts
+
+## What the image holds besides Node (its WORKDIR), without a Docker engine: laid out by following the Dockerfile
+## (scripts/image-context.ts: its copies, the build's tsc, `npm ci --omit=dev`) in a new folder under /tmp, or in
+## IMAGE_CONTEXT=folder (outside the repository); prints its size and largest dependencies.
+image-context: node_modules
+	node scripts/image-context.ts $(IMAGE_CONTEXT)
 
 typecheck: node_modules
 	npx tsc --noEmit -p .

@@ -12,9 +12,14 @@ const log = createLogger();
 const concurrency = Number(process.env.CONCURRENCY ?? 16);
 
 if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
-  // The local environment is not in the image: loaded only when there is no cluster to talk to.
-  const { runLocal } = await import('../dev/demo.ts');
-  await runLocal(log);
+  // The local environment (dev/) is loaded only when there is no cluster to talk to, and never in production: the
+  // image does not hold it, and a missing module's stack trace would not tell the user what to do.
+  const local = process.env.NODE_ENV === 'production' ? undefined : await import('../dev/demo.ts').catch(unlessAbsent);
+  if (!local) {
+    log.fatal('no cluster to talk to: set KUBECONFIG, or run in a cluster (KUBERNETES_SERVICE_HOST); the local environment of `make run` is not part of this build');
+    process.exit(1);
+  }
+  await local.runLocal(log);
 } else {
   let watchNamespace: string | undefined;
   try {
@@ -53,4 +58,10 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   } else {
     await operator.start();
   }
+}
+
+/** Undefined when the local environment's own module is absent (a production build), else the error again. */
+function unlessAbsent(err: { code?: string; url?: string }): undefined {
+  if (err.code === 'ERR_MODULE_NOT_FOUND' && /\/dev\/demo\.[jt]s$/.test(err.url ?? '')) return undefined;
+  throw err;
 }

@@ -1,16 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const root = join(import.meta.dirname, '../..');
+import { imageStage, instructionsOf } from '../../scripts/dockerfile.ts';
 
 /**
- * What the image runs, read from the Dockerfile's exec-form CMD: node's arguments and the script,
- * as the image lays it out (`src/main.js`), and where `make build` puts that script here.
+ * What the image runs, from the Dockerfile's exec-form ENTRYPOINT and CMD: the entrypoint (tini), node's arguments
+ * and the script as the image lays it out (`src/main.js`), and where `make build` puts that script here.
  */
-export function imageCommand(): { args: string[]; script: string; builtScript: string } {
-  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
-  const argv: string[] = cmd ? JSON.parse(cmd) : [];
-  if (argv[0] !== 'node' || argv.length < 2) throw new Error(`the Dockerfile's CMD is not ["node", ..., script]: ${cmd}`);
+export function imageCommand(): { entrypoint: string[]; args: string[]; script: string; builtScript: string } {
+  const stage = imageStage();
+  const exec = (keyword: string): string[] => {
+    const instruction = instructionsOf(stage, keyword).at(-1);
+    if (instruction && !instruction.exec) throw new Error(`the Dockerfile's ${keyword} is not in exec form: ${instruction.text}`);
+    return instruction?.args ?? [];
+  };
+  const argv = exec('CMD');
+  if (argv[0] !== 'node' || argv.length < 2) throw new Error(`the Dockerfile's CMD is not ["node", ..., script]: ${JSON.stringify(argv)}`);
   const script = argv.at(-1)!;
-  return { args: argv.slice(1, -1), script, builtScript: join('dist', script) };
+  return { entrypoint: exec('ENTRYPOINT'), args: argv.slice(1, -1), script, builtScript: join('dist', script) };
 }

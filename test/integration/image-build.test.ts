@@ -1,62 +1,101 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
 import { secrets } from '../../src/kube/resources.ts';
-import { applyManifest } from '../../dev/apply.ts';
-import { awsName } from './cases.ts';
+import { applyManifest, parseManifests } from '../../dev/apply.ts';
+import { DEMO_ROLE_ARN, DEMO_SECRET_JSON } from '../../dev/demo.ts';
+import { buildImageContext, type ImageContext } from '../../scripts/image-context.ts';
 import { decode, deleteExternalSecrets, eventually, readyCondition } from './harness.ts';
 import { imageCommand } from '../helpers/image-command.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
 
 /**
- * What the image runs: the build of `make build` (the sources with their types stripped ahead,
- * imports naming .js files), with the Dockerfile's node flags. Built here the same way, and run as
- * its own process: a build that drops a file or leaves a `.ts` import fails this test, not a pod.
+ * What the image holds, without a Docker engine: `make image-context` lays out the image's WORKDIR by following the
+ * Dockerfile (its copies, the build's tsc, `npm ci --omit=dev`) in a folder outside the repository, and the image's
+ * command runs from there. A file the runtime needs but the Dockerfile forgets, a dev dependency imported at run
+ * time, or a `.ts` import left in the build fails this test, not a pod.
  */
 const root = join(import.meta.dirname, '../..');
-let kube: KubeClient;
-let operator: OperatorChild | undefined;
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const ns = `image-build-${process.pid}`;
+let kube: KubeClient;
+let context: ImageContext;
+let operator: OperatorChild | undefined;
 
 beforeAll(async () => {
   kube = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  context = buildImageContext(mkdtempSync(join(tmpdir(), 'aws-secrets-operator-image-')));
 });
 afterAll(async () => {
   await operator?.kill('SIGTERM');
   await deleteExternalSecrets(kube, [ns]);
   await kube?.close();
+  if (context) rmSync(context.dir, { recursive: true, force: true });
 });
 
-describe('the image build', () => {
-  it('runs with the image\'s flags and syncs an ExternalSecret, without loading the TypeScript stripper', async () => {
-    const { args, script, builtScript } = imageCommand();
-    expect(script).toBe('src/main.js');
-    const key = awsName('image-build');
+/** node's arguments as the image's CMD gives them; without the type stripper, a `.ts` file reached fails to load. */
+const nodeArgs = (): string[] => [...imageCommand().args, '--no-experimental-strip-types'];
+
+describe('the image', () => {
+  it('holds the package files, the build of src/ and production dependencies only, out of reach of the repository', () => {
+    expect(`${context.dir}${sep}`.startsWith(`${root}${sep}`)).toBe(false);
+    expect(readdirSync(context.dir).sort()).toEqual(['node_modules', 'package-lock.json', 'package.json', 'src']);
+    expect(readdirSync(join(context.dir, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.[cm]?ts$/.test(f))).toEqual([]);
+    // Where Node looks for a package from the image's script (every node_modules up to /, and the global folders).
+    const lookup = createRequire(join(context.dir, imageCommand().script)).resolve.paths;
+    const found = (name: string) => lookup(name)!.map((folder) => join(folder, name)).find((path) => existsSync(path));
+    for (const dependency of Object.keys(packageJson.dependencies)) expect(found(dependency)).toBe(join(context.dir, 'node_modules', dependency));
+    for (const devDependency of Object.keys(packageJson.devDependencies)) expect(found(devDependency), devDependency).toBeUndefined();
+  });
+
+  it.each([
+    ['in production', { NODE_ENV: 'production' }],
+    ['when the local environment is absent', {}],
+  ])('with no cluster to talk to, %s, exits 1 with one line saying to set KUBECONFIG or run in a cluster', async (_, env) => {
+    const { code, lines } = await new Promise<{ code: number | null; lines: string[] }>((resolve) => {
+      const child = execFile(process.execPath, [...nodeArgs(), imageCommand().script], { cwd: context.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } },
+        (_err, stdout, stderr) => resolve({ code: child.exitCode, lines: `${stdout}${stderr}`.split('\n').filter(Boolean) }));
+    });
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!).msg).toMatch(/set KUBECONFIG, or run in a cluster/);
+  });
+
+  it('syncs the seed example against the test peers, and stops with exit code 0 on SIGTERM', async () => {
+    // The seed's AWS secret, with its original value (the seed test changes it).
     const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    await aws.send(new CreateSecretCommand({ Name: key, SecretString: JSON.stringify({ password: 'built' }) }));
+    const seedKey = 'myapp/production/database';
+    await aws.send(new CreateSecretCommand({ Name: seedKey, SecretString: DEMO_SECRET_JSON })).catch(async (err) => {
+      if (!(err instanceof ResourceExistsException)) throw err;
+      await aws.send(new PutSecretValueCommand({ SecretId: seedKey, SecretString: DEMO_SECRET_JSON }));
+    });
     aws.destroy();
+    // The seed's EKS example as written, in this test's namespace, with the ServiceAccount it names.
     await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     await applyManifest(kube, {
-      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
-      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
+      apiVersion: 'v1', kind: 'ServiceAccount',
+      metadata: { name: 'external-secrets-sa', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': DEMO_ROLE_ARN } },
     });
-    await applyManifest(kube, {
-      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'es', namespace: ns },
-      spec: { refreshInterval: '1h', secretStoreRef: { name: 'aws' }, data: [{ secretKey: 'password', remoteRef: { key, property: 'password' } }] },
-    });
+    for (const manifest of parseManifests(readFileSync(join(root, 'examples/eks-external-secrets.yaml'), 'utf8'))) {
+      await applyManifest(kube, { ...manifest, metadata: { ...manifest.metadata, namespace: ns } });
+    }
 
-    // `--no-experimental-strip-types`: a .ts file reached from the build would fail to load.
     operator = await startOperatorChild({
-      name: 'image-build', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: inject('motoEndpoint'),
-      nodeArgs: [...args, '--no-experimental-strip-types'], script: builtScript, env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      name: 'image', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: inject('motoEndpoint'),
+      cwd: context.dir, nodeArgs: nodeArgs(), script: imageCommand().script, env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
     });
     await eventually(async () => {
-      const es = await kube.get(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/es`);
+      const es = await kube.get(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/db-credentials`);
       return readyCondition(es)?.reason === 'SecretSynced' ? true : undefined;
-    }, 'the ExternalSecret synced by the built operator');
-    expect(decode((await kube.get(secrets.path(ns, 'es'))).data)).toEqual({ password: 'built' });
+    }, 'the seed ExternalSecret synced by the operator run from the image context');
+    const { username, password } = JSON.parse(DEMO_SECRET_JSON);
+    expect(decode((await kube.get(secrets.path(ns, 'db-credentials'))).data)).toEqual({ username, password });
+
+    expect(await operator.kill('SIGTERM')).toBe(0);
   });
 });

@@ -34,8 +34,10 @@ export interface OperatorChildOptions {
   env?: Record<string, string>;
   /** Arguments to node before the script, e.g. --max-old-space-size=160. */
   nodeArgs?: string[];
-  /** The entry point, from the repository's root: src/main.ts, or the image's build (dist/src/main.js). */
+  /** The entry point, from `cwd`: src/main.ts, or the image's build (dist/src/main.js). */
   script?: string;
+  /** Where the process runs: the repository's root, or a folder laid out as the image (scripts/image-context.ts). */
+  cwd?: string;
   startTimeoutMs?: number;
   /** Also write the process's output to this file, for a closer look. */
   logFile?: string;
@@ -55,7 +57,7 @@ export async function startOperatorChild(options: OperatorChildOptions): Promise
     LOG_LEVEL: 'debug',
     ...options.env,
   };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? 'src/main.ts'], { cwd: options.cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const logFile = options.logFile ? createWriteStream(options.logFile) : undefined;
   const collect = (chunk: Buffer) => {

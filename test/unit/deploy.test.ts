@@ -1,18 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDeployment } from '../../dev/chart.ts';
+import { excludedFromBuildContext, imageStage, instructionsOf, readDockerfile } from '../../scripts/dockerfile.ts';
+import { imageCommand } from '../helpers/image-command.ts';
 
 /** What the kubelet and the image build would check of the shipped Dockerfile and Deployment. */
 const root = join(import.meta.dirname, '../..');
-const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const stages = readDockerfile();
+const image = imageStage(stages);
 const makefile = readFileSync(join(root, 'Makefile'), 'utf8');
 const nodeVersion = readFileSync(join(root, '.node-version'), 'utf8').trim();
 const deployment = defaultDeployment();
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
-const instruction = (name: string): string[] =>
-  dockerfile.split('\n').filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
+/** The arguments of every instruction of a keyword, all stages. */
+const instruction = (keyword: string): string[] => stages.flatMap((stage) => instructionsOf(stage, keyword).map((i) => i.text));
 
 /** Kubernetes quantities as bytes (the binary suffixes the manifests use). */
 const bytes = (q: string): number => {
@@ -22,10 +26,10 @@ const bytes = (q: string): number => {
 };
 
 describe('the image and the Deployment', () => {
-  it('build from the exact Node version the tests run on, in both stages', () => {
-    const froms = instruction('FROM').map((f) => f.replace(/ AS \w+$/, ''));
-    expect(froms.length).toBe(2);
-    for (const from of froms) expect(from).toMatch(new RegExp(`^node:${nodeVersion.replaceAll('.', '\\.')}-[a-z]+-slim(@sha256:[0-9a-f]{64})?$`));
+  it('build from the exact Node version the tests run on, in both stages, pinned by digest', () => {
+    expect(stages.length).toBe(2);
+    for (const stage of stages) expect(stage.image).toMatch(new RegExp(`^node:${nodeVersion.replaceAll('.', '\\.')}-[a-z]+-slim@sha256:[0-9a-f]{64}$`));
+    expect(new Set(stages.map((s) => s.image)).size).toBe(1);
   });
 
   it('strip the types with the same build as `make build`', () => {
@@ -52,8 +56,31 @@ describe('the image and the Deployment', () => {
     expect(flags).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
     expect(flags).toContainEqual(expect.stringMatching(/^--max-old-space-size-percentage=\d+$/));
     // The image runs the build of src/ (`make build`: types stripped ahead, copied to src/), `make run` the sources.
-    expect(JSON.parse(instruction('CMD')[0]!)).toEqual(['node', ...flags, 'src/main.js']);
+    const { args, script } = imageCommand();
+    expect(['node', ...args, script]).toEqual(['node', ...flags, 'src/main.js']);
     expect(makefile).toMatch(/^\tnode \$\(NODE_HEAP_FLAGS\) src\/main\.ts$/m);
+  });
+
+  it('run node under tini, which the image installs, so that SIGTERM reaches node; the pod keeps that entrypoint', () => {
+    expect(imageCommand().entrypoint).toEqual(['/usr/bin/tini', '--']);
+    expect(instructionsOf(image, 'RUN').map((r) => r.text)).toContainEqual(expect.stringMatching(/\bapt-get install -y --no-install-recommends tini\b/));
+    // A `command` in the Deployment would replace the image's ENTRYPOINT, and node would run as PID 1.
+    expect(container.command).toBeUndefined();
+  });
+
+  it('leave health to the Deployment\'s probes: no HEALTHCHECK', () => {
+    expect(instruction('HEALTHCHECK')).toEqual([]);
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+  });
+
+  it('send the builder what the Dockerfile copies from the build context, and nothing else (.dockerignore)', () => {
+    const copied = stages.flatMap((stage) => instructionsOf(stage, 'COPY').filter((c) => c.flags.from === undefined).flatMap((c) => c.args.slice(0, -1)));
+    const isCopied = (file: string) => copied.some((source) => file === source || file.startsWith(`${source}/`));
+    const excluded = excludedFromBuildContext();
+    const files = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(files.filter((file) => excluded(file) === isCopied(file))).toEqual([]);
+    for (const generated of ['node_modules/vitest/package.json', 'dist/src/main.js', '.git/HEAD', 'bench/results/latest.json']) expect(excluded(generated)).toBe(true);
   });
 
   it('request at least the resting memory `make bench` measures, and limit above its peak', () => {
