@@ -34,7 +34,8 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   // In a pod (POD_NAMESPACE from the downward API), replicas elect a leader; only it reconciles.
   const electionNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE;
   const elector = electionNamespace && process.env.LEADER_ELECTION !== 'false'
-    ? new LeaderElector({ kube, clock: systemClock, log, namespace: electionNamespace, name: 'aws-secrets-operator', identity: process.env.POD_NAME ?? hostname() })
+    // The Lease's name: one per installation, so that two installs in one namespace do not elect one leader between them.
+    ? new LeaderElector({ kube, clock: systemClock, log, namespace: electionNamespace, name: process.env.LEADER_ELECTION_ID || 'aws-secrets-operator', identity: process.env.POD_NAME ?? hostname() })
     : undefined;
   // A standby replica is ready (it serves its purpose by waiting); the leader once its caches have synced.
   const ready = () => (elector && !elector.isLeader() ? true : operator.isReady());

@@ -202,13 +202,18 @@ describe('helm install, upgrade and uninstall, with the operator under the chart
   });
 
   it('cluster scope: installs, syncs the seed example under the chart\'s ClusterRole, upgrades, and uninstalls leaving CRDs and ExternalSecrets', async () => {
-    runHelm(['install', 'cluster', CHART_DIR, '--namespace', 'aso-cluster', '--create-namespace']);
+    const notes = runHelm(['install', 'cluster', CHART_DIR, '--namespace', 'aso-cluster', '--create-namespace']);
+    // NOTES.txt: what to apply next, and how to check it.
+    expect(notes).toMatch(/kind: SecretStore[\s\S]*kind: ExternalSecret[\s\S]*kubectl get secretstores,externalsecrets -A/);
     const operator = await startChartOperator('chart-cluster', 'cluster', 'aso-cluster');
     await applySeed('production');
     await synced('production', 'db-credentials');
     expect(decode((await admin.get('/api/v1/namespaces/production/secrets/db-credentials')).data)).toEqual({ username: 'dbadmin', password: 'S3cur3P@ssw0rd!' });
     // Two replicas by default: the pod elected itself through the chart's leader-election Role.
     await eventually(async () => operator.leads(), 'the operator leads');
+    // The release's own Lease: two installs in one namespace elect apart.
+    expect((await admin.get('/apis/coordination.k8s.io/v1/namespaces/aso-cluster/leases/cluster-aws-secrets-operator')).spec.holderIdentity)
+      .toBe('cluster-aws-secrets-operator-0');
     expect(forbidden(operator)).toEqual([]);
     await stopOperator(operator);
 
