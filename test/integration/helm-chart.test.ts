@@ -253,3 +253,26 @@ describe('helm install, upgrade and uninstall, with the operator under the chart
     expect(await exists('/apis/rbac.authorization.k8s.io/v1/namespaces/production/roles/team-aws-secrets-operator')).toBe(false);
   });
 });
+
+describe('installing over CRDs another release left behind (as after uninstalling ESO with its CRDs kept)', () => {
+  it('is refused without --take-ownership, and adopts them with it, every ExternalSecret kept', async () => {
+    // The CRDs are those of the "cluster" release, uninstalled above and kept by their resource policy.
+    const before = await externalSecret('production', 'db-credentials');
+    expect(() => runHelm(['install', 'adopter', CHART_DIR, '--namespace', 'aso-adopter', '--create-namespace'])).toThrow(/invalid ownership metadata/);
+    runHelm(['install', 'adopter', CHART_DIR, '--namespace', 'aso-adopter', '--create-namespace', '--take-ownership']);
+    const crd = await admin.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/externalsecrets.external-secrets.io');
+    expect(crd.metadata.annotations).toMatchObject({ 'meta.helm.sh/release-name': 'adopter', 'helm.sh/resource-policy': 'keep' });
+    expect((await externalSecret('production', 'db-credentials')).metadata.uid).toBe(before.metadata.uid);
+    const operator = await startChartOperator('chart-adopter', 'adopter', 'aso-adopter');
+    await admin.request('PATCH', '/apis/external-secrets.io/v1/namespaces/production/externalsecrets/db-credentials', {
+      body: { metadata: { annotations: { 'force-sync': 'adopted' } } }, contentType: 'application/merge-patch+json',
+    });
+    await eventually(async () => {
+      const es = await externalSecret('production', 'db-credentials');
+      return es.status?.syncedResourceVersion !== before.status?.syncedResourceVersion && readyCondition(es)?.reason === 'SecretSynced';
+    }, 'db-credentials synced again by the new release\'s operator');
+    expect(forbidden(operator)).toEqual([]);
+    await stopOperator(operator);
+    runHelm(['uninstall', 'adopter', '--namespace', 'aso-adopter']);
+  });
+});
