@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { imageStage, instructionsOf } from '../../scripts/dockerfile.ts';
 
 /** The architecture of README's "Architecture" section, as the imports between src/'s files show it. */
 const root = join(import.meta.dirname, '../..');
@@ -70,10 +71,8 @@ describe('src/', () => {
 describe('the image', () => {
   it('ships the package files and the build of src/ only, so no local-environment or test code ships', () => {
     // The last stage is the image; the build stage before it may read dev/ (main.ts names it) but ships nothing itself.
-    const stages = readFileSync(join(root, 'Dockerfile'), 'utf8').split(/^FROM /m);
-    const copies = stages.at(-1)!.split('\n').filter((l) => l.startsWith('COPY '))
-      .map((l) => l.slice('COPY '.length).trim().split(/\s+/).slice(0, -1)).flat();
-    expect(copies.sort()).toEqual(['--from=build', '/app/dist/src', 'package-lock.json', 'package.json'].sort());
+    const copies = instructionsOf(imageStage(), 'COPY').map((copy) => ({ from: copy.flags.from, sources: copy.args.slice(0, -1) }));
+    expect(copies).toEqual([{ from: undefined, sources: ['package.json', 'package-lock.json'] }, { from: 'build', sources: ['/app/dist/src'] }]);
     expect(JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include).toEqual(['src']);
     expect(sources.some((f) => under(f, 'src/localenv') || /control-plane|moto/.test(name(f)))).toBe(false);
   });
