@@ -46,15 +46,20 @@ export function valueArgs(options: RenderOptions): string[] {
   ];
 }
 
+/** Runs helm (`env`: its whole environment, when given); a failure's error carries helm's own message. */
+export function runHelm(args: string[], env?: NodeJS.ProcessEnv): string {
+  try {
+    return execFileSync(helm(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, ...(env ? { env } : {}) });
+  } catch (err: any) {
+    throw new Error(`helm ${args[0]} failed: ${String(err.stderr || err.message).trim()}`);
+  }
+}
+
 /** `helm template`: the chart's objects for a release, as YAML. */
 export function renderChart(options: RenderOptions = {}): string {
   const release = options.release ?? DEFAULT_RELEASE.name;
   const namespace = options.namespace ?? DEFAULT_RELEASE.namespace;
-  return execFileSync(helm(), ['template', release, CHART_DIR, '--namespace', namespace, ...valueArgs(options)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  return runHelm(['template', release, CHART_DIR, '--namespace', namespace, ...valueArgs(options)]);
 }
 
 /** What deploy/aws-secrets-operator.yaml must hold. */

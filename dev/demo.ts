@@ -7,7 +7,7 @@ import { KubeClient } from '../src/kube/client.ts';
 import { sleep, systemClock } from '../src/kube/clock.ts';
 import { secrets } from '../src/kube/resources.ts';
 import { Operator } from '../src/operator.ts';
-import { applyManifest, applyManifests, installCrds } from './apply.ts';
+import { applyManifest, installCrds, parseManifests } from './apply.ts';
 import { startControlPlane } from './control-plane.ts';
 import { startMoto } from './moto.ts';
 
@@ -15,6 +15,27 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_ROLE_ARN = 'arn:aws:iam::123456789012:role/external-secrets-production';
 /** The seed document's AWS secret; `port` is a JSON number on purpose. */
 export const DEMO_SECRET_JSON = '{"username":"dbadmin","password":"S3cur3P@ssw0rd!","engine":"postgres","host":"db.internal.example.com","port":5432,"dbname":"myapp"}';
+
+/**
+ * The seed's EKS example (examples/eks-external-secrets.yaml) in a namespace: the namespace, the ServiceAccount its
+ * SecretStore names, annotated with the IAM role as on EKS, then the example's objects as written.
+ * `externalSecretName` renames the ExternalSecret and its target Secret, for a second copy beside the first.
+ */
+export async function applySeedExample(kube: KubeClient, namespace = 'production', externalSecretName?: string): Promise<void> {
+  await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await applyManifest(kube, {
+    apiVersion: 'v1', kind: 'ServiceAccount',
+    metadata: { name: 'external-secrets-sa', namespace, annotations: { 'eks.amazonaws.com/role-arn': DEMO_ROLE_ARN } },
+  });
+  for (const manifest of parseManifests(readFileSync(join(repoRoot, 'examples/eks-external-secrets.yaml'), 'utf8'))) {
+    const renamed = externalSecretName !== undefined && manifest.kind === 'ExternalSecret';
+    await applyManifest(kube, {
+      ...manifest,
+      metadata: { ...manifest.metadata, namespace, ...(renamed ? { name: externalSecretName } : {}) },
+      ...(renamed ? { spec: { ...manifest.spec, target: { ...manifest.spec.target, name: externalSecretName } } } : {}),
+    });
+  }
+}
 
 /**
  * `make run` with no cluster configured: an embedded control plane and AWS
@@ -48,12 +69,7 @@ export async function runLocal(log: Logger): Promise<void> {
   const aws = new SecretsManagerClient({ region: 'us-east-1' });
   await aws.send(new CreateSecretCommand({ Name: 'myapp/production/database', SecretString: DEMO_SECRET_JSON }));
   aws.destroy();
-  await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } });
-  await applyManifest(kube, {
-    apiVersion: 'v1', kind: 'ServiceAccount',
-    metadata: { name: 'external-secrets-sa', namespace: 'production', annotations: { 'eks.amazonaws.com/role-arn': DEMO_ROLE_ARN } },
-  });
-  await applyManifests(kube, readFileSync(join(repoRoot, 'examples/eks-external-secrets.yaml'), 'utf8'));
+  await applySeedExample(kube);
   await operator.start();
 
   const secret = await waitForSecret(kube, 'production', 'db-credentials');

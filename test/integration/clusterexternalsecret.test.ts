@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isNotFound } from '../../src/kube/client.ts';
 import { clusterExternalSecrets, externalSecrets, namespaces } from '../../src/kube/resources.ts';
 import { applyManifest } from '../../dev/apply.ts';
-import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { eventually, getIfExists, readyCondition, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 const created: string[] = [];
@@ -30,14 +29,7 @@ async function applyCes(name: string, spec: Record<string, unknown>, metadata: R
   return applyManifest(h.kube, { apiVersion, kind: 'ClusterExternalSecret', metadata: { name, ...metadata }, spec: { externalSecretSpec, ...spec } });
 }
 const ces = (name: string) => h.kube.get(clusterExternalSecrets.path(undefined, name));
-async function maybeExternalSecret(namespace: string, name: string): Promise<any | undefined> {
-  try {
-    return await h.externalSecret(namespace, name);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
+const maybeExternalSecret = (namespace: string, name: string): Promise<any | undefined> => getIfExists(h.kube, externalSecrets.path(namespace, name));
 const relabel = (namespace: string, labels: Record<string, string | null>) =>
   h.kube.request('PATCH', namespaces.path(undefined, namespace), { body: { metadata: { labels } }, contentType: 'application/merge-patch+json' });
 

@@ -82,13 +82,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async putAwsSecret(name, value) {
       await aws.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
     },
-    async secret(namespace, name) {
-      try {
-        return await kube.get(secrets.path(namespace, name));
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
+    secret(namespace, name) {
+      return getIfExists(kube, secrets.path(namespace, name));
     },
     externalSecret(namespace, name, apiVersion = 'external-secrets.io/v1') {
       return kube.get(`/apis/${apiVersion}/namespaces/${namespace}/externalsecrets/${name}`);
@@ -106,6 +101,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
  * Removes the ExternalSecrets of a test file's namespaces. No namespace controller runs, so they
  * would stay, and every later file's operator would go on reconciling them (and calling AWS).
  */
+/** The object at `path`, or undefined when the apiserver says it does not exist. */
+export async function getIfExists(kube: KubeClient, path: string): Promise<any | undefined> {
+  try {
+    return await kube.get(path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 export async function deleteExternalSecrets(kube: KubeClient, namespaces: string[]): Promise<void> {
   for (const ns of namespaces) {
     const list = await kube.get(externalSecrets.path(ns));

@@ -6,13 +6,15 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { applyManifest, installCrds, parseManifests } from '../../dev/apply.ts';
-import { CHART_DIR, DEPLOY_MANIFEST, helm, renderChart, renderDeployManifest, valueArgs, type RenderOptions } from '../../dev/chart.ts';
+import { CHART_DIR, DEPLOY_MANIFEST, helm, renderChart, renderDeployManifest, runHelm, valueArgs, type RenderOptions } from '../../dev/chart.ts';
 import { startControlPlane, type ControlPlane } from '../../dev/control-plane.ts';
+import { applySeedExample, DEMO_SECRET_JSON } from '../../dev/demo.ts';
+import { CRD_DIR, loadCrds } from '../../scripts/generate-types.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
-import { isNotFound, KubeClient } from '../../src/kube/client.ts';
+import { KubeClient } from '../../src/kube/client.ts';
 import { runAsChartPod } from './chart-pod.ts';
 import { changedValue, merged, prerequisites, valuesKeys, withValue } from './chart-values.ts';
-import { decode, eventually, readyCondition, ROLE_ARN } from './harness.ts';
+import { decode, eventually, getIfExists, readyCondition } from './harness.ts';
 import type { OperatorChild } from './operator-child.ts';
 
 /**
@@ -22,8 +24,6 @@ import type { OperatorChild } from './operator-child.ts';
  * plane); the operator then runs as the chart's Deployment runs it, with the rendered environment and a token of the
  * chart's ServiceAccount, so that the chart's RBAC alone says what it may do, in both scopes.
  */
-const SEED = parseManifests(readFileSync(join(import.meta.dirname, '../../examples/eks-external-secrets.yaml'), 'utf8'));
-const SEED_SECRET = '{"username":"dbadmin","password":"S3cur3P@ssw0rd!","engine":"postgres"}';
 const DEFAULT_VALUES = parseYaml(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'));
 /** The non-default set the issue names (namespace scope, no CRDs, ServiceMonitor, two replicas, extra env), and more. */
 const NON_DEFAULT: RenderOptions = {
@@ -57,18 +57,10 @@ afterAll(async () => {
 });
 
 /** helm against this file's control plane, its state kept out of $HOME. */
-function runHelm(args: string[]): string {
-  try {
-    return execFileSync(helm(), args, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-      env: { PATH: process.env.PATH, HOME: work, KUBECONFIG: controlPlane.kubeconfig, HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data') },
-    });
-  } catch (err: any) {
-    throw new Error(`helm ${args.slice(0, 2).join(' ')} failed: ${err.stderr || err.message}`);
-  }
-}
+const helmHere = (args: string[]): string => runHelm(args, {
+  PATH: process.env.PATH, HOME: work, KUBECONFIG: controlPlane.kubeconfig,
+  HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data'),
+});
 
 function kubectl(args: string[], input?: string): string {
   try {
@@ -81,8 +73,8 @@ function kubectl(args: string[], input?: string): string {
 const helmError = (options: RenderOptions): string => {
   try {
     renderChart(options);
-  } catch (err: any) {
-    return String(err.stderr ?? err.message);
+  } catch (err) {
+    return (err as Error).message;
   }
   throw new Error(`helm template accepted ${JSON.stringify(options.set)}`);
 };
@@ -93,8 +85,8 @@ async function namespace(name: string): Promise<void> {
 
 describe('the chart, rendered by helm', () => {
   it('passes helm lint --strict, with its default values and with a non-default set', () => {
-    expect(runHelm(['lint', '--strict', CHART_DIR])).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
-    expect(runHelm(['lint', '--strict', CHART_DIR, '--namespace', NON_DEFAULT.namespace!, ...valueArgs(NON_DEFAULT)])).toMatch(/0 chart\(s\) failed/);
+    expect(helmHere(['lint', '--strict', CHART_DIR])).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    expect(helmHere(['lint', '--strict', CHART_DIR, '--namespace', NON_DEFAULT.namespace!, ...valueArgs(NON_DEFAULT)])).toMatch(/0 chart\(s\) failed/);
   });
 
   it('is exactly what deploy/aws-secrets-operator.yaml holds (make manifests)', () => {
@@ -103,8 +95,8 @@ describe('the chart, rendered by helm', () => {
 
   it('renders crds/ (one copy) with the keep policy, so helm uninstall leaves every ExternalSecret', () => {
     const rendered = parseManifests(renderChart()).filter((m) => m.kind === 'CustomResourceDefinition');
-    const files = parseManifests(['clusterexternalsecrets', 'clustersecretstores', 'externalsecrets', 'secretstores']
-      .map((plural) => readFileSync(join(CHART_DIR, '../../../crds', `external-secrets.io_${plural}.yaml`), 'utf8')).join('\n---\n'));
+    const files = loadCrds(CRD_DIR) as any[];
+    expect(files).toHaveLength(4);
     expect(rendered.map((crd) => crd.metadata.name).sort()).toEqual(files.map((crd) => crd.metadata.name).sort());
     for (const crd of rendered) {
       expect(crd.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
@@ -163,19 +155,8 @@ describe('the chart on the real apiserver', () => {
   });
 });
 
-/** The seed's ServiceAccount and objects, in `ns`, with the IAM role annotation as on EKS; `rename` names the ExternalSecret and its target. */
-async function applySeed(ns: string, rename?: (name: string) => string): Promise<void> {
-  await namespace(ns);
-  await applyManifest(admin, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'external-secrets-sa', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN } } });
-  for (const manifest of SEED) {
-    const name = rename ? rename(manifest.metadata.name) : manifest.metadata.name;
-    const spec = manifest.kind === 'ExternalSecret' ? { ...manifest.spec, target: { ...manifest.spec.target, name } } : manifest.spec;
-    await applyManifest(admin, { ...manifest, metadata: { ...manifest.metadata, name, namespace: ns }, spec });
-  }
-}
-
 const externalSecret = (ns: string, name: string) => admin.get(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/${name}`);
-const exists = (path: string) => admin.get(path).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)));
+const exists = async (path: string) => (await getIfExists(admin, path)) !== undefined;
 const synced = (ns: string, name: string) => eventually(async () => {
   const es = await externalSecret(ns, name);
   return readyCondition(es)?.reason === 'SecretSynced' ? es : undefined;
@@ -197,16 +178,16 @@ async function stopOperator(operator: OperatorChild): Promise<void> {
 describe('helm install, upgrade and uninstall, with the operator under the chart\'s identity', () => {
   beforeAll(async () => {
     const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    await aws.send(new CreateSecretCommand({ Name: 'myapp/production/database', SecretString: SEED_SECRET }));
+    await aws.send(new CreateSecretCommand({ Name: 'myapp/production/database', SecretString: DEMO_SECRET_JSON }));
     aws.destroy();
   });
 
   it('cluster scope: installs, syncs the seed example under the chart\'s ClusterRole, upgrades, and uninstalls leaving CRDs and ExternalSecrets', async () => {
-    const notes = runHelm(['install', 'cluster', CHART_DIR, '--namespace', 'aso-cluster', '--create-namespace']);
+    const notes = helmHere(['install', 'cluster', CHART_DIR, '--namespace', 'aso-cluster', '--create-namespace']);
     // NOTES.txt: what to apply next, and how to check it.
     expect(notes).toMatch(/kind: SecretStore[\s\S]*kind: ExternalSecret[\s\S]*kubectl get secretstores,externalsecrets -A/);
     const operator = await startChartOperator('chart-cluster', 'cluster', 'aso-cluster');
-    await applySeed('production');
+    await applySeedExample(admin);
     await synced('production', 'db-credentials');
     expect(decode((await admin.get('/api/v1/namespaces/production/secrets/db-credentials')).data)).toEqual({ username: 'dbadmin', password: 'S3cur3P@ssw0rd!' });
     // Two replicas by default: the pod elected itself through the chart's leader-election Role.
@@ -217,12 +198,12 @@ describe('helm install, upgrade and uninstall, with the operator under the chart
     expect(forbidden(operator)).toEqual([]);
     await stopOperator(operator);
 
-    runHelm(['upgrade', 'cluster', CHART_DIR, '--namespace', 'aso-cluster', '--reuse-values', '--set', 'logLevel=debug', '--set', 'concurrency=4']);
+    helmHere(['upgrade', 'cluster', CHART_DIR, '--namespace', 'aso-cluster', '--reuse-values', '--set', 'logLevel=debug', '--set', 'concurrency=4']);
     const env = (await admin.get('/apis/apps/v1/namespaces/aso-cluster/deployments/cluster-aws-secrets-operator')).spec.template.spec.containers[0].env;
     expect(env).toEqual(expect.arrayContaining([{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'CONCURRENCY', value: '4' }]));
-    expect(runHelm(['status', 'cluster', '--namespace', 'aso-cluster'])).toMatch(/REVISION: 2/);
+    expect(helmHere(['status', 'cluster', '--namespace', 'aso-cluster'])).toMatch(/REVISION: 2/);
 
-    runHelm(['uninstall', 'cluster', '--namespace', 'aso-cluster']);
+    helmHere(['uninstall', 'cluster', '--namespace', 'aso-cluster']);
     expect(await exists('/apis/apps/v1/namespaces/aso-cluster/deployments/cluster-aws-secrets-operator')).toBe(false);
     expect(await exists('/apis/rbac.authorization.k8s.io/v1/clusterroles/cluster-aws-secrets-operator')).toBe(false);
     expect(await exists('/api/v1/namespaces/aso-cluster/serviceaccounts/cluster-aws-secrets-operator')).toBe(false);
@@ -235,11 +216,11 @@ describe('helm install, upgrade and uninstall, with the operator under the chart
 
   it('namespace scope: syncs in its namespace under the chart\'s Role and touches nothing elsewhere', async () => {
     // First the copy it must leave alone, so that a sync in its own namespace later proves it had the chance.
-    await applySeed('staging');
-    runHelm(['install', 'team', CHART_DIR, '--namespace', 'aso-team', '--create-namespace', '--set', 'scope.namespace=production', '--set', 'crds.install=false']);
+    await applySeedExample(admin, 'staging');
+    helmHere(['install', 'team', CHART_DIR, '--namespace', 'aso-team', '--create-namespace', '--set', 'scope.namespace=production', '--set', 'crds.install=false']);
     const untouched = await externalSecret('staging', 'db-credentials');
     const operator = await startChartOperator('chart-namespace', 'team', 'aso-team');
-    await applySeed('production', (name) => (name === 'db-credentials' ? 'db-credentials-scoped' : name));
+    await applySeedExample(admin, 'production', 'db-credentials-scoped');
     const es = await synced('production', 'db-credentials-scoped');
     expect(es.status.syncedResourceVersion).toBeTruthy();
 
@@ -249,7 +230,7 @@ describe('helm install, upgrade and uninstall, with the operator under the chart
     expect(await exists('/api/v1/namespaces/staging/secrets/db-credentials')).toBe(false);
     expect(forbidden(operator)).toEqual([]);
     await stopOperator(operator);
-    runHelm(['uninstall', 'team', '--namespace', 'aso-team']);
+    helmHere(['uninstall', 'team', '--namespace', 'aso-team']);
     expect(await exists('/apis/rbac.authorization.k8s.io/v1/namespaces/production/roles/team-aws-secrets-operator')).toBe(false);
   });
 });
@@ -258,8 +239,8 @@ describe('installing over CRDs another release left behind (as after uninstallin
   it('is refused without --take-ownership, and adopts them with it, every ExternalSecret kept', async () => {
     // The CRDs are those of the "cluster" release, uninstalled above and kept by their resource policy.
     const before = await externalSecret('production', 'db-credentials');
-    expect(() => runHelm(['install', 'adopter', CHART_DIR, '--namespace', 'aso-adopter', '--create-namespace'])).toThrow(/invalid ownership metadata/);
-    runHelm(['install', 'adopter', CHART_DIR, '--namespace', 'aso-adopter', '--create-namespace', '--take-ownership']);
+    expect(() => helmHere(['install', 'adopter', CHART_DIR, '--namespace', 'aso-adopter', '--create-namespace'])).toThrow(/invalid ownership metadata/);
+    helmHere(['install', 'adopter', CHART_DIR, '--namespace', 'aso-adopter', '--create-namespace', '--take-ownership']);
     const crd = await admin.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/externalsecrets.external-secrets.io');
     expect(crd.metadata.annotations).toMatchObject({ 'meta.helm.sh/release-name': 'adopter', 'helm.sh/resource-policy': 'keep' });
     expect((await externalSecret('production', 'db-credentials')).metadata.uid).toBe(before.metadata.uid);
@@ -273,6 +254,6 @@ describe('installing over CRDs another release left behind (as after uninstallin
     }, 'db-credentials synced again by the new release\'s operator');
     expect(forbidden(operator)).toEqual([]);
     await stopOperator(operator);
-    runHelm(['uninstall', 'adopter', '--namespace', 'aso-adopter']);
+    helmHere(['uninstall', 'adopter', '--namespace', 'aso-adopter']);
   });
 });

@@ -7,8 +7,7 @@ import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, Se
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
 import { secrets } from '../../src/kube/resources.ts';
-import { applyManifest, parseManifests } from '../../dev/apply.ts';
-import { DEMO_ROLE_ARN, DEMO_SECRET_JSON } from '../../dev/demo.ts';
+import { applySeedExample, DEMO_SECRET_JSON } from '../../dev/demo.ts';
 import { buildImageContext, type ImageContext } from '../../scripts/image-context.ts';
 import { decode, deleteExternalSecrets, eventually, readyCondition } from './harness.ts';
 import { imageCommand } from '../helpers/image-command.ts';
@@ -76,14 +75,7 @@ describe('the image', () => {
     });
     aws.destroy();
     // The seed's EKS example as written, in this test's namespace, with the ServiceAccount it names.
-    await applyManifest(kube, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    await applyManifest(kube, {
-      apiVersion: 'v1', kind: 'ServiceAccount',
-      metadata: { name: 'external-secrets-sa', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': DEMO_ROLE_ARN } },
-    });
-    for (const manifest of parseManifests(readFileSync(join(root, 'examples/eks-external-secrets.yaml'), 'utf8'))) {
-      await applyManifest(kube, { ...manifest, metadata: { ...manifest.metadata, namespace: ns } });
-    }
+    await applySeedExample(kube, ns);
 
     operator = await startOperatorChild({
       name: 'image', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: inject('motoEndpoint'),

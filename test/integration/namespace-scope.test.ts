@@ -5,9 +5,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyChartObjects, applyManifest } from '../../dev/apply.ts';
 import { renderChart } from '../../dev/chart.ts';
-import { isNotFound, KubeClient } from '../../src/kube/client.ts';
+import { KubeClient } from '../../src/kube/client.ts';
 import { clusterSecretStores, events, externalSecrets, secrets, secretStores } from '../../src/kube/resources.ts';
-import { decode, deleteExternalSecrets, eventually, readyCondition, ROLE_ARN } from './harness.ts';
+import { decode, deleteExternalSecrets, eventually, getIfExists, readyCondition, ROLE_ARN } from './harness.ts';
 import { runAsChartPod } from './chart-pod.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
 
@@ -48,15 +48,6 @@ const applyExternalSecret = (namespace: string, name: string, storeRef: { name: 
     target: { template: { mergePolicy: 'Merge', templateFrom: [{ configMap: { name: 'tpl', items: [{ key: 'greeting' }] } }] } },
   },
 });
-
-async function getOrUndefined(path: string): Promise<any> {
-  try {
-    return await kube.get(path);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
 
 async function readyAs(namespace: string, name: string, status: 'True' | 'False'): Promise<any> {
   return eventually(async () => {
@@ -116,7 +107,7 @@ describe('an operator installed for one namespace (WATCH_NAMESPACE)', () => {
     expect(readyCondition(await kube.get(secretStores.path(WATCHED, 'aws')))).toMatchObject({ status: 'True', reason: 'Valid' });
 
     expect((await kube.get(externalSecrets.path(UNWATCHED, 'db'))).status).toBeUndefined();
-    expect(await getOrUndefined(secrets.path(UNWATCHED, 'db'))).toBeUndefined();
+    expect(await getIfExists(kube, secrets.path(UNWATCHED, 'db'))).toBeUndefined();
     expect((await kube.get(secretStores.path(UNWATCHED, 'aws'))).status).toBeUndefined();
     expect((await kube.get(events.path(UNWATCHED))).items).toEqual([]);
   });
@@ -132,7 +123,7 @@ describe('an operator installed for one namespace (WATCH_NAMESPACE)', () => {
     const warned = await eventually(async () => (await kube.get(events.path(WATCHED))).items
       .find((e: any) => e.involvedObject.name === 'via-cluster-store' && e.type === 'Warning'), 'the Warning Event');
     expect(warned.message).toBe(readyCondition(failed).message);
-    expect(await getOrUndefined(secrets.path(WATCHED, 'via-cluster-store'))).toBeUndefined();
+    expect(await getIfExists(kube, secrets.path(WATCHED, 'via-cluster-store'))).toBeUndefined();
     expect((await kube.get(clusterSecretStores.path(undefined, CLUSTER_STORE))).status).toBeUndefined();
   });
 
