@@ -67,6 +67,11 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     observed.set(object, since ?? clock.now());
   });
 
+  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
+    ? cluster?.clusterSecretStores.get(r.name)
+    : secretStores.get(cacheKey(r.namespace, r.name)));
+  const served = (es: ExternalSecret): boolean => servesExternalSecret(storeRefsOf(es.spec, es.metadata.namespace), store, options.controllerClass);
+
   const reconciler = new ExternalSecretReconciler({
     kube,
     clock,
@@ -83,7 +88,8 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
       } : {}),
     },
     observedAt: (es) => observed.get(es),
-    readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))), (es) => observed.get(es)),
+    // Only what this operator serves is read ahead: not an ExternalSecret another of whose stores is ESO's.
+    readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))).filter(served), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     createdBy: (es) => managedSecrets.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
     onSync: (es, outcome, reason) => {
@@ -99,10 +105,6 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   });
 
   const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_NAMED_STORE, refKey(refOf(store))).map(refOf);
-  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
-    ? cluster?.clusterSecretStores.get(r.name)
-    : secretStores.get(cacheKey(r.namespace, r.name)));
-  const served = (es: ExternalSecret): boolean => servesExternalSecret(storeRefsOf(es.spec, es.metadata.namespace), store, options.controllerClass);
   const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
   const controller = new Controller<ExternalSecret>({
     name: 'externalsecret', clock, log, concurrency: options.concurrency, backoff: options.backoff, observe: metrics.reconcileObserver(metrics.reconcileDuration),
