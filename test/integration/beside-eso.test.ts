@@ -9,6 +9,7 @@ import type { Informer, KubeObject } from '../../src/kube/informer.ts';
 import { clusterExternalSecrets, clusterSecretStores, events, externalSecrets, secretStores } from '../../src/kube/resources.ts';
 import { esoCrdsDir } from '../helpers/eso-crds.ts';
 import { decode, eventually, getIfExists, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
+import { startOperatorChild } from './operator-child.ts';
 
 /**
  * Running beside ESO: ESO's own v2.9.0 CRDs (unchanged, read from where test/helpers/eso-crds.ts finds them) in a
@@ -149,5 +150,17 @@ describe('beside ESO, with ESO v2.9.0\'s own CRDs and CONTROLLER_CLASS', () => {
     await Promise.all(h.operator.controllers.map((c) => c.idle()));
     expect(await unchangedSince(clusterExternalSecrets.path(undefined, 'theirs'), foreign)).toBe(true);
     expect(await getIfExists(h.kube, externalSecrets.path(ns, 'theirs'))).toBeUndefined();
+  });
+
+  it('takes CONTROLLER_CLASS from its environment, and refuses at start one that cannot match a store, saying so', async () => {
+    const kubeconfig = controlPlane.kubeconfigForServiceAccount(DEFAULT_RELEASE.namespace, DEFAULT_RELEASE.name);
+    const child = await startOperatorChild({ name: 'classed', kubeconfig, awsEndpoint: moto.endpoint, env: { CONTROLLER_CLASS: CLASS } });
+    try {
+      expect(JSON.parse(child.output.find((l) => l.includes('"starting"'))!).controllerClass).toBe(CLASS);
+    } finally {
+      await child.kill('SIGTERM');
+    }
+    await expect(startOperatorChild({ name: 'misconfigured', kubeconfig, awsEndpoint: moto.endpoint, env: { CONTROLLER_CLASS: 'aws ' } }))
+      .rejects.toThrow(/exited before it started:[\s\S]*CONTROLLER_CLASS \\"aws \\" is not a class name/);
   });
 });
