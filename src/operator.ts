@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AwsProviders } from './aws/store-providers.ts';
 import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
+import type { ControllerClass } from './controllers/controller-class.ts';
 import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
 import { externalSecretController } from './controllers/externalsecret/controller.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
@@ -34,6 +35,12 @@ export interface OperatorOptions {
    * and no cluster-scoped kind at all. Default: the whole cluster.
    */
   watchNamespace?: string;
+  /**
+   * CONTROLLER_CLASS: serve only the stores whose spec.controller names it, the ExternalSecrets and
+   * ClusterExternalSecrets that use them, and leave the rest to another controller (ESO) untouched.
+   * Default: the stores without spec.controller, as ESO's default class.
+   */
+  controllerClass?: ControllerClass;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -51,7 +58,7 @@ export class Operator {
     const clock = options.clock ?? systemClock;
     const log = (this.log = options.log);
     const metrics = (this.metrics = options.metrics ?? operatorMetrics());
-    const { kube } = options;
+    const { kube, controllerClass } = options;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.caches = createCaches(kube, {
       clock,
@@ -88,10 +95,12 @@ export class Operator {
         providers: this.providers,
         concurrency: this.concurrency,
         backoff: options.reconcileBackoff,
+        controllerClass,
       }),
-      secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver() }),
+      secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
       ...(cluster ? [clusterExternalSecretController(this.caches.externalSecrets, cluster, {
         kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
+        secretStores: this.caches.secretStores, controllerClass,
       })] : []),
     ];
   }

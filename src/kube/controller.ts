@@ -65,12 +65,15 @@ export class Controller<T extends KubeObject> implements RunningController {
   private readonly primaries = new Map<string, PrimarySource<T>>();
   private readonly deletedHooks: Array<(object: T) => void> = [];
   private reconcile: ((object: T) => Promise<ReconcileResult>) | undefined;
+  private served: (object: T) => boolean = () => true;
+  private readonly log: Logger;
 
   constructor(options: ControllerOptions) {
     const { name, log } = options;
     this.name = name;
     this.clock = options.clock;
     this.observe = options.observe ?? (() => {});
+    this.log = log;
     this.queue = new WorkQueue({
       clock: options.clock,
       concurrency: options.concurrency,
@@ -113,6 +116,16 @@ export class Controller<T extends KubeObject> implements RunningController {
     return this;
   }
 
+  /**
+   * The objects this controller serves (by default all): another is not reconciled, nor written,
+   * judged on the current object when its turn comes, as the stores it depends on may have
+   * changed since it was queued. Its schedule ends there; a change that serves it queues it again.
+   */
+  serves(filter: (object: T) => boolean): this {
+    this.served = filter;
+    return this;
+  }
+
   /** The reconcile: brings one current object in line and says when to look again. */
   reconciles(reconcile: (object: T) => Promise<ReconcileResult>): this {
     this.reconcile = reconcile;
@@ -148,6 +161,10 @@ export class Controller<T extends KubeObject> implements RunningController {
     const object = this.primaries.get(target.kind)?.get(cacheKey(target.namespace, target.name));
     // Gone from the cache: its deletion event has already dropped its schedule.
     if (!object) return {};
+    if (!this.served(object)) {
+      this.log.debug({ controller: this.name, object: describeRef(target) }, 'not served here (controller class); left alone');
+      return {};
+    }
     const started = this.clock.now();
     const seconds = () => (this.clock.now() - started) / 1000;
     try {

@@ -45,6 +45,7 @@ const SAMPLES: Record<string, unknown> = {
   'serviceAccount.name': 'secrets-reader',
   'serviceAccount.annotations': { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/secrets-reader' },
   'scope.namespace': 'team-a',
+  controllerClass: 'aws',
   logLevel: 'debug',
   extraEnv: [{ name: 'VALUE_CACHE_BYTES', value: '8388608' }],
   'resources.requests.cpu': '250m',

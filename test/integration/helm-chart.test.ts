@@ -132,6 +132,7 @@ describe('the chart, rendered by helm', () => {
     expect(helmError({ set: ['replicaCount=two'] })).toMatch(/replicaCount/);
     expect(helmError({ set: ['logLevel=verbose'] })).toMatch(/logLevel/);
     expect(helmError({ set: ['scope.namespace=Team_A'] })).toMatch(/scope/);
+    expect(helmError({ set: ['controllerClass=aws '] })).toMatch(/controllerClass/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
-import { eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { secretStores } from '../../src/kube/resources.ts';
 
 let h: Harness;
@@ -66,6 +66,23 @@ describe('SecretStore status', () => {
     }
     const esc = await failingExternalSecret(ns, 'simple');
     expect(esc.message).toMatch(/^UnsupportedField: .*sessionTagsPolicy/);
+    expect(await h.secret(ns, 'es')).toBeUndefined();
+  });
+
+  it("without CONTROLLER_CLASS, a store naming a class is another controller's, as with ESO's default class: it and its ExternalSecret are never written", async () => {
+    const ns = await h.namespace('store-classed');
+    const classed = await applyManifest(h.kube, { ...store(ns, 'classed', { aws: { service: 'SecretsManager', region: 'us-east-1' } }), spec: { controller: 'other', provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } } });
+    await applyManifest(h.kube, store(ns, 'plain', { aws: { service: 'SecretsManager', region: 'us-east-1' } }));
+    const es = await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'es', namespace: ns },
+      spec: { secretStoreRef: { name: 'classed' }, data: [{ secretKey: 'k', remoteRef: { key: 'x' } }] },
+    });
+    // Positive signs: the unclassed store beside it is served, and the operator has seen the store and its ExternalSecret.
+    await eventually(async () => readyCondition(await storeStatus(ns, 'plain'))?.status === 'True', 'the unclassed store Ready');
+    await eventually(async () => h.operator.caches.secretStores.get(`${ns}/classed`)?.metadata.resourceVersion === classed.metadata.resourceVersion, 'the operator to see the classed store');
+    await operatorCaughtUp(h, [es]);
+    expect((await storeStatus(ns, 'classed')).metadata.resourceVersion).toBe(classed.metadata.resourceVersion);
+    expect((await h.externalSecret(ns, 'es')).metadata.resourceVersion).toBe(es.metadata.resourceVersion);
     expect(await h.secret(ns, 'es')).toBeUndefined();
   });
 });

@@ -1,17 +1,20 @@
 import type { Logger } from 'pino';
 import type { Namespace } from '../../api/core.ts';
-import type { ClusterExternalSecret, ExternalSecret } from '../../api/generated.ts';
+import type { ClusterExternalSecret, ExternalSecret, SecretStore } from '../../api/generated.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import { Controller, type Mapper, type ReconcileObserver } from '../../kube/controller.ts';
 import { cacheKey, type Informer } from '../../kube/informer.ts';
-import { ref } from '../../kube/object-ref.ts';
-import { anyOf, deletionStarted, labelsChanged, ownerReferencesChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
+import { ref, type ObjectRef } from '../../kube/object-ref.ts';
+import { anyOf, deletionStarted, generationChanged, labelsChanged, ownerReferencesChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
+import { SelectorError } from '../../kube/label-selector.ts';
 import * as resources from '../../kube/resources.ts';
 import { forgetObject } from '../../metrics/operator-metrics.ts';
 import type { ClusterCaches } from '../caches.ts';
+import { servesClusterExternalSecret, storeRefsOf, type ControllerClass } from '../controller-class.ts';
+import type { AnyStore } from '../secretstore/validate.ts';
 import { controllingCes } from './external-secret.ts';
-import { selectsNamespace } from './namespaces.ts';
+import { selectedNamespaces, selectsNamespace } from './namespaces.ts';
 import { ClusterExternalSecretReconciler, type ClusterExternalSecretMetrics } from './reconciler.ts';
 import { externalSecretName } from './spec.ts';
 
@@ -25,6 +28,10 @@ export interface ClusterExternalSecretControllerOptions {
   metrics: ClusterExternalSecretMetrics;
   observe?: ReconcileObserver;
   concurrency?: number;
+  /** The SecretStores of every namespace, read with CONTROLLER_CLASS to tell whose a ClusterExternalSecret is. */
+  secretStores: Informer<SecretStore>;
+  /** CONTROLLER_CLASS: a ClusterExternalSecret whose stores are of another class is left alone (controller-class.ts). */
+  controllerClass?: ControllerClass;
 }
 
 const cesRef = (name: string) => ref(resources.clusterExternalSecrets.kind, name);
@@ -36,7 +43,9 @@ const blockedBy = (ces: ClusterExternalSecret, es: ExternalSecret): boolean =>
 /**
  * The ClusterExternalSecret controller. Its ExternalSecrets edited, re-owned or deleted by
  * someone else wake it (status writes, its own and the ExternalSecret controller's, do not),
- * and so does a namespace created, deleted, relabelled or terminating.
+ * and so does a namespace created, deleted, relabelled or terminating. With a controller class,
+ * one whose stores are of another class is left alone, status included, and a change to a store
+ * it names wakes it, so that moving the store to this class serves it.
  */
 export function clusterExternalSecretController(
   externalSecrets: Informer<ExternalSecret>, caches: ClusterCaches, options: ClusterExternalSecretControllerOptions,
@@ -71,6 +80,27 @@ export function clusterExternalSecretController(
       || externalSecrets.byIndex(BY_CES_OWNER, ces.metadata.name).some((es) => es.metadata.namespace === ns.metadata.name))
     .map((ces) => cesRef(ces.metadata.name));
 
+  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
+    ? caches.clusterSecretStores.get(r.name)
+    : options.secretStores.get(cacheKey(r.namespace, r.name)));
+  const served = (ces: ClusterExternalSecret): boolean => {
+    if (options.controllerClass === undefined) return true;
+    let selected: string[];
+    try {
+      selected = selectedNamespaces(ces, namespaces.list()).map((ns) => ns.metadata.name);
+    } catch (err) {
+      // An invalid selector selects nothing: judged by its ClusterSecretStores alone.
+      if (!(err instanceof SelectorError)) throw err;
+      selected = [];
+    }
+    return servesClusterExternalSecret(ces, selected, store, options.controllerClass);
+  };
+  /** Those whose template names the store (by kind and name; the namespace is theirs to select). */
+  const namingStore: Mapper<AnyStore> = ({ object: s }) => clusterExternalSecrets.list()
+    .filter((ces) => ces.spec.externalSecretSpec && storeRefsOf(ces.spec.externalSecretSpec, s.metadata.namespace)
+      .some((r) => r.kind === s.kind && r.name === s.metadata.name))
+    .map((ces) => cesRef(ces.metadata.name));
+
   const reconciler = new ClusterExternalSecretReconciler({
     kube,
     clock,
@@ -80,10 +110,15 @@ export function clusterExternalSecretController(
     externalSecret: (namespace, name) => externalSecrets.get(cacheKey(namespace, name)),
     ownedExternalSecrets: (cesName) => externalSecrets.byIndex(BY_CES_OWNER, cesName),
   });
-  return new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4, observe: options.observe })
+  const controller = new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4, observe: options.observe })
     .for(clusterExternalSecrets, specOrMetadataChanged)
     .watches(externalSecrets, controllersOf, anyOf(specOrMetadataChanged, ownerReferencesChanged))
-    .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted))
+    .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted));
+  if (options.controllerClass !== undefined) {
+    controller.watches(options.secretStores, namingStore, generationChanged).watches(caches.clusterSecretStores, namingStore, generationChanged);
+  }
+  return controller
+    .serves(served)
     .onDeleted((ces) => forgetObject(metrics, { name: ces.metadata.name, namespace: '' }))
     .reconciles((ces) => reconciler.reconcile(ces));
 }

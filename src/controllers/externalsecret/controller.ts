@@ -7,19 +7,22 @@ import type { Clock } from '../../kube/clock.ts';
 import { Controller, type Mapper } from '../../kube/controller.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import { cacheKey, objectKey } from '../../kube/informer.ts';
-import { refKey, refOf } from '../../kube/object-ref.ts';
+import { refKey, refOf, type ObjectRef } from '../../kube/object-ref.ts';
 import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import { forgetObject, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
 import type { Secret } from '../../api/core.ts';
 import { ownerLabel, targetName } from '../../sync/desired-secret.ts';
 import { LABEL_OWNER } from '../../api/well-known.ts';
 import type { Caches } from '../caches.ts';
+import { servesExternalSecret, storeRefsOf, type ControllerClass } from '../controller-class.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
 import { storeRefOf } from './store-resolver.ts';
 
 const BY_STORE = 'store';
+/** Every store an ExternalSecret names, sourceRefs included: their class decides whether it is served. */
+const BY_NAMED_STORE = 'namedStore';
 const BY_TARGET = 'target';
 const BY_OWNER = 'owner';
 
@@ -32,19 +35,24 @@ export interface ExternalSecretControllerOptions {
   metrics: OperatorMetrics;
   concurrency: number;
   backoff?: BackoffPolicy;
+  /** CONTROLLER_CLASS: only ExternalSecrets whose stores are of this class are served (controller-class.ts). */
+  controllerClass?: ControllerClass;
 }
 
 /**
  * The ExternalSecret controller. Its own status writes wake nothing (spec, labels and
  * annotations only); a store wakes the ExternalSecrets that use it when its spec changes
  * (its status writes do not change what they see); a managed Secret deleted or edited by
- * hand wakes the ExternalSecret that targets it.
+ * hand wakes the ExternalSecret that targets it. An ExternalSecret whose stores are of another
+ * controller class is left alone, status included; a store moved to this class (its spec
+ * changes) wakes the ExternalSecrets that name it.
  */
 export function externalSecretController(caches: Caches, options: ExternalSecretControllerOptions): Controller<ExternalSecret> {
   const { kube, clock, log, events, providers, metrics } = options;
   const { externalSecrets, secretStores, managedSecrets, cluster } = caches;
   externalSecrets
     .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
+    .addIndex(BY_NAMED_STORE, (es) => [...new Set(storeRefsOf(es.spec, es.metadata.namespace).map(refKey))])
     .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
   managedSecrets.addIndex(BY_OWNER, (s) => {
     const owner = s.metadata.labels?.[LABEL_OWNER];
@@ -58,6 +66,11 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     const since = old && !specOrMetadataChanged({ type, object, old }) ? observed.get(old) : undefined;
     observed.set(object, since ?? clock.now());
   });
+
+  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
+    ? cluster?.clusterSecretStores.get(r.name)
+    : secretStores.get(cacheKey(r.namespace, r.name)));
+  const served = (es: ExternalSecret): boolean => servesExternalSecret(storeRefsOf(es.spec, es.metadata.namespace), store, options.controllerClass);
 
   const reconciler = new ExternalSecretReconciler({
     kube,
@@ -75,7 +88,8 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
       } : {}),
     },
     observedAt: (es) => observed.get(es),
-    readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))), (es) => observed.get(es)),
+    // Only what this operator serves is read ahead: not an ExternalSecret another of whose stores is ESO's.
+    readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))).filter(served), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     createdBy: (es) => managedSecrets.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
     onSync: (es, outcome, reason) => {
@@ -90,7 +104,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     },
   });
 
-  const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_STORE, refKey(refOf(store))).map(refOf);
+  const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_NAMED_STORE, refKey(refOf(store))).map(refOf);
   const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
   const controller = new Controller<ExternalSecret>({
     name: 'externalsecret', clock, log, concurrency: options.concurrency, backoff: options.backoff, observe: metrics.reconcileObserver(metrics.reconcileDuration),
@@ -101,5 +115,6 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
   return controller
     .onDeleted((es) => forgetObject(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))
+    .serves(served)
     .reconciles((es) => reconciler.reconcile(es));
 }
