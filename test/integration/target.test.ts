@@ -152,6 +152,63 @@ describe('target: the Secret written', () => {
   });
 });
 
+describe('target.creationPolicy CreateOrMerge (ESO 2.9: create when missing, merge when present, no owner)', () => {
+  it('creates a missing Secret without an ownerReference, and recreates it at once when it is deleted', async () => {
+    const ns = await storeNamespace(h, 'create-or-merge');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { creationPolicy: 'CreateOrMerge' } }, { labels: { app: 'x' } });
+    const es = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expect(es.status.binding).toEqual({ name: 'es' });
+    const created = await h.secret(ns, 'es');
+    expectSecret(created, es, { data: DB_WANT, labels: { app: 'x' }, owned: false });
+    await eventually(async () => (await eventsFor(h, ns, 'es')).some((e) => e.type === 'Normal' && e.reason === 'Created'), 'a Created Event');
+
+    // No refresh is due (1h) and nothing about the ExternalSecret changes: the Secret's deletion alone brings it back.
+    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
+    const recreated = await eventually(async () => {
+      const s = await h.secret(ns, 'es');
+      return s && s.metadata.uid !== created.metadata.uid ? s : undefined;
+    }, 'the Secret recreated');
+    expectSecret(recreated, es, { data: DB_WANT, labels: { app: 'x' }, owned: false });
+  });
+
+  it("merges into a Secret the user made, keeping its keys, labels, annotations and type, and never owns it", async () => {
+    const ns = await storeNamespace(h, 'create-or-merge-existing');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await userSecret(ns, 'app', {
+      type: 'example.com/app-config',
+      data: { 'config.ini': '[db]\nhost=db.internal\n', password: 'old-password' },
+      labels: { 'app.kubernetes.io/name': 'myapp' },
+      annotations: { 'example.com/owner': 'team-a' },
+    });
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { name: 'app', creationPolicy: 'CreateOrMerge' } });
+    const es = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expect(es.status.binding).toEqual({ name: 'app' });
+    expectSecret(await h.secret(ns, 'app'), es, {
+      type: 'example.com/app-config',
+      data: { 'config.ini': '[db]\nhost=db.internal\n', ...DB_WANT },
+      labels: { 'app.kubernetes.io/name': 'myapp' },
+      annotations: { 'example.com/owner': 'team-a' },
+      owned: false,
+    });
+  });
+
+  it('switched from Owner, the Secret loses the ownerReference and created-by label, so deleting the ExternalSecret would keep it', async () => {
+    const ns = await storeNamespace(h, 'owner-to-create-or-merge');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key) });
+    const first = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expectSecret(await h.secret(ns, 'es'), first, { data: DB_WANT });
+
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { creationPolicy: 'CreateOrMerge' } });
+    const es = await resynced(ns, 'es', first);
+    expectSecret(await h.secret(ns, 'es'), es, { data: DB_WANT, owned: false });
+  });
+});
+
 describe('target: Secrets this operator must not write (stricter than ESO)', () => {
   for (const creationPolicy of ['Owner', 'Orphan']) {
     it(`${creationPolicy}: an existing Secret not managed by any ExternalSecret is reported (TargetNotManaged) and left byte for byte`, async () => {
