@@ -4,6 +4,7 @@ import { applyManifest } from '../../dev/apply.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, expectSecret, readyAs, storeNamespace, type SecretExpectation } from './cases.ts';
 import { eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { externalSecrets } from '../../src/kube/resources.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -206,6 +207,33 @@ describe('target.creationPolicy CreateOrMerge (ESO 2.9: create when missing, mer
     await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { creationPolicy: 'CreateOrMerge' } });
     const es = await resynced(ns, 'es', first);
     expectSecret(await h.secret(ns, 'es'), es, { data: DB_WANT, owned: false });
+  });
+});
+
+describe('an ExternalSecret deleted: the condition type Deleted (ESO sets it only in its metrics)', () => {
+  it('externalsecret_status_condition drops the Ready series and shows condition="Deleted",status="False" at 1; no object carries it', async () => {
+    const ns = await storeNamespace(h, 'es-deleted');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key) });
+    const es = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expect(es.status.conditions.map((c: any) => c.type)).toEqual(['Ready']);
+    const gauge = h.operator.metrics.statusCondition;
+    const series = (condition: string, status: string) => ({ name: 'es', namespace: ns, condition, status });
+    await eventually(async () => (await metricValue(gauge, series('Ready', 'True'))) === 1, 'the Ready series');
+
+    await h.kube.request('DELETE', esPath(ns, 'es'));
+    await eventually(async () => (await metricValue(gauge, series('Deleted', 'False'))) === 1, 'the Deleted series');
+    const { values } = await gauge.get();
+    expect(values.filter((v) => v.labels.namespace === ns).map((v) => [v.labels.condition, v.labels.status, v.value])).toEqual([['Deleted', 'False', 1]]);
+
+    // An ExternalSecret of the same name that syncs takes the mark away again. (No garbage collector
+    // runs here: the old Secret, owned by the deleted ExternalSecret, is removed as it would remove it.)
+    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key) });
+    await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    await eventually(async () => (await metricValue(gauge, series('Ready', 'True'))) === 1, 'the Ready series again');
+    expect((await gauge.get()).values.filter((v) => v.labels.namespace === ns && v.labels.condition === 'Deleted')).toEqual([]);
   });
 });
 
