@@ -4,7 +4,7 @@
  * RewriteMerge). Reproduced because the merged Secret must hold the bytes ESO writes:
  *   - strings are unquoted as Go does (invalid UTF-8 and lone surrogate escapes become U+FFFD);
  *   - every number becomes a float64 (`1.50` is 1.5, `1e3` is 1000); one out of float64's range
- *     is an error, as Go reports it;
+ *     is an error, as in Go (whose message quotes the number; ours does not, as it is secret data);
  *   - of duplicate keys in one object the last wins;
  *   - Marshal sorts object keys by bytes, drops all spacing, writes float64 as ES6 does
  *     (formatJsonFloat) and escapes strings as encoding/json does (HTML characters only when
@@ -44,8 +44,8 @@ interface Frame {
 
 class TreeBuilder implements JsonVisitor {
   result: JsonAny = null;
-  /** The first number out of float64's range: Go decodes on and returns it as the error. */
-  outOfRange: string | undefined;
+  /** A number out of float64's range was read: Go decodes on and then reports it. */
+  outOfRange = false;
   readonly #doc: Uint8Array;
   readonly #stack: Frame[] = [];
   readonly #count: () => void;
@@ -73,7 +73,7 @@ class TreeBuilder implements JsonVisitor {
     // JSON's number syntax is a subset of JavaScript's, and both round to the nearest float64.
     const text = utf8Decoder.decode(this.#doc.subarray(from, to));
     const f = Number(text);
-    if (!Number.isFinite(f)) this.outOfRange ??= text;
+    if (!Number.isFinite(f)) this.outOfRange = true;
     this.#emit(Number.isFinite(f) ? f : 0);
   }
 
@@ -104,7 +104,7 @@ export function unmarshalObject(doc: Uint8Array, count: () => void = () => {}): 
     const first = doc.find((b) => b > 0x20) ?? 0;
     throw new JsonDecodeError(`json: cannot unmarshal ${KIND[first] ?? 'number'} into Go value of type map[string]interface {}`);
   }
-  if (builder.outOfRange !== undefined) throw new JsonDecodeError(`json: cannot unmarshal number ${builder.outOfRange} into Go value of type float64`);
+  if (builder.outOfRange) throw new JsonDecodeError("json: cannot unmarshal a number out of float64's range into Go value of type float64");
   return top;
 }
 
