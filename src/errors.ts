@@ -50,7 +50,9 @@ export const reasonCodes = {
   PropertyNotFound: { retry: true },
   /**
    * A fetched value cannot be decoded as the spec asks: not base64 for decodingStrategy Base64 or
-   * Base64URL, or not a JSON object for dataFrom.extract. Retried: the value in AWS can be fixed.
+   * Base64URL (of data, dataFrom or templateFrom's valuesDecodingStrategy), not a JSON object for
+   * dataFrom.extract or rewrite.merge, or holding NUL bytes under nullBytePolicy Fail. Retried:
+   * the value in AWS can be fixed.
    */
   DecodingFailed: { retry: true },
   /**

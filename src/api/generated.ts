@@ -98,8 +98,8 @@ export interface SecretStoreRef {
 export interface ExternalSecretTarget {
   /** Name of the Secret. Default: the name of the ExternalSecret. */
   name?: string;
-  /** Owner: create the Secret and make this ExternalSecret its controller owner (deleted with it). Orphan: create it without an owner. Merge: only merge keys into an existing Secret, never create it. None: do not write a Secret. */
-  creationPolicy?: 'Owner' | 'Orphan' | 'Merge' | 'None';
+  /** Owner: create the Secret and make this ExternalSecret its controller owner (deleted with it). Orphan: create it without an owner. Merge: only merge keys into an existing Secret, never create it. CreateOrMerge: create the Secret without an owner if it is missing, else merge keys into it (kept when the ExternalSecret is deleted). None: do not write a Secret. */
+  creationPolicy?: 'Owner' | 'Orphan' | 'Merge' | 'None' | 'CreateOrMerge';
   /** What happens when every provider secret is gone. Retain: keep the Secret and report an error. Delete: delete the Secret. Merge: remove the keys but keep the Secret. */
   deletionPolicy?: 'Retain' | 'Delete' | 'Merge';
   /** Create the Secret as immutable. */
@@ -204,7 +204,7 @@ export interface RemoteRef {
   conversionStrategy?: 'Default' | 'Unicode';
   /** Fetch reads the secret's tags instead of its value; None reads the value. */
   metadataPolicy?: 'None' | 'Fetch';
-  /** What to do when a fetched value contains NUL bytes: Ignore or Fail. Not implemented by this operator yet. */
+  /** What to do when a value contains NUL bytes after decoding: Ignore (default) keeps it; Fail fails the sync naming the key. */
   nullBytePolicy?: 'Ignore' | 'Fail';
 }
 
@@ -246,7 +246,7 @@ export interface ExternalSecretFind {
   conversionStrategy?: 'Default' | 'Unicode';
   /** How provider values are decoded before they are written: None, Base64, Base64URL, or Auto (decode when the value is valid base64). */
   decodingStrategy?: 'None' | 'Base64' | 'Base64URL' | 'Auto';
-  /** What to do when a fetched value contains NUL bytes: Ignore or Fail. Not implemented by this operator yet. */
+  /** What to do when a value contains NUL bytes after decoding: Ignore (default) keeps it; Fail fails the sync naming the key. */
   nullBytePolicy?: 'Ignore' | 'Fail';
 }
 
@@ -260,7 +260,7 @@ export interface ExternalSecretRewrite {
   regexp?: ExternalSecretRewriteRegexp;
   /** Renders a Go template for each key; .value is the current key. */
   transform?: ExternalSecretRewriteTransform;
-  /** Merges the values into one key. Not supported by this operator yet. */
+  /** Merges the keys' JSON-object values: Extract makes each member a key; JSON writes the merged object into one key (into). */
   merge?: ExternalSecretRewriteMerge;
 }
 
@@ -279,7 +279,7 @@ export interface ExternalSecretRewriteTransform {
 export interface ExternalSecretRewriteMerge {
   /** Key that receives the merged value; needed for strategy JSON. */
   into?: string;
-  /** Keys that win conflicts, highest first. */
+  /** Keys merged last, in this order, so they win conflicts (the last one listed wins). */
   priority?: string[];
   /** Strict or IgnoreNotFound for priority keys that are missing. */
   priorityPolicy?: 'Strict' | 'IgnoreNotFound';

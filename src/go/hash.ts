@@ -9,7 +9,7 @@ import { sortedByUtf8 } from './utf8.ts';
  * (ESO used MD5 until PR #4696, April 2025; 2.x uses SHA3-224.) It is applied to:
  *   - the target Secret's `.data` (map[string][]byte) -> annotation reconcile.external-secrets.io/data-hash
  *     (pkg/controllers/externalsecret: computed over the Secret's final data, after templating and,
- *     for creationPolicy Merge, over the keys already in the Secret as well);
+ *     for creationPolicy Merge and CreateOrMerge, over the keys already in the Secret as well);
  *   - `struct{annotations, labels map[string]string}` of the ExternalSecret -> HashMeta, and
  *     status.syncedResourceVersion = fmt.Sprintf("%d-%s", generation, HashMeta(meta))
  *     (pkg/controllers/util/util.go: GetResourceVersion);

@@ -82,3 +82,25 @@ export function forgetObject(metrics: ObjectMetrics, labels: ObjectLabels): void
   for (const status of ['True', 'False']) metrics.statusCondition.remove({ ...labels, condition: 'Ready', status });
   metrics.reconcileDuration.remove(labels);
 }
+
+/**
+ * ESO's Ready gauge of an ExternalSecret after a reconcile (1 on the series of the status it has,
+ * 0 on the other); a Deleted mark left by an earlier ExternalSecret of that name goes, as in ESO.
+ */
+export function setExternalSecretReady(metrics: ObjectMetrics, labels: ObjectLabels, ready: boolean): void {
+  for (const status of ['True', 'False']) metrics.statusCondition.remove({ ...labels, condition: 'Deleted', status });
+  metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, ready ? 1 : 0);
+  metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, ready ? 0 : 1);
+}
+
+/**
+ * An ExternalSecret is gone. ESO's reconciler, finding it gone, sets a condition of type Deleted
+ * (status False, reason SecretDeleted) on a stand-in object that is never written anywhere: its only
+ * effect is on this gauge, whose Ready series go and whose
+ * `externalsecret_status_condition{condition="Deleted",status="False"}` becomes 1. The same here; the
+ * series stays until an ExternalSecret of that name and namespace reports Ready again, as in ESO.
+ */
+export function markExternalSecretDeleted(metrics: ObjectMetrics, labels: ObjectLabels): void {
+  forgetObject(metrics, labels);
+  metrics.statusCondition.set({ ...labels, condition: 'Deleted', status: 'False' }, 1);
+}

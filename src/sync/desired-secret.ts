@@ -19,13 +19,22 @@ export const targetName = (es: ExternalSecret): string => es.spec.target?.name |
 export const creationPolicy = (es: ExternalSecret): string => es.spec.target?.creationPolicy ?? 'Owner';
 
 /**
+ * Merge and CreateOrMerge write their keys into a Secret others may write too: the keys others
+ * put there are kept, and the Secret may have been made by someone else.
+ */
+export const mergesIntoOthers = (es: ExternalSecret): boolean => {
+  const policy = creationPolicy(es);
+  return policy === 'Merge' || policy === 'CreateOrMerge';
+};
+
+/**
  * The Secret to write: the live Secret (if any) with this ExternalSecret's content
  * laid over it, as ESO's mutation does it. Pure.
  *
  * What this ExternalSecret wrote before (from managedFields) is removed first, so
  * keys, labels and annotations it no longer produces disappear while others' stay.
- * Except under creationPolicy Merge, the data is replaced whole. Under Merge the other
- * writers' keys count too: past what a Secret holds it is SecretTooLarge.
+ * Except under creationPolicy Merge and CreateOrMerge, the data is replaced whole. Under
+ * those the other writers' keys count too: past what a Secret holds it is SecretTooLarge.
  */
 export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: Secret | undefined): Secret {
   const policy = creationPolicy(es);
@@ -49,7 +58,7 @@ export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: S
     meta.annotations = { ...annotations, ...rendered.annotations };
     // Null-prototype maps: `__proto__` is a valid Secret key and must stay one.
     const data: Record<string, string> = Object.create(null);
-    if (policy === 'Merge') {
+    if (mergesIntoOthers(es)) {
       Object.assign(data, without(live?.data, owned.data));
       const size = new SizeTally("the Secret's data, with the keys it already holds");
       for (const [key, value] of Object.entries(data)) if (!(key in rendered.data)) size.set(key, base64Length(value));

@@ -4,6 +4,7 @@ import { OperatorError } from '../errors.ts';
 import { decodeValue } from './decoding.ts';
 import { extractMap } from './extract.ts';
 import { fetchFor, fetchForFind, type Fetch } from './fetch-plan.ts';
+import { rejectNullBytes } from './null-bytes.ts';
 import { extractPropertyBytes, PropertyPathError } from './property-path.ts';
 import { dataFromMap, RewriteBudget, type TransformRenderer } from './rewrite.ts';
 import { SizeTally } from './secret-size.ts';
@@ -23,7 +24,8 @@ export interface ProviderData {
 /**
  * The Secret's data from the spec and the fetch results, as ESO assembles it:
  * dataFrom entries in order (later wins), then data entries (which win over
- * dataFrom). Pure, so it is unit-tested without AWS.
+ * dataFrom). Pure, so it is unit-tested without AWS. nullBytePolicy is checked on each
+ * entry's final values, before they are added.
  *
  * A missing AWS secret is an error under deletionPolicy Retain; otherwise the entry
  * is skipped and reported, and an empty result feeds the deletion policy. The data's
@@ -74,6 +76,7 @@ export function assembleProviderData(
         context: at,
         budget: rewriteBudget,
       });
+      rejectNullBytes(source.nullBytePolicy, entryData);
       for (const [key, value] of Object.entries(entryData)) put(key, value, at);
     } catch (err) {
       throw located(err, at);
@@ -85,8 +88,9 @@ export function assembleProviderData(
     const result = outcome(fetchFor(item.remoteRef, prefix), at);
     if (!result?.ok || !('secret' in result)) return;
     try {
-      const value = valueOf(result.secret, prefix + item.remoteRef.key, item.remoteRef.property);
-      put(item.secretKey, decodeValue(value, item.remoteRef.decodingStrategy, at), at);
+      const value = decodeValue(valueOf(result.secret, prefix + item.remoteRef.key, item.remoteRef.property), item.remoteRef.decodingStrategy, at);
+      rejectNullBytes(item.remoteRef.nullBytePolicy, { [item.secretKey]: value });
+      put(item.secretKey, value, at);
     } catch (err) {
       throw located(err, at);
     }

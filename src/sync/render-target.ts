@@ -1,5 +1,6 @@
 import type { ExternalSecret, TemplateFrom, TemplateRef } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
+import { decodeValue } from './decoding.ts';
 import type { RenderedTarget } from './desired-secret.ts';
 import { MAX_ANNOTATION_BYTES, SizeTally } from './secret-size.ts';
 import { parseTemplate, RenderBudget, renderTemplate, TemplateDot, TemplateError, type Template } from '../go/template/index.ts';
@@ -30,7 +31,8 @@ interface Renderer {
  * What the Secret's data, labels, annotations and type should be, in ESO's order:
  * without a template the provider data and the ExternalSecret's own labels and
  * annotations; with one, templateFrom in order, then template.data, then the
- * templated labels and annotations. Pure.
+ * templated labels and annotations. Pure. A templateFrom entry's valuesDecodingStrategy decodes
+ * what it renders (decoding.ts), key by key.
  *
  * All the templates share one RenderBudget, so many keys cannot multiply the bounds
  * of template/limits.ts; the data and the annotations are counted as they are put,
@@ -74,6 +76,10 @@ export function renderTarget(es: ExternalSecret, providerData: Record<string, Ui
 
   (template.templateFrom ?? []).forEach((from, i) => {
     const at = `spec.target.template.templateFrom[${i}]`;
+    // valuesDecodingStrategy (ESO 2.9): each value this entry renders is decoded before it is placed,
+    // in Data, Labels or Annotations; template.data is never decoded.
+    const place = (target: TemplateFrom['target'], key: string, value: Uint8Array): void =>
+      put(target, key, decodeValue(value, from.valuesDecodingStrategy, `${at} key ${JSON.stringify(key)}`));
     // ESO's words for a missing source or key, which name its kind.
     const items = <V>(kind: 'ConfigMap' | 'Secret', ref: TemplateRef, values: ReadonlyMap<string, Readonly<Record<string, V>>>, text: (value: V) => string) => {
       const source = values.get(ref.name);
@@ -81,12 +87,12 @@ export function renderTarget(es: ExternalSecret, providerData: Record<string, Ui
       for (const item of ref.items) {
         const value = source[item.key];
         if (value === undefined) throw new OperatorError('TemplateSourceInvalid', `${at}: error in ${kind.toLowerCase()} ${ref.name}: missing key ${item.key}`);
-        apply(item.key, text(value), item.templateAs, from.target, renderer, put);
+        apply(item.key, text(value), item.templateAs, from.target, renderer, place);
       }
     };
     if (from.configMap) items('ConfigMap', from.configMap, sources.configMaps, (text) => text);
     if (from.secret) items('Secret', from.secret, sources.secrets, (bytes) => Buffer.from(bytes).toString('utf8'));
-    if (from.literal !== undefined) apply('literal', from.literal, 'KeysAndValues', from.target, renderer, put);
+    if (from.literal !== undefined) apply('literal', from.literal, 'KeysAndValues', from.target, renderer, place);
   });
 
   for (const [key, text] of Object.entries(template.data ?? {})) putData(key, render(key, text, renderer));

@@ -14,7 +14,7 @@
  *     `${1}`, `$name`, `${name}` and `$$` expand as in Go, and `$1x` names the group "1x";
  *   - transform{template}: a Go template rendered once per key with `.value` set to the key; the
  *     caller supplies the renderer;
- *   - merge: not implemented yet (OperatorError UnsupportedField).
+ *   - merge: the values read as JSON objects and merged (rewrite-merge.ts).
  * Where ESO is not deterministic we refuse rather than pick: ESO iterates a Go map, so when two keys
  * rewrite to the same key with different values, which value survives changes from one reconcile to
  * the next. That is an InvalidSecretKey error here, except for the empty key, which step 3 drops.
@@ -26,6 +26,7 @@ import { type DecodingStrategy, decodeMap } from './decoding.ts';
 import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, RegexpBudget } from '../go/regexp/regexp.ts';
 import { MAX_SECRET_BYTES } from './secret-size.ts';
 import { RenderBudget } from '../go/template/index.ts';
+import { type MergeBudget, rewriteMerge } from './rewrite-merge.ts';
 
 /**
  * Renders a transform template for one key (`.value` is the key); throws on a template error.
@@ -52,9 +53,10 @@ export const MAX_REWRITE_STEPS = 5_000_000;
  * What the rewrites of one reconcile spend together, over all its dataFrom entries: the transform
  * templates' RenderBudget and the regexp steps, so that many entries cannot multiply the bounds.
  */
-export class RewriteBudget {
+export class RewriteBudget implements MergeBudget {
   readonly templates = new RenderBudget();
   steps = 0;
+  mergeValues = 0;
 }
 
 const keysTooLong = (at: string): OperatorError =>
@@ -83,10 +85,11 @@ export function dataFromMap(map: Readonly<Record<string, Uint8Array>>, options: 
 
 /**
  * Applies the rewrites in order, spending from `spent`. `context` names the rewrite list in messages. Throws OperatorError:
- * InvalidSpec for a source Go cannot compile; UnsupportedField for merge, for a source nested too
+ * InvalidSpec for a source Go cannot compile; UnsupportedField for a source nested too
  * deeply or too large for us that Go would accept, and for matching that takes more than
  * MAX_REWRITE_STEPS; InvalidSecretKey for keys that collide with different values; SecretTooLarge
- * when the renamed keys of a rewrite would add up to more than MAX_REWRITE_KEY_CHARS.
+ * when the renamed keys of a rewrite would add up to more than MAX_REWRITE_KEY_CHARS; a merge's
+ * own failures (rewrite-merge.ts).
  * A renderer's failure keeps its code (TemplateFailed if it has none).
  */
 export function rewriteKeys(
@@ -99,8 +102,9 @@ export function rewriteKeys(
   let out: Record<string, Uint8Array> = Object.assign(Object.create(null), map);
   rewrites.forEach((rewrite, i) => {
     const at = `${context}[${i}]`;
-    if (rewrite.merge) throw new OperatorError('UnsupportedField', `${at}.merge is not supported by this operator yet`);
-    if (rewrite.regexp) {
+    if (rewrite.merge) {
+      out = rewriteMerge(out, rewrite.merge, `${at}.merge`, spent);
+    } else if (rewrite.regexp) {
       const re = compileGoRegexp(rewrite.regexp.source, `${at}.regexp.source`);
       const target = rewrite.regexp.target;
       const budget = new RegexpBudget(MAX_REWRITE_STEPS - spent.steps, MAX_REWRITE_KEY_CHARS);

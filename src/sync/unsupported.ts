@@ -10,18 +10,12 @@ export function unsupportedFields(spec: ExternalSecretSpec): string[] {
   if (spec.syncWindows) found.push('spec.syncWindows');
   if (spec.target?.manifest) found.push('spec.target.manifest');
   if (spec.target?.template?.metadata?.finalizers?.length) found.push('spec.target.template.metadata.finalizers');
-  (spec.target?.template?.templateFrom ?? []).forEach((from, i) => {
-    if ((from.valuesDecodingStrategy ?? 'None') !== 'None') found.push(`spec.target.template.templateFrom[${i}].valuesDecodingStrategy`);
-  });
   (spec.dataFrom ?? []).forEach((entry, i) => {
     const at = `spec.dataFrom[${i}]`;
     if (entry.sourceRef) found.push(`${at}.sourceRef`);
-    if (entry.extract?.nullBytePolicy === 'Fail' || entry.find?.nullBytePolicy === 'Fail') found.push(`${at} nullBytePolicy: Fail`);
-    (entry.rewrite ?? []).forEach((r, j) => r.merge && found.push(`${at}.rewrite[${j}].merge`));
   });
   (spec.data ?? []).forEach((item, i) => {
     if (item.sourceRef) found.push(`spec.data[${i}].sourceRef`);
-    if (item.remoteRef.nullBytePolicy === 'Fail') found.push(`spec.data[${i}].remoteRef.nullBytePolicy: Fail`);
   });
   return found;
 }

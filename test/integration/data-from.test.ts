@@ -322,6 +322,85 @@ const cases: Case[] = [
     spec: (n) => ({ dataFrom: [{ extract: { key: n('dec'), decodingStrategy: 'Base64' } }] }),
     want: { error: () => ['DecodingFailed', 'token'] },
   },
+  // ---------------------------------------------------------------------------- nullBytePolicy
+  {
+    name: 'nullBytePolicy Fail on data: a value with a NUL byte once decoded is refused (DecodingFailed), naming the key',
+    aws: (n) => [{ name: n('nul'), string: '{"cert":"QQBC","ok":"aGk="}' }],
+    spec: (n) => ({
+      data: [
+        { secretKey: 'ok', remoteRef: { key: n('nul'), property: 'ok', decodingStrategy: 'Base64', nullBytePolicy: 'Fail' } },
+        { secretKey: 'cert', remoteRef: { key: n('nul'), property: 'cert', decodingStrategy: 'Base64', nullBytePolicy: 'Fail' } },
+      ],
+    }),
+    want: { error: () => ['DecodingFailed', 'spec.data[1]', 'the value of key "cert" contains NUL bytes'] },
+  },
+  {
+    name: 'nullBytePolicy Fail on extract names the first offending key in Go string order',
+    aws: (n) => [{ name: n('nulx'), string: '{"zeta":"QQBC","alpha":"QwBE","fine":"aGk="}' }],
+    spec: (n) => ({ dataFrom: [{ extract: { key: n('nulx'), decodingStrategy: 'Base64', nullBytePolicy: 'Fail' } }] }),
+    want: { error: () => ['DecodingFailed', 'spec.dataFrom[0]', 'the value of key "alpha" contains NUL bytes'] },
+  },
+  {
+    name: 'nullBytePolicy Fail on find: a binary secret with a NUL byte is refused',
+    aws: () => [{ name: under('nulf', 'bin'), binary: new Uint8Array([0x41, 0x00, 0x42]) }, { name: under('nulf', 'text'), string: 'fine' }],
+    spec: () => ({ dataFrom: [{ find: { path: under('nulf', ''), nullBytePolicy: 'Fail' } }] }),
+    want: { error: () => ['DecodingFailed', `the value of key "df_${PID}_nulf_bin" contains NUL bytes`] },
+  },
+  {
+    name: 'nullBytePolicy Ignore (and unset) keeps NUL bytes',
+    aws: (n) => [{ name: n('nuli'), binary: new Uint8Array([0x41, 0x00, 0x42]) }],
+    spec: (n) => ({
+      data: [
+        { secretKey: 'ignored', remoteRef: { key: n('nuli'), nullBytePolicy: 'Ignore' } },
+        { secretKey: 'unset', remoteRef: { key: n('nuli') } },
+      ],
+    }),
+    want: { secret: () => ({ data: { ignored: new Uint8Array([0x41, 0x00, 0x42]), unset: new Uint8Array([0x41, 0x00, 0x42]) } }) },
+  },
+
+  // ----------------------------------------------------------------------------- rewrite.merge
+  {
+    name: 'rewrite.merge (Extract): the JSON members of every secret found become the keys, numbers and objects as Go writes them',
+    aws: () => [
+      { name: under('merge', 'db'), string: '{"user":"u","port":5432,"ratio":1.50,"big":1e3,"tls":true,"none":null,"opts":{"b":1, "a":"<x>"}}' },
+      { name: under('merge', 'cache'), string: '{"url":"redis://c"}' },
+    ],
+    spec: () => ({ dataFrom: [{ find: { path: under('merge', '') }, rewrite: [{ merge: {} }] }] }),
+    want: {
+      secret: () => ({
+        data: { user: 'u', port: '5432', ratio: '1.5', big: '1000', tls: 'true', none: '', opts: raw`{"a":"\u003cx\u003e","b":1}`, url: 'redis://c' },
+      }),
+    },
+  },
+  {
+    name: 'error: rewrite.merge refuses a key in two secrets (conflictPolicy Error, the default)',
+    aws: () => [{ name: under('mconf', 'a'), string: '{"x":"1"}' }, { name: under('mconf', 'b'), string: '{"x":"2"}' }],
+    spec: () => ({ dataFrom: [{ find: { path: under('mconf', '') }, rewrite: [{ merge: {} }] }] }),
+    want: { error: () => ['InvalidSecretKey', 'rewrite[0].merge', 'key "x" is in more than one of the merged values'] },
+  },
+  {
+    name: 'rewrite.merge with conflictPolicy Ignore: the priority key is merged last and wins',
+    aws: () => [{ name: under('mprio', 'a'), string: '{"x":"from-a"}' }, { name: under('mprio', 'b'), string: '{"x":"from-b","y":"b"}' }],
+    spec: () => ({ dataFrom: [{ find: { path: under('mprio', '') }, rewrite: [{ merge: { conflictPolicy: 'Ignore', priority: [under('mprio', 'a')] } }] }] }),
+    want: { secret: () => ({ data: { x: 'from-a', y: 'b' } }) },
+  },
+  {
+    name: 'rewrite.merge (JSON) after a regexp: the keys stay and `into` gets the merged object, HTML characters not escaped',
+    aws: () => [{ name: under('mjson', 'a'), string: '{"k": "<1>"}' }, { name: under('mjson', 'b'), string: '{"n": 2.50}' }],
+    spec: () => ({
+      dataFrom: [{
+        find: { path: under('mjson', '') },
+        rewrite: [{ regexp: { source: '^.*/', target: '' } }, { merge: { strategy: 'JSON', into: 'all' } }],
+      }],
+    }),
+    want: { secret: () => ({ data: { a: '{"k": "<1>"}', b: '{"n": 2.50}', all: '{"k":"<1>","n":2.5}' } }) },
+  },
+  {
+    name: 'error: rewrite.merge of a secret that is not a JSON object (DecodingFailed) names the key',
+    aws: (n) => [{ name: n('mtext'), string: '{"plain":"text"}' }],
+    spec: (n) => ({ dataFrom: [{ extract: { key: n('mtext') }, rewrite: [{ merge: {} }] }] }),
+    want: { error: () => ['DecodingFailed', 'the value of key "plain" is not a JSON object'] },
+  },
   {
     // A deliberate extension (README): ESO refuses a find with only a path ("unexpected find
     // operator"); here it reads every secret under the path, with one BatchGetSecretValue.

@@ -37,6 +37,12 @@ const scenarios: Scenario[] = [
   { name: 'template-type-error', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ .password.field }}' } } } }), ready: 'False' },
   { name: 'template-printf', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ printf "%d" .password | b64dec | fromJson | toJson }}{{ .missing }}' } } } }), ready: 'False' },
   { name: 'template-bad-json', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ (.password | fromJson).a }}' } } } }), ready: 'False' },
+  // rewrite.merge reads values as JSON; nullBytePolicy and valuesDecodingStrategy judge values.
+  { name: 'merge-sync', value: JSON.stringify({ a: JSON.stringify({ x: canary }), b: JSON.stringify({ y: canary }) }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ merge: { strategy: 'JSON', into: 'all' } }] }] }), ready: 'True' },
+  { name: 'merge-not-json', value: JSON.stringify({ p: canary }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ merge: {} }] }] }), ready: 'False' },
+  { name: 'merge-conflict', value: JSON.stringify({ a: JSON.stringify({ x: canary }), b: JSON.stringify({ x: `${canary}2` }) }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ merge: {} }] }] }), ready: 'False' },
+  { name: 'null-bytes', value: `${canary}\u0000`, spec: (key) => ({ data: [{ secretKey: 'p', remoteRef: { key, nullBytePolicy: 'Fail' } }] }), ready: 'False' },
+  { name: 'values-decoding', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { templateFrom: [{ literal: 'p: "{{ .password }}!"', valuesDecodingStrategy: 'Base64' }] } } }), ready: 'False' },
   // A template can route a value anywhere in the Secret: labels, annotations and keys (templateFrom KeysAndValues).
   ...templateRoutes(),
   // Keys name things (they become the Secret's visible keys and are named in errors); values are the secret.

@@ -4,6 +4,7 @@ import { applyManifest } from '../../dev/apply.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, expectSecret, readyAs, storeNamespace, type SecretExpectation } from './cases.ts';
 import { eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { externalSecrets } from '../../src/kube/resources.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -149,6 +150,90 @@ describe('target: the Secret written', () => {
       annotations: { 'example.com/owner': 'team-a', 'force-sync': forced },
       owned: false,
     });
+  });
+});
+
+describe('target.creationPolicy CreateOrMerge (ESO 2.9: create when missing, merge when present, no owner)', () => {
+  it('creates a missing Secret without an ownerReference, and recreates it at once when it is deleted', async () => {
+    const ns = await storeNamespace(h, 'create-or-merge');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { creationPolicy: 'CreateOrMerge' } }, { labels: { app: 'x' } });
+    const es = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expect(es.status.binding).toEqual({ name: 'es' });
+    const created = await h.secret(ns, 'es');
+    expectSecret(created, es, { data: DB_WANT, labels: { app: 'x' }, owned: false });
+    await eventually(async () => (await eventsFor(h, ns, 'es')).some((e) => e.type === 'Normal' && e.reason === 'Created'), 'a Created Event');
+
+    // No refresh is due (1h) and nothing about the ExternalSecret changes: the Secret's deletion alone brings it back.
+    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
+    const recreated = await eventually(async () => {
+      const s = await h.secret(ns, 'es');
+      return s && s.metadata.uid !== created.metadata.uid ? s : undefined;
+    }, 'the Secret recreated');
+    expectSecret(recreated, es, { data: DB_WANT, labels: { app: 'x' }, owned: false });
+  });
+
+  it("merges into a Secret the user made, keeping its keys, labels, annotations and type, and never owns it", async () => {
+    const ns = await storeNamespace(h, 'create-or-merge-existing');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await userSecret(ns, 'app', {
+      type: 'example.com/app-config',
+      data: { 'config.ini': '[db]\nhost=db.internal\n', password: 'old-password' },
+      labels: { 'app.kubernetes.io/name': 'myapp' },
+      annotations: { 'example.com/owner': 'team-a' },
+    });
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { name: 'app', creationPolicy: 'CreateOrMerge' } });
+    const es = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expect(es.status.binding).toEqual({ name: 'app' });
+    expectSecret(await h.secret(ns, 'app'), es, {
+      type: 'example.com/app-config',
+      data: { 'config.ini': '[db]\nhost=db.internal\n', ...DB_WANT },
+      labels: { 'app.kubernetes.io/name': 'myapp' },
+      annotations: { 'example.com/owner': 'team-a' },
+      owned: false,
+    });
+  });
+
+  it('switched from Owner, the Secret loses the ownerReference and created-by label, so deleting the ExternalSecret would keep it', async () => {
+    const ns = await storeNamespace(h, 'owner-to-create-or-merge');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key) });
+    const first = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expectSecret(await h.secret(ns, 'es'), first, { data: DB_WANT });
+
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { creationPolicy: 'CreateOrMerge' } });
+    const es = await resynced(ns, 'es', first);
+    expectSecret(await h.secret(ns, 'es'), es, { data: DB_WANT, owned: false });
+  });
+});
+
+describe('an ExternalSecret deleted: the condition type Deleted (ESO sets it only in its metrics)', () => {
+  it('externalsecret_status_condition drops the Ready series and shows condition="Deleted",status="False" at 1; no object carries it', async () => {
+    const ns = await storeNamespace(h, 'es-deleted');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key) });
+    const es = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expect(es.status.conditions.map((c: any) => c.type)).toEqual(['Ready']);
+    const gauge = h.operator.metrics.statusCondition;
+    const series = (condition: string, status: string) => ({ name: 'es', namespace: ns, condition, status });
+    await eventually(async () => (await metricValue(gauge, series('Ready', 'True'))) === 1, 'the Ready series');
+
+    await h.kube.request('DELETE', esPath(ns, 'es'));
+    await eventually(async () => (await metricValue(gauge, series('Deleted', 'False'))) === 1, 'the Deleted series');
+    const { values } = await gauge.get();
+    expect(values.filter((v) => v.labels.namespace === ns).map((v) => [v.labels.condition, v.labels.status, v.value])).toEqual([['Deleted', 'False', 1]]);
+
+    // An ExternalSecret of the same name that syncs takes the mark away again. (No garbage collector
+    // runs here: the old Secret, owned by the deleted ExternalSecret, is removed as it would remove it.)
+    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key) });
+    await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    await eventually(async () => (await metricValue(gauge, series('Ready', 'True'))) === 1, 'the Ready series again');
+    expect((await gauge.get()).values.filter((v) => v.labels.namespace === ns && v.labels.condition === 'Deleted')).toEqual([]);
   });
 });
 

@@ -165,6 +165,24 @@ const cases: Case[] = [
       annotations: { 'example.com/database': 'myapp' },
     },
   },
+  {
+    name: 'templateFrom valuesDecodingStrategy: what an entry renders is decoded (Base64 over a ConfigMap, Auto over a literal), template.data is not',
+    aws: (n) => [{ name: n('tls'), string: json({ user: 'dbadmin', der: Buffer.from([0x30, 0x82, 0x00, 0xff]).toString('base64') }) }],
+    source: (n) => extract(n('tls')),
+    configMaps: { certs: { kv: 'tls.der: {{ .der }}\nUSER: "{{ .user | b64enc }}"\n' } },
+    template: {
+      templateFrom: [
+        { configMap: { name: 'certs', items: [{ key: 'kv', templateAs: 'KeysAndValues' }] }, valuesDecodingStrategy: 'Base64' },
+        { literal: 'plain: not base64!\nencoded: {{ .user | b64enc }}\n', valuesDecodingStrategy: 'Auto' },
+        { target: 'Labels', literal: 'tier: {{ "gold" | b64enc }}', valuesDecodingStrategy: 'Base64' },
+      ],
+      data: { raw: '{{ .user | b64enc }}' },
+    },
+    want: {
+      data: { 'tls.der': new Uint8Array([0x30, 0x82, 0x00, 0xff]), USER: 'dbadmin', plain: 'not base64!', encoded: 'dbadmin', raw: b64('dbadmin') },
+      labels: { tier: 'gold' },
+    },
+  },
 ];
 
 describe('target.template', () => {
@@ -210,6 +228,20 @@ describe('target.template: failures and changes', () => {
       `TargetRejected: the apiserver refused Secret "target" as rendered; check spec.target.template: POST /api/v1/namespaces/${ns}/secrets: ` +
         '422 Invalid: Secret "target" rejected: metadata.labels: invalid value; its message is withheld because it may quote the values sent',
     );
+    expect(await h.secret(ns, 'target')).toBeUndefined();
+  });
+
+  it('templateFrom valuesDecodingStrategy Base64 over a value that is not base64 is DecodingFailed, naming the entry and key, and no Secret', async () => {
+    const ns = await storeNamespace(h, 'tpl-values-decoding');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'target', {
+      ...extract(key),
+      target: { template: { templateFrom: [{ literal: 'pw: "{{ .password }}"', valuesDecodingStrategy: 'Base64' }] } },
+    });
+    const es = await settlesAs(ns, 'target', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toMatch(/^DecodingFailed: spec\.target\.template\.templateFrom\[0\] key "pw": decodingStrategy Base64: /);
+    expect(readyCondition(es).message).not.toContain('S3cur3');
     expect(await h.secret(ns, 'target')).toBeUndefined();
   });
 

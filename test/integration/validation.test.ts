@@ -27,6 +27,7 @@ async function apply(apiVersion: string, spec: Record<string, unknown>): Promise
 const rejected: Array<[string, Record<string, unknown>, RegExp]> = [
   ['neither data nor dataFrom', { secretStoreRef: { name: 'aws' } }, /nothing to sync: list at least one entry in spec.data or spec.dataFrom/],
   ['deletionPolicy Delete with creationPolicy Merge', { ...base, target: { creationPolicy: 'Merge', deletionPolicy: 'Delete' } }, /deletionPolicy Delete would delete a Secret this ExternalSecret does not own/],
+  ['deletionPolicy Delete with creationPolicy CreateOrMerge', { ...base, target: { creationPolicy: 'CreateOrMerge', deletionPolicy: 'Delete' } }, /deletionPolicy Delete would delete a Secret this ExternalSecret does not own/],
   ['deletionPolicy Delete with creationPolicy None', { ...base, target: { creationPolicy: 'None', deletionPolicy: 'Delete' } }, /set creationPolicy to Owner/],
   ['deletionPolicy Merge with creationPolicy None', { ...base, target: { creationPolicy: 'None', deletionPolicy: 'Merge' } }, /deletionPolicy Merge needs a Secret to remove keys from/],
   ['a duplicate secretKey', { ...base, data: [{ secretKey: 'a', remoteRef: ref }, { secretKey: 'a', remoteRef: { key: 'other' } }] }, /spec.data lists the same secretKey more than once/],
@@ -54,6 +55,27 @@ describe('ExternalSecret validation at apply (no webhook server)', () => {
   it('accepts what ESO accepts: a duplicate secretKey with deletionPolicy Merge, Orphan with Delete', async () => {
     expect(await apply('external-secrets.io/v1', { ...base, target: { deletionPolicy: 'Merge' }, data: [{ secretKey: 'a', remoteRef: ref }, { secretKey: 'a', remoteRef: { key: 'x' } }] })).toBe('accepted');
     expect(await apply('external-secrets.io/v1', { ...base, target: { creationPolicy: 'Orphan', deletionPolicy: 'Delete' } })).toBe('accepted');
+  });
+
+  for (const apiVersion of ['external-secrets.io/v1', 'external-secrets.io/v1beta1']) {
+    it(`${apiVersion} accepts creationPolicy CreateOrMerge (ESO 2.9), alone and with deletionPolicy Retain or Merge`, async () => {
+      expect(await apply(apiVersion, { ...base, target: { creationPolicy: 'CreateOrMerge' } })).toBe('accepted');
+      expect(await apply(apiVersion, { ...base, target: { creationPolicy: 'CreateOrMerge', deletionPolicy: 'Retain' } })).toBe('accepted');
+      expect(await apply(apiVersion, { ...base, target: { creationPolicy: 'CreateOrMerge', deletionPolicy: 'Merge' } })).toBe('accepted');
+    });
+  }
+
+  it('a ClusterExternalSecret accepts creationPolicy CreateOrMerge and refuses it with deletionPolicy Delete', async () => {
+    const name = `ces-${Math.random().toString(36).slice(2, 8)}`;
+    const ces = (target: Record<string, unknown>) => applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', metadata: { name },
+      spec: { namespaces: ['none-such'], externalSecretSpec: { ...base, target } },
+    }).then(() => 'accepted', (e) => e);
+    expect(await ces({ creationPolicy: 'CreateOrMerge' })).toBe('accepted');
+    await h.kube.request('DELETE', `/apis/external-secrets.io/v1/clusterexternalsecrets/${name}`);
+    const refused = await ces({ creationPolicy: 'CreateOrMerge', deletionPolicy: 'Delete' });
+    expect(refused.status).toBe(422);
+    expect(refused.message).toMatch(/deletionPolicy Delete would delete a Secret this ExternalSecret does not own/);
   });
 
   it('fills in ESO\'s defaults', async () => {

@@ -86,7 +86,7 @@ describe('crds/*.yaml', () => {
       ['spec.refreshInterval', { default: '1h' }],
       ['spec.refreshPolicy', { enum: ['Periodic', 'OnChange', 'CreatedOnce'] }],
       ['spec.secretStoreRef.kind', { enum: ['SecretStore', 'ClusterSecretStore'], default: 'SecretStore' }],
-      ['spec.target.creationPolicy', { enum: ['Owner', 'Orphan', 'Merge', 'None'], default: 'Owner' }],
+      ['spec.target.creationPolicy', { enum: ['Owner', 'Orphan', 'Merge', 'None', 'CreateOrMerge'], default: 'Owner' }],
       ['spec.target.deletionPolicy', { enum: ['Retain', 'Delete', 'Merge'], default: 'Retain' }],
       ['spec.target.template.engineVersion', { default: 'v2' }],
       ['spec.target.template.mergePolicy', { enum: ['Replace', 'Merge'], default: 'Replace' }],
@@ -127,7 +127,7 @@ describe('the seed manifests (examples/eks-external-secrets.yaml)', () => {
     delete es.spec.data[0]!.secretKey;
     es.spec.bogus = true;
     expect(validate(es, schema('ExternalSecret'))).toEqual([
-      'spec.target.creationPolicy: unsupported value "Sometimes"; supported: "Owner", "Orphan", "Merge", "None"',
+      'spec.target.creationPolicy: unsupported value "Sometimes"; supported: "Owner", "Orphan", "Merge", "None", "CreateOrMerge"',
       'spec.data[0].secretKey: required',
       'spec.bogus: unknown field',
     ]);

@@ -295,3 +295,56 @@ describe('nextSecret: immutable target', () => {
     expect(nextSecret(immutable, rendered({ a: 'new' }), existing)).toEqual(existing);
   });
 });
+
+describe('nextSecret: creationPolicy CreateOrMerge (ESO: created when missing, merged into when present, never owned)', () => {
+  const createOrMerge = externalSecret({ creationPolicy: 'CreateOrMerge' });
+
+  it('creates a missing Secret as Orphan would: Opaque, managed label and data-hash, no ownerReference, no created-by label', () => {
+    const secret = nextSecret(createOrMerge, rendered({ user: 'admin' }), undefined);
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'db-credentials',
+        namespace: 'default',
+        labels: { [MANAGED]: 'true' },
+        annotations: { [DATA_HASH]: dataHash(byteMap({ user: 'admin' })) },
+      },
+      type: 'Opaque',
+      data: { user: 'YWRtaW4=' },
+    });
+  });
+
+  it("merges into an existing Secret as Merge does: others' keys, labels, annotations and type stay, its own stale keys go", () => {
+    const existing = live({
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': 'Y2VydA==', old: 'b2xk' },
+      metadata: {
+        labels: { 'example.com/foreign': 'f' },
+        annotations: { 'example.com/note': 'n' },
+        managedFields: [
+          { manager: 'cert-manager', fieldsV1: { 'f:data': { 'f:tls.crt': {} } } },
+          { manager: MANAGER, fieldsV1: { 'f:data': { 'f:old': {} } } },
+        ],
+      },
+    });
+    const secret = nextSecret(createOrMerge, rendered({ added: 'n' }), existing);
+    expect(secret.data).toEqual({ 'tls.crt': 'Y2VydA==', added: 'bg==' });
+    expect(secret.type).toBe('kubernetes.io/tls');
+    expect(secret.metadata.labels).toEqual({ 'example.com/foreign': 'f', [MANAGED]: 'true' });
+    expect(secret.metadata.annotations).toEqual({ 'example.com/note': 'n', [DATA_HASH]: dataHash(byteMap({ 'tls.crt': 'cert', added: 'n' })) });
+    expect('ownerReferences' in secret.metadata).toBe(false);
+  });
+
+  it('gives up the controller ownerReference and created-by label left from creationPolicy Owner, as ESO does', () => {
+    const fromOwner = live({ data: {}, metadata: { labels: { [CREATED_BY]: OWNER_HASH, [MANAGED]: 'true' }, ownerReferences: [OUR_REF, OTHER_REF] } });
+    const secret = nextSecret(createOrMerge, rendered({}), fromOwner);
+    expect(secret.metadata.labels).toEqual({ [MANAGED]: 'true' });
+    expect(secret.metadata.ownerReferences).toEqual([OTHER_REF]);
+  });
+
+  it("counts the keys the Secret already holds towards 1 MiB, as Merge does", () => {
+    const foreign = live({ data: { big: Buffer.alloc(700_000).toString('base64') } });
+    expect(() => nextSecret(createOrMerge, rendered({ ours: 'x'.repeat(400_000) }), foreign)).toThrow(expect.objectContaining({ code: 'SecretTooLarge' }));
+  });
+});

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { forgetObject, operatorMetrics } from '../../src/metrics/operator-metrics.ts';
+import { forgetObject, markExternalSecretDeleted, operatorMetrics, setExternalSecretReady } from '../../src/metrics/operator-metrics.ts';
 import { startMetricsServer } from '../../src/metrics/server.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import { OperatorError } from '../../src/errors.ts';
@@ -178,6 +178,23 @@ describe('operator metrics', () => {
     expect(s.samples('externalsecret_sync_calls_total')).toHaveLength(2);
     expect(s.samples('aws_secrets_operator_reconcile_duration_seconds_count')).toEqual([
       'aws_secrets_operator_reconcile_duration_seconds_count{controller="externalsecret"} 2',
+    ]);
+  });
+
+  it("marks a deleted ExternalSecret as ESO does: Ready series gone, condition Deleted status False at 1, until one of that name is Ready again", async () => {
+    const m = operatorMetrics();
+    setExternalSecretReady(m, es, true);
+    m.reconcileObserver(m.reconcileDuration)('externalsecret', object(es), 0.1);
+    markExternalSecretDeleted(m, es);
+    expect((await scrape(m.registry)).samples('externalsecret_status_condition')).toEqual([
+      'externalsecret_status_condition{name="db",namespace="prod",condition="Deleted",status="False"} 1',
+    ]);
+    expect((await scrape(m.registry)).samples('externalsecret_reconcile_duration')).toEqual([]);
+
+    setExternalSecretReady(m, es, false);
+    expect((await scrape(m.registry)).samples('externalsecret_status_condition')).toEqual([
+      'externalsecret_status_condition{name="db",namespace="prod",condition="Ready",status="True"} 0',
+      'externalsecret_status_condition{name="db",namespace="prod",condition="Ready",status="False"} 1',
     ]);
   });
 

@@ -334,3 +334,39 @@ describe('assembleProviderData: a missing AWS secret', () => {
     expect(error.message).toBe('spec.data[0] (key: unplanned): its provider call was not made');
   });
 });
+
+describe('assembleProviderData: nullBytePolicy (ESO 2.9: checked on the final values, after decoding)', () => {
+  it('Fail refuses a data value with a NUL byte, naming the entry and its secretKey, never the value', () => {
+    const spec: ExternalSecretSpec = { data: [{ secretKey: 'cert', remoteRef: { key: 'bin', nullBytePolicy: 'Fail' } }] };
+    const error = thrown(() => assemble(spec, binary('bin', new Uint8Array([0x41, 0x00, 0x42]))));
+    expect(error.code).toBe('DecodingFailed');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/^spec\.data\[0\] \(key: bin\): the value of key "cert" contains NUL bytes, which nullBytePolicy: Fail refuses;/);
+  });
+
+  it('looks at the decoded value: base64 of a NUL byte fails, a NUL byte the decoding does not produce passes', () => {
+    const spec = (decodingStrategy: 'Base64' | 'None'): ExternalSecretSpec => ({ data: [{ secretKey: 'v', remoteRef: { key: 'k', decodingStrategy, nullBytePolicy: 'Fail' } }] });
+    expect(thrown(() => assemble(spec('Base64'), secret('k', 'QQBC'))).code).toBe('DecodingFailed');
+    expect(assembled(spec('None'), secret('k', 'QQBC'))).toEqual({ v: 'QQBC' });
+  });
+
+  it('Ignore, or no policy, keeps the NUL bytes', () => {
+    for (const nullBytePolicy of ['Ignore', undefined] as const) {
+      const { data } = assemble({ data: [{ secretKey: 'v', remoteRef: { key: 'bin', ...(nullBytePolicy ? { nullBytePolicy } : {}) } }] }, binary('bin', new Uint8Array([0, 1])));
+      expect(Array.from(data['v']!)).toEqual([0, 1]);
+    }
+  });
+
+  it('for extract and find, names the first offending key in Go string order, after rewrites and decoding', () => {
+    const extract: ExternalSecretSpec = { dataFrom: [{ extract: { key: 'cfg', decodingStrategy: 'Base64', nullBytePolicy: 'Fail' } }] };
+    const error = thrown(() => assemble(extract, secret('cfg', '{"zeta":"QQBC","alpha":"QwBE","ok":"aGVsbG8="}')));
+    expect(error.message).toMatch(/^spec\.dataFrom\[0\]: the value of key "alpha" contains NUL bytes/);
+
+    const find = { path: 'app/', nullBytePolicy: 'Fail' as const };
+    const renamed: ExternalSecretSpec = { dataFrom: [{ find, rewrite: [{ regexp: { source: '^app/', target: 'x-' } }] }] };
+    expect(thrown(() => assemble(renamed, found(find, { 'app/b': 'ok', 'app/a': 'bad\u0000' }))).message).toMatch(/the value of key "x-a" contains NUL bytes/);
+    // Only the entry that asks for it is checked.
+    const other: ExternalSecretSpec = { dataFrom: [{ find: { path: 'app/' } }] };
+    expect(Object.keys(assemble(other, found({ path: 'app/' }, { 'app/a': 'bad\u0000' })).data)).toEqual(['app_a']);
+  });
+});

@@ -202,6 +202,46 @@ describe('renderTarget: templateFrom', () => {
   });
 });
 
+describe('renderTarget: templateFrom valuesDecodingStrategy (ESO 2.9: the values an entry renders are decoded)', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const cm = { tpl: { 'cert.pem': '{{ .user | b64enc }}', kv: `A: ${b64('one')}\nB: "{{ .password | b64enc }}"` } };
+
+  it('decodes Values and KeysAndValues output, key by key', () => {
+    const out = render({
+      templateFrom: [
+        { configMap: { name: 'tpl', items: [{ key: 'cert.pem' }, { key: 'kv', templateAs: 'KeysAndValues' }] }, valuesDecodingStrategy: 'Base64' },
+        // Auto decodes what is base64 and keeps the rest as rendered.
+        { literal: `lit: ${b64('from-literal')}\nplain: not base64!`, valuesDecodingStrategy: 'Auto' },
+      ],
+    }, sources(cm));
+    expect(out.data).toEqual({ 'cert.pem': 'admin', A: 'one', B: 's3cr3t', lit: 'from-literal', plain: 'not base64!' });
+  });
+
+  it('writes decoded bytes as they are, binary included, into labels and annotations too', () => {
+    const bin = Buffer.from([0x00, 0xff, 0x10]).toString('base64');
+    const out = renderTarget(externalSecret({
+      templateFrom: [{ literal: `k: ${bin}`, valuesDecodingStrategy: 'Base64' }, { target: 'Labels', literal: `tier: ${b64('gold')}`, valuesDecodingStrategy: 'Base64' }],
+    }), provider(), sources());
+    expect(Array.from(out.data['k']!)).toEqual([0x00, 0xff, 0x10]);
+    expect(out.labels).toEqual({ tier: 'gold' });
+  });
+
+  it('leaves None (the default) and template.data undecoded', () => {
+    const encoded = b64('x');
+    expect(render({ templateFrom: [{ literal: `a: ${encoded}`, valuesDecodingStrategy: 'None' }, { literal: `b: ${encoded}` }], data: { c: encoded } }).data)
+      .toEqual({ a: encoded, b: encoded, c: encoded });
+  });
+
+  it('reports a value that is not base64 as DecodingFailed, naming the entry and key, not the value', () => {
+    const error = thrown(() => render({ templateFrom: [{ literal: 'a: x', valuesDecodingStrategy: 'Base64' }, { literal: 'token: "{{ .password }}!"', valuesDecodingStrategy: 'Base64URL' }] }));
+    expect(error.code).toBe('DecodingFailed');
+    expect(error.message).toMatch(/^spec\.target\.template\.templateFrom\[0\] key "a": decodingStrategy Base64: /);
+    const second = thrown(() => render({ templateFrom: [{ literal: 'token: "{{ .password }}!"', valuesDecodingStrategy: 'Base64URL' }] }));
+    expect(second.message).toMatch(/templateFrom\[0\] key "token"/);
+    expect(second.message).not.toContain('s3cr3t');
+  });
+});
+
 describe('renderTarget: errors', () => {
   const missing: [what: string, from: TemplateFrom, message: string][] = [
     ['a missing ConfigMap', { configMap: { name: 'nope', items: [{ key: 'k' }] } }, 'spec.target.template.templateFrom[1]: ConfigMap "nope" not found'],

@@ -115,9 +115,11 @@ describe('rewriteKeys', () => {
     expect(text(rewriteKeys(map, [{}], render))).toEqual(text(map));
   });
 
-  it('refuses merge as UnsupportedField', () => {
-    expect(() => rewriteKeys(map, [{ merge: { strategy: 'JSON', into: 'all' } }], render, 'spec.dataFrom[0].rewrite')).toThrow(
-      expect.objectContaining({ code: 'UnsupportedField', message: 'spec.dataFrom[0].rewrite[0].merge is not supported by this operator yet' }),
+  it('applies merge (rewrite-merge.ts), naming it in its errors', () => {
+    const json = { a: v('{"x":"1"}'), b: v('{"y":"2"}') };
+    expect(text(rewriteKeys(json, [{ merge: { strategy: 'JSON', into: 'all' } }], render))).toEqual({ a: '{"x":"1"}', b: '{"y":"2"}', all: '{"x":"1","y":"2"}' });
+    expect(() => rewriteKeys(map, [{ merge: {} }], render, 'spec.dataFrom[0].rewrite')).toThrow(
+      expect.objectContaining({ code: 'DecodingFailed', message: expect.stringMatching(/^spec\.dataFrom\[0\]\.rewrite\[0\]\.merge: the value of key "db-pass" is not a JSON object/) }),
     );
   });
 

@@ -9,7 +9,7 @@ import type { EventRecorder } from '../../kube/events.ts';
 import { cacheKey, objectKey } from '../../kube/informer.ts';
 import { refKey, refOf, type ObjectRef } from '../../kube/object-ref.ts';
 import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
-import { forgetObject, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
+import { markExternalSecretDeleted, setExternalSecretReady, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
 import type { Secret } from '../../api/core.ts';
 import { ownerLabel, targetName } from '../../sync/desired-secret.ts';
 import { LABEL_OWNER } from '../../api/well-known.ts';
@@ -99,8 +99,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
         metrics.syncErrors.inc(labels);
         metrics.syncErrorsByReason.inc({ ...labels, reason });
       }
-      metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'True' }, outcome === 'ok' ? 1 : 0);
-      metrics.statusCondition.set({ ...labels, condition: 'Ready', status: 'False' }, outcome === 'ok' ? 0 : 1);
+      setExternalSecretReady(metrics, labels, outcome === 'ok');
     },
   });
 
@@ -114,7 +113,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     .watches(managedSecrets, targeting);
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
   return controller
-    .onDeleted((es) => forgetObject(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))
+    .onDeleted((es) => markExternalSecretDeleted(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))
     .serves(served)
     .reconciles((es) => reconciler.reconcile(es));
 }

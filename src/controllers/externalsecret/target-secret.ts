@@ -4,7 +4,7 @@ import { OperatorError } from '../../errors.ts';
 import { isConflict, isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
 import type { Secret } from '../../api/core.ts';
-import { controllerOf, creationPolicy, decodeData, nextSecret, ownerLabel, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
+import { controllerOf, creationPolicy, decodeData, mergesIntoOthers, nextSecret, ownerLabel, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
 import { dataHash } from '../../go/hash.ts';
 import { fieldManagerFor } from '../../sync/managed-fields.ts';
 import { canonicalJson } from '../conditions.ts';
@@ -14,7 +14,7 @@ export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'missing';
 /**
  * Whether an existing Secret may be written by this ExternalSecret. Another
  * ExternalSecret's Secret is never touched; a Secret this operator did not create
- * is written into only with creationPolicy Merge.
+ * is written into only with creationPolicy Merge or CreateOrMerge.
  */
 export function checkOwnership(es: ExternalSecret, live: Secret): void {
   const owner = controllerOf(live.metadata);
@@ -25,8 +25,8 @@ export function checkOwnership(es: ExternalSecret, live: Secret): void {
     throw new OperatorError('TargetNotManaged', `failed to take ownership of target secret: Secret "${live.metadata.name}" is controlled by ${owner.kind} "${owner.name}"; choose another spec.target.name`);
   }
   const ours = owner?.uid === es.metadata.uid || live.metadata.labels?.[LABEL_MANAGED] === LABEL_MANAGED_VALUE;
-  if (!ours && creationPolicy(es) !== 'Merge') {
-    throw new OperatorError('TargetNotManaged', `target Secret "${live.metadata.name}" already exists and is not managed by an ExternalSecret; delete it, choose another spec.target.name, or set spec.target.creationPolicy: Merge to write into it`);
+  if (!ours && !mergesIntoOthers(es)) {
+    throw new OperatorError('TargetNotManaged', `target Secret "${live.metadata.name}" already exists and is not managed by an ExternalSecret; delete it, choose another spec.target.name, or set spec.target.creationPolicy: Merge or CreateOrMerge to write into it`);
   }
 }
 
