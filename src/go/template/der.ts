@@ -16,7 +16,7 @@ const DER_OPTIONS = { strict: true, parseAllBytes: true, decodeBitStrings: false
 const fromDer = forge.asn1.fromDer as unknown as (bytes: GoString, options: typeof DER_OPTIONS) => Der;
 
 const { Class, Type } = forge.asn1;
-export { Class, Type };
+export { Type };
 
 /** One DER value that must fill `bytes`; `malformed` is the error's text. */
 export function parseDer(bytes: GoString, malformed: string): Der {
@@ -76,5 +76,3 @@ export const int = (n: number): Der => forge.asn1.create(Class.UNIVERSAL, Type.I
 export const explicit = (tag: number, inner: Der): Der => forge.asn1.create(Class.CONTEXT_SPECIFIC, tag, true, [inner]);
 /** `[tag] IMPLICIT OCTET STRING`. */
 export const implicitOctets = (tag: number, bytes: GoString): Der => forge.asn1.create(Class.CONTEXT_SPECIFIC, tag, false, bytes);
-/** An already encoded value, kept as it is. */
-export const raw = (der: GoString): Der => fromDer(der, DER_OPTIONS);

@@ -114,15 +114,3 @@ export function encodePem(block: { type: GoString; headers?: ReadonlyMap<GoStrin
   for (let i = 0; i < b64.length; i += 64) out += b64.slice(i, i + 64) + '\n';
   return out + `-----END ${block.type}-----\n`;
 }
-
-/** Every block of `data` in order, as Go's `for { block, rest = pem.Decode(rest) }` finds them. */
-export function decodeAllPem(data: GoString): { blocks: PemBlock[]; rest: GoString } {
-  const blocks: PemBlock[] = [];
-  let rest = data;
-  for (;;) {
-    const [block, next] = decodePem(rest);
-    if (block === undefined) return { blocks, rest };
-    blocks.push(block);
-    rest = next;
-  }
-}

@@ -22,7 +22,7 @@ import forge from 'node-forge';
 import type { CallContext } from './budget.ts';
 import { toText, type GoString } from './bytes.ts';
 import {
-  children, explicit, implicitOctets, int, integer, nullNode, octets, octetString, oid, oidNode, parseDer, seq, set, toDer, type Der,
+  children, explicit, implicitOctets, int, integer, nullNode, octets, octetString, oid, oidNode, parseDer, primitive, seq, set, toDer, type Der,
 } from './der.ts';
 import { FuncError, LimitError } from './errors.ts';
 import { parseCertificate, parsePkcs8, pkcs8, type Certificate } from './x509.ts';
@@ -312,7 +312,7 @@ function safeBags(ctx: CallContext, pfxData: GoString, password: Buffer): { bags
       const encrypted = children(explicitContent(fields[1]), MALFORMED);
       if (integer(encrypted[0], MALFORMED) !== 0) throw notImplemented('only version 0 of EncryptedData is supported');
       const eci = children(encrypted[1], MALFORMED);
-      const body = eci[2] === undefined ? '' : forgeImplicitOctets(eci[2]);
+      const body = eci[2] === undefined ? '' : primitive(eci[2], forge.asn1.Type.OCTETSTRING, MALFORMED, 0);
       data = decrypt(ctx, eci[1], Buffer.from(body, 'latin1'), pass).toString('latin1');
     } else {
       throw notImplemented('only data and encryptedData content types are supported in authenticated safe');
@@ -320,14 +320,6 @@ function safeBags(ctx: CallContext, pfxData: GoString, password: Buffer): { bags
     bags.push(...children(parseDer(data, MALFORMED), MALFORMED));
   }
   return { bags, password: pass };
-}
-
-/** `[0] IMPLICIT OCTET STRING`, primitive (as DER requires). */
-function forgeImplicitOctets(node: Der): GoString {
-  if (node.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || node.type !== 0 || node.constructed || typeof node.value !== 'string') {
-    throw new FuncError(MALFORMED);
-  }
-  return node.value;
 }
 
 export interface Pkcs12Contents {
