@@ -14,13 +14,14 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
  * of sprig (dates, randomness, crypto, regexes, semver, ...), and Go's call and
  * js. Naming them in the error tells the user the manifest is valid for ESO.
- * ESO removes env, expandenv and getHostByName, so they are plain unknowns.
+ * ESO removes env, expandenv and getHostByName, and removed getSecretKey (a cross-namespace
+ * Secret read, ESO #5690) before 2.0, so they are plain unknowns.
  */
 const esoOnly = new Set([
   // text/template
   'call', 'js',
   // ESO's helpers
-  'pemTruststoreToPKCS12', 'pemTruststoreToPKCS12Pass', 'toYaml', 'fromYaml', 'getSecretKey', 'rsaDecrypt', 'certSANs',
+  'pemTruststoreToPKCS12', 'pemTruststoreToPKCS12Pass', 'toYaml', 'fromYaml', 'rsaDecrypt', 'certSANs',
   // sprig
   'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
   'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
