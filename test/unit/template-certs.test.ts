@@ -44,6 +44,7 @@ const differentReasons: Record<string, string> = {
   'pkcs12key not a pfx': 'error calling pkcs12key: unable to decode pkcs12 with password: pkcs12: error reading P12 data: malformed DER',
   'pkcs12cert not a pfx': 'error calling pkcs12cert: unable to decode pkcs12 certificate with password: pkcs12: error reading P12 data: malformed DER',
   'pemToPkcs12 certificate is a key': 'error calling pemToPkcs12: x509: malformed certificate',
+  'certSANs not a certificate': 'error calling certSANs: failed to parse certificate: x509: malformed certificate',
   'jwkPublicKeyPem not-json.jwk': 'error calling jwkPublicKeyPem: failed to unmarshal JSON into key hint: ',
   'jwkPrivateKeyPem not-json.jwk': 'error calling jwkPrivateKeyPem: failed to unmarshal JSON into key hint: ',
 };

@@ -239,6 +239,29 @@ func filterCertChain(kind, input string) (string, error) {
 	return "", nil
 }
 
+func certSANs(input string) ([]string, error) {
+	if i := strings.Index(input, "-----BEGIN"); i != -1 {
+		input = input[i:]
+	}
+	block, _ := pem.Decode([]byte(input))
+	if block == nil {
+		return nil, errors.New("failed to decode PEM block")
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("failed to parse certificate: %w", err)
+	}
+	sans := append([]string{}, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		sans = append(sans, ip.String())
+	}
+	sans = append(sans, c.EmailAddresses...)
+	for _, u := range c.URIs {
+		sans = append(sans, u.String())
+	}
+	return sans, nil
+}
+
 func jwkPublic(text string) (string, error) {
 	k, err := jwk.ParseKey([]byte(text))
 	if err != nil {
@@ -284,6 +307,10 @@ var funcs = map[string]any{
 	"pemTruststoreToPKCS12Pass": truststoreToPfx,
 	"filterPEM":                 filterPEM,
 	"filterCertChain":           filterCertChain,
+	"certSANs":                  certSANs,
+	"join": func(sep string, v []string) string {
+		return strings.Join(v, sep)
+	},
 	"jwkPublicKeyPem":           jwkPublic,
 	"jwkPrivateKeyPem":          jwkPrivate,
 	"b64dec": func(s string) string {

@@ -27,6 +27,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net"
+	"net/url"
 	"os"
 	"text/template"
 	"time"
@@ -131,7 +133,12 @@ func main() {
 	otherKey := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
 	other := issue("other", otherKey, nil, false, []byte{}, nil)
 
+	sansKey := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	sans := issue("sans", sansKey, inter, false, keyID(sansKey), inter.cert.SubjectKeyId)
+	sans.cert = withSANs(sans.cert, inter)
+
 	in := map[string]string{}
+	in["sans.crt"] = certPem(sans)
 	in["root.crt"] = certPem(root)
 	in["intermediate.crt"] = certPem(inter)
 	in["leaf.crt"] = certPem(leaf)
@@ -269,6 +276,15 @@ func main() {
 	add("fullPemToPkcs12 trailing blank line", `{{ fullPemToPkcs12 .c .k }}`, d("c", in["chain.pem"]+"\n", "k", "leaf-pkcs1.key"))
 	add("pemTruststoreToPKCS12 empty", `{{ pemTruststoreToPKCS12 .c }}`, d("c", ""))
 
+	// certSANs
+	add("certSANs of a certificate with every kind of name", `{{ .c | certSANs | join "," }}`, d("c", "sans.crt"))
+	add("certSANs printed as a list", `{{ certSANs .c }}`, d("c", "sans.crt"))
+	add("certSANs of the first certificate of a chain", `{{ .c | certSANs | join "," }}`, d("c", "chain.pem"))
+	add("certSANs without names", `{{ .c | certSANs | join "," }}`, d("c", "other.crt"))
+	add("certSANs after junk", `{{ .c | certSANs | join "," }}`, d("c", "junk "+in["sans.crt"]))
+	add("certSANs no PEM", `{{ .c | certSANs }}`, d("c", "junk"))
+	add("certSANs not a certificate", `{{ .c | certSANs }}`, d("c", "leaf-pkcs8.key"))
+
 	// jwk
 	for _, f := range []string{"rsa.jwk", "rsa-public.jwk", "ec-p384.jwk", "ec-p256-public.jwk", "ed25519.jwk", "ed25519-public.jwk", "oct.jwk", "unknown-kty.jwk", "not-json.jwk", "no-kty.jwk"} {
 		add("jwkPublicKeyPem "+f, `{{ .j | jwkPublicKeyPem }}`, d("j", f))
@@ -283,6 +299,18 @@ func main() {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
 	must(0, enc.Encode(v))
+}
+
+// withSANs reissues c with names of every kind SANs hold, IPv6 forms included.
+func withSANs(c *x509.Certificate, parent *issued) *x509.Certificate {
+	tmpl := *c
+	tmpl.DNSNames = []string{"sans.example.com", "*.sans.example.com"}
+	tmpl.IPAddresses = []net.IP{net.ParseIP("10.0.0.1"), net.ParseIP("2001:db8::1"), net.ParseIP("::ffff:192.168.0.1"),
+		net.ParseIP("2001:db8:0:0:1:0:0:1"), net.ParseIP("::"), net.ParseIP("fe80::a:0:0:0:b").To16()}
+	tmpl.EmailAddresses = []string{"admin@example.com"}
+	tmpl.URIs = []*url.URL{must(url.Parse("spiffe://cluster.local/ns/default/sa/app")), must(url.Parse("https://example.com/a%20b?q=1#f"))}
+	der := must(x509.CreateCertificate(rand.Reader, &tmpl, parent.cert, c.PublicKey, parent.key))
+	return must(x509.ParseCertificate(der))
 }
 
 func must2[A, B any](a A, b B, err error) (A, B) {

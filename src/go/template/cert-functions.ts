@@ -8,6 +8,7 @@
 import type { CallContext } from './budget.ts';
 import type { GoString } from './bytes.ts';
 import { chainPem, filterCertChain } from './cert-chain.ts';
+import { certSANs } from './cert-sans.ts';
 import { FuncError } from './errors.ts';
 import type { FuncDef } from './func-def.ts';
 import { jwkPrivateKeyPem, jwkPublicKeyPem } from './jwk.ts';
@@ -94,6 +95,7 @@ export const certFunctions: Record<string, FuncDef> = {
   fullPemToPkcs12Pass: { params: [s, s, s], call: ([c, k, p], ctx) => fullPemToPkcs12(ctx, str(c), str(k), str(p)) },
   filterPEM: { params: [s, s], call: ([type, input], ctx) => bounded(ctx, filterPEM(str(type), str(input))) },
   filterCertChain: { params: [s, s], call: ([type, input], ctx) => bounded(ctx, filterCertChain(str(type), str(input))) },
+  certSANs: { params: [s], call: ([input], ctx) => certSANs(ctx, str(input)) },
   jwkPublicKeyPem: { params: [s], call: ([jwk], ctx) => bounded(ctx, jwkPublicKeyPem(str(jwk))) },
   jwkPrivateKeyPem: { params: [s], call: ([jwk], ctx) => bounded(ctx, jwkPrivateKeyPem(str(jwk))) },
 };

@@ -16,11 +16,14 @@ export interface Certificate {
   readonly subjectKeyId: GoString | undefined;
   /** Go's AuthorityKeyId (its keyIdentifier): undefined when absent. */
   readonly authorityKeyId: GoString | undefined;
+  /** The subjectAltName extension's value (DER), when present. */
+  readonly subjectAltName: GoString | undefined;
 }
 
 const MALFORMED = 'x509: malformed certificate';
 const OID_SUBJECT_KEY_ID = '2.5.29.14';
 const OID_AUTHORITY_KEY_ID = '2.5.29.35';
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 
 /** Go's bytes.Equal on key ids: an absent id equals an empty one. */
 export const sameKeyId = (a: GoString | undefined, b: GoString | undefined): boolean => (a ?? '') === (b ?? '');
@@ -36,11 +39,13 @@ export function parseCertificate(der: GoString): Certificate {
   const extensions = tbs.find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 3);
   let subjectKeyId: GoString | undefined;
   let authorityKeyId: GoString | undefined;
+  let subjectAltName: GoString | undefined;
   if (extensions !== undefined) {
     for (const ext of children(children(extensions, MALFORMED, 3)[0], MALFORMED)) {
       const fields = children(ext, MALFORMED);
       const id = oid(fields[0], MALFORMED);
       const value = octets(fields[fields.length - 1], MALFORMED);
+      if (id === OID_SUBJECT_ALT_NAME) subjectAltName = value;
       if (id === OID_SUBJECT_KEY_ID) subjectKeyId = octets(parseDer(value, MALFORMED), MALFORMED);
       if (id === OID_AUTHORITY_KEY_ID) {
         const keyId = children(parseDer(value, MALFORMED), MALFORMED).find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 0);
@@ -48,7 +53,7 @@ export function parseCertificate(der: GoString): Certificate {
       }
     }
   }
-  return { raw: der, subjectKeyId, authorityKeyId };
+  return { raw: der, subjectKeyId, authorityKeyId, subjectAltName };
 }
 
 /** ESO's parsePrivateKey: PKCS#1, PKCS#8 or SEC 1 DER. */
