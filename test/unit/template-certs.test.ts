@@ -1,3 +1,4 @@
+import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
@@ -44,12 +45,15 @@ const differentReasons: Record<string, string> = {
   'pkcs12key not a pfx': 'error calling pkcs12key: unable to decode pkcs12 with password: pkcs12: error reading P12 data: malformed DER',
   'pkcs12cert not a pfx': 'error calling pkcs12cert: unable to decode pkcs12 certificate with password: pkcs12: error reading P12 data: malformed DER',
   'pemToPkcs12 certificate is a key': 'error calling pemToPkcs12: x509: malformed certificate',
+  'pemTruststoreToPKCS12 not a certificate': 'error calling pemTruststoreToPKCS12: x509: malformed certificate',
   'certSANs not a certificate': 'error calling certSANs: failed to parse certificate: x509: malformed certificate',
   'jwkPublicKeyPem not-json.jwk': 'error calling jwkPublicKeyPem: failed to unmarshal JSON into key hint: ',
   'jwkPrivateKeyPem not-json.jwk': 'error calling jwkPrivateKeyPem: failed to unmarshal JSON into key hint: ',
 };
 
 const isEncoder = (c: VectorCase): boolean => /^(pemToPkcs12|fullPemToPkcs12|pemTruststoreToPKCS12)/.test(c.name) && c.want !== undefined;
+/** ESO's pemToPkcs12 family (a key and certificates), not the trust stores. */
+const isKeyEncoder = (c: VectorCase): boolean => isEncoder(c) && !c.name.startsWith('pemTruststoreToPKCS12');
 const isTruststore = (c: VectorCase): boolean => c.name.startsWith('pemTruststoreToPKCS12');
 
 describe('certificate helpers give the bytes and errors of ESO (Go) for the same input', () => {
@@ -67,15 +71,6 @@ describe('certificate helpers give the bytes and errors of ESO (Go) for the same
         return;
       }
       expect(renderCase(c)).toBe(text(c.want!));
-    });
-  }
-});
-
-/** The pemTruststore helpers are not implemented: they say so, naming ESO. */
-describe('pemTruststoreToPKCS12', () => {
-  for (const c of vectors.cases.filter(isTruststore)) {
-    it(`${c.name} is refused with a clear error`, () => {
-      expect(() => renderCase(c)).toThrow(/function "pemTruststoreToPKCS12(Pass)?" not defined \(ESO provides it; this operator does not support it\)/);
     });
   }
 });
@@ -132,7 +127,7 @@ function shapeDeep(pfxDer: string): unknown {
 const goArchive = (c: VectorCase): string => Buffer.from(text(c.want!), 'base64').toString('latin1');
 
 describe('PKCS#12 encoders match go-pkcs12 Modern', () => {
-  for (const c of vectors.cases.filter((c) => isEncoder(c) && !isTruststore(c))) {
+  for (const c of vectors.cases.filter(isKeyEncoder)) {
     const password = passwordOf(c);
     it(`${c.name}: Go's archive decodes with ours to the input`, () => {
       expect(decoded(goArchive(c), password)).toEqual(expectedContents(c));
@@ -145,18 +140,63 @@ describe('PKCS#12 encoders match go-pkcs12 Modern', () => {
   }
 });
 
+const children = (n: forge.asn1.Asn1): forge.asn1.Asn1[] => n.value as forge.asn1.Asn1[];
+
+/**
+ * The certificate bags of an archive: its first ContentInfo, encrypted with PBES2 (PBKDF2-HMAC-SHA-256,
+ * AES-256-CBC) as go-pkcs12's Modern encrypts it, decrypted here with node:crypto alone.
+ */
+function certificateBags(pfxDer: string, password: string): string {
+  const authSafe = children(children(forge.asn1.fromDer(pfxDer))[1]!)[1]!;
+  const first = children(forge.asn1.fromDer(children(authSafe)[0]!.value as string))[0]!;
+  const eci = children(children(children(first)[1]!)[0]!)[1]!;
+  const [, algorithm, body] = children(eci);
+  const [kdf, scheme] = children(children(algorithm!)[1]!);
+  const [salt, iterations] = children(children(kdf!)[1]!);
+  const key = pbkdf2Sync(Buffer.from(password), Buffer.from(salt!.value as string, 'latin1'), forge.asn1.derToInteger(iterations!.value as string), 32, 'sha256');
+  const decipher = createDecipheriv('aes-256-cbc', key, Buffer.from(children(scheme!)[1]!.value as string, 'latin1'));
+  return Buffer.concat([decipher.update(Buffer.from(body!.value as string, 'latin1')), decipher.final()]).toString('latin1');
+}
+
+/** The DER of each certificate in the bags, in order. */
+const bagCertificates = (bags: string): string[] =>
+  children(forge.asn1.fromDer(bags)).map((bag) => children(children(children(children(bag)[1]!)[0]!)[1]!)[0]!.value as string);
+
+const pemCertificates = (pem: string): string[] => pem.split('-----END CERTIFICATE-----\n').filter((b) => b !== '').map((b) => Buffer.from(b.replace('-----BEGIN CERTIFICATE-----\n', ''), 'base64').toString('latin1'));
+
+describe('pemTruststoreToPKCS12 matches go-pkcs12 Modern.EncodeTrustStore', () => {
+  for (const c of vectors.cases.filter((c) => isTruststore(c) && c.want !== undefined)) {
+    const password = /"([^"]*)" }}$/.exec(c.template)?.[1] ?? '';
+    it(`${c.name}: ours holds Go's certificate bags, trust marks and friendly names, node for node`, () => {
+      const ours = Buffer.from(renderCase(c), 'base64').toString('latin1');
+      const go = goArchive(c);
+      expect(shape(ours)).toEqual(shape(go));
+      // The bags hold the certificates (compared below) and the BMPString names, compared exactly.
+      expect(shape(certificateBags(ours, password))).toEqual(shape(certificateBags(go, password)));
+      expect(bagCertificates(certificateBags(ours, password))).toEqual(bagCertificates(certificateBags(go, password)));
+      expect(bagCertificates(certificateBags(ours, password))).toEqual(pemCertificates(text(c.data['c']!)));
+    });
+  }
+});
+
 describe('archives made by our encoder, decoded by go-pkcs12 (ours-decoded-by-go.json)', () => {
   const records = JSON.parse(readFileSync(new URL('ours-decoded-by-go.json', dir), 'utf8')) as {
-    name: string; pfx: string; password: string; go: { key?: string; cert?: string; keyError?: string; certError?: string };
+    name: string; pfx: string; password: string; go: { key?: string; cert?: string; keyError?: string; certError?: string; truststore?: string };
   }[];
   it('has a record for every encoder case', () => {
-    expect(records.map((r) => r.name).sort()).toEqual(vectors.cases.filter((c) => isEncoder(c) && !isTruststore(c)).map((c) => c.name).sort());
+    expect(records.map((r) => r.name).sort()).toEqual(vectors.cases.filter(isEncoder).map((c) => c.name).sort());
   });
-  for (const r of records) {
+  for (const r of records.filter((r) => !r.name.startsWith('pemTruststoreToPKCS12'))) {
     it(`${r.name}: Go read our archive as we do`, () => {
       expect(r.go.keyError).toBeUndefined();
       expect(r.go.certError).toBeUndefined();
       expect(decoded(text(r.pfx), r.password)).toEqual({ key: r.go.key, cert: r.go.cert });
+    });
+  }
+  for (const r of records.filter((r) => r.name.startsWith('pemTruststoreToPKCS12'))) {
+    it(`${r.name}: Go read our trust store (DecodeTrustStore) with every certificate`, () => {
+      const c = vectors.cases.find((v) => v.name === r.name)!;
+      expect(r.go.truststore).toBe(String(pemCertificates(text(c.data['c']!)).length));
     });
   }
 });

@@ -9,7 +9,7 @@ const dir = new URL('../../test/data/template-certs/', import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL('vectors.json', dir), 'utf8')) as {
   cases: { name: string; template: string; data: Record<string, string>; want?: string }[];
 };
-const encoders = vectors.cases.filter((c) => /^(pemToPkcs12|fullPemToPkcs12)/.test(c.name) && c.want !== undefined);
+const encoders = vectors.cases.filter((c) => /^(pemToPkcs12|fullPemToPkcs12|pemTruststoreToPKCS12)/.test(c.name) && c.want !== undefined);
 const made = encoders.map((c) => {
   const data = Object.fromEntries(Object.entries(c.data).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]));
   const pfx = Buffer.from(renderTemplate(parseTemplate('t', c.template), data)).toString('latin1');

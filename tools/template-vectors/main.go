@@ -22,6 +22,7 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -137,8 +138,14 @@ func main() {
 	sans := issue("sans", sansKey, inter, false, keyID(sansKey), inter.cert.SubjectKeyId)
 	sans.cert = withSANs(sans.cert, inter)
 
+	richKey := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	rich := issue("rich", richKey, root, false, keyID(richKey), root.cert.SubjectKeyId)
+	rich.cert = withRichSubject(rich.cert, root)
+
 	in := map[string]string{}
 	in["sans.crt"] = certPem(sans)
+	in["rich.crt"] = certPem(rich)
+	in["truststore.pem"] = certPem(root, inter, rich)
 	in["root.crt"] = certPem(root)
 	in["intermediate.crt"] = certPem(inter)
 	in["leaf.crt"] = certPem(leaf)
@@ -275,6 +282,9 @@ func main() {
 	add("pemToPkcs12 certificate is a key", `{{ pemToPkcs12 .c .k }}`, d("c", "leaf-pkcs8.key", "k", "leaf-pkcs8.key"))
 	add("fullPemToPkcs12 trailing blank line", `{{ fullPemToPkcs12 .c .k }}`, d("c", in["chain.pem"]+"\n", "k", "leaf-pkcs1.key"))
 	add("pemTruststoreToPKCS12 empty", `{{ pemTruststoreToPKCS12 .c }}`, d("c", ""))
+	add("pemTruststoreToPKCS12Pass subjects Go prints in its own order", `{{ pemTruststoreToPKCS12Pass .c "s3cret" }}`, d("c", "truststore.pem"))
+	add("pemTruststoreToPKCS12 trailing blank line", `{{ pemTruststoreToPKCS12 .c }}`, d("c", in["truststore.pem"]+"\n"))
+	add("pemTruststoreToPKCS12 not a certificate", `{{ pemTruststoreToPKCS12 .c }}`, d("c", "leaf-pkcs8.key"))
 
 	// certSANs
 	add("certSANs of a certificate with every kind of name", `{{ .c | certSANs | join "," }}`, d("c", "sans.crt"))
@@ -299,6 +309,31 @@ func main() {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
 	must(0, enc.Encode(v))
+}
+
+// withRichSubject reissues c with a subject of every attribute Go names, several values, characters
+// RFC 2253 escapes, and attributes Go has no name for, so that pkix.Name.String() shows its rules.
+func withRichSubject(c *x509.Certificate, parent *issued) *x509.Certificate {
+	tmpl := *c
+	tmpl.RawSubject = nil // else CreateCertificate keeps the parsed subject
+	tmpl.Subject = pkix.Name{
+		Country:            []string{"US"},
+		Province:           []string{"California"},
+		Locality:           []string{"San Francisco"},
+		StreetAddress:      []string{"1 Main St"},
+		PostalCode:         []string{"94105"},
+		Organization:       []string{"Example, Inc.", "Second+Org"},
+		OrganizationalUnit: []string{" Ops "},
+		CommonName:         "#hash \"q\" <x>;\\ é",
+		SerialNumber:       "42",
+		ExtraNames: []pkix.AttributeTypeAndValue{
+			{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: "admin@example.com"},
+			{Type: asn1.ObjectIdentifier{2, 5, 4, 42}, Value: "Ünïcode"},
+			{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: "#hash \"q\" <x>;\\ é"},
+		},
+	}
+	der := must(x509.CreateCertificate(rand.Reader, &tmpl, parent.cert, c.PublicKey, parent.key))
+	return must(x509.ParseCertificate(der))
 }
 
 // withSANs reissues c with names of every kind SANs hold, IPv6 forms included.

@@ -14,7 +14,7 @@ import type { FuncDef } from './func-def.ts';
 import { jwkPrivateKeyPem, jwkPublicKeyPem } from './jwk.ts';
 import { decodePem, encodePem } from './pem.ts';
 import { filterPEM } from './pem-filter.ts';
-import { decodePkcs12, encodePkcs12 } from './pkcs12.ts';
+import { decodePkcs12, encodePkcs12, encodeTrustStore } from './pkcs12.ts';
 import { parseCertificate, parsePrivateKey, pkcs8, type Certificate } from './x509.ts';
 
 const NIL_DEREFERENCE = 'runtime error: invalid memory address or nil pointer dereference';
@@ -71,6 +71,10 @@ function toPkcs12(ctx: CallContext, certificate: Certificate, keyPem: GoString, 
   return bounded(ctx, Buffer.from(encodePkcs12(ctx, key, certificate, caCerts, password), 'latin1').toString('base64'));
 }
 
+function truststoreToPkcs12(ctx: CallContext, certs: GoString, password: GoString): GoString {
+  return bounded(ctx, Buffer.from(encodeTrustStore(ctx, certificatesToEnd(certs), password), 'latin1').toString('base64'));
+}
+
 function pemToPkcs12(ctx: CallContext, cert: GoString, key: GoString, password: GoString): GoString {
   return toPkcs12(ctx, parseCertificate(firstBlock(cert)[0]), key, [], password);
 }
@@ -93,6 +97,8 @@ export const certFunctions: Record<string, FuncDef> = {
   pemToPkcs12Pass: { params: [s, s, s], call: ([c, k, p], ctx) => pemToPkcs12(ctx, str(c), str(k), str(p)) },
   fullPemToPkcs12: { params: [s, s], call: ([c, k], ctx) => fullPemToPkcs12(ctx, str(c), str(k), '') },
   fullPemToPkcs12Pass: { params: [s, s, s], call: ([c, k, p], ctx) => fullPemToPkcs12(ctx, str(c), str(k), str(p)) },
+  pemTruststoreToPKCS12: { params: [s], call: ([c], ctx) => truststoreToPkcs12(ctx, str(c), '') },
+  pemTruststoreToPKCS12Pass: { params: [s, s], call: ([c, p], ctx) => truststoreToPkcs12(ctx, str(c), str(p)) },
   filterPEM: { params: [s, s], call: ([type, input], ctx) => bounded(ctx, filterPEM(str(type), str(input))) },
   filterCertChain: { params: [s, s], call: ([type, input], ctx) => bounded(ctx, filterCertChain(str(type), str(input))) },
   certSANs: { params: [s], call: ([input], ctx) => certSANs(ctx, str(input)) },

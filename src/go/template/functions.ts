@@ -21,7 +21,7 @@ const esoOnly = new Set([
   // text/template
   'call', 'js',
   // ESO's helpers
-  'pemTruststoreToPKCS12', 'pemTruststoreToPKCS12Pass', 'toYaml', 'fromYaml', 'rsaDecrypt',
+  'toYaml', 'fromYaml', 'rsaDecrypt',
   // sprig
   'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
   'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',

@@ -10,7 +10,7 @@
  * password, again with no bytes; one or two contents, plain or password-encrypted
  * (pbeWithSHAAnd3-KeyTripleDES-CBC, pbeWithSHAAnd128/40BitRC2-CBC, or PBES2 with PBKDF2 and
  * AES-CBC); the first certificate bag is the certificate, later ones the CA certificates; exactly
- * one key bag. Encoding is Modern2023: PBES2 (PBKDF2-HMAC-SHA-256, AES-256-CBC, 2048 iterations,
+ * one key bag. Encoding is Modern2023 (and its EncodeTrustStore): PBES2 (PBKDF2-HMAC-SHA-256, AES-256-CBC, 2048 iterations,
  * 16-byte salts) over the certificates and the key, an HMAC-SHA-256 MAC (2048 iterations), and
  * the SHA-1 of the certificate as the localKeyId of the certificate and the key.
  *
@@ -26,6 +26,7 @@ import {
 } from './der.ts';
 import { FuncError, LimitError } from './errors.ts';
 import { parseCertificate, parsePkcs8, pkcs8, type Certificate } from './x509.ts';
+import { nameString } from './x509-name.ts';
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -50,6 +51,9 @@ const OID = {
   sha3Des: '1.2.840.113549.1.12.1.3',
   sha128Rc2: '1.2.840.113549.1.12.1.5',
   sha40Rc2: '1.2.840.113549.1.12.1.6',
+  friendlyName: '1.2.840.113549.1.9.20',
+  javaTrustedKeyUsage: '2.16.840.1.113894.746875.1.1',
+  anyExtendedKeyUsage: '2.5.29.37.0',
 } as const;
 
 const MODERN_ITERATIONS = 2048;
@@ -67,9 +71,18 @@ const MALFORMED = 'pkcs12: error reading P12 data: malformed DER';
 
 /** The password as go-pkcs12 holds it: UCS-2 big-endian with a NUL terminator, or no bytes at all. */
 function bmpPassword(password: GoString): Buffer {
-  const text = toText(password);
-  const out = Buffer.alloc(text.length * 2 + 2);
-  for (let i = 0; i < text.length; i++) out.writeUInt16BE(text.charCodeAt(i), i * 2);
+  return Buffer.concat([bmpString(password), Buffer.alloc(2)]);
+}
+
+/** go-pkcs12's bmpString: UCS-2 big-endian; characters outside the BMP are refused, not paired. */
+function bmpString(s: GoString): Buffer {
+  const text = toText(s);
+  const out = Buffer.alloc(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdfff) throw new Pkcs12Error('string contains characters that cannot be encoded in UCS-2');
+    out.writeUInt16BE(unit, i * 2);
+  }
   return out;
 }
 
@@ -386,18 +399,34 @@ function certBag(cert: Certificate, attributes: Der[]): Der {
   return seq(...bag, set(...attributes));
 }
 
+/** Modern2023's encrypted ContentInfo of certificate bags. */
+function encryptedCertificates(ctx: CallContext, bags: Der[], password: Buffer): Der {
+  const { algorithm, cipher } = modernCipher(ctx, password);
+  const encrypted = encrypt(cipher, Buffer.from(toDer(seq(...bags)), 'latin1'));
+  return seq(
+    oidNode(OID.encryptedData),
+    explicit(0, seq(int(0), seq(oidNode(OID.data), algorithm, implicitOctets(0, encrypted.toString('latin1'))))),
+  );
+}
+
+/** The PFX around an authenticated safe, with Modern2023's SHA-256 MAC. */
+function macedPfx(ctx: CallContext, contents: Der[], password: Buffer): GoString {
+  const authSafe = toDer(seq(...contents));
+  const macSalt = randomBytes(MODERN_SALT_BYTES);
+  const macAlgorithm = seq(oidNode(OID.sha256));
+  const mac = computeMac(ctx, macAlgorithm, macSalt, MODERN_ITERATIONS, Buffer.from(authSafe, 'latin1'), password);
+  return toDer(seq(
+    int(3),
+    seq(oidNode(OID.data), explicit(0, octetString(authSafe))),
+    seq(seq(macAlgorithm, octetString(mac.toString('latin1'))), octetString(macSalt.toString('latin1')), int(MODERN_ITERATIONS)),
+  ));
+}
+
 /** gopkcs12.Modern.Encode: the archive's DER. */
 export function encodePkcs12(ctx: CallContext, key: KeyObject, certificate: Certificate, caCerts: readonly Certificate[], password: GoString): GoString {
   const pass = bmpPassword(password);
   const localKeyId = seq(oidNode(OID.localKeyId), set(octetString(hash('sha1', Buffer.from(certificate.raw, 'latin1'), 'buffer').toString('latin1'))));
-  const certBags = seq(certBag(certificate, [localKeyId]), ...caCerts.map((c) => certBag(c, [])));
-
-  const certs = modernCipher(ctx, pass);
-  const encryptedCerts = encrypt(certs.cipher, Buffer.from(toDer(certBags), 'latin1'));
-  const certsInfo = seq(
-    oidNode(OID.encryptedData),
-    explicit(0, seq(int(0), seq(oidNode(OID.data), certs.algorithm, implicitOctets(0, encryptedCerts.toString('latin1'))))),
-  );
+  const certs = encryptedCertificates(ctx, [certBag(certificate, [localKeyId]), ...caCerts.map((c) => certBag(c, []))], pass);
 
   const keyCipher = modernCipher(ctx, pass);
   const encryptedKey = encrypt(keyCipher.cipher, Buffer.from(pkcs8(key), 'latin1'));
@@ -407,14 +436,22 @@ export function encodePkcs12(ctx: CallContext, key: KeyObject, certificate: Cert
     set(localKeyId),
   );
   const keyInfo = seq(oidNode(OID.data), explicit(0, octetString(toDer(seq(keyBag)))));
+  return macedPfx(ctx, [certs, keyInfo], pass);
+}
 
-  const authSafe = toDer(seq(certsInfo, keyInfo));
-  const macSalt = randomBytes(MODERN_SALT_BYTES);
-  const macAlgorithm = seq(oidNode(OID.sha256));
-  const mac = computeMac(ctx, macAlgorithm, macSalt, MODERN_ITERATIONS, Buffer.from(authSafe, 'latin1'), pass);
-  return toDer(seq(
-    int(3),
-    seq(oidNode(OID.data), explicit(0, octetString(authSafe))),
-    seq(seq(macAlgorithm, octetString(mac.toString('latin1'))), octetString(macSalt.toString('latin1')), int(MODERN_ITERATIONS)),
-  ));
+/**
+ * gopkcs12.Modern.EncodeTrustStore: certificates only, each marked trusted for any purpose the way
+ * Java's keytool reads it, and named by its subject as Go prints it.
+ */
+export function encodeTrustStore(ctx: CallContext, certificates: readonly Certificate[], password: GoString): GoString {
+  const pass = bmpPassword(password);
+  const trusted = seq(oidNode(OID.javaTrustedKeyUsage), set(oidNode(OID.anyExtendedKeyUsage)));
+  const bags = certificates.map((c) => {
+    // node-forge writes a BMPString's value (JavaScript text) as UCS-2 itself; bmpString refuses what UCS-2 cannot hold.
+    const subject = nameString(c.subject);
+    bmpString(subject);
+    const name = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.BMPSTRING, false, toText(subject));
+    return certBag(c, [trusted, seq(oidNode(OID.friendlyName), set(name))]);
+  });
+  return macedPfx(ctx, [encryptedCertificates(ctx, bags, pass)], pass);
 }

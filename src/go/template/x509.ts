@@ -6,7 +6,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import type { GoString } from './bytes.ts';
-import { children, octets, oid, parseDer, primitive, Type } from './der.ts';
+import { children, octets, oid, parseDer, primitive, Type, type Der } from './der.ts';
 import { FuncError } from './errors.ts';
 
 export interface Certificate {
@@ -18,6 +18,8 @@ export interface Certificate {
   readonly authorityKeyId: GoString | undefined;
   /** The subjectAltName extension's value (DER), when present. */
   readonly subjectAltName: GoString | undefined;
+  /** The subject Name, as parsed DER. */
+  readonly subject: Der;
 }
 
 const MALFORMED = 'x509: malformed certificate';
@@ -53,7 +55,10 @@ export function parseCertificate(der: GoString): Certificate {
       }
     }
   }
-  return { raw: der, subjectKeyId, authorityKeyId, subjectAltName };
+    const hasVersion = tbs[0]?.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC;
+  const subject = tbs[hasVersion ? 5 : 4];
+  if (subject === undefined) throw new FuncError(MALFORMED);
+  return { raw: der, subjectKeyId, authorityKeyId, subjectAltName, subject };
 }
 
 /** ESO's parsePrivateKey: PKCS#1, PKCS#8 or SEC 1 DER. */
