@@ -47,8 +47,8 @@ const differentReasons: Record<string, string> = {
   'pemToPkcs12 certificate is a key': 'error calling pemToPkcs12: x509: malformed certificate',
   'pemTruststoreToPKCS12 not a certificate': 'error calling pemTruststoreToPKCS12: x509: malformed certificate',
   'certSANs not a certificate': 'error calling certSANs: failed to parse certificate: x509: malformed certificate',
-  'jwkPublicKeyPem not-json.jwk': 'error calling jwkPublicKeyPem: failed to unmarshal JSON into key hint: ',
-  'jwkPrivateKeyPem not-json.jwk': 'error calling jwkPrivateKeyPem: failed to unmarshal JSON into key hint: ',
+  'jwkPublicKeyPem not-json.jwk': 'error calling jwkPublicKeyPem: failed to unmarshal JSON into key hint: invalid JSON',
+  'jwkPrivateKeyPem not-json.jwk': 'error calling jwkPrivateKeyPem: failed to unmarshal JSON into key hint: invalid JSON',
 };
 
 const isEncoder = (c: VectorCase): boolean => /^(pemToPkcs12|fullPemToPkcs12|pemTruststoreToPKCS12)/.test(c.name) && c.want !== undefined;
@@ -199,6 +199,13 @@ describe('archives made by our encoder, decoded by go-pkcs12 (ours-decoded-by-go
       expect(r.go.truststore).toBe(String(pemCertificates(text(c.data['c']!)).length));
     });
   }
+});
+
+describe('errors never quote the input', () => {
+  it('a JWK that is not JSON is reported without its text', () => {
+    const secretish = '{"kty":"RSA","d":"c2VjcmV0LWtleS1tYXRlcmlhbA" trailing';
+    expect(() => render('{{ .j | jwkPrivateKeyPem }}', { j: secretish })).toThrow(/key hint: invalid JSON$/);
+  });
 });
 
 describe('key derivations are bounded before they run', () => {

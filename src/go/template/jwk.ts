@@ -23,8 +23,9 @@ function parseJwk(text: GoString): { jwk: JsonWebKey; kty: Kty; isPrivate: boole
   let jwk: unknown;
   try {
     jwk = JSON.parse(toText(text));
-  } catch (e) {
-    throw new FuncError(`failed to unmarshal JSON into key hint: ${(e as Error).message}`);
+  } catch {
+    // Not JavaScript's message: it quotes the input, which holds key material.
+    throw new FuncError('failed to unmarshal JSON into key hint: invalid JSON');
   }
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new FuncError('failed to unmarshal JSON into key hint: not a JSON object');
   const kty = (jwk as { kty?: unknown }).kty;
