@@ -31,6 +31,9 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"text/template"
 	"time"
 
@@ -174,6 +177,23 @@ func main() {
 	in["modern-2026.pfx"] = pfx(gopkcs12.Modern2026, rsaLeaf, leaf, nil, "s3cret")
 
 
+	// Archives other tools make, when they are installed: OpenSSL 3's defaults (PBES2, AES-256,
+	// SHA-256 MAC), its 3DES/SHA-1 form, and Java's keytool (PBES2 with 10,000 iterations).
+	for name, args := range map[string][]string{
+		"openssl.pfx":        {"-passout", "pass:s3cret"},
+		"openssl-3des.pfx":   {"-passout", "pass:s3cret", "-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"},
+		"openssl-nopass.pfx": {"-passout", "pass:"},
+	} {
+		if out, ok := openssl(in["leaf.crt"], in["leaf-pkcs8.key"], certPem(inter, root), args); ok {
+			in[name] = out
+		}
+	}
+	if _, ok := in["openssl.pfx"]; ok {
+		if out, ok := keytool(in["openssl.pfx"]); ok {
+			in["keytool.p12"] = out
+		}
+	}
+
 	rsaJwk := must(jwk.FromRaw(rsaLeaf))
 	ecJwk := must(jwk.FromRaw(ecLeaf))
 	edJwk := must(jwk.FromRaw(edLeaf))
@@ -262,6 +282,16 @@ func main() {
 		add("pkcs12key "+f, `{{ .p | pkcs12key }}`, d("p", f))
 		add("pkcs12cert "+f, `{{ .p | pkcs12cert }}`, d("p", f))
 	}
+	for _, f := range []string{"openssl.pfx", "openssl-3des.pfx", "keytool.p12"} {
+		if _, ok := in[f]; ok {
+			add("pkcs12keyPass "+f, `{{ .p | pkcs12keyPass "s3cret" }}`, d("p", f))
+			add("pkcs12certPass "+f, `{{ .p | pkcs12certPass "s3cret" }}`, d("p", f))
+		}
+	}
+	if _, ok := in["openssl-nopass.pfx"]; ok {
+		add("pkcs12key openssl-nopass.pfx", `{{ .p | pkcs12key }}`, d("p", "openssl-nopass.pfx"))
+		add("pkcs12cert openssl-nopass.pfx", `{{ .p | pkcs12cert }}`, d("p", "openssl-nopass.pfx"))
+	}
 	add("pkcs12key password needed", `{{ .p | pkcs12key }}`, d("p", "modern.pfx"))
 	add("pkcs12key not a pfx", `{{ .p | pkcs12key }}`, d("p", "not a pfx"))
 	add("pkcs12cert not a pfx", `{{ .p | pkcs12cert }}`, d("p", "root.crt"))
@@ -304,7 +334,7 @@ func main() {
 	v.Note = "Made by tools/template-vectors (go run . > test/data/template-certs/vectors.json) with " +
 		"Go " + goVersion() + ", software.sslmate.com/src/go-pkcs12 v0.7.4 and github.com/lestrrat-go/jwx/v2 v2.1.6: " +
 		"ESO's helpers restated in Go from runtime/template/v2 (ESO's module is not served whole here), rendered by Go's text/template. " +
-		"Inputs and data values are base64; want is the base64 of the output; error is Go's full error text. " +
+		"openssl*.pfx and keytool.p12 were made by " + tools() + ". Inputs and data values are base64; want is the base64 of the output; error is Go's full error text. " +
 		"PKCS#12 encoder outputs are random: tests decode them instead of comparing bytes."
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
@@ -348,11 +378,47 @@ func withSANs(c *x509.Certificate, parent *issued) *x509.Certificate {
 	return must(x509.ParseCertificate(der))
 }
 
+// openssl runs `openssl pkcs12 -export` on the PEM inputs; false when it is not installed or fails.
+func openssl(cert, key, chain string, args []string) (string, bool) {
+	dir := must(os.MkdirTemp("", "vectors"))
+	defer os.RemoveAll(dir)
+	for name, text := range map[string]string{"cert.pem": cert, "key.pem": key, "chain.pem": chain} {
+		must(0, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600))
+	}
+	cmd := exec.Command("openssl", append([]string{"pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem",
+		"-certfile", "chain.pem", "-out", "out.pfx"}, args...)...)
+	cmd.Dir = dir
+	if err := cmd.Run(); err != nil {
+		return "", false
+	}
+	return string(must(os.ReadFile(filepath.Join(dir, "out.pfx")))), true
+}
+
+// keytool has Java's keytool copy a PKCS#12 archive into a new one, written by Java.
+func keytool(pfx string) (string, bool) {
+	dir := must(os.MkdirTemp("", "vectors"))
+	defer os.RemoveAll(dir)
+	must(0, os.WriteFile(filepath.Join(dir, "in.pfx"), []byte(pfx), 0o600))
+	cmd := exec.Command("keytool", "-importkeystore", "-noprompt", "-srckeystore", "in.pfx", "-srcstoretype", "PKCS12",
+		"-srcstorepass", "s3cret", "-destkeystore", "out.p12", "-deststoretype", "PKCS12", "-deststorepass", "s3cret")
+	cmd.Dir = dir
+	if err := cmd.Run(); err != nil {
+		return "", false
+	}
+	return string(must(os.ReadFile(filepath.Join(dir, "out.p12")))), true
+}
+
 func must2[A, B any](a A, b B, err error) (A, B) {
 	if err != nil {
 		panic(err)
 	}
 	return a, b
+}
+
+func tools() string {
+	o, _ := exec.Command("openssl", "version").Output()
+	j, _ := exec.Command("java", "-version").CombinedOutput()
+	return strings.TrimSpace(string(o)) + " and keytool of " + strings.SplitN(strings.TrimSpace(string(j)), "\n", 2)[0]
 }
 
 // decode prints, for each archive on stdin, what ESO's pkcs12key and pkcs12cert make of it.
