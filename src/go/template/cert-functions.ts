@@ -9,7 +9,7 @@ import type { CallContext } from './budget.ts';
 import type { GoString } from './bytes.ts';
 import { chainPem, filterCertChain } from './cert-chain.ts';
 import { certSANs } from './cert-sans.ts';
-import { FuncError } from './errors.ts';
+import { FuncError, LimitError } from './errors.ts';
 import type { FuncDef } from './func-def.ts';
 import { jwkPrivateKeyPem, jwkPublicKeyPem } from './jwk.ts';
 import { decodePem, encodePem } from './pem.ts';
@@ -44,7 +44,7 @@ function pkcs12cert(ctx: CallContext, password: GoString, input: GoString): GoSt
 
 /** ESO's message prefix on a decoding error; a bound of limits.ts passes unchanged. */
 function wrapped(e: unknown, prefix: string): unknown {
-  if (e instanceof FuncError && e.name !== 'LimitError') return new FuncError(prefix + e.message);
+  if (e instanceof FuncError && !(e instanceof LimitError)) return new FuncError(prefix + e.message);
   return e;
 }
 
