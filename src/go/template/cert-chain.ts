@@ -23,9 +23,18 @@ export function parsePemCertificates(text: GoString): Certificate[] {
 export function orderChain(certs: readonly Certificate[]): Certificate[] {
   const parent = new Array<number>(certs.length).fill(-1);
   const isParent = new Array<boolean>(certs.length).fill(false);
+  // ESO takes, for each certificate, the first other one whose SubjectKeyId is its AuthorityKeyId.
+  // Indexed by key id (absent as empty), so that a bundle of thousands is not compared pairwise.
+  const bySubjectKeyId = new Map<GoString, number[]>();
   certs.forEach((c, i) => {
-    const j = certs.findIndex((other, k) => k !== i && sameKeyId(c.authorityKeyId, other.subjectKeyId));
-    if (j >= 0) {
+    const same = bySubjectKeyId.get(c.subjectKeyId ?? '');
+    if (same === undefined) bySubjectKeyId.set(c.subjectKeyId ?? '', [i]);
+    else if (same.length < 2) same.push(i);
+  });
+  certs.forEach((c, i) => {
+    const candidates = bySubjectKeyId.get(c.authorityKeyId ?? '') ?? [];
+    const j = candidates[0] === i ? candidates[1] : candidates[0];
+    if (j !== undefined) {
       isParent[j] = true;
       parent[i] = j;
     }
