@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, expectSecret, readyAs, storeNamespace, type AwsSecret, type SecretExpectation } from './cases.ts';
@@ -284,6 +286,78 @@ describe('target.template: failures and changes', () => {
     expectSecret(await h.secret(ns, 'target'), es, {
       data: { DATABASE_HOST: 'db.internal.example.com', DATABASE_PORT: '5432' },
       labels: { new: 'postgres' },
+    });
+  });
+});
+
+/** Inputs and Go's outputs of ESO's certificate helpers (test/data/template-certs, tools/template-vectors). */
+const certVectors = JSON.parse(readFileSync(new globalThis.URL('../data/template-certs/vectors.json', import.meta.url), 'utf8')) as {
+  inputs: Record<string, string>;
+  cases: { name: string; want?: string }[];
+};
+const vectorInput = (name: string): Buffer => Buffer.from(certVectors.inputs[name]!, 'base64');
+const goOutput = (name: string): string => Buffer.from(certVectors.cases.find((c) => c.name === name)!.want!, 'base64').toString('latin1');
+
+describe('target.template: ESO\'s certificate and JWK helpers', () => {
+  it('a PEM bundle, a binary PKCS#12 archive and a JWK in AWS become a TLS Secret, a keystore and a public key, as ESO writes them', async () => {
+    const ns = await storeNamespace(h, 'tpl-certs');
+    const [bundle, archive, jwk] = [awsName('bundle'), awsName('p12'), awsName('jwk')];
+    await createAwsSecrets(h, [
+      // A bundle as `openssl pkcs12 -nodes` prints it: "Bag Attributes" lines around the blocks.
+      { name: bundle, string: vectorInput('bundle.pem').toString('latin1') },
+      { name: archive, binary: new Uint8Array(vectorInput('modern.pfx')) },
+      { name: jwk, string: vectorInput('rsa-public.jwk').toString('latin1') },
+    ]);
+    const cert = '(.bundle | filterPEM "CERTIFICATE")';
+    const key = '(.bundle | filterPEM "RSA PRIVATE KEY")';
+    await applyExternalSecret(h, ns, 'target', {
+      data: [
+        { secretKey: 'bundle', remoteRef: { key: bundle } },
+        { secretKey: 'p12', remoteRef: { key: archive } },
+        { secretKey: 'jwk', remoteRef: { key: jwk } },
+      ],
+      target: {
+        template: {
+          type: 'kubernetes.io/tls',
+          data: {
+            'tls.crt': `{{ ${cert} }}`,
+            'tls.key': `{{ ${key} }}`,
+            'leaf.crt': `{{ ${cert} | filterCertChain "leaf" }}`,
+            'archive.key': '{{ .p12 | pkcs12keyPass "s3cret" }}',
+            'archive.crt': '{{ .p12 | pkcs12certPass "s3cret" }}',
+            'jwk.pub': '{{ .jwk | jwkPublicKeyPem }}',
+            'keystore.p12': `{{ pemToPkcs12Pass ${cert} ${key} "changeit" | b64dec }}`,
+          },
+        },
+      },
+    });
+    const es = await settlesAs(ns, 'target', 'True', 'SecretSynced');
+    const secret = await h.secret(ns, 'target');
+    const data = (k: string): Buffer => Buffer.from(secret.data[k], 'base64');
+
+    // The archive is random (salts, IVs): read it with node-forge, a decoder independent of ours.
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(data('keystore.p12').toString('latin1')), true, 'changeit');
+    const bags = (type: string) => p12.getBags({ bagType: type })[type]!;
+    // forge parses only RSA-signed certificates; it keeps the others as ASN.1 (bag.asn1).
+    const leaf = bags(forge.pki.oids.certBag!).map((b) => {
+      const der = forge.asn1.toDer(b.cert ? forge.pki.certificateToAsn1(b.cert) : b.asn1!).getBytes();
+      return new X509Certificate(Buffer.from(der, 'latin1')).toString();
+    });
+    const archivedKey = forge.pki.privateKeyToPem(bags(forge.pki.oids.pkcs8ShroudedKeyBag!)[0]!.key!);
+    expect(leaf).toEqual([goOutput('filterCertChain leaf')]);
+    expect(createPrivateKey(archivedKey).export({ format: 'pem', type: 'pkcs8' })).toBe(goOutput('pkcs12keyPass modern.pfx'));
+
+    expectSecret(secret, es, {
+      type: 'kubernetes.io/tls',
+      data: {
+        'tls.crt': goOutput('filterPEM certificates of a bundle'),
+        'tls.key': goOutput('filterPEM is case-insensitive'),
+        'leaf.crt': goOutput('filterCertChain leaf'),
+        'archive.key': goOutput('pkcs12keyPass modern.pfx'),
+        'archive.crt': goOutput('pkcs12certPass modern.pfx'),
+        'jwk.pub': goOutput('jwkPublicKeyPem rsa-public.jwk'),
+        'keystore.p12': new Uint8Array(data('keystore.p12')),
+      },
     });
   });
 });

@@ -14,6 +14,7 @@ export class RenderBudget {
   #iterations = 0;
   #parseNodes = 0;
   #work = 0;
+  #keyIterations = 0;
 
   get steps(): number {
     return this.#steps;
@@ -49,6 +50,18 @@ export class RenderBudget {
   /** Counts one parse-tree node; false once past the bound. */
   parseNode(): boolean {
     return ++this.#parseNodes <= limits.parseNodes;
+  }
+
+  get keyIterations(): number {
+    return this.#keyIterations;
+  }
+
+  /** Counts hash iterations a key derivation is about to run; throws LimitError, before it runs, past the bound. */
+  deriveKeys(iterations: number): void {
+    this.#keyIterations += iterations;
+    if (this.#keyIterations > limits.keyDerivationIterations) {
+      throw new LimitError(`key derivations need more than the limit of ${limits.keyDerivationIterations} iterations`);
+    }
   }
 
   /** Counts bytes of work; throws LimitError once past the bound. */

@@ -1,27 +1,27 @@
 /**
- * The one table of template functions: text/template's builtins and the sprig
- * subset we implement. Anything else is a parse error, as an unknown function
+ * The one table of template functions: text/template's builtins, the sprig
+ * subset we implement and ESO's certificate and JWK helpers. Anything else is a parse error, as an unknown function
  * is in Go. Nothing here reads files, the environment or the network.
  */
 import { builtins } from './builtins.ts';
+import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig)]);
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions)]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
  * of sprig (dates, randomness, crypto, regexes, semver, ...), and Go's call and
  * js. Naming them in the error tells the user the manifest is valid for ESO.
- * ESO removes env, expandenv and getHostByName, so they are plain unknowns.
+ * ESO removes env, expandenv and getHostByName, and removed getSecretKey (a cross-namespace
+ * Secret read, ESO #5690) before 2.0, so they are plain unknowns.
  */
 const esoOnly = new Set([
   // text/template
   'call', 'js',
   // ESO's helpers
-  'pkcs12key', 'pkcs12keyPass', 'pkcs12cert', 'pkcs12certPass', 'pemToPkcs12', 'pemToPkcs12Pass', 'fullPemToPkcs12',
-  'fullPemToPkcs12Pass', 'pemTruststoreToPKCS12', 'pemTruststoreToPKCS12Pass', 'filterPEM', 'filterCertChain',
-  'jwkPublicKeyPem', 'jwkPrivateKeyPem', 'toYaml', 'fromYaml', 'getSecretKey', 'rsaDecrypt',
+  'toYaml', 'fromYaml', 'rsaDecrypt',
   // sprig
   'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
   'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',

@@ -60,4 +60,13 @@ export const limits = {
    * 19 s with its quadratic duplicate-key check, ~1 s without), so 5,000 is ~0.1-0.2 s.
    */
   yamlEntries: 5_000,
+  /**
+   * Hash iterations of the key derivations (PBKDF2, PKCS#12's KDF) of all the PKCS#12 archives
+   * one budget reads and writes, each charged before it runs: an archive names its own count, and
+   * one asking for 10^9 would stall the event loop for minutes. ~0.1 us each with PBKDF2 and
+   * ~1 us with PKCS#12's KDF, so ~0.03-0.3 s. Real archives use 2,000 to 10,000 per derivation
+   * and 3 to 6 derivations (go-pkcs12, OpenSSL 3: 2,048; Java: 10,000), so reading one in two
+   * templates (tls.crt and tls.key) costs 25,000 to 120,000.
+   */
+  keyDerivationIterations: 300_000,
 } as const;
