@@ -9,8 +9,9 @@ import { OperatorError } from '../errors.ts';
  * Secret when it is done with it), and only that controller may take it off. A Secret already
  * being deleted gets none: the apiserver refuses new finalizers on it (422).
  *
- * The name check below is the apiserver's own (apimachinery's IsQualifiedName, and its refusal of
- * "orphan" beside "foregroundDeletion"), written by hand because it must accept and refuse exactly
+ * The name check below is the apiserver's own for a core object such as a Secret (apimachinery's
+ * IsQualifiedName; a name without a domain prefix only if it is one of Kubernetes' own; "orphan"
+ * never beside "foregroundDeletion"), written by hand because it must accept and refuse exactly
  * what the apiserver does: a name it would refuse is reported as InvalidSpec, from the spec, before
  * anything is written, instead of a 422 whose text may not be repeated.
  */
@@ -48,6 +49,9 @@ const AT = 'spec.target.template.metadata.finalizers';
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
+/** The finalizers of Kubernetes itself, the only names a core object may carry without a prefix. */
+const STANDARD = new Set(['kubernetes', ORPHAN, FOREGROUND]);
+
 const NAME_MAX = 63;
 const SUBDOMAIN_MAX = 253;
 /** apimachinery's qualifiedNameFmt: alphanumerics at both ends, '-', '_' and '.' between. */
@@ -69,6 +73,7 @@ export function finalizerNameProblem(value: string): string | undefined {
   if (name.length === 0) return 'the name is empty';
   if (name.length > NAME_MAX) return `the name part is longer than ${NAME_MAX} characters`;
   if (!NAME.test(name)) return "the name part may hold only letters, digits, '-', '_' and '.', and must start and end with a letter or digit";
+  if (parts.length === 1 && !STANDARD.has(name)) return "without a domain prefix only Kubernetes' own (kubernetes, orphan, foregroundDeletion) are allowed: use a prefixed name such as example.com/cleanup";
   return undefined;
 }
 
