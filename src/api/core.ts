@@ -11,6 +11,9 @@ export interface Secret {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     ownerReferences?: OwnerReference[];
+    finalizers?: string[];
+    /** Set once the Secret is being deleted; finalizers can hold it there. */
+    deletionTimestamp?: string;
     resourceVersion?: string;
     uid?: string;
     managedFields?: Array<{ manager?: string; fieldsV1?: Record<string, any> }>;

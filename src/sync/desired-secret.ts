@@ -3,6 +3,7 @@ import type { ExternalSecret, OwnerReference } from '../api/generated.ts';
 import { kinds } from '../api/kinds.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../api/well-known.ts';
 import { dataHash, objectHash } from '../go/hash.ts';
+import { templateFinalizers, withTemplateFinalizers } from './finalizers.ts';
 import { fieldManagerFor, ownedFields } from './managed-fields.ts';
 import { SizeTally } from './secret-size.ts';
 
@@ -35,6 +36,7 @@ export const mergesIntoOthers = (es: ExternalSecret): boolean => {
  * keys, labels and annotations it no longer produces disappear while others' stay.
  * Except under creationPolicy Merge and CreateOrMerge, the data is replaced whole. Under
  * those the other writers' keys count too: past what a Secret holds it is SecretTooLarge.
+ * The template's finalizers are added, never removed (sync/finalizers.ts).
  */
 export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: Secret | undefined): Secret {
   const policy = creationPolicy(es);
@@ -56,6 +58,8 @@ export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: S
     const annotations = without(meta.annotations, owned.annotations);
     meta.labels = { ...labels, ...rendered.labels };
     meta.annotations = { ...annotations, ...rendered.annotations };
+    const wanted = templateFinalizers(es);
+    if (wanted.length) meta.finalizers = withTemplateFinalizers(meta, wanted);
     // Null-prototype maps: `__proto__` is a valid Secret key and must stay one.
     const data: Record<string, string> = Object.create(null);
     if (mergesIntoOthers(es)) {

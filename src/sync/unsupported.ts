@@ -9,7 +9,6 @@ export function unsupportedFields(spec: ExternalSecretSpec): string[] {
   const found: string[] = [];
   if (spec.syncWindows) found.push('spec.syncWindows');
   if (spec.target?.manifest) found.push('spec.target.manifest');
-  if (spec.target?.template?.metadata?.finalizers?.length) found.push('spec.target.template.metadata.finalizers');
   (spec.dataFrom ?? []).forEach((entry, i) => {
     const at = `spec.dataFrom[${i}]`;
     if (entry.sourceRef) found.push(`${at}.sourceRef`);

@@ -24,6 +24,8 @@ export interface SecretExpectation {
   /** creationPolicy Owner: created-by label and controller ownerReference (default true). */
   owned?: boolean;
   immutable?: boolean;
+  /** metadata.finalizers, in order (default none). */
+  finalizers?: string[];
 }
 
 let counter = 0;
@@ -99,6 +101,7 @@ export function expectSecret(secret: any, es: any, want: SecretExpectation): voi
     expect(secret.metadata.ownerReferences).toBeUndefined();
   }
   expect(Boolean(secret.immutable)).toBe(Boolean(want.immutable));
+  expect(secret.metadata.finalizers ?? []).toEqual(want.finalizers ?? []);
 }
 
 /** The Events recorded for an object, oldest first. */

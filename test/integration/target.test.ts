@@ -5,6 +5,9 @@ import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, expectSecret
 import { eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { externalSecrets } from '../../src/kube/resources.ts';
 import { metricValue } from '../helpers/metric-value.ts';
+import { KubeApiError } from '../../src/kube/client.ts';
+import { finalizerNameProblem } from '../../src/sync/finalizers.ts';
+import { finalizerNames } from '../helpers/finalizer-names.ts';
 
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
@@ -463,5 +466,107 @@ describe('target: later syncs', () => {
     expect(warnings[0]).toMatchObject({ type: 'Warning', reason: 'UpdateFailed' });
     expect(warnings[0]!.message).toContain('PropertyNotFound');
     expectSecret(await h.secret(ns, 'es'), es, { data: { v: 'two' } });
+  });
+});
+
+describe('target.template.metadata.finalizers (as ESO 2.9: added, never removed)', () => {
+  /** Sets a Secret's finalizers as another controller would (null: all of them off). */
+  const setFinalizers = (ns: string, name: string, finalizers: string[] | null) => h.kube.request('PATCH', `/api/v1/namespaces/${ns}/secrets/${name}`, {
+    body: { metadata: { finalizers } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone-else' },
+  });
+  const withFinalizers = (key: string, finalizers: string[], target: Record<string, unknown> = {}) =>
+    ({ data: dbData(key), target: { ...target, template: { metadata: { finalizers } } } });
+
+  it("are added after the Secret's own, stay when dropped from the template, are not added while it is being deleted, and all go on the one recreated", async () => {
+    const ns = await storeNamespace(h, 'finalizers');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', withFinalizers(key, ['example.com/hold']));
+    const first = await settlesAs(ns, 'es', 'True', 'SecretSynced');
+    expectSecret(await h.secret(ns, 'es'), first, { data: DB_WANT, finalizers: ['example.com/hold'] });
+
+    await setFinalizers(ns, 'es', ['example.com/hold', 'theirs.example/x']);
+    await applyExternalSecret(h, ns, 'es', withFinalizers(key, ['example.com/second']));
+    const second = await resynced(ns, 'es', first);
+    const held = await h.secret(ns, 'es');
+    expectSecret(held, second, { data: DB_WANT, finalizers: ['example.com/hold', 'theirs.example/x', 'example.com/second'] });
+
+    // Deleted: the finalizers hold it. A sync now must not add one (the apiserver would refuse the write).
+    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/es`);
+    await eventually(async () => (await h.secret(ns, 'es'))?.metadata.deletionTimestamp, 'the Secret held in Terminating');
+    await applyExternalSecret(h, ns, 'es', withFinalizers(key, ['example.com/second', 'example.com/third']));
+    await resynced(ns, 'es', second);
+    const terminating = await h.secret(ns, 'es');
+    expect(terminating.metadata.uid).toBe(held.metadata.uid);
+    expect(terminating.metadata.finalizers).toEqual(['example.com/hold', 'theirs.example/x', 'example.com/second']);
+
+    // Their controllers let go: the Secret goes, and the one recreated carries the template's finalizers.
+    await setFinalizers(ns, 'es', null);
+    const recreated = await eventually(async () => {
+      const secret = await h.secret(ns, 'es');
+      return secret && secret.metadata.uid !== held.metadata.uid ? secret : undefined;
+    }, 'the Secret recreated');
+    expectSecret(recreated, await h.externalSecret(ns, 'es'), { data: DB_WANT, finalizers: ['example.com/second', 'example.com/third'] });
+    await setFinalizers(ns, 'es', null);
+  });
+
+  it('a name the apiserver would refuse is InvalidSpec, naming the entry, and no Secret is written', async () => {
+    const ns = await storeNamespace(h, 'finalizer-invalid');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    await applyExternalSecret(h, ns, 'es', withFinalizers(key, ['example.com/ok', 'Example.com/x']));
+    const es = await settlesAs(ns, 'es', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toBe(`InvalidSpec: spec.target.template.metadata.finalizers[1]: "Example.com/x" is not a valid finalizer name: the prefix before '/' must be a lowercase DNS subdomain (letters, digits, '-' and '.', e.g. example.com)`);
+    await absentOnceProcessed(es, 'es');
+  });
+
+  it('the names refused are exactly those the apiserver refuses (each sent to it in a dry-run create)', async () => {
+    const ns = await h.namespace('finalizer-names');
+    const verdict = (finalizers: string[]) => h.kube.request('POST', `/api/v1/namespaces/${ns}/secrets`, {
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'probe', namespace: ns, finalizers } }, query: { dryRun: 'All' },
+    }).then(() => 'accepted', (err) => {
+      if (err instanceof KubeApiError && err.status === 422) return 'refused';
+      throw err;
+    });
+    const apiserver: Record<string, string> = {};
+    const ours: Record<string, string> = {};
+    for (const [name] of finalizerNames) {
+      apiserver[name] = await verdict([name]);
+      ours[name] = finalizerNameProblem(name) === undefined ? 'accepted' : 'refused';
+    }
+    expect(ours).toEqual(apiserver);
+    expect(apiserver).toEqual(Object.fromEntries(finalizerNames.map(([name, accepted]) => [name, accepted ? 'accepted' : 'refused'])));
+    expect(await verdict(['orphan', 'foregroundDeletion'])).toBe('refused');
+  });
+
+  it('deletionPolicy Delete: the Secret they hold stays Terminating, Ready=True SecretDeleted, and is not deleted again on later syncs', async () => {
+    const ns = await storeNamespace(h, 'finalizer-delete');
+    const key = awsName('v');
+    await createAwsSecrets(h, [{ name: key, string: json({ v: 'one' }) }]);
+    const spec = { data: [{ secretKey: 'v', remoteRef: { key, property: 'v' } }], target: { deletionPolicy: 'Delete', template: { metadata: { finalizers: ['example.com/hold'] } } } };
+    await applyExternalSecret(h, ns, 'es', spec);
+    await settlesAs(ns, 'es', 'True', 'SecretSynced');
+
+    await h.aws.send(new DeleteSecretCommand({ SecretId: key, ForceDeleteWithoutRecovery: true }));
+    await forceSync(ns, 'es');
+    const deleted = await settlesAs(ns, 'es', 'True', 'SecretDeleted');
+    const held = await h.secret(ns, 'es');
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(held.metadata.finalizers).toEqual(['example.com/hold']);
+    await forceSync(ns, 'es');
+    await resynced(ns, 'es', deleted, 'SecretDeleted');
+
+    // The value back in AWS: the held Secret is updated. Its Updated Event is recorded after any the syncs before it sent.
+    await createAwsSecrets(h, [{ name: key, string: json({ v: 'two' }) }]);
+    await forceSync(ns, 'es');
+    const recorded = await eventually(async () => {
+      const list = await eventsFor(h, ns, 'es');
+      return list.some((e) => e.reason === 'Updated') && list;
+    }, 'the Updated Event');
+    // One sync's Events are sent at once, so their order is not fixed: compare them sorted.
+    expect(recorded.map((e) => `${e.type} ${e.reason}`).sort()).toEqual([
+      'Normal Created', 'Normal Deleted', 'Normal MissingProviderSecret', 'Normal MissingProviderSecret', 'Normal Updated',
+    ]);
+    await setFinalizers(ns, 'es', null);
   });
 });

@@ -348,3 +348,37 @@ describe('nextSecret: creationPolicy CreateOrMerge (ESO: created when missing, m
     expect(() => nextSecret(createOrMerge, rendered({ ours: 'x'.repeat(400_000) }), foreign)).toThrow(expect.objectContaining({ code: 'SecretTooLarge' }));
   });
 });
+
+describe('nextSecret: template.metadata.finalizers', () => {
+  const withFinalizers = (finalizers: string[], rest: ExternalSecretTarget = {}) => externalSecret({ ...rest, template: { metadata: { finalizers } } });
+
+  it('a new Secret carries them, in order', () => {
+    expect(nextSecret(withFinalizers(['a.io/a', 'b.io/b']), rendered({ k: 'v' }), undefined).metadata.finalizers).toEqual(['a.io/a', 'b.io/b']);
+  });
+
+  it('without them, a new Secret has no finalizers field at all', () => {
+    expect(nextSecret(externalSecret({ template: { metadata: { finalizers: [] } } }), rendered({ k: 'v' }), undefined).metadata).not.toHaveProperty('finalizers');
+  });
+
+  it.each(['Owner', 'Orphan', 'Merge'] as const)('%s: added after the live Secret\'s own, none removed, even one this template wrote before', (creationPolicy) => {
+    const existing = live({ data: {}, metadata: { finalizers: ['theirs.io/x', 'dropped.io/was-ours'], labels: { [MANAGED]: 'true' } } });
+    const secret = nextSecret(withFinalizers(['theirs.io/x', 'a.io/a'], { creationPolicy }), rendered({ k: 'v' }), existing);
+    expect(secret.metadata.finalizers).toEqual(['theirs.io/x', 'dropped.io/was-ours', 'a.io/a']);
+  });
+
+  it('without a template, the live finalizers are kept as they are', () => {
+    const existing = live({ data: {}, metadata: { finalizers: ['theirs.io/x'] } });
+    expect(nextSecret(externalSecret(), rendered({ k: 'v' }), existing).metadata.finalizers).toEqual(['theirs.io/x']);
+  });
+
+  it('a Secret being deleted gets none added, and the rest of the update still applies', () => {
+    const existing = live({ data: {}, metadata: { finalizers: ['theirs.io/x'], deletionTimestamp: '2026-12-03T07:00:00Z' } });
+    const secret = nextSecret(withFinalizers(['a.io/a']), rendered({ k: 'v' }), existing);
+    expect(secret.metadata.finalizers).toEqual(['theirs.io/x']);
+    expect(secret.data).toEqual({ k: 'dg==' });
+  });
+
+  it('an invalid name is InvalidSpec before anything is written', () => {
+    expect(() => nextSecret(withFinalizers(['Not/Valid']), rendered({ k: 'v' }), undefined)).toThrow('spec.target.template.metadata.finalizers[0]: "Not/Valid" is not a valid finalizer name');
+  });
+});

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CRD_DIR, loadCrds, type Crd, type Schema } from '../../scripts/generate-types.ts';
 import { esoCrdsDir } from '../helpers/eso-crds.ts';
@@ -66,6 +66,152 @@ describe("ESO v2.9.0's v1 schemas, field by field", () => {
     };
     expect(missingFrom(partial, theirs)).toEqual(['.a enum "Y"', '.b[].c', '.m{}']);
     expect(missingFrom(theirs, theirs)).toEqual([]);
+  });
+});
+
+/** What a schema can say that refuses values, beyond the fields generate-types.ts reads. */
+interface Constrained extends Omit<Schema, 'properties' | 'items' | 'additionalProperties'> {
+  properties?: Record<string, Constrained>;
+  items?: Constrained;
+  additionalProperties?: Constrained | boolean;
+  pattern?: string;
+  format?: string;
+  maxLength?: number;
+  minLength?: number;
+  maxItems?: number;
+  minItems?: number;
+  maxProperties?: number;
+  minProperties?: number;
+  maximum?: number;
+  minimum?: number;
+  'x-kubernetes-validations'?: Array<{ rule: string; message?: string }>;
+}
+
+const UPPER_BOUNDS = ['maxLength', 'maxItems', 'maxProperties', 'maximum'] as const;
+const LOWER_BOUNDS = ['minLength', 'minItems', 'minProperties', 'minimum'] as const;
+
+/**
+ * Where ours refuses what ESO's schema accepts, at every path both have: an enum where ESO has none, another type, a
+ * tighter bound, a pattern or format ESO lacks, a required field ESO does not require, a CEL rule ESO does not have,
+ * null or unknown fields ESO keeps. Where ESO has an enum, a bound or pattern of ours is a narrowing only if it refuses
+ * one of ESO's values. Each finding reads `<path>: <what ours adds> (ESO: <what it has>)`.
+ */
+function narrowingsOf(ours: Constrained, eso: Constrained, path = ''): string[] {
+  const at = path || '<root>';
+  const found: string[] = [];
+  const add = (what: string) => found.push(`${at}: ${what}`);
+  if (ours.enum && !eso.enum) add(`enum ${JSON.stringify(ours.enum)} (ESO: any value)`);
+  if (ours.type !== undefined && ours.type !== eso.type) add(`type ${ours.type} (ESO: ${eso.type ?? 'any'})`);
+  for (const flag of ['nullable', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'] as const) {
+    if (eso[flag] && !ours[flag]) add(`no ${flag} (ESO: true)`);
+  }
+  const refusesAnEsoValue = (check: (value: string) => boolean) => !eso.enum || eso.enum.some((v) => typeof v === 'string' && !check(v));
+  for (const key of UPPER_BOUNDS) {
+    const limit = ours[key];
+    if (limit !== undefined && (eso[key] === undefined || limit < eso[key]) && (key !== 'maxLength' || refusesAnEsoValue((v) => v.length <= limit))) {
+      add(`${key} ${limit} (ESO: ${eso[key] ?? 'none'})`);
+    }
+  }
+  for (const key of LOWER_BOUNDS) {
+    const limit = ours[key];
+    if (limit !== undefined && (eso[key] === undefined || limit > eso[key]) && (key !== 'minLength' || refusesAnEsoValue((v) => v.length >= limit))) {
+      add(`${key} ${limit} (ESO: ${eso[key] ?? 'none'})`);
+    }
+  }
+  if (ours.pattern !== undefined && ours.pattern !== eso.pattern && refusesAnEsoValue((v) => new RegExp(ours.pattern!).test(v))) {
+    add(`pattern ${JSON.stringify(ours.pattern)} (ESO: ${eso.pattern === undefined ? 'none' : JSON.stringify(eso.pattern)})`);
+  }
+  if (ours.format !== undefined && ours.format !== eso.format) add(`format ${ours.format} (ESO: ${eso.format ?? 'none'})`);
+  for (const name of ours.required ?? []) if (!(eso.required ?? []).includes(name)) add(`required ${JSON.stringify(name)}`);
+  const esoRules = new Set((eso['x-kubernetes-validations'] ?? []).map((v) => v.rule));
+  for (const v of ours['x-kubernetes-validations'] ?? []) if (!esoRules.has(v.rule)) add(`rule ${JSON.stringify(v.message ?? v.rule)}`);
+
+  for (const [name, schema] of Object.entries(eso.properties ?? {})) {
+    const mine = ours.properties?.[name];
+    if (mine) found.push(...narrowingsOf(mine, schema, `${path}.${name}`));
+  }
+  if (eso.items && ours.items) found.push(...narrowingsOf(ours.items, eso.items, `${path}[]`));
+  if (typeof eso.additionalProperties === 'object' && typeof ours.additionalProperties === 'object') {
+    found.push(...narrowingsOf(ours.additionalProperties, eso.additionalProperties, `${path}{}`));
+  }
+  return found;
+}
+
+/**
+ * The narrowings made on purpose, each with the words of the README that tell users (checked to be there). A
+ * ClusterExternalSecret's externalSecretSpec is an ExternalSecret's spec: its paths are matched as `.spec...`.
+ * Anything else this finds is a manifest written for ESO that ours refuses: widen our schema, or document it and
+ * list it here.
+ */
+const DELIBERATE: Array<{ finding: string; readme: string; kinds?: string[] }> = [
+  // ESO's webhook refuses an ExternalSecret without data or dataFrom, so without a spec.
+  { finding: '<root>: required "spec"', readme: "The rules are ESO's webhook's (data or dataFrom;", kinds: ['ExternalSecret'] },
+  { finding: '.spec: rule "nothing to sync: list at least one entry in spec.data or spec.dataFrom"', readme: "The rules are ESO's webhook's (data or dataFrom;" },
+  { finding: '.spec: rule "spec.data lists the same secretKey more than once: give each entry its own secretKey"', readme: 'duplicate `secretKey` under deletionPolicy Retain' },
+  { finding: '.spec.data: maxItems 200 (ESO: none)', readme: '`data` is capped at 200 entries' },
+  { finding: '.spec.refreshInterval: rule "must be a Go duration such as \\"1h\\", \\"30m\\", \\"1h30m\\", \\"90s\\" or \\"0\\""', readme: 'plus Go-duration syntax for `refreshInterval`' },
+  { finding: '.spec.target: rule "deletionPolicy Delete would delete a Secret this ExternalSecret does not own: set creationPolicy to Owner, or use deletionPolicy Retain or Merge"', readme: 'deletionPolicy Delete not with creationPolicy' },
+  { finding: '.spec.target: rule "deletionPolicy Merge needs a Secret to remove keys from, and creationPolicy None never writes one: set creationPolicy to Owner, Orphan or Merge, or use deletionPolicy Retain"', readme: 'Merge not with None' },
+];
+
+/** A finding as the allowlist names it: a ClusterExternalSecret's externalSecretSpec read as an ExternalSecret's spec. */
+const asListed = (kind: string, finding: string): string =>
+  (kind === 'ClusterExternalSecret' ? finding.replace(/^\.spec\.externalSecretSpec(?=[.[:{])/, '.spec') : finding);
+
+describe("ESO v2.9.0's v1 schemas: nothing ESO accepts is refused by ours, but what the README says", () => {
+  const eso = loadCrds(esoCrdsDir());
+  const ours = loadCrds(CRD_DIR);
+  const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+
+  it.each(['ExternalSecret', 'ClusterExternalSecret'])('%s: every narrowing of ours is a deliberate one', (kind) => {
+    const found = narrowingsOf(v1Schema(ours, kind), v1Schema(eso, kind)).map((f) => asListed(kind, f));
+    const listed = DELIBERATE.filter((d) => !d.kinds || d.kinds.includes(kind)).map((d) => d.finding);
+    expect(found.filter((f) => !listed.includes(f))).toEqual([]);
+    // The list shrinks with the schema: an entry ours no longer needs is taken out.
+    expect(listed.filter((d) => !found.includes(d))).toEqual([]);
+  });
+
+  it.each(DELIBERATE)('the README tells users: $finding', ({ readme: words }) => {
+    expect(readme).toContain(words.replace(/\s+/g, ' '));
+  });
+
+  it('finds an added enum, type, bound, pattern, required field and CEL rule, and not what ESO refuses too', () => {
+    const theirs: Constrained = {
+      type: 'object',
+      properties: {
+        free: { type: 'string' },
+        kind: { type: 'string', enum: ['A', 'Bb'] },
+        list: { type: 'array', items: { type: 'string' } },
+        n: { type: 'integer', minimum: 1 },
+        any: { 'x-kubernetes-int-or-string': true },
+      },
+    };
+    const narrowed: Constrained = {
+      type: 'object',
+      required: ['free'],
+      'x-kubernetes-validations': [{ rule: 'has(self.free)', message: 'free is required' }],
+      properties: {
+        free: { type: 'string', enum: ['x'], pattern: '^x$', maxLength: 5 },
+        kind: { type: 'string', enum: ['A', 'Bb'], minLength: 1, maxLength: 1 },
+        list: { type: 'array', maxItems: 3, items: { type: 'string', minLength: 2 } },
+        n: { type: 'integer', minimum: 0, maximum: 9 },
+        any: { type: 'string' },
+      },
+    };
+    expect(narrowingsOf(narrowed, theirs)).toEqual([
+      '<root>: required "free"',
+      '<root>: rule "free is required"',
+      '.free: enum ["x"] (ESO: any value)',
+      '.free: maxLength 5 (ESO: none)',
+      '.free: pattern "^x$" (ESO: none)',
+      '.kind: maxLength 1 (ESO: none)',
+      '.list: maxItems 3 (ESO: none)',
+      '.list[]: minLength 2 (ESO: none)',
+      '.n: maximum 9 (ESO: none)',
+      '.any: type string (ESO: any)',
+      '.any: no x-kubernetes-int-or-string (ESO: true)',
+    ]);
+    expect(narrowingsOf(theirs, theirs)).toEqual([]);
   });
 });
 

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { ExternalSecretSpec } from '../../src/api/generated.ts';
+import type { ExternalSecret, ExternalSecretSpec } from '../../src/api/generated.ts';
+import { nextSecret } from '../../src/sync/desired-secret.ts';
 import { unsupportedFields } from '../../src/sync/unsupported.ts';
 
 const spec = (target: ExternalSecretSpec['target']): ExternalSecretSpec =>
   ({ secretStoreRef: { name: 's' }, data: [{ secretKey: 'k', remoteRef: { key: 'x' } }], target } as ExternalSecretSpec);
 
 describe('unsupportedFields', () => {
-  it('reports finalizers for the target Secret (accepted by the schema, as by ESO, but not written): never silently ignored', () => {
-    expect(unsupportedFields(spec({ template: { metadata: { finalizers: ['example.com/keep'] } } }))).toEqual(['spec.target.template.metadata.finalizers']);
-    expect(unsupportedFields(spec({ template: { metadata: { finalizers: [], labels: { a: 'b' } } } }))).toEqual([]);
+  it('no longer reports template.metadata.finalizers: they are written to the target Secret, as ESO does', () => {
+    const target = { template: { metadata: { finalizers: ['example.com/keep'] } } };
+    expect(unsupportedFields(spec(target))).toEqual([]);
+    const es = { metadata: { name: 'es', namespace: 'ns', uid: 'u' }, spec: spec(target) } as ExternalSecret;
+    expect(nextSecret(es, { data: {}, labels: {}, annotations: {} }, undefined).metadata.finalizers).toEqual(['example.com/keep']);
   });
 });

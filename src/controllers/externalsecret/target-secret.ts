@@ -123,8 +123,10 @@ export async function deleteOrphanedSecrets(kube: KubeClient, es: ExternalSecret
 
 /**
  * Deletes the target for deletionPolicy Delete: only a Secret this ExternalSecret controls.
- * Returns false when there is none. Any other Secret of that name is left in place, and the
- * failure says so: reporting SecretDeleted for a Secret still there would be false.
+ * Returns false when there is none, or when its deletion is already under way (a finalizer, e.g.
+ * from template.metadata.finalizers, holds it until its controller lets go): each refresh would
+ * otherwise delete it again and record another Event. Any other Secret of that name is left in
+ * place, and the failure says so: reporting SecretDeleted for a Secret still there would be false.
  */
 export async function deleteTargetSecret(kube: KubeClient, es: ExternalSecret): Promise<boolean> {
   const live = await readSecret(kube, es.metadata.namespace!, targetName(es));
@@ -135,6 +137,7 @@ export async function deleteTargetSecret(kube: KubeClient, es: ExternalSecret): 
     const by = owner ? `is controlled by ${owner.kind} "${owner.name}"` : 'is not controlled by this ExternalSecret';
     throw new OperatorError(code, `the provider secrets are gone and deletionPolicy is Delete, but Secret "${live.metadata.name}" ${by}: it was left in place, not deleted; choose another spec.target.name or delete it yourself`);
   }
+  if (live.metadata.deletionTimestamp) return false;
   try {
     await kube.request('DELETE', secrets.path(live.metadata.namespace, live.metadata.name), {
       body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: live.metadata.uid } },
@@ -150,6 +153,7 @@ function sameSecret(a: Secret, b: Secret): boolean {
     && canonicalJson(a.metadata.labels ?? {}) === canonicalJson(b.metadata.labels ?? {})
     && canonicalJson(a.metadata.annotations ?? {}) === canonicalJson(b.metadata.annotations ?? {})
     && canonicalJson(a.metadata.ownerReferences ?? []) === canonicalJson(b.metadata.ownerReferences ?? [])
+    && canonicalJson(a.metadata.finalizers ?? []) === canonicalJson(b.metadata.finalizers ?? [])
     && (a.type ?? 'Opaque') === (b.type ?? 'Opaque')
     && Boolean(a.immutable) === Boolean(b.immutable);
 }
