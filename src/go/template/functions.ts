@@ -6,8 +6,16 @@
 import { builtins } from './builtins.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
+import { fromYaml } from './yaml-decode.ts';
+import { toYaml } from './yaml-encode.ts';
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig)]);
+/** ESO's own helpers (runtime/template/v2/template.go) that we implement. */
+const eso: Record<string, FuncDef> = {
+  toYaml: { params: ['any'], call: ([v], ctx) => toYaml(ctx.builder(), v) },
+  fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
+};
+
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(eso)]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
@@ -21,7 +29,7 @@ const esoOnly = new Set([
   // ESO's helpers
   'pkcs12key', 'pkcs12keyPass', 'pkcs12cert', 'pkcs12certPass', 'pemToPkcs12', 'pemToPkcs12Pass', 'fullPemToPkcs12',
   'fullPemToPkcs12Pass', 'pemTruststoreToPKCS12', 'pemTruststoreToPKCS12Pass', 'filterPEM', 'filterCertChain',
-  'jwkPublicKeyPem', 'jwkPrivateKeyPem', 'toYaml', 'fromYaml', 'getSecretKey', 'rsaDecrypt',
+  'jwkPublicKeyPem', 'jwkPrivateKeyPem', 'getSecretKey', 'rsaDecrypt',
   // sprig
   'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
   'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
