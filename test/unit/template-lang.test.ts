@@ -8,7 +8,7 @@ import { langVectors } from './template-lang-vectors.ts';
  * fails, we fail too, with the message below (ours give line:column and our wording).
  */
 const ourErrors: Record<string, string> = {
-  "a called template does not see the caller's variables": 'template "t": 1:31: undefined variable "$x"',
+  "a called template does not see the caller's variables": 'template "t": 1:28: undefined variable "$x"',
   'a non-empty main body and a define of its name conflict': 'multiple definition of template "t"',
   'two definitions of one name are an error': 'template "t": 1:23: multiple definition of template "a"',
   'define is only allowed at the top level': 'unexpected <define> in command',
@@ -23,6 +23,17 @@ const ourErrors: Record<string, string> = {
   'a block named like the main template conflicts': 'multiple definition of template "t"',
   'a define overrides nothing of a block: two bodies conflict': 'multiple definition of template "b"',
   'fromYaml takes a string': 'expected string; found 1',
+};
+
+/**
+ * fromYaml's syntax errors: the map's "Error" entry has Go's prefix and our parser's words
+ * (the `yaml` package's), not go-yaml's; the README says so.
+ */
+const ourYamlSyntaxErrors: Record<string, string> = {
+  'fromYaml syntax error: unclosed flow sequence':
+    'error converting YAML to JSON: yaml: line 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  'fromYaml syntax error: mapping values not allowed': 'error converting YAML to JSON: yaml: line 1: Nested mappings are not allowed in compact mappings',
+  'fromYaml syntax error: tab indentation': 'error converting YAML to JSON: yaml: line 1: Tabs are not allowed as indentation',
 };
 
 const render = (template: string, data: Record<string, string> = {}): string => {
@@ -40,7 +51,54 @@ describe('template language against Go', () => {
         expect(() => render(v.template, v.data)).toThrow(ours!);
         return;
       }
+      const syntaxError = ourYamlSyntaxErrors[v.name];
+      if (syntaxError !== undefined) {
+        expect(v.want).toMatch(/^error converting YAML to JSON: yaml: /);
+        expect(render(v.template, v.data)).toBe(syntaxError);
+        return;
+      }
       expect(render(v.template, v.data)).toBe(v.want);
     });
   }
+});
+
+describe('bounds of the template language', () => {
+  it('stops a template calling itself at callNesting, as a limit, before the JS stack runs out', () => {
+    const err = (() => {
+      try {
+        render('{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}');
+      } catch (e) {
+        return e as TemplateError;
+      }
+      throw new Error('rendered');
+    })();
+    expect(err.limit).toBe(true);
+    expect(err.reason).toContain(`nest deeper than the limit of ${templateLimits.callNesting}`);
+  });
+
+  it('holds the deepest nesting allowed: ranges around each call, parentheses and a deep value at the bottom', () => {
+    // Each level is a call, an if and k ranges; the last level prints a value 999 lists deep.
+    const k = 20;
+    const levels = Math.floor(templateLimits.callNesting / (k + 2));
+    const parens = (s: string): string => '('.repeat(70) + s + ')'.repeat(70);
+    const body = `{{if lt (len $.n) ${levels - 1}}}{{template "r" (dict "n" (printf "%sx" $.n) "j" $.j)}}{{else}}{{len (printf "%v" ${parens('fromJson $.j')})}}{{end}}`;
+    const t = `{{define "r"}}${'{{range 1}}'.repeat(k)}${body}${'{{end}}'.repeat(k)}{{end}}{{template "r" (dict "n" "" "j" .j)}}`;
+    expect(render(t, { j: '['.repeat(999) + ']'.repeat(999) })).toBe('1998');
+  });
+
+  it('counts the steps of called templates in the shared budget', () => {
+    const budget = new RenderBudget();
+    const t = parseTemplate('t', '{{define "x"}}{{.}}{{end}}{{range 10}}{{template "x" .}}{{end}}', budget);
+    renderTemplate(t, {}, budget);
+    expect(budget.steps).toBeGreaterThan(30);
+  });
+
+  it('refuses YAML with more entries than limits.yamlEntries', () => {
+    const y = 'a: 1\n'.repeat(templateLimits.yamlEntries + 1);
+    expect(() => render('{{ fromYaml .y }}', { y })).toThrow(/error calling fromYaml: the YAML has more than 5000 lines and commas/);
+  });
+
+  it('bounds what toYaml builds like any string', () => {
+    expect(() => render('{{ $s := repeat 400000 "a" }}{{ toYaml (list $s $s $s) }}')).toThrow(/error calling toYaml: result exceeds the limit of 1048576 bytes/);
+  });
 });
