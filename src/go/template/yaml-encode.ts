@@ -10,7 +10,7 @@
 import { formatJsonFloat } from '../json/encode.ts';
 import { formatFloat } from '../strconv.ts';
 import { Emitter, type YamlNode } from '../yaml/emitter.ts';
-import { keyLess } from '../yaml/key-order.ts';
+import { sortKeys } from '../yaml/key-order.ts';
 import { isBase60Float, resolvePlain } from '../yaml/resolve.ts';
 import type { Builder } from './builder.ts';
 import { toText, utf8, type GoString } from './bytes.ts';
@@ -69,8 +69,7 @@ function toNode(v: Evaluated): YamlNode {
   // JSON keys in byte order; two that read back alike keep the later value, as go-yaml does.
   const entries = new Map<string, YamlNode>();
   for (const k of (v as GoMap).sortedKeys()) entries.set(roundTrip(k), toNode((v as GoMap).entries.get(k) ?? null));
-  const keys = [...entries.keys()].sort((a, b) => (keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0));
-  return { kind: 'map', entries: keys.map((k) => [stringNode(k), entries.get(k)!] as const) };
+  return { kind: 'map', entries: sortKeys(entries.keys()).map((k) => [stringNode(k), entries.get(k)!] as const) };
 }
 
 /** toYaml into `out`, which bounds the result as it grows; "" where Go's Marshal fails. */
