@@ -645,5 +645,174 @@ export const langVectors: LangVector[] = [
       "y": "a: "
     },
     "want": "error converting YAML to JSON: yaml: control characters are not allowed"
+  },
+  {
+    "name": "toYaml quoting of numbers, dates and near misses",
+    "template": "{{ toYaml . }}",
+    "data": {
+      "+": "+",
+      "+.5": "+.5",
+      "-": "-",
+      "-.5": "-.5",
+      "-0b101": "-0b101",
+      "-1:20": "-1:20",
+      "-9223372036854775808": "-9223372036854775808",
+      "-9223372036854775809": "-9223372036854775809",
+      ".5.": ".5.",
+      ".nan.": ".nan.",
+      "0.": "0.",
+      "08": "08",
+      "09": "09",
+      "0b": "0b",
+      "0o8": "0o8",
+      "0x_1F": "0x_1F",
+      "1.2.3": "1.2.3",
+      "18446744073709551615": "18446744073709551615",
+      "18446744073709551616": "18446744073709551616",
+      "1:2:3": "1:2:3",
+      "1:70": "1:70",
+      "1E5": "1E5",
+      "1_000.5": "1_000.5",
+      "1e": "1e",
+      "1e+": "1e+",
+      "2000-02-29": "2000-02-29",
+      "2001-001-02": "2001-001-02",
+      "2001-02-29": "2001-02-29",
+      "2001-12-14 21:59:43.10 -5": "2001-12-14 21:59:43.10 -5",
+      "2001-12-14T21:59:43": "2001-12-14T21:59:43",
+      "2001-12-14T21:59:43+25:00": "2001-12-14T21:59:43+25:00",
+      "2001-12-14T21:59:43,5Z": "2001-12-14T21:59:43,5Z",
+      "2001-12-14T21:59:60Z": "2001-12-14T21:59:60Z",
+      "2001-12-14T24:00:00Z": "2001-12-14T24:00:00Z",
+      "2001-12-14t21:59:43.10-05:00": "2001-12-14t21:59:43.10-05:00",
+      "99999999999999999999": "99999999999999999999",
+      "NULL": "NULL",
+      "Null": "Null",
+      "Off": "Off",
+      "YES": "YES",
+      "Yes": "Yes",
+      "nULL": "nULL",
+      "oN": "oN",
+      "true1": "true1",
+      "yEs": "yEs",
+      "~~": "~~"
+    },
+    "want": "\"18446744073709551615\": \"18446744073709551615\"\n+: +\n\"+.5\": \"+.5\"\n'-': '-'\n\"-9223372036854775808\": \"-9223372036854775808\"\n\"-9223372036854775809\": \"-9223372036854775809\"\n\"-.5\": \"-.5\"\n\"-0b101\": \"-0b101\"\n\"-1:20\": \"-1:20\"\n.5.: .5.\n.nan.: .nan.\n~~: ~~\n\"0.\": \"0.\"\n\"08\": \"08\"\n\"09\": \"09\"\n0b: 0b\n0o8: 0o8\n\"0x_1F\": \"0x_1F\"\n1.2.3: 1.2.3\n\"1:2:3\": \"1:2:3\"\n1:70: 1:70\n\"1_000.5\": \"1_000.5\"\n\"18446744073709551616\": \"18446744073709551616\"\n\"1E5\": \"1E5\"\n1e: 1e\n1e+: 1e+\n\"2000-02-29\": \"2000-02-29\"\n2001-001-02: 2001-001-02\n2001-02-29: 2001-02-29\n2001-12-14 21:59:43.10 -5: 2001-12-14 21:59:43.10 -5\n2001-12-14T21:59:43: 2001-12-14T21:59:43\n2001-12-14T21:59:43+25:00: 2001-12-14T21:59:43+25:00\n\"2001-12-14T21:59:43,5Z\": \"2001-12-14T21:59:43,5Z\"\n2001-12-14T21:59:60Z: 2001-12-14T21:59:60Z\n2001-12-14T24:00:00Z: 2001-12-14T24:00:00Z\n\"2001-12-14t21:59:43.10-05:00\": \"2001-12-14t21:59:43.10-05:00\"\n\"99999999999999999999\": \"99999999999999999999\"\n\"NULL\": \"NULL\"\n\"Null\": \"Null\"\n\"Off\": \"Off\"\n\"YES\": \"YES\"\n\"Yes\": \"Yes\"\nnULL: nULL\noN: oN\ntrue1: true1\nyEs: yEs"
+  },
+  {
+    "name": "toYaml folding inside nested maps and lists",
+    "template": "{{ .j | fromJson | toYaml }}",
+    "data": {
+      "j": "{\"a\": {\"b\": {\"c\": \"w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39\", \"d\": [\"w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39\", {\"e\": \"w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39\"}]}}, \"f\": [[\"w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39\"]], \"g\": \"x w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39  y\", \"h\": \"\\u0001 w00 w01 w02 w03 w04 w05  w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39\", \"i\": \"it's w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39\", \"k\": \"tail w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39 \"}"
+    },
+    "want": "a:\n  b:\n    c: w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18\n      w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37\n      w38 w39\n    d:\n    - w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18\n      w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37\n      w38 w39\n    - e: w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18\n        w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37\n        w38 w39\nf:\n- - w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19\n    w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39\ng: x w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18 w19\n  w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38 w39  y\nh: \"\\x01 w00 w01 w02 w03 w04 w05  w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17\n  w18 w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37\n  w38 w39\"\ni: it's w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18\n  w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38\n  w39\nk: 'tail w00 w01 w02 w03 w04 w05 w06 w07 w08 w09 w10 w11 w12 w13 w14 w15 w16 w17 w18\n  w19 w20 w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31 w32 w33 w34 w35 w36 w37 w38\n  w39 '"
+  },
+  {
+    "name": "toYaml of complex keys and keys with special characters",
+    "template": "{{ .j | fromJson | toYaml }}",
+    "data": {
+      "j": "{\"#kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": 1, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\": 2, \"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\": 3, \"a\\nb\": {\"c\": 1}, \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\": 4, \"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\": 5, \"\\ud83d\\ude00\": 6, \"- a\": 7, \"? q\": 8, \"\": {\"\": \"\"}, \" \": \" \", \"\\t\": \"\\t\", \"   \": \"   \"}"
+    },
+    "want": "\"\":\n  \"\": \"\"\n\"\\t\": \"\\t\"\n' ': ' '\n'   ': '   '\n? '#kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk'\n: 1\n'- a': 7\n'? q': 8\n\"\\U0001F600\": 6\n? |-\n  a\n  b\n: c: 1\n? xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n: 2\nyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy: 3\néééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé: 4\n? ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé\n: 5"
+  },
+  {
+    "name": "toYaml of literal blocks in lists and nested maps",
+    "template": "{{ .j | fromJson | toYaml }}",
+    "data": {
+      "j": "{\"l\": [\"a\\nb\", \"c\\n\", [\"d\\ne\"], {\"k\": \"x\\ny\\n\\n\"}], \"m\": {\"n\": {\"o\": \" lead\\nx\"}}, \"p\": \"\\n\\n\", \"q\": \"\\r\", \"r\": \"a\\rb\"}"
+    },
+    "want": "l:\n- |-\n  a\n  b\n- |\n  c\n- - |-\n    d\n    e\n- k: |+\n    x\n    y\n\nm:\n  \"n\":\n    o: |2-\n       lead\n      x\np: |2+\n\n\nq: \"\\r\"\nr: \"a\\rb\""
+  },
+  {
+    "name": "toYaml of floats from JSON",
+    "template": "{{ .j | fromJson | toYaml }}",
+    "data": {
+      "j": "[0.1, 100, 1e6, 1.0, 1e-6, 123.456, -1e-10, 5e-324, 1e100, 1234567.5, 0.000001234, 1e20, 1e21, 12345678901234567890, -12345678901234567890]"
+    },
+    "want": "- 0.1\n- 100\n- 1000000\n- 1\n- 1e-06\n- 123.456\n- -1e-10\n- 5e-324\n- 1e+100\n- 1.2345675e+06\n- 1.234e-06\n- 1e+20\n- 1e+21\n- 12345678901234567000\n- -1.2345678901234567e+19"
+  },
+  {
+    "name": "fromYaml more scalars",
+    "template": "{{ fromYaml .y | toJson }}",
+    "data": {
+      "y": "a: \u0026x 1\nb: *x\nc: 08\nd: 0.\ne: +.5\nf: 1.2.3\ng: 1_000.5\nh: 1E5\ni: 0o8\nj: 2000-02-29\nk: -0b101\nl: 99999999999999999999\nm: 18446744073709551615\nn: -.inf\n"
+    },
+    "want": "{\"Error\":\"error converting YAML to JSON: json: unsupported value: -Inf\"}"
+  },
+  {
+    "name": "fromYaml a map of lists of maps",
+    "template": "{{ range $k, $v := (fromYaml .y) }}{{ $k }}={{ $v }};{{ end }}",
+    "data": {
+      "y": "users:\n  - name: ana\n    admin: yes\n  - name: bo\n    admin: no\ncount: 2\n"
+    },
+    "want": "count=2;users=[map[admin:true name:ana] map[admin:false name:bo]];"
+  },
+  {
+    "name": "fromYaml inf key",
+    "template": "{{ fromYaml .y | toJson }}",
+    "data": {
+      "y": ".inf: a\n-.inf: b\n1.1: c\n1e10: d\n"
+    },
+    "want": "{\"-.inf\":\"b\",\".inf\":\"a\",\"1.1\":\"c\",\"1e+10\":\"d\"}"
+  },
+  {
+    "name": "toYaml of fromYaml keeps YAML 1.1 words quoted",
+    "template": "{{ fromYaml .y | toYaml }}",
+    "data": {
+      "y": "a: 'yes'\nb: 'on'\nc: '1:20'\nd: '0777'\ne: \"2001-12-14\"\nf: '~'\n"
+    },
+    "want": "a: \"yes\"\nb: \"on\"\nc: \"1:20\"\nd: \"0777\"\ne: \"2001-12-14\"\nf: \"~\""
+  },
+  {
+    "name": "integration dsn",
+    "template": "{{ define \"conn\" }}{{ .username }}@{{ .host }}:{{ .port }}{{ end }}postgres://{{ template \"conn\" . }}/{{ .dbname }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "postgres://dbadmin@db.internal.example.com:5432/myapp"
+  },
+  {
+    "name": "integration greeting",
+    "template": "{{ block \"hello\" .username }}hello {{ . }}{{ end }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "hello dbadmin"
+  },
+  {
+    "name": "integration config.yaml",
+    "template": "{{ dict \"database\" (dict \"host\" .host \"port\" .port \"user\" .username) \"enabled\" true | toYaml }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "database:\n  host: db.internal.example.com\n  port: \"5432\"\n  user: dbadmin\nenabled: true"
+  },
+  {
+    "name": "integration from-yaml",
+    "template": "{{ $c := printf \"user: %s\\nport: %s\\n\" .username .port | fromYaml }}{{ $c.user }}:{{ $c.port }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "dbadmin:5432"
   }
 ];
