@@ -7,7 +7,7 @@ const isLetter = (r: number): boolean => /\p{L}/u.test(String.fromCodePoint(r));
 const isDigit = (r: number): boolean => /\p{Nd}/u.test(String.fromCodePoint(r));
 
 /** Whether key a sorts before key b (keyList.Less). */
-export function keyLess(a: string, b: string): boolean {
+function keyLess(a: string, b: string): boolean {
   const ar = Array.from(a, (c) => c.codePointAt(0)!);
   const br = Array.from(b, (c) => c.codePointAt(0)!);
   for (let i = 0; i < ar.length && i < br.length; i++) {
@@ -40,5 +40,9 @@ export function keyLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
-/** Keys in that order (a stable sort, as the keys are distinct). */
+/**
+ * Keys in that order. It is not always a consistent order ("08" < "0b" < "1.2.3" < "08";
+ * a digit run past int64 wraps around), and for such key sets Go's own output varies from
+ * run to run, as it sorts keys taken in map order; ours is one of its outputs.
+ */
 export const sortKeys = (keys: Iterable<string>): string[] => [...keys].sort((a, b) => (keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0));
