@@ -98,6 +98,11 @@ describe('bounds of the template language', () => {
     expect(() => render('{{ fromYaml .y }}', { y })).toThrow(/error calling fromYaml: the YAML has more than 5000 lines and commas/);
   });
 
+  it('charges fromYaml by the entries it parses, so repeated calls share the work bound', () => {
+    const y = 'a: 1\n'.repeat(1000);
+    expect(() => render('{{ range 100 }}{{ $m := fromYaml $.y }}{{ end }}', { y })).toThrow(/error calling fromYaml: functions processed more than the limit/);
+  });
+
   it('bounds what toYaml builds like any string, while it writes', () => {
     // 300,000 bytes of input, escaped as \x01 each: 1.2 MB of output.
     expect(() => render('{{ toYaml (repeat 300000 "\\x01") }}')).toThrow(/error calling toYaml: result exceeds the limit of 1048576 bytes/);

@@ -20,6 +20,12 @@ import { GoMap, GoSlice, type GoValue } from './values.ts';
 
 /** Memory a list or map element costs, as for fromJson (json-decode.ts). */
 const ELEMENT_BYTES = 16;
+/**
+ * Work charged per line or comma before parsing: the parser takes ~20-50 us and ~2 KiB an
+ * entry (limits.ts, yamlEntries), so a budget's 8 MiB of work allows ~8,000 entries, ~0.2 s,
+ * however many times a template calls fromYaml.
+ */
+const PARSE_BYTES_PER_ENTRY = 1024;
 
 /** A failure that Go reports in the map's "Error" entry. */
 class Failure extends Error {}
@@ -154,7 +160,7 @@ export function fromYaml(s: GoString, ctx: CallContext): GoMap {
   let entries = 1;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x2c) entries++;
   if (entries > limits.yamlEntries) throw new LimitError(`the YAML has more than ${limits.yamlEntries} lines and commas, the most this operator reads`);
-  ctx.take(s.length);
+  ctx.take(s.length + entries * PARSE_BYTES_PER_ENTRY);
   const failed = (message: string): GoMap => new GoMap('any', new Map([['Error', utf8(message)]]));
   if (REFUSED.test(text)) return failed('error converting YAML to JSON: yaml: control characters are not allowed');
   const [doc] = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: false });
