@@ -86,6 +86,22 @@ describe('bounds of the template language', () => {
     expect(render(t, { j: '['.repeat(999) + ']'.repeat(999) })).toBe('1998');
   });
 
+  it('stops a template that calls itself twice (exponential work) at the step bound', () => {
+    const t = '{{define "r"}}{{template "r" .}}{{template "r" .}}{{end}}{{template "r" .}}';
+    expect(() => render(t)).toThrow(/evaluation exceeds the limit of 250000 steps|template calls nest deeper/);
+  });
+
+  it('stops nested YAML aliases (a billion laughs) at the value bound, without expanding them', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    const y = levels.join('\n') + '\n';
+    const budget = new RenderBudget();
+    const t = parseTemplate('t', '{{ fromYaml .y }}', budget);
+    expect(() => renderTemplate(t, { y: Buffer.from(y) }, budget)).toThrow(/error calling fromYaml: value size exceeds the limit of 1048576 bytes/);
+    // Each alias is charged once per reference, not per value it would expand to (10^9).
+    expect(budget.work).toBeLessThan(100_000);
+  });
+
   it('counts the steps of called templates in the shared budget', () => {
     const budget = new RenderBudget();
     const t = parseTemplate('t', '{{define "x"}}{{.}}{{end}}{{range 10}}{{template "x" .}}{{end}}', budget);
@@ -101,6 +117,15 @@ describe('bounds of the template language', () => {
   it('charges fromYaml by the entries it parses, so repeated calls share the work bound', () => {
     const y = 'a: 1\n'.repeat(1000);
     expect(() => render('{{ range 100 }}{{ $m := fromYaml $.y }}{{ end }}', { y })).toThrow(/error calling fromYaml: functions processed more than the limit/);
+  });
+
+  it('charges toYaml four times the bytes it writes, the emitter being slower than other functions', () => {
+    const budget = new RenderBudget();
+    const t = parseTemplate('t', '{{ toYaml (repeat 10000 "a") }}', budget);
+    const before = budget.work;
+    expect(Buffer.from(renderTemplate(t, {}, budget)).length).toBe(10000);
+    // repeat builds 10,000 bytes; toYaml reads them and writes 10,001 at four units each.
+    expect(budget.work - before).toBeGreaterThanOrEqual(10000 + 10000 + 4 * 10001);
   });
 
   it('bounds what toYaml builds like any string, while it writes', () => {

@@ -11,7 +11,7 @@ import { toYaml } from './yaml-encode.ts';
 
 /** ESO's own helpers (runtime/template/v2/template.go) that we implement. */
 const eso: Record<string, FuncDef> = {
-  toYaml: { params: ['any'], call: ([v], ctx) => toYaml(ctx.builder(), v) },
+  toYaml: { params: ['any'], call: ([v], ctx) => toYaml(ctx, v) },
   fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
 };
 

@@ -136,8 +136,12 @@ function keyString(k: Decoded, v: Decoded): string {
   throw new Failure(`unsupported map key of type: ${k === null ? '%!s(<nil>)' : 'composite'}, key: ${k === null ? '<nil>' : '...'}, value: ${value}`);
 }
 
-/** The JSON round trip: numbers become float64; NaN and infinities cannot be JSON. */
-function toGo(v: Decoded): GoValue {
+/**
+ * The JSON round trip: numbers become float64; NaN and infinities cannot be JSON. A list
+ * or map an alias repeats is converted once and shared, so nested aliases (a "billion
+ * laughs") cost their size only when measured, where the value bounds stop them.
+ */
+function toGo(v: Decoded, done = new Map<Decoded, GoValue>()): GoValue {
   if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'string') return utf8(v);
   if (typeof v === 'bigint') return Number(v);
@@ -145,10 +149,17 @@ function toGo(v: Decoded): GoValue {
     if (!Number.isFinite(v)) throw new Failure(`json: unsupported value: ${Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'}`);
     return v;
   }
-  if (Array.isArray(v)) return new GoSlice('any', v.map(toGo));
-  const m = new Map<GoString, GoValue>();
-  for (const [k, value] of v) m.set(utf8(keyString(k, value)), toGo(value));
-  return new GoMap('any', m);
+  const known = done.get(v);
+  if (known !== undefined) return known;
+  let out: GoValue;
+  if (Array.isArray(v)) out = new GoSlice('any', v.map((item) => toGo(item, done)));
+  else {
+    const m = new Map<GoString, GoValue>();
+    for (const [k, value] of v) m.set(utf8(keyString(k, value)), toGo(value, done));
+    out = new GoMap('any', m);
+  }
+  done.set(v, out);
+  return out;
 }
 
 const jsonKind = (v: Decoded): string =>

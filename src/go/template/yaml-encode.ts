@@ -12,7 +12,7 @@ import { formatFloat } from '../strconv.ts';
 import { Emitter, type YamlNode } from '../yaml/emitter.ts';
 import { sortKeys } from '../yaml/key-order.ts';
 import { isBase60Float, resolvePlain } from '../yaml/resolve.ts';
-import type { Builder } from './builder.ts';
+import type { CallContext } from './budget.ts';
 import { toText, utf8, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { GoMap, GoSlice, type Evaluated } from './values.ts';
@@ -72,8 +72,16 @@ function toNode(v: Evaluated): YamlNode {
   return { kind: 'map', entries: sortKeys(entries.keys()).map((k) => [stringNode(k), entries.get(k)!] as const) };
 }
 
-/** toYaml into `out`, which bounds the result as it grows; "" where Go's Marshal fails. */
-export function toYaml(out: Builder, v: Evaluated): GoString {
+/**
+ * Work charged per byte written on top of the byte itself: the emitter decides each
+ * character's fate and runs at ~10-20 MiB/s, a few times slower than the string functions
+ * the work bound was sized for (limits.ts).
+ */
+const EMIT_WORK_PER_BYTE = 3;
+
+/** toYaml into a builder that bounds the result as it grows; "" where Go's Marshal fails. */
+export function toYaml(ctx: CallContext, v: Evaluated): GoString {
+  const out = ctx.builder();
   let node: YamlNode;
   try {
     node = toNode(v);
@@ -83,7 +91,9 @@ export function toYaml(out: Builder, v: Evaluated): GoString {
   }
   let pending = '';
   const flush = (): void => {
-    out.add(utf8(pending));
+    const bytes = utf8(pending);
+    ctx.take(EMIT_WORK_PER_BYTE * bytes.length);
+    out.add(bytes);
     pending = '';
   };
   new Emitter((s) => {

@@ -35,6 +35,12 @@ interface Analysis {
   block: boolean;
 }
 
+const codes = (chars: string): Set<number> => new Set(Array.from(chars, (c) => c.charCodeAt(0)));
+/** Indicators that make a plain scalar impossible when the text starts with them. */
+const FIRST_INDICATORS = codes('#,[]{}&*!|>\'"%@`');
+/** Indicators that rule out a plain scalar inside flow collections. */
+const FLOW_INDICATORS = codes(',?[]{}');
+
 /** yaml_emitter_analyze_scalar: which styles can hold the text. */
 function analyze(cps: readonly number[]): Analysis {
   if (cps.length === 0) return { multiline: false, flowPlain: false, blockPlain: true, singleQuoted: true, block: false };
@@ -59,24 +65,23 @@ function analyze(cps: readonly number[]): Analysis {
   for (let i = 0; i < cps.length; i++) {
     const ch = cps[i]!;
     const followedByWhitespace = i + 1 >= cps.length || isBlank(cps[i + 1]);
-    const s = String.fromCodePoint(ch);
     if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(s)) {
+      if (FIRST_INDICATORS.has(ch)) {
         flowIndicators = true;
         blockIndicators = true;
-      } else if (s === '?' || s === ':') {
+      } else if (ch === 0x3f || ch === 0x3a) {
         flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
-      } else if (s === '-' && followedByWhitespace) {
+      } else if (ch === 0x2d && followedByWhitespace) {
         flowIndicators = true;
         blockIndicators = true;
       }
-    } else if (',?[]{}'.includes(s)) {
+    } else if (FLOW_INDICATORS.has(ch)) {
       flowIndicators = true;
-    } else if (s === ':') {
+    } else if (ch === 0x3a) {
       flowIndicators = true;
       if (followedByWhitespace) blockIndicators = true;
-    } else if (s === '#' && precededByWhitespace) {
+    } else if (ch === 0x23 && precededByWhitespace) {
       flowIndicators = true;
       blockIndicators = true;
     }
@@ -263,7 +268,7 @@ export class Emitter {
         breaks = true;
       } else {
         if (breaks) this.#writeIndent();
-        this.#put(String.fromCodePoint(c));
+        i = this.#run(cps, i) - 1;
         this.#indention = false;
         spaces = false;
         breaks = false;
@@ -271,6 +276,19 @@ export class Emitter {
     }
     this.#whitespace = false;
     this.#indention = false;
+  }
+
+  /**
+   * Writes the characters from i up to the next space, break or quote as one piece (each
+   * one column, as write() counts them); returns where it stopped.
+   */
+  #run(cps: readonly number[], i: number): number {
+    let j = i;
+    while (j < cps.length && !isSpace(cps[j]) && !isBreak(cps[j]) && cps[j] !== 0x27) j++;
+    if (j === i) j++;
+    for (let k = i; k < j; k += 4096) this.#out(String.fromCodePoint(...cps.slice(k, Math.min(j, k + 4096))));
+    this.#column += j - i;
+    return j;
   }
 
   #single(cps: readonly number[], allowBreaks: boolean): void {
@@ -351,14 +369,15 @@ export class Emitter {
     this.#indention = true;
     this.#whitespace = true;
     let breaks = true;
-    for (const c of cps) {
+    for (let i = 0; i < cps.length; i++) {
+      const c = cps[i]!;
       if (isBreak(c)) {
         this.#writeBreak(c);
         this.#indention = true;
         breaks = true;
       } else {
         if (breaks) this.#writeIndent();
-        this.#put(String.fromCodePoint(c));
+        i = this.#run(cps, i) - 1;
         this.#indention = false;
         breaks = false;
       }
