@@ -814,5 +814,13 @@ export const langVectors: LangVector[] = [
       "username": "dbadmin"
     },
     "want": "dbadmin:5432"
+  },
+  {
+    "name": "fromYaml !!binary that is not UTF-8",
+    "template": "{{ (fromYaml .y).b | b64enc }}",
+    "data": {
+      "y": "b: !!binary /+hlbGxv\n"
+    },
+    "want": "77+977+9ZWxsbw=="
   }
 ];

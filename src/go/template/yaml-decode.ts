@@ -98,7 +98,8 @@ class Decoder {
   #scalar(node: Scalar): Decoded {
     const text = String(node.source ?? node.value ?? '');
     const tag = node.tag;
-    if (tag === 'tag:yaml.org,2002:binary') return Buffer.from(text.replace(/\s/g, ''), 'base64').toString('latin1');
+    // The bytes, as json.Marshal then writes them: each invalid UTF-8 byte as U+FFFD.
+    if (tag === 'tag:yaml.org,2002:binary') return toText(Buffer.from(text.replace(/\s/g, ''), 'base64').toString('latin1'));
     if (tag === 'tag:yaml.org,2002:str') return text;
     // Quoted and block scalars are strings; so is a scalar with a tag Go does not resolve.
     if (node.type !== Scalar.PLAIN && !tag) return text;
