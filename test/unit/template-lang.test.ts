@@ -62,6 +62,22 @@ describe('template language against Go', () => {
   }
 });
 
+describe('fromYaml of bytes that are not UTF-8', () => {
+  // Go's reader checks the bytes first (readerc.go). cases.json cannot carry such bytes: each
+  // message was checked by hand with sigs.k8s.io/yaml v1.6.0's Unmarshal on the same bytes.
+  it.each([
+    ['a stray continuation byte', 'a: \x80', 'invalid leading UTF-8 octet'],
+    ['a truncated sequence', 'a: \xc3', 'incomplete UTF-8 octet sequence'],
+    ['a bad continuation byte', 'a: \xc3(', 'invalid trailing UTF-8 octet'],
+    ['an overlong encoding', 'a: \xc0\xaf', 'invalid length of a UTF-8 sequence'],
+    ['an encoded surrogate', 'a: \xed\xa0\x80', 'invalid Unicode character'],
+  ])('%s', (_, y, problem) => {
+    const t = parseTemplate('t', '{{ (fromYaml .y).Error }}');
+    const out = renderTemplate(t, { y: Buffer.from(y, 'latin1') });
+    expect(Buffer.from(out).toString('utf8')).toBe(`error converting YAML to JSON: yaml: ${problem}`);
+  });
+});
+
 describe('bounds of the template language', () => {
   it('stops a template calling itself at callNesting, as a limit, before the JS stack runs out', () => {
     const err = (() => {

@@ -30,8 +30,30 @@ const PARSE_BYTES_PER_ENTRY = 1024;
 /** A failure that Go reports in the map's "Error" entry. */
 class Failure extends Error {}
 
-/** What go-yaml's reader refuses: C0 controls but tab, LF and CR, DEL, C1 controls but NEL, U+FFFE and U+FFFF. */
-const REFUSED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+/** Characters go-yaml's reader accepts: tab, LF, CR, printable ASCII, NEL and the rest but surrogates, U+FFFE and U+FFFF. */
+const allowed = (c: number): boolean =>
+  c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0x7e) || c === 0x85 || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || c >= 0x10000;
+
+/** The first problem go-yaml's reader (readerc.go) finds in the bytes, in its words. */
+function readerProblem(s: GoString): string | undefined {
+  for (let i = 0; i < s.length; ) {
+    const lead = s.charCodeAt(i);
+    const width = lead < 0x80 ? 1 : (lead & 0xe0) === 0xc0 ? 2 : (lead & 0xf0) === 0xe0 ? 3 : (lead & 0xf8) === 0xf0 ? 4 : 0;
+    if (width === 0) return 'invalid leading UTF-8 octet';
+    if (i + width > s.length) return 'incomplete UTF-8 octet sequence';
+    let c = width === 1 ? lead : lead & (0x7f >> width);
+    for (let k = 1; k < width; k++) {
+      const b = s.charCodeAt(i + k);
+      if ((b & 0xc0) !== 0x80) return 'invalid trailing UTF-8 octet';
+      c = (c << 6) | (b & 0x3f);
+    }
+    if (!(width === 1 || (width === 2 && c >= 0x80) || (width === 3 && c >= 0x800) || (width === 4 && c >= 0x10000))) return 'invalid length of a UTF-8 sequence';
+    if ((c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff) return 'invalid Unicode character';
+    if (!allowed(c)) return 'control characters are not allowed';
+    i += width;
+  }
+  return undefined;
+}
 
 /** A decoded YAML value before the JSON round trip: keys may still be of any scalar type. */
 type Decoded = null | boolean | bigint | number | string | Decoded[] | Map<Decoded, Decoded>;
@@ -174,7 +196,8 @@ export function fromYaml(s: GoString, ctx: CallContext): GoMap {
   if (entries > limits.yamlEntries) throw new LimitError(`the YAML has more than ${limits.yamlEntries} lines and commas, the most this operator reads`);
   ctx.take(s.length + entries * PARSE_BYTES_PER_ENTRY);
   const failed = (message: string): GoMap => new GoMap('any', new Map([['Error', utf8(message)]]));
-  if (REFUSED.test(text)) return failed('error converting YAML to JSON: yaml: control characters are not allowed');
+  const problem = readerProblem(s);
+  if (problem) return failed(`error converting YAML to JSON: yaml: ${problem}`);
   const [doc] = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: false });
   if (!doc || !('contents' in doc)) return new GoMap('any', new Map());
   const error = doc.errors[0];
