@@ -78,6 +78,19 @@ describe('fromYaml of bytes that are not UTF-8', () => {
   });
 });
 
+describe('toYaml of bytes that are not UTF-8', () => {
+  // json.Marshal first writes each invalid byte as U+FFFD; checked by hand with sigs.k8s.io/yaml v1.6.0.
+  it.each([
+    ['{{ toYaml .a }}', { a: 'a\xffb' }, 'a\ufffdb'],
+    ['{{ toYaml (dict .k .v) }}', { k: 'k\xfe', v: 'v\xc3' }, 'k\ufffd: v\ufffd'],
+    ['{{ toYaml .a }}', { a: '\xe2\x82' }, '\ufffd\ufffd'],
+  ])('%s', (template, data, want) => {
+    const t = parseTemplate('t', template);
+    const out = renderTemplate(t, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'latin1')])));
+    expect(Buffer.from(out).toString('utf8')).toBe(want);
+  });
+});
+
 describe('bounds of the template language', () => {
   it('stops a template calling itself at callNesting, as a limit, before the JS stack runs out', () => {
     const err = (() => {
