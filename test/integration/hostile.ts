@@ -35,6 +35,9 @@ export function payloads(canary: string): fc.Arbitrary<string | Uint8Array> {
 }
 
 /** Templates that try to grow without bound, loop, nest, or print a value where it must not go. */
+/** YAML whose aliases nest nine levels of ten: 10^9 values if expanded. */
+const LAUGHS = '{{ fromYaml "a: &a [x, x, x, x, x, x, x, x, x, x]\\nl1: &l1 [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\\nl2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]\\nl3: &l3 [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]\\nl4: &l4 [*l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3]\\nl5: &l5 [*l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4]\\nl6: &l6 [*l5, *l5, *l5, *l5, *l5, *l5, *l5, *l5, *l5, *l5]\\nl7: &l7 [*l6, *l6, *l6, *l6, *l6, *l6, *l6, *l6, *l6, *l6]\\nl8: &l8 [*l7, *l7, *l7, *l7, *l7, *l7, *l7, *l7, *l7, *l7]" | toYaml }}';
+
 const templates: fc.Arbitrary<string> = fc.oneof(
   nat(10, 3_000).map((n) => `{{ .password${' | quote'.repeat(n)} }}`),
   nat(10, 200).map((n) => `{{ .password${' | b64enc'.repeat(n)} }}`),
@@ -67,6 +70,12 @@ const templates: fc.Arbitrary<string> = fc.oneof(
     '{{ .nope.nope.nope }}',
     '{{ template "x" }}',
     '{{ define "x" }}{{ end }}',
+    '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}',
+    '{{ define "r" }}{{ template "r" . }}{{ template "r" . }}{{ end }}{{ template "r" . }}',
+    '{{ define "r" }}{{ range 100 }}{{ template "r" $ }}{{ end }}{{ end }}{{ template "r" . }}',
+    LAUGHS,
+    '{{ $s := repeat 300000 "\\x01" }}{{ toYaml (list $s $s $s) }}',
+    '{{ (fromYaml (repeat 100000 "a: 1\\n")).a }}',
   ),
   nat(100, 5_000).map((n) => `{{ ${'('.repeat(n)}.password${')'.repeat(n)} }}`),
   nat(100, 3_000).map((n) => `${'{{ if true }}'.repeat(n)}x${'{{ end }}'.repeat(n)}`),
@@ -132,6 +141,8 @@ export function knownHostileCases(canary: string): HostileCase[] {
     { kind: 'known: value in an invalid label', payload, spec: template('{{ .password }} !', 'labels') },
     { kind: 'known: range over a value', payload, spec: template('{{ range .password }}{{ end }}') },
     { kind: 'known: comparing lists of values', payload, spec: template('{{ eq (list .password) (list .password) }}') },
+    { kind: 'known: a template calling itself twice', payload, spec: template('{{ define "r" }}{{ template "r" . }}{{ template "r" . }}{{ end }}{{ template "r" . }}') },
+    { kind: 'known: nested YAML aliases', payload, spec: template(LAUGHS) },
   ];
 }
 

@@ -185,6 +185,32 @@ const cases: Case[] = [
       labels: { tier: 'gold' },
     },
   },
+  {
+    // Outputs as Go renders these templates: the "integration ..." rows of test/unit/template-lang-vectors.ts.
+    name: 'define, template and block, toYaml and fromYaml: each data key is its own template set',
+    aws: (n) => [{ name: n('db'), string: DB }],
+    source: (n) => extract(n('db')),
+    template: {
+      data: {
+        dsn: '{{ define "conn" }}{{ .username }}@{{ .host }}:{{ .port }}{{ end }}postgres://{{ template "conn" . }}/{{ .dbname }}',
+        greeting: '{{ block "hello" .username }}hello {{ . }}{{ end }}',
+        'config.yaml': '{{ dict "database" (dict "host" .host "port" .port "user" .username) "enabled" true | toYaml }}',
+        'from-yaml': '{{ $c := printf "user: %s\\nport: %s\\n" .username .port | fromYaml }}{{ $c.user }}:{{ $c.port }}',
+        // "conn" exists only in the key that defines it. Naming it "dsn", or the block
+        // "greeting", like their key would define that template twice: an error in ESO too.
+        elsewhere: '{{ if false }}{{ template "conn" . }}{{ end }}not shared',
+      },
+    },
+    want: {
+      data: {
+        dsn: 'postgres://dbadmin@db.internal.example.com:5432/myapp',
+        greeting: 'hello dbadmin',
+        'config.yaml': 'database:\n  host: db.internal.example.com\n  port: "5432"\n  user: dbadmin\nenabled: true',
+        'from-yaml': 'dbadmin:5432',
+        elsewhere: 'not shared',
+      },
+    },
+  },
 ];
 
 describe('target.template', () => {
@@ -218,6 +244,18 @@ describe('target.template: failures and changes', () => {
     expect(await h.secret(ns, 'target')).toBeUndefined();
     const warning = await eventually(async () => (await eventsFor(h, ns, 'target')).find((e) => e.type === 'Warning'), 'an UpdateFailed Event');
     expect(warning.reason).toBe('UpdateFailed');
+  });
+
+  it('a template that calls itself stops at the nesting bound: TemplateLimitExceeded, and no Secret', async () => {
+    const ns = await storeNamespace(h, 'tpl-recursive');
+    const key = awsName('db');
+    await createAwsSecrets(h, [{ name: key, string: DB }]);
+    const loop = '{{ define "loop" }}{{ template "loop" . }}{{ end }}{{ template "loop" . }}';
+    await applyExternalSecret(h, ns, 'target', { ...extract(key), target: { template: { data: { url: loop } } } });
+    const es = await settlesAs(ns, 'target', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toContain('TemplateLimitExceeded');
+    expect(readyCondition(es).message).toContain('executing "loop": template calls nest deeper than the limit of 250');
+    expect(await h.secret(ns, 'target')).toBeUndefined();
   });
 
   it('a label the apiserver refuses is TargetRejected, naming the field and never the value, and no Secret', async () => {

@@ -1,9 +1,11 @@
 import type { GoString } from './bytes.ts';
 
 /**
- * The parsed template: Go's text/template parse tree, minus define, template
- * and block, which we do not support. `pos` is the node's offset in the
- * source; operands also keep their source text, which error messages quote.
+ * The parsed template: Go's text/template parse tree. `pos` is the node's
+ * offset in the source; operands also keep their source text, which error
+ * messages quote. {{define}} and {{block}} leave no node: their bodies become
+ * named templates of the set (Template.templates); {{template}} and {{block}}
+ * leave a TemplateNode that calls one by name.
  */
 interface At {
   pos: number;
@@ -19,8 +21,10 @@ export interface IfNode extends At { kind: 'if' | 'with'; pipe: PipeNode; list: 
 export interface RangeNode extends At { kind: 'range'; pipe: PipeNode; list: ListNode; elseList: ListNode | undefined }
 export interface BreakNode extends At { kind: 'break' }
 export interface ContinueNode extends At { kind: 'continue' }
+/** `{{template "name" pipeline}}`: runs the named template with dot set to the pipeline's value (none without one). */
+export interface TemplateNode extends At { kind: 'template'; name: GoString; pipe: PipeNode | undefined }
 
-export type Node = TextNode | ActionNode | IfNode | RangeNode | BreakNode | ContinueNode;
+export type Node = TextNode | ActionNode | IfNode | RangeNode | BreakNode | ContinueNode | TemplateNode;
 export type ListNode = readonly Node[];
 
 /** `$x := a | b c`: declarations (or assignments) and the commands. */
@@ -62,9 +66,16 @@ export interface NumberNode extends Operand {
 export type ArgNode =
   | FieldNode | VariableNode | ChainNode | IdentifierNode | DotNode | NilNode | BoolNode | StringNode | NumberNode | PipeNode;
 
-/** A parsed template, reusable for any number of renders. */
+/**
+ * A parsed template, reusable for any number of renders. As in Go, one source
+ * makes a set of templates: the main one, named `name`, and one per {{define}}
+ * and {{block}}; they see each other and no other source's. `root` is what
+ * `name` runs: a {{define}} of the template's own name replaces an empty main body.
+ */
 export interface Template {
   readonly name: string;
   readonly source: string;
   readonly root: ListNode;
+  /** Every template of the set by name (bytes, as Go compares names), the main one included. */
+  readonly templates: ReadonlyMap<GoString, ListNode>;
 }

@@ -5,9 +5,9 @@
  * iterations and work are counted in the caller's RenderBudget, and every
  * function builds its result through a CallContext that stops it at the bound.
  */
-import type { ArgNode, ChainNode, CommandNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode, RangeNode, Template } from './ast.ts';
+import type { ArgNode, ChainNode, CommandNode, IdentifierNode, ListNode, Node, NumberNode, PipeNode, RangeNode, Template, TemplateNode } from './ast.ts';
 import { CallContext, type RenderBudget } from './budget.ts';
-import { toText, type GoString } from './bytes.ts';
+import { toText, utf8, type GoString } from './bytes.ts';
 import { FuncError, LimitError, lineColumn, TemplateError } from './errors.ts';
 import { printInto } from './format.ts';
 import { goType, type FuncDef, type Param } from './func-def.ts';
@@ -33,15 +33,21 @@ type At = { pos: number };
 
 class Execution {
   readonly #template: Template;
-  readonly #vars: Variable[];
+  /** The variables of the template running now: a called template starts with only `$`. */
+  #vars: Variable[];
   readonly #out: GoString[] = [];
   readonly #budget: RenderBudget;
   #outBytes = 0;
+  /** The template running now, named in errors when it is not the main one. */
+  #running: GoString;
+  /** Template calls and the control structures they sit in, open now (limits.callNesting). */
+  #nesting = 0;
 
   constructor(template: Template, data: GoMap, budget: RenderBudget) {
     this.#template = template;
     this.#vars = [{ name: '$', value: data }];
     this.#budget = budget;
+    this.#running = utf8(template.name);
   }
 
   /** Walks the template with dot (and $) set to the data. */
@@ -52,7 +58,8 @@ class Execution {
 
   #fail(at: At, reason: string, limit = false): never {
     const { line, column } = lineColumn(this.#template.source, at.pos);
-    throw new TemplateError(this.#template.name, line, column, `executing: ${reason}`, { limit });
+    const running = this.#running === utf8(this.#template.name) ? '' : ` ${quoted(this.#running)}`;
+    throw new TemplateError(this.#template.name, line, column, `executing${running}: ${reason}`, { limit });
   }
 
   /** A bound of limits.ts was hit at `at`: a TemplateError marked as a limit. */
@@ -104,18 +111,61 @@ class Execution {
       case 'if': case 'with': {
         const mark = this.#vars.length;
         const v = this.#evalPipeline(dot, node.pipe);
-        if (isTrue(v)) this.#walkList(node.kind === 'with' ? v : dot, node.list);
-        else if (node.elseList) this.#walkList(dot, node.elseList);
+        this.#enter(node);
+        try {
+          if (isTrue(v)) this.#walkList(node.kind === 'with' ? v : dot, node.list);
+          else if (node.elseList) this.#walkList(dot, node.elseList);
+        } finally {
+          // Also when {{break}} or {{continue}} leaves through it.
+          this.#nesting--;
+        }
         this.#vars.length = mark;
         return;
       }
       case 'range':
-        this.#walkRange(dot, node);
+        this.#enter(node);
+        try {
+          this.#walkRange(dot, node);
+        } finally {
+          this.#nesting--;
+        }
+        return;
+      case 'template':
+        this.#walkTemplate(dot, node);
         return;
       case 'break':
         throw BREAK;
       case 'continue':
         throw CONTINUE;
+    }
+  }
+
+  /**
+   * One more level of nesting. A template's own structures nest at most limits.nesting
+   * deep (the parser checks), but a template may call itself: Go stops at 100,000 calls,
+   * far past what the JS stack holds, so we count calls with the structures around them.
+   */
+  #enter(at: At): void {
+    if (++this.#nesting > limits.callNesting) {
+      this.#limit(at, `template calls nest deeper than the limit of ${limits.callNesting} (counting the if, with and range around each)`);
+    }
+  }
+
+  /** {{template "name" pipeline}}: the named template with dot set, and only `$` as a variable. */
+  #walkTemplate(dot: Evaluated, node: TemplateNode): void {
+    const body = this.#template.templates.get(node.name);
+    if (!body) this.#fail(node, `template ${quoted(node.name)} not defined`);
+    // Variables the pipeline declares stay in the caller's scope, as in Go.
+    const value = node.pipe ? this.#evalPipeline(dot, node.pipe) : undefined;
+    this.#enter(node);
+    const caller = { vars: this.#vars, running: this.#running };
+    this.#vars = [{ name: '$', value }];
+    this.#running = node.name;
+    try {
+      this.#walkList(value, body);
+    } finally {
+      ({ vars: this.#vars, running: this.#running } = caller);
+      this.#nesting--;
     }
   }
 

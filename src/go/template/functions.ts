@@ -1,14 +1,22 @@
 /**
  * The one table of template functions: text/template's builtins, the sprig
- * subset we implement and ESO's certificate and JWK helpers. Anything else is a parse error, as an unknown function
+ * subset we implement, ESO's certificate and JWK helpers and its toYaml/fromYaml. Anything else is a parse error, as an unknown function
  * is in Go. Nothing here reads files, the environment or the network.
  */
 import { builtins } from './builtins.ts';
 import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
+import { fromYaml } from './yaml-decode.ts';
+import { toYaml } from './yaml-encode.ts';
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions)]);
+/** ESO's own helpers (runtime/template/v2/template.go) that we implement. */
+const eso: Record<string, FuncDef> = {
+  toYaml: { params: ['any'], call: ([v], ctx) => toYaml(ctx, v) },
+  fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
+};
+
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso)]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
@@ -21,7 +29,7 @@ const esoOnly = new Set([
   // text/template
   'call', 'js',
   // ESO's helpers
-  'toYaml', 'fromYaml', 'rsaDecrypt',
+  'rsaDecrypt',
   // sprig
   'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
   'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',

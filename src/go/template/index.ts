@@ -13,11 +13,15 @@
  * printed as Go prints one (1234567 as 1.234567e+06) and re-encoded by toJson
  * as JavaScript would (1234567).
  *
- * Not supported, each a TemplateError naming it: {{define}}, {{template}} and
- * {{block}}; complex numbers; printf's # flag and %x/%b of a float; Go's call
- * and js; ESO's own helpers (pkcs12*, jwk*, filterPEM, toYaml, ...) and the
- * sprig functions outside functions.ts. Where Go is random we are not: `keys`
- * returns sorted keys. Limits (limits.ts) bound time and memory.
+ * As in ESO, each template is parsed on its own: its {{define}}s and {{block}}s
+ * are seen by its {{template}}s only. ESO's toYaml and fromYaml are there
+ * (yaml-encode.ts, yaml-decode.ts).
+ *
+ * Not supported, each a TemplateError naming it: complex numbers; printf's #
+ * flag and %x/%b of a float; Go's call and js; ESO's other helpers (pkcs12*,
+ * jwk*, filterPEM, ...) and the sprig functions outside functions.ts. Where Go
+ * is random we are not: `keys` returns sorted keys. Limits (limits.ts) bound
+ * time and memory, template calls included.
  */
 import { fromByteString, toByteString } from '../bytes.ts';
 import type { Template } from './ast.ts';

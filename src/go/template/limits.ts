@@ -50,8 +50,17 @@ export const limits = {
    * `{{(((1)))}}` parsed into ~210 MiB of tree in 4 s. Real templates have hundreds.
    */
   parseNodes: 20_000,
-  /** Nesting of parentheses and control structures in the source. */
+  /** Nesting of parentheses and control structures in the source (of one template). */
   nesting: 100,
+  /**
+   * Template calls ({{template}}, {{block}}) open at once while rendering, each counted
+   * with the if, with and range around it: a template calling itself would otherwise run
+   * until Go's bound of 100,000 calls, far past what the JS stack holds. Measured with
+   * Node's default stack (~984 KiB): ~750 levels of nested ranges, with the deepest
+   * parentheses and value printed at the bottom, overflow it; 250 leave a margin of 3 for
+   * the frames below a render. Real templates nest a few levels.
+   */
+  callNesting: 250,
   /** Nesting of lists and maps built by fromJson, list or dict. */
   valueDepth: 1_000,
   /**

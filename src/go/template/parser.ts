@@ -1,12 +1,13 @@
-import type { ArgNode, CommandNode, ListNode, Node, PipeNode, Template, VariableNode } from './ast.ts';
+import type { ArgNode, CommandNode, ListNode, Node, PipeNode, Template, TemplateNode, VariableNode } from './ast.ts';
 import type { RenderBudget } from './budget.ts';
-import { utf8 } from './bytes.ts';
+import { utf8, type GoString } from './bytes.ts';
 import { lineColumn, TemplateError } from './errors.ts';
 import { isFunction, unknownFunctionMessage } from './functions.ts';
 import { Lexer, type Token, type TokenKind } from './lexer.ts';
 import { limits } from './limits.ts';
 import { LiteralError, parseNumber, unquoteCharConstant, unquoteString } from './literals.ts';
 import { quoted } from './quote.ts';
+import { TemplateSet } from './template-set.ts';
 
 /** Marks the {{end}} or {{else}} that closes a list. */
 interface Terminator {
@@ -42,13 +43,15 @@ class Parser {
   /** Tokens put back, the next one last (Go's parser needs at most three). */
   readonly #stack: Token[] = [];
   /** Variables in scope, innermost last; `$` is always there. */
-  readonly #vars: string[] = ['$'];
+  #vars: string[] = ['$'];
   /** How often each name is in #vars, for a quick lookup. */
-  readonly #varCount = new Map<string, number>([['$', 1]]);
+  #varCount = new Map<string, number>([['$', 1]]);
   #rangeDepth = 0;
   #depth = 0;
   /** Start of each open control structure, for "unexpected EOF". */
-  readonly #open: { kind: string; pos: number }[] = [];
+  #open: { kind: string; pos: number }[] = [];
+  /** The templates this source defines, the main one added last. */
+  readonly #set = new TemplateSet();
   /** Where the last pipeline's closing }} or ) ends. */
   #pipeEnd = 0;
 
@@ -133,18 +136,78 @@ class Parser {
   parse(): Template {
     const root: Node[] = [];
     while (this.#peek().kind !== 'eof') {
-      const n = this.#textOrAction();
+      const n = this.#textOrAction(true);
+      if (n === undefined) continue;
       if (n.kind === 'end' || n.kind === 'else') this.#fail(n.pos, `unexpected {{${n.kind}}}`);
       root.push(n as Node);
     }
-    return { name: this.#name, source: this.#src, root };
+    const name = utf8(this.#name);
+    // Go adds the main body last, so a conflict with it is found at the end of the source.
+    if (!this.#set.add(name, root)) this.#fail(this.#src.length, `multiple definition of template ${quoted(name)}`);
+    return { name: this.#name, source: this.#src, root: this.#set.trees.get(name)!, templates: this.#set.trees };
+  }
+
+  /**
+   * Parses the body of a {{define}} or {{block}} as Go does, as a tree of its own: it
+   * sees none of the enclosing variables, and {{break}} and nesting start afresh.
+   */
+  #body(kind: 'block' | 'define', start: number): ListNode {
+    const saved = { vars: this.#vars, varCount: this.#varCount, rangeDepth: this.#rangeDepth, depth: this.#depth, open: this.#open };
+    this.#vars = ['$'];
+    this.#varCount = new Map([['$', 1]]);
+    this.#rangeDepth = 0;
+    this.#depth = 0;
+    this.#open = [{ kind, pos: start }];
+    const [list, end] = this.#itemList();
+    if (end.kind !== 'end') this.#fail(end.pos, `unexpected {{else}} in ${kind} clause`);
+    ({ vars: this.#vars, varCount: this.#varCount, rangeDepth: this.#rangeDepth, depth: this.#depth, open: this.#open } = saved);
+    return list;
+  }
+
+  #addTemplate(name: GoString, root: ListNode, pos: number): void {
+    if (!this.#set.add(name, root)) this.#fail(pos, `multiple definition of template ${quoted(name)}`);
+  }
+
+  /** The quoted name after define, template or block. */
+  #templateName(context: string): GoString {
+    const token = this.#nextNonSpace();
+    if (token.kind !== 'string' && token.kind !== 'rawString') this.#unexpected(token, context);
+    return this.#literal(token, () => unquoteString(token.value));
+  }
+
+  /** {{define "name"}} body {{end}}, at the top level only; the keyword is past. */
+  #define(start: number): void {
+    const name = this.#templateName('define clause');
+    this.#expect('rightDelim', 'define clause');
+    this.#addTemplate(name, this.#body('define', start), start);
+  }
+
+  /** {{template "name"}} or {{template "name" pipeline}}; the keyword is past. */
+  #template(start: number): TemplateNode {
+    const name = this.#templateName('template clause');
+    const next = this.#nextNonSpace();
+    let pipe: PipeNode | undefined;
+    if (next.kind !== 'rightDelim') {
+      this.#backup(next);
+      // Variables it declares stay in scope after it, as in Go.
+      pipe = this.#pipeline('template clause', 'rightDelim');
+    }
+    return { kind: 'template', pos: start, name, pipe };
+  }
+
+  /** {{block "name" pipeline}} body {{end}}: defines the body and calls it at once. */
+  #block(start: number): TemplateNode {
+    const name = this.#templateName('block clause');
+    const pipe = this.#pipeline('block clause', 'rightDelim');
+    this.#addTemplate(name, this.#body('block', start), start);
+    return { kind: 'template', pos: start, name, pipe };
   }
 
   /** Nodes up to the {{end}} or {{else}} that closes them. */
   #itemList(): [ListNode, Terminator] {
     const list: Node[] = [];
     while (this.#peekNonSpace().kind !== 'eof') {
-      const n = this.#textOrAction();
+      const n = this.#textOrAction(false)!;
       if (n.kind === 'end' || n.kind === 'else') return [list, n as Terminator];
       list.push(n as Node);
     }
@@ -153,20 +216,29 @@ class Parser {
     this.#fail(this.#src.length, 'unexpected EOF');
   }
 
-  #textOrAction(): Node | Terminator {
+  /** A node; undefined for a {{define}}, which Go allows only at the top level. */
+  #textOrAction(topLevel: boolean): Node | Terminator | undefined {
     const token = this.#nextNonSpace();
     this.#node(token.pos);
     if (token.kind === 'text') return { kind: 'text', pos: token.pos, text: utf8(token.value) };
-    if (token.kind === 'leftDelim') return this.#action(token.pos);
+    if (token.kind === 'leftDelim') {
+      if (topLevel && this.#peekNonSpace().kind === 'define') {
+        this.#nextNonSpace();
+        this.#define(token.pos);
+        return undefined;
+      }
+      return this.#action(token.pos);
+    }
     this.#unexpected(token, 'input');
   }
 
   #action(start: number): Node | Terminator {
     const token = this.#nextNonSpace();
     switch (token.kind) {
-      case 'block': case 'define': case 'template':
-        this.#fail(token.pos, `{{${token.kind}}} is not supported by this operator`);
-      // eslint-disable-next-line no-fallthrough
+      case 'block':
+        return this.#block(start);
+      case 'template':
+        return this.#template(start);
       case 'break': case 'continue': {
         const close = this.#nextNonSpace();
         if (close.kind !== 'rightDelim') this.#unexpected(close, `{{${token.kind}}}`);
