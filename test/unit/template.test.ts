@@ -278,9 +278,9 @@ const cases: Case[] = [
   },
   {
     name: 'ESO-only helpers are named as unsupported',
-    template: '{{ .p12 | toYaml }}',
-    // ESO defines toYaml; Go with plain sprig: template: t:1: function "toYaml" not defined
-    error: 'template "t": 1:11: function "toYaml" not defined (ESO provides it; this operator does not support it)',
+    template: '{{ .p12 | rsaDecrypt }}',
+    // ESO defines rsaDecrypt; Go with plain sprig: template: t:1: function "rsaDecrypt" not defined
+    error: 'template "t": 1:11: function "rsaDecrypt" not defined (ESO provides it; this operator does not support it)',
   },
 ];
 
