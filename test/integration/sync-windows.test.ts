@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
-import { decode, eventually, readyCondition, startHarness, type Harness } from './harness.ts';
+import { decode, eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { ShiftedClock } from '../helpers/shifted-clock.ts';
-import { externalSecrets } from '../../src/kube/resources.ts';
+import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 
 /** The operator's clock: the test sets its time next to a window's edge, its timers run as usual. */
 const clock = new ShiftedClock();
@@ -63,6 +63,13 @@ describe('syncWindows', () => {
     let ticker = await readyAs(h, ns, 'ticker', 'True');
     for (let i = 0; i < 3; i++) ticker = await refreshedSince(ns, 'ticker', ticker);
     expect(await value(ns, 'ticker')).toBe('two');
+    // And a reconcile of the ExternalSecret itself while its refresh is due: a label on its Secret
+    // wakes it (the Secret still holds what it wrote), and the operator has handled that write.
+    const poked = await h.kube.request('PATCH', secrets.path(ns, 'es'), {
+      body: { metadata: { labels: { poked: 'yes' } } },
+      contentType: 'application/merge-patch+json',
+    });
+    await operatorCaughtUp(h, [poked]);
     const held = await h.externalSecret(ns, 'es');
     expect(held.status.refreshTime, 'no periodic refresh inside the deny window').toBe(first.status.refreshTime);
     expect(await value(ns)).toBe('one');
