@@ -4,10 +4,10 @@
  * one of the descriptors, evaluated in UTC.
  *
  * Hand-written because it must agree with that library on every schedule ESO's schema lets
- * through, and npm's cron parsers do not: they accept a day of week of 7, `L`, `W`, `#` and a
- * sixth (seconds) field, which robfig refuses (ESO then ignores the window); and they decide
- * "day of month OR day of week" differently for a stepped star such as `*\/2` (robfig keeps the
- * star only for a step of 1). Differences there change when a window is open.
+ * through, and npm's cron parsers (cron-parser, croner) do not: they accept a day of week of 7,
+ * `L`, `W`, `#` and a sixth (seconds) field, which robfig refuses, and they combine day of month
+ * and day of week by rules of their own. robfig ORs the two unless either is a plain star, and a
+ * `*` with a step of 2 or more is not one. Each difference changes when a window is open.
  *
  * robfig's rules kept here: fields split on whitespace, a field is a comma list (empty items
  * dropped), an item is `*` or `?` (both the star), `a`, `a-b`, each with an optional `/step`
