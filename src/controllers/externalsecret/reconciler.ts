@@ -18,7 +18,7 @@ import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
 import type { ReadAheads } from './read-ahead.ts';
-import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs, shouldRefresh, spreadRefresh } from './refresh.ts';
+import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs, shouldRefresh, spreadRefresh, type NextRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
 import { syncWindowsOf } from './sync-windows.ts';
@@ -75,7 +75,7 @@ export class ExternalSecretReconciler {
       return {};
     }
     const random = this.deps.random ?? Math.random;
-    const requeueFor = (next: ReturnType<typeof nextRefresh>): ReconcileResult => next === undefined ? {} : { requeueAfter: spreadRefresh(next.waitMs, random(), next.maxSpreadMs) };
+    const requeueFor = (next: NextRefresh | undefined): ReconcileResult => next === undefined ? {} : { requeueAfter: spreadRefresh(next.waitMs, random(), next.maxSpreadMs) };
     if (!shouldRefresh(es, now) && this.targetIsValid(es)) return requeueFor(nextRefresh(es, now));
     const requeue = requeueFor(nextRefresh(es, now, now));
 
