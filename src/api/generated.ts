@@ -80,7 +80,7 @@ export interface ExternalSecretSpec {
   refreshPolicy?: 'Periodic' | 'OnChange' | 'CreatedOnce';
   /** How often values are refetched with refreshPolicy Periodic, as a Go duration. "0" fetches once. */
   refreshInterval?: string;
-  /** Restricts when periodic refreshes may run. Not supported by this operator yet. */
+  /** When periodic refreshes may run (refreshPolicy Periodic only); evaluated in UTC. A first sync, a change of the ExternalSecret (force-sync among them) and the repair of an edited target Secret are never held back. */
   syncWindows?: ExternalSecretSyncWindows;
   /** Secret keys and where each value comes from. */
   data?: ExternalSecretData[];
@@ -169,17 +169,17 @@ export interface ManifestReference {
 }
 
 export interface ExternalSecretSyncWindows {
-  /** allow: refresh only inside a window; deny: never refresh inside a window. */
-  kind?: 'allow' | 'deny';
-  /** Cron schedules (UTC) that open a window, each with its length. */
-  windows?: ExternalSecretSyncWindow[];
+  /** allow: refresh only while at least one window is open; deny: never while any window is open. */
+  kind: 'allow' | 'deny';
+  /** Cron schedules (UTC) that open a window, each with how long it stays open. */
+  windows: ExternalSecretSyncWindow[];
 }
 
 export interface ExternalSecretSyncWindow {
-  /** Five-field cron expression or shorthand such as @daily. */
-  schedule?: string;
-  /** How long the window stays open, e.g. 8h. */
-  duration?: string;
+  /** Five-field cron expression (minute hour day-of-month month day-of-week, UTC), or @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or @every <duration>. */
+  schedule: string;
+  /** How long the window stays open after each firing, as a Go duration, e.g. 8h. */
+  duration: string;
 }
 
 export interface ExternalSecretData {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret } from '../../src/api/generated.ts';
-import { currentResourceVersion, fetchFreshness, nextRefreshIn, shouldRefresh, spreadRefresh } from '../../src/controllers/externalsecret/refresh.ts';
+import { currentResourceVersion, fetchFreshness, nextRefresh, nextRefreshIn, shouldRefresh, spreadRefresh } from '../../src/controllers/externalsecret/refresh.ts';
 import { ReadAheads } from '../../src/controllers/externalsecret/read-ahead.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 
@@ -85,6 +85,56 @@ describe('nextRefreshIn', () => {
   });
 });
 
+describe('sync windows gate only the periodic refresh', () => {
+  // T0 is Friday 10:00 UTC; the window opens every day at 22:00 for two hours.
+  const allowNightly = { syncWindows: { kind: 'allow' as const, windows: [{ schedule: '0 22 * * *', duration: '2h' }] } };
+  const OPENS = Date.parse('2026-11-27T22:00:00Z');
+
+  it('a due refresh waits outside an allow window and runs inside it', () => {
+    expect(shouldRefresh(es(allowNightly, { at: T0 }), T0 + HOUR)).toBe(false);
+    expect(shouldRefresh(es(allowNightly, { at: T0 }), OPENS - 1)).toBe(false);
+    expect(shouldRefresh(es(allowNightly, { at: T0 }), OPENS)).toBe(true);
+    expect(shouldRefresh(es(allowNightly, { at: T0 }), OPENS + 2 * HOUR)).toBe(true);
+    expect(shouldRefresh(es(allowNightly, { at: T0 }), OPENS + 2 * HOUR + 1)).toBe(false);
+  });
+
+  it('a first sync, a spec change and a force-sync run outside the windows', () => {
+    expect(shouldRefresh(es(allowNightly), T0)).toBe(true);
+    expect(shouldRefresh(es(allowNightly, { at: T0, stale: true }), T0 + 1)).toBe(true);
+    const forced = es(allowNightly, { at: T0 });
+    forced.metadata.annotations = { a: 'b', 'force-sync': '1732700000' };
+    expect(shouldRefresh(forced, T0 + 1)).toBe(true);
+  });
+
+  it('inside a window the interval still decides', () => {
+    expect(shouldRefresh(es(allowNightly, { at: OPENS }), OPENS + HOUR - 1)).toBe(false);
+  });
+
+  it('OnChange and CreatedOnce are not affected', () => {
+    expect(shouldRefresh(es({ ...allowNightly, refreshPolicy: 'OnChange' }, { at: T0, stale: true }), T0 + 1)).toBe(true);
+    expect(shouldRefresh(es({ ...allowNightly, refreshPolicy: 'OnChange' }, { at: T0 }), OPENS)).toBe(false);
+  });
+
+  it('the next refresh is moved to the window opening, spread within the first half of the window', () => {
+    expect(nextRefresh(es(allowNightly, { at: T0 }), T0 + 1)).toEqual({ waitMs: OPENS - T0 - 1, maxSpreadMs: HOUR });
+    // After a refresh inside the window, the next falls due inside it: the rest of the window bounds the spread.
+    expect(nextRefresh(es(allowNightly, { at: OPENS }), OPENS, OPENS)).toEqual({ waitMs: HOUR, maxSpreadMs: HOUR / 2 });
+    expect(nextRefresh(es({}, { at: T0 }), T0 + 1)).toEqual({ waitMs: HOUR - 1, maxSpreadMs: Infinity });
+  });
+
+  it('a deny window moves the next refresh to the first moment after it closes', () => {
+    const deny = { syncWindows: { kind: 'deny' as const, windows: [{ schedule: '30 10 * * *', duration: '1h' }] } };
+    const closes = Date.parse('2026-11-27T11:30:00Z');
+    expect(nextRefresh(es(deny, { at: T0 }), T0)).toEqual({ waitMs: closes + 1 - T0, maxSpreadMs: (Date.parse('2026-11-28T10:30:00Z') - closes - 1) / 2 });
+  });
+
+  it('no periodic refresh when the windows never open again, or no interval', () => {
+    const never = { syncWindows: { kind: 'allow' as const, windows: [{ schedule: '0 0 30 2 *', duration: '1h' }] } };
+    expect(nextRefresh(es(never, { at: T0 }), T0)).toBeUndefined();
+    expect(nextRefresh(es({ ...allowNightly, refreshInterval: '0' }, { at: T0 }), T0)).toBeUndefined();
+  });
+});
+
 describe('spreadRefresh', () => {
   it('pushes a refresh back by up to 10 % of the wait, at most five minutes', () => {
     expect(spreadRefresh(HOUR, 0)).toBe(HOUR);
@@ -92,6 +142,11 @@ describe('spreadRefresh', () => {
     expect(spreadRefresh(HOUR, 0.999999)).toBeLessThan(HOUR + 300_000);
     expect(spreadRefresh(10_000, 0.5)).toBe(10_500);
     expect(spreadRefresh(0, 0.7)).toBe(0);
+  });
+
+  it('stays within the spread it is allowed (the first half of a sync window)', () => {
+    expect(spreadRefresh(10 * HOUR, 0.5, 60_000)).toBe(10 * HOUR + 30_000);
+    expect(spreadRefresh(10 * HOUR, 0.999, 0)).toBe(10 * HOUR);
   });
 
   it('spreads refreshes that would all fall due together', () => {

@@ -18,9 +18,10 @@ import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
 import type { ReadAheads } from './read-ahead.ts';
-import { currentResourceVersion, fetchFreshness, nextRefreshIn, refreshIntervalMs, shouldRefresh, spreadRefresh } from './refresh.ts';
+import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs, shouldRefresh, spreadRefresh, type NextRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
+import { syncWindowsOf } from './sync-windows.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
 import { readTemplateSources } from './template-sources.ts';
 
@@ -61,19 +62,22 @@ export class ExternalSecretReconciler {
     const { clock } = this.deps;
     const now = clock.now();
 
-    let interval: number;
     try {
-      interval = refreshIntervalMs(es);
+      refreshIntervalMs(es);
     } catch (err) {
       await this.fail(es, new OperatorError('InvalidSpec', `spec.refreshInterval: ${(err as Error).message}`), now);
       return {};
     }
-    const random = this.deps.random ?? Math.random;
-    if (!shouldRefresh(es, now) && this.targetIsValid(es)) {
-      const wait = nextRefreshIn(es, now);
-      return wait === undefined ? {} : { requeueAfter: spreadRefresh(wait, random()) };
+    try {
+      syncWindowsOf(es.spec);
+    } catch (err) {
+      await this.fail(es, err, now);
+      return {};
     }
-    const requeue: ReconcileResult = (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic' && interval > 0 ? { requeueAfter: spreadRefresh(interval, random()) } : {};
+    const random = this.deps.random ?? Math.random;
+    const requeueFor = (next: NextRefresh | undefined): ReconcileResult => next === undefined ? {} : { requeueAfter: spreadRefresh(next.waitMs, random(), next.maxSpreadMs) };
+    if (!shouldRefresh(es, now) && this.targetIsValid(es)) return requeueFor(nextRefresh(es, now));
+    const requeue = requeueFor(nextRefresh(es, now, now));
 
     try {
       const ready = await this.sync(es, now);

@@ -2,6 +2,7 @@ import type { ExternalSecret } from '../../api/generated.ts';
 import type { Freshness } from '../../aws/provider.ts';
 import { parseDuration } from '../../go/duration.ts';
 import { syncedResourceVersion } from '../../go/hash.ts';
+import { nextPermission, refreshPermitted, syncWindowsOf } from './sync-windows.ts';
 
 export const DEFAULT_REFRESH_INTERVAL = '1h';
 
@@ -40,8 +41,9 @@ const resourceVersions = new WeakMap<ExternalSecret, { generation: number; label
 /**
  * Whether AWS must be asked again, as ESO decides it: never synced; for Periodic and
  * OnChange, the spec, labels or annotations changed since the last sync (so any
- * annotation change forces a sync); for Periodic, the interval has passed.
- * CreatedOnce fetches only once.
+ * annotation change forces a sync); for Periodic, the interval has passed and the
+ * sync windows permit a refresh now. CreatedOnce fetches only once. Throws when the
+ * interval or a window cannot be read (the reconciler checks both first).
  */
 export function shouldRefresh(es: ExternalSecret, now: number): boolean {
   const status = es.status;
@@ -52,7 +54,7 @@ export function shouldRefresh(es: ExternalSecret, now: number): boolean {
   if (policy === 'OnChange') return false;
   const interval = refreshIntervalMs(es);
   if (interval === 0) return false;
-  return now >= Date.parse(status.refreshTime) + interval;
+  return now >= Date.parse(status.refreshTime) + interval && refreshPermitted(syncWindowsOf(es.spec), now);
 }
 
 /** Whether the last sync does not cover the current object: never synced, or its spec, labels or annotations changed since (force-sync among them). */
@@ -75,24 +77,48 @@ export function fetchFreshness(es: ExternalSecret, now: number, observedAt: numb
   return { notBefore: now - interval, fresh: false };
 }
 
-/** Ms until the next periodic refresh is due, or undefined when none is scheduled. */
-export function nextRefreshIn(es: ExternalSecret, now: number): number | undefined {
+/**
+ * Ms until the next periodic refresh is due by the interval alone, or undefined when none is
+ * scheduled. `last` is the refresh it counts from (default: status.refreshTime).
+ */
+export function nextRefreshIn(es: ExternalSecret, now: number, last?: number): number | undefined {
   const policy = es.spec.refreshPolicy ?? 'Periodic';
   if (policy !== 'Periodic') return undefined;
   const interval = refreshIntervalMs(es);
   if (interval === 0) return undefined;
-  const last = es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now;
-  return Math.max(0, last + interval - now);
+  const from = last ?? (es.status?.refreshTime ? Date.parse(es.status.refreshTime) : now);
+  return Math.max(0, from + interval - now);
+}
+
+/** When the next periodic refresh runs: `waitMs` from now, spread by at most `maxSpreadMs`. */
+export interface NextRefresh {
+  waitMs: number;
+  maxSpreadMs: number;
+}
+
+/**
+ * The next periodic refresh: due by the interval, then moved to when the sync windows next
+ * permit one, or undefined when none will run (no periodic refresh, or the windows never open
+ * again). Its spread stays within the first half of the time the windows then permit, so a
+ * short window is not missed by the spread meant to smooth load.
+ */
+export function nextRefresh(es: ExternalSecret, now: number, last?: number): NextRefresh | undefined {
+  const due = nextRefreshIn(es, now, last);
+  if (due === undefined) return undefined;
+  const permission = nextPermission(syncWindowsOf(es.spec), now + due);
+  if (!permission) return undefined;
+  return { waitMs: permission.at - now, maxSpreadMs: permission.forMs / 2 };
 }
 
 /** Most a refresh is pushed back to spread load: 10 % of the wait, at most five minutes. */
 const MAX_SPREAD_MS = 5 * 60_000;
 
 /**
- * The wait before a periodic refresh, spread by up to 10 % (at most five minutes).
- * ExternalSecrets created or synced together would otherwise refresh together every
- * interval and hit AWS's rate limits in bursts (ESO #4231). `random` is in [0, 1).
+ * The wait before a periodic refresh, spread by up to 10 % (at most five minutes, and at most
+ * `maxSpreadMs`). ExternalSecrets created or synced together, or held back by the same sync
+ * window, would otherwise refresh together and hit AWS's rate limits in bursts (ESO #4231).
+ * `random` is in [0, 1).
  */
-export function spreadRefresh(waitMs: number, random: number): number {
-  return waitMs + Math.floor(Math.min(waitMs * 0.1, MAX_SPREAD_MS) * random);
+export function spreadRefresh(waitMs: number, random: number, maxSpreadMs = Infinity): number {
+  return waitMs + Math.floor(Math.min(waitMs * 0.1, MAX_SPREAD_MS, maxSpreadMs) * random);
 }
