@@ -72,11 +72,16 @@ export const reasonCodes = {
   ExternalSecretRejected: { retry: false },
   /** A ClusterExternalSecret's namespaceSelector(s) cannot be parsed; ESO reports it under the namespace "unknown". */
   InvalidNamespaceSelector: { retry: false },
-  /** The target Secret is controlled by another ExternalSecret. */
+  /**
+   * spec.target.manifest names a kind this operator does not write (it writes Secrets and, as ESO's
+   * generic targets, ConfigMaps). Not retried: only a change to the spec can fix it.
+   */
+  UnsupportedTargetKind: { retry: false },
+  /** The target (Secret or ConfigMap) is controlled by another ExternalSecret. */
   TargetOwnedByAnother: { retry: false },
-  /** The target Secret exists and was not created by this operator; only creationPolicy Merge may write into it. */
+  /** The target exists and was not created by this operator; only creationPolicy Merge may write into it. */
   TargetNotManaged: { retry: false },
-  /** The target Secret is immutable and its data would change. */
+  /** The target (Secret or ConfigMap) is immutable and its data would change. */
   TargetImmutable: { retry: false },
   /** A template could not be parsed or rendered (a missing key may appear in AWS later, so retried). */
   TemplateFailed: { retry: true },

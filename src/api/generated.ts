@@ -106,7 +106,7 @@ export interface ExternalSecretTarget {
   immutable?: boolean;
   /** Blueprint for the target Secret. Values are Go text/template templates with sprig-style functions over the fetched data, e.g. "{{ .password }}". */
   template?: ExternalSecretTemplate;
-  /** A resource kind to create instead of a Secret. Not supported by this operator yet; such ExternalSecrets are reported in the Ready condition. */
+  /** A resource to create instead of a Secret: a ConfigMap (apiVersion v1, kind ConfigMap), or a Secret (apiVersion v1, kind Secret). Any other kind makes the ExternalSecret Ready=False with reason UnsupportedTargetKind. Unlike a Secret, a ConfigMap is not encrypted at rest: use it for values that are not secret. */
   manifest?: ManifestReference;
 }
 

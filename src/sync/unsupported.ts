@@ -8,7 +8,6 @@ import type { ExternalSecretSpec } from '../api/generated.ts';
 export function unsupportedFields(spec: ExternalSecretSpec): string[] {
   const found: string[] = [];
   if (spec.syncWindows) found.push('spec.syncWindows');
-  if (spec.target?.manifest) found.push('spec.target.manifest');
   (spec.target?.template?.templateFrom ?? []).forEach((from, i) => {
     if ((from.valuesDecodingStrategy ?? 'None') !== 'None') found.push(`spec.target.template.templateFrom[${i}].valuesDecodingStrategy`);
   });
