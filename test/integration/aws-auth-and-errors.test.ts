@@ -249,10 +249,11 @@ describe('least privilege', () => {
     try {
       // Allowed: what reconciling needs.
       await asOperator.get(`/api/v1/namespaces/${ns}/secrets`);
-      // Refused: editing users' ExternalSecret specs, reading ConfigMaps cluster-wide, touching Pods or RBAC.
+      // Refused: editing users' ExternalSecret specs, patching ConfigMaps (target ConfigMaps are updated whole,
+      // at their resourceVersion), touching Pods or RBAC.
       for (const [method, path, body] of [
         ['PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/x`, { spec: {} }],
-        ['GET', '/api/v1/configmaps', undefined],
+        ['PATCH', `/api/v1/namespaces/${ns}/configmaps/x`, { data: {} }],
         ['GET', `/api/v1/namespaces/${ns}/pods`, undefined],
         ['POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'escalate' }, rules: [] }],
         ['DELETE', `/apis/external-secrets.io/v1/namespaces/${ns}/secretstores/aws`, undefined],

@@ -41,7 +41,7 @@ const rendered = (data: Record<string, string | Uint8Array>, rest: Partial<Omit<
   ...rest,
 });
 
-const live = (cm: Partial<ConfigMap> & { metadata?: Partial<ConfigMap['metadata']> }): ConfigMap => ({
+const live = (cm: Omit<Partial<ConfigMap>, 'metadata'> & { metadata?: Partial<ConfigMap['metadata']> }): ConfigMap => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   ...cm,
