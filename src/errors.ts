@@ -73,6 +73,13 @@ export const reasonCodes = {
   /** A ClusterExternalSecret's namespaceSelector(s) cannot be parsed; ESO reports it under the namespace "unknown". */
   InvalidNamespaceSelector: { retry: false },
   /**
+   * spec.target.manifest is set and the operator does not allow generic targets
+   * (UNSAFE_ALLOW_GENERIC_TARGETS, the chart's genericTargets.enabled), as ESO without its
+   * --unsafe-allow-generic-targets flag. Not retried: only a change to the spec (or to the
+   * setting, which restarts the operator) can fix it.
+   */
+  GenericTargetsDisabled: { retry: false },
+  /**
    * spec.target.manifest names a kind this operator does not write (it writes Secrets and, as ESO's
    * generic targets, ConfigMaps). Not retried: only a change to the spec can fix it.
    */

@@ -11,8 +11,12 @@ export interface Caches {
   secretStores: Informer<SecretStore>;
   /** Only the Secrets this operator manages (its label), not every Secret in the cluster. */
   managedSecrets: Informer<Secret & KubeObject>;
-  /** Only the ConfigMaps this operator manages (spec.target.manifest), by the same label. */
-  managedConfigMaps: Informer<ConfigMap & KubeObject>;
+  /**
+   * Only the ConfigMaps this operator manages (spec.target.manifest), by the same label; absent
+   * unless generic targets are allowed (UNSAFE_ALLOW_GENERIC_TARGETS), so that by default the
+   * operator lists no ConfigMap and its RBAC needs no list or watch on them.
+   */
+  managedConfigMaps?: Informer<ConfigMap & KubeObject>;
   /**
    * The cluster-scoped kinds; absent when the operator serves one namespace (WATCH_NAMESPACE), so
    * that it makes no cluster-scoped request and a Role in that namespace is all it needs.
@@ -26,8 +30,11 @@ export interface ClusterCaches {
   clusterExternalSecrets: Informer<ClusterExternalSecret>;
 }
 
-/** The caches for the whole cluster, or, given a namespace, for that namespace only. */
-export function createCaches(kube: KubeClient, options: InformerOptions, watchNamespace?: string): Caches {
+/**
+ * The caches for the whole cluster, or, given a namespace, for that namespace only; the managed
+ * ConfigMaps only when generic targets are allowed.
+ */
+export function createCaches(kube: KubeClient, options: InformerOptions, watchNamespace?: string, allowGenericTargets = false): Caches {
   const served = (type: resources.ResourceType) => (watchNamespace === undefined ? type : resources.inNamespace(type, watchNamespace));
   const managed = `${LABEL_MANAGED}=${LABEL_MANAGED_VALUE}`;
   const caches: Caches = {
@@ -37,9 +44,11 @@ export function createCaches(kube: KubeClient, options: InformerOptions, watchNa
     // labels, annotations and keys the ExternalSecret wrote before (sync/managed-fields.ts). A PUT that carries a
     // subset of them would replace the rest, so they are kept entire.
     managedSecrets: new Informer(kube, served(resources.secrets), { ...options, labelSelector: managed, transform: (s) => s }),
-    // Whole too, for the same reason; the label keeps ConfigMaps nobody made through an ExternalSecret out of memory.
-    managedConfigMaps: new Informer(kube, served(resources.configMaps), { ...options, labelSelector: managed, transform: (c) => c }),
   };
+  if (allowGenericTargets) {
+    // Whole too, for the same reason; the label keeps ConfigMaps nobody made through an ExternalSecret out of memory.
+    caches.managedConfigMaps = new Informer(kube, served(resources.configMaps), { ...options, labelSelector: managed, transform: (c) => c });
+  }
   if (watchNamespace !== undefined) return caches;
   return {
     ...caches,
@@ -54,7 +63,7 @@ export function createCaches(kube: KubeClient, options: InformerOptions, watchNa
 /** Every informer of the caches, to start, await and stop together. */
 export function informersOf(caches: Caches): Informer<KubeObject>[] {
   const { cluster, ...namespaced } = caches;
-  return [...Object.values(namespaced), ...Object.values(cluster ?? {})];
+  return [...Object.values(namespaced), ...Object.values(cluster ?? {})].filter((informer) => informer !== undefined);
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -5,15 +5,23 @@ import { OperatorError } from '../errors.ts';
 export type TargetKind = 'Secret' | 'ConfigMap';
 
 /**
- * The kind spec.target.manifest asks for; a Secret when there is none. ESO writes any namespaced
- * kind there (behind its --unsafe-allow-generic-targets flag); this operator writes ConfigMaps, and
- * takes `v1` Secret as the Secret it writes anyway. Any other kind is refused by name, not retried:
- * writing arbitrary kinds would need RBAC over them and a schema for where the data goes. Pure.
+ * The kind spec.target.manifest asks for; a Secret when there is none. Pure.
+ *
+ * As in ESO, any manifest at all (a v1 Secret included) is a generic target, written only when the
+ * operator allows them (UNSAFE_ALLOW_GENERIC_TARGETS, ESO's --unsafe-allow-generic-targets); else it
+ * is GenericTargetsDisabled. ESO then writes any namespaced kind; this operator writes ConfigMaps, and
+ * takes `v1` Secret as the Secret it writes anyway. Any other kind is refused by name: writing
+ * arbitrary kinds would need RBAC over them and a schema for where the data goes. Neither is retried.
  */
-export function targetKind(es: ExternalSecret): TargetKind {
+export function targetKind(es: ExternalSecret, allowGenericTargets: boolean): TargetKind {
   const manifest = es.spec.target?.manifest;
   if (!manifest) return 'Secret';
   const { apiVersion, kind } = manifest;
+  if (!allowGenericTargets) {
+    throw new OperatorError('GenericTargetsDisabled', `generic targets are disabled: spec.target.manifest (kind "${kind}" of apiVersion "${apiVersion}") `
+      + 'needs the operator started with UNSAFE_ALLOW_GENERIC_TARGETS=true (Helm chart value genericTargets.enabled=true; '
+      + "ESO's --unsafe-allow-generic-targets); remove spec.target.manifest to write a Secret");
+  }
   if (apiVersion === 'v1' && (kind === 'ConfigMap' || kind === 'Secret')) return kind;
   throw new OperatorError('UnsupportedTargetKind', `spec.target.manifest: kind "${kind}" of apiVersion "${apiVersion}" is not a target this operator writes; `
     + 'it writes a Secret (no manifest) or a ConfigMap (apiVersion: v1, kind: ConfigMap)');

@@ -147,7 +147,7 @@ export async function operatorCaughtUp(h: Harness, seen: any[], gone: any[] = []
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
     if (o.kind === 'ExternalSecret') return h.operator.caches.externalSecrets.get(key);
     if (o.kind === 'Secret') return h.operator.caches.managedSecrets.get(key);
-    if (o.kind === 'ConfigMap') return h.operator.caches.managedConfigMaps.get(key);
+    if (o.kind === 'ConfigMap') return h.operator.caches.managedConfigMaps?.get(key);
     throw new Error(`operatorCaughtUp: the operator caches no ${o.kind}`);
   };
   const atLeast = (o: any): boolean => BigInt(cached(o)?.metadata.resourceVersion ?? -1) >= BigInt(o.metadata.resourceVersion);

@@ -6,7 +6,6 @@ import { validUtf8Text } from '../../src/go/utf8.ts';
 import { configMapDataHash, configMapHashMatches, nextConfigMap } from '../../src/sync/desired-configmap.ts';
 import type { RenderedTarget } from '../../src/sync/desired-secret.ts';
 import { fieldManagerFor } from '../../src/sync/managed-fields.ts';
-import { targetKind } from '../../src/sync/target-kind.ts';
 
 const MANAGED = 'reconcile.external-secrets.io/managed';
 const CREATED_BY = 'reconcile.external-secrets.io/created-by';
@@ -188,36 +187,6 @@ describe('configMapHashMatches: drift', () => {
   it('an empty data map written, read back without data, still matches', () => {
     const { data: _, ...written } = nextConfigMap(externalSecret(), rendered({}), undefined);
     expect(configMapHashMatches(written)).toBe(true);
-  });
-});
-
-describe('targetKind', () => {
-  const withManifest = (apiVersion: string, kind: string): ExternalSecret => externalSecret({ manifest: { apiVersion, kind } });
-
-  it('no manifest is a Secret; v1 ConfigMap and v1 Secret are those kinds', () => {
-    const es = externalSecret();
-    delete es.spec.target!.manifest;
-    expect(targetKind(es)).toBe('Secret');
-    expect(targetKind(withManifest('v1', 'ConfigMap'))).toBe('ConfigMap');
-    expect(targetKind(withManifest('v1', 'Secret'))).toBe('Secret');
-  });
-
-  it.each([
-    ['argoproj.io/v1alpha1', 'Application'],
-    ['apps/v1', 'Deployment'],
-    ['v2', 'ConfigMap'],
-    ['v1', 'configmap'],
-  ])('%s %s is UnsupportedTargetKind (not retried), naming the kind', (apiVersion, kind) => {
-    let err: unknown;
-    try {
-      targetKind(withManifest(apiVersion, kind));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(OperatorError);
-    expect((err as OperatorError).code).toBe('UnsupportedTargetKind');
-    expect((err as OperatorError).retryable).toBe(false);
-    expect((err as OperatorError).message).toContain(`kind "${kind}" of apiVersion "${apiVersion}"`);
   });
 });
 

@@ -50,7 +50,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     return owner ? [cacheKey(o.metadata.namespace, owner)] : [];
   };
   managedSecrets.addIndex(BY_OWNER, byOwnerLabel);
-  managedConfigMaps.addIndex(BY_OWNER, byOwnerLabel);
+  managedConfigMaps?.addIndex(BY_OWNER, byOwnerLabel);
   // When the cache received each ExternalSecret's spec, labels and annotations as they are (a status
   // write keeps the time): a first sync, spec change or force-sync takes only values read after it.
   const observed = new WeakMap<ExternalSecret, number>();
@@ -79,8 +79,13 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     createdBy: (es) => managedSecrets.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
-    managedConfigMap: (ns, name) => managedConfigMaps.get(cacheKey(ns, name)),
-    configMapsCreatedBy: (es) => managedConfigMaps.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
+    // Only with generic targets allowed (the cache exists only then): otherwise such ExternalSecrets are refused.
+    ...(managedConfigMaps ? {
+      configMaps: {
+        managed: (ns: string, name: string) => managedConfigMaps.get(cacheKey(ns, name)),
+        createdBy: (es: ExternalSecret) => managedConfigMaps.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
+      },
+    } : {}),
     onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       metrics.syncCalls.inc(labels);
@@ -100,8 +105,8 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   })
     .for(externalSecrets, specOrMetadataChanged)
     .watches(secretStores, usersOf, generationChanged)
-    .watches(managedSecrets, targeting)
-    .watches(managedConfigMaps, targeting);
+    .watches(managedSecrets, targeting);
+  if (managedConfigMaps) controller.watches(managedConfigMaps, targeting);
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
   return controller
     .onDeleted((es) => forgetObject(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))

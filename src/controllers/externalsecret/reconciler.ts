@@ -42,10 +42,15 @@ export interface ReconcilerDeps {
   managedSecret(namespace: string, name: string): Secret | undefined;
   /** The cached managed Secrets that carry this ExternalSecret's owner label. */
   createdBy(es: ExternalSecret): Secret[];
-  /** The cached ConfigMaps the operator manages in a namespace (managed label), by name. */
-  managedConfigMap(namespace: string, name: string): ConfigMap | undefined;
-  /** The cached managed ConfigMaps that carry this ExternalSecret's owner label. */
-  configMapsCreatedBy(es: ExternalSecret): ConfigMap[];
+  /**
+   * The cached ConfigMaps the operator manages (managed label): by name, and those that carry this
+   * ExternalSecret's owner label. Absent unless generic targets are allowed (UNSAFE_ALLOW_GENERIC_TARGETS):
+   * then an ExternalSecret with spec.target.manifest is GenericTargetsDisabled, and no ConfigMap is touched.
+   */
+  configMaps?: {
+    managed(namespace: string, name: string): ConfigMap | undefined;
+    createdBy(es: ExternalSecret): ConfigMap[];
+  };
   onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string) => void;
   /** In [0, 1); spreads periodic refreshes. */
   random?: () => number;
@@ -103,7 +108,7 @@ export class ExternalSecretReconciler {
     const { kube, events } = this.deps;
     const unsupported = unsupportedFields(es.spec);
     if (unsupported.length) throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
-    const kind = targetKind(es);
+    const kind = targetKind(es, this.deps.configMaps !== undefined);
     const store = resolveStore(es, this.deps.stores);
     const prefix = store.aws.prefix ?? '';
     const provider = await this.deps.providers.forStore(store, es.metadata.namespace!, {
@@ -139,13 +144,14 @@ export class ExternalSecretReconciler {
       for (const orphan of await deleteOrphanedSecrets(kube, es, this.deps.createdBy(es), kind === 'Secret' ? name : undefined)) {
         events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${orphan}"`);
       }
-      for (const orphan of await deleteOrphanedConfigMaps(kube, es, this.deps.configMapsCreatedBy(es), kind === 'ConfigMap' ? name : undefined)) {
+      const configMaps = this.deps.configMaps?.createdBy(es) ?? [];
+      for (const orphan of await deleteOrphanedConfigMaps(kube, es, configMaps, kind === 'ConfigMap' ? name : undefined)) {
         events.normal(es, 'Deleted', `ConfigMap deleted because it was orphaned: "${orphan}"`);
       }
     }
     const namespace = es.metadata.namespace!;
     const outcome = kind === 'ConfigMap'
-      ? await writeTargetConfigMap(kube, es, rendered, this.deps.managedConfigMap(namespace, targetName(es)))
+      ? await writeTargetConfigMap(kube, es, rendered, this.deps.configMaps?.managed(namespace, targetName(es)))
       : await writeTargetSecret(kube, es, rendered, this.deps.managedSecret(namespace, targetName(es)));
     if (outcome === 'missing') {
       return { status: 'True', reason: 'SecretMissing', message: `${noun(kind)} will not be created due to CreationPolicy=Merge` };
@@ -167,12 +173,12 @@ export class ExternalSecretReconciler {
     if (es.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'SecretMissing') return true;
     let kind: TargetKind;
     try {
-      kind = targetKind(es);
+      kind = targetKind(es, this.deps.configMaps !== undefined);
     } catch {
       return false; // the sync reports it
     }
     const namespace = es.metadata.namespace!;
-    const target = kind === 'ConfigMap' ? this.deps.managedConfigMap(namespace, targetName(es)) : this.deps.managedSecret(namespace, targetName(es));
+    const target = kind === 'ConfigMap' ? this.deps.configMaps?.managed(namespace, targetName(es)) : this.deps.managedSecret(namespace, targetName(es));
     if (!target || target.metadata.labels?.[LABEL_MANAGED] !== LABEL_MANAGED_VALUE) return false;
     if (policy === 'Owner' && controllerOf(target.metadata)?.uid !== es.metadata.uid) return false;
     return kind === 'ConfigMap' ? configMapHashMatches(target as ConfigMap) : hashMatches(target as Secret);
