@@ -1,14 +1,28 @@
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_OWNER } from '../../src/api/well-known.ts';
 import { objectHash } from '../../src/go/hash.ts';
+import { KubeClient } from '../../src/kube/client.ts';
 import { configMaps, externalSecrets } from '../../src/kube/resources.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
+import { genericTargetsIdentity } from './generic-targets-identity.ts';
 import { eventually, getIfExists, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 
+/**
+ * The operator with generic targets allowed (UNSAFE_ALLOW_GENERIC_TARGETS), under the chart's RBAC for
+ * genericTargets.enabled=true: an identity of its own, so the suite's default one keeps its least privilege.
+ */
 let h: Harness;
-beforeAll(async () => (h = await startHarness()));
+beforeAll(async () => {
+  const admin = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
+  try {
+    const { kube } = await genericTargetsIdentity(admin, inject('adminKubeconfig'));
+    h = await startHarness({ operatorKube: kube, operator: { allowGenericTargets: true } });
+  } finally {
+    await admin.close();
+  }
+});
 afterAll(async () => h?.close());
 
 const CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap' };
