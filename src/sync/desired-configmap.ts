@@ -46,7 +46,7 @@ export function nextConfigMap(es: ExternalSecret, rendered: RenderedTarget, live
     const data: Record<string, string> = Object.create(null);
     if (policy === 'Merge') Object.assign(data, without(live?.data, owned.data));
     for (const [key, value] of Object.entries(rendered.data)) data[key] = validUtf8Text(value);
-    const size = new SizeTally("the ConfigMap's data and binaryData, keys included");
+    const size = new SizeTally("the ConfigMap's data and binaryData, keys included", undefined, 'ConfigMap');
     for (const [key, value] of Object.entries(data)) size.set(`data/${key}`, key.length + Buffer.byteLength(value, 'utf8'));
     for (const [key, value] of Object.entries(next.binaryData ?? {})) size.set(`binaryData/${key}`, key.length + base64Length(value));
     next.data = data;

@@ -1,4 +1,4 @@
-import type { ExternalSecret } from '../api/generated.ts';
+import type { ExternalSecret, ExternalSecretSpec } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 
 /** The kinds an ExternalSecret's target can be: a Secret, or a ConfigMap through ESO's generic targets. */
@@ -26,3 +26,10 @@ export function targetKind(es: ExternalSecret, allowGenericTargets: boolean): Ta
   throw new OperatorError('UnsupportedTargetKind', `spec.target.manifest: kind "${kind}" of apiVersion "${apiVersion}" is not a target this operator writes; `
     + 'it writes a Secret (no manifest) or a ConfigMap (apiVersion: v1, kind: ConfigMap)');
 }
+
+/**
+ * The kind a spec's target names, for the words of a message only (nothing is checked): a ConfigMap
+ * for a v1 ConfigMap manifest, else a Secret. Pure.
+ */
+export const targetKindNamed = (spec: ExternalSecretSpec): TargetKind =>
+  (spec.target?.manifest?.apiVersion === 'v1' && spec.target.manifest.kind === 'ConfigMap' ? 'ConfigMap' : 'Secret');

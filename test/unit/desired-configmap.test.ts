@@ -112,6 +112,8 @@ describe('nextConfigMap: a new ConfigMap', () => {
     })();
     expect(err).toBeInstanceOf(OperatorError);
     expect((err as OperatorError).code).toBe('SecretTooLarge');
+    expect((err as OperatorError).message).toBe("the ConfigMap's data and binaryData, keys included would be more than 1048576 bytes (1024 KiB), "
+      + 'the most Kubernetes accepts in a ConfigMap');
   });
 });
 

@@ -137,7 +137,7 @@ export class ExternalSecretReconciler {
       // Merge: write the Secret with no provider data.
     }
 
-    const rendered = renderTarget(es, data, await readTemplateSources(kube, es));
+    const rendered = renderTarget(es, data, await readTemplateSources(kube, es), kind);
     if (policy === 'Owner') {
       // What this ExternalSecret created and no longer targets, of either kind (the target's kind may have changed).
       const name = targetName(es);
