@@ -209,4 +209,44 @@ describe('target.manifest ConfigMap', () => {
     expect(await h.secret(ns, 'es')).toBeUndefined();
     expect(await configMap(ns, 'es')).toBeUndefined();
   });
+
+  it('templateFrom into data.<key> (read as YAML, as ESO does) and lowercase labels; a path elsewhere in the ConfigMap is UnsupportedField, nothing written', async () => {
+    const { ns, key } = await prepared('cm-path');
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tpl', namespace: ns }, data: { 'app.yaml': "'db: {{ .username }}'" } });
+    await applyExternalSecret(h, ns, 'es', {
+      data: dbData(key),
+      target: {
+        manifest: CONFIG_MAP,
+        template: {
+          templateFrom: [
+            { target: 'data.app', configMap: { name: 'tpl', items: [{ key: 'app.yaml' }] } },
+            { target: 'labels', literal: 'tier: backend' },
+          ],
+        },
+      },
+    });
+    await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    const cm = await configMap(ns, 'es');
+    expect(cm.data).toEqual({ app: 'db: dbadmin' });
+    expect(cm.metadata.labels).toEqual({ tier: 'backend', [LABEL_MANAGED]: 'true', [LABEL_OWNER]: objectHash(`${ns}/es`) });
+
+    await applyExternalSecret(h, ns, 'other', { data: dbData(key), target: { manifest: CONFIG_MAP, template: { templateFrom: [{ target: 'metadata.finalizers', literal: '- example.com/hold' }] } } });
+    const es = await readyAs(h, ns, 'other', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toBe('UnsupportedField: spec.target.template.templateFrom[0].target: "metadata.finalizers" is not a place this operator writes '
+      + 'in a ConfigMap; use Data, Annotations or Labels (any case), or data.<key>');
+    await operatorCaughtUp(h, [es]);
+    expect(await configMap(ns, 'other')).toBeUndefined();
+  });
+
+  it('past 1 MiB of data it is SecretTooLarge, the message naming a ConfigMap', async () => {
+    const { ns, key } = await prepared('cm-large');
+    await applyExternalSecret(h, ns, 'es', {
+      data: dbData(key),
+      target: { manifest: CONFIG_MAP, template: { data: { a: '{{ repeat 600000 "x" }}', b: '{{ repeat 600000 "y" }}' } } },
+    });
+    const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toBe("SecretTooLarge: the ConfigMap's data would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a ConfigMap");
+    await operatorCaughtUp(h, [es]);
+    expect(await configMap(ns, 'es')).toBeUndefined();
+  });
 });
