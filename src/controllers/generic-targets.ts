@@ -4,7 +4,7 @@
  * ESO: a ConfigMap is not encrypted at rest, and with the setting off the operator neither watches
  * nor writes ConfigMaps, so its RBAC needs no more than `get` on them (templateFrom).
  */
-export const ALLOW_GENERIC_TARGETS = 'UNSAFE_ALLOW_GENERIC_TARGETS';
+const ALLOW_GENERIC_TARGETS = 'UNSAFE_ALLOW_GENERIC_TARGETS';
 
 /** The setting's value: unset, empty or "false" is off, "true" is on; anything else is refused at start. */
 export function allowGenericTargetsFrom(value: string | undefined): boolean {
