@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configMaps } from '../../src/kube/resources.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
 import { eventually, getIfExists, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
+import { startOperatorChild } from './operator-child.ts';
 
 /** The operator as installed by default: generic targets not allowed, under the default chart's RBAC. */
 let h: Harness;
@@ -29,5 +30,10 @@ describe('generic targets off (the default, as ESO without --unsafe-allow-generi
     expect(await getIfExists(h.kube, configMaps.path(ns, 'es'))).toBeUndefined();
     expect(await h.secret(ns, 'es')).toBeUndefined();
     expect(h.operator.caches.managedConfigMaps).toBeUndefined();
+  });
+
+  it('the operator process refuses at start an UNSAFE_ALLOW_GENERIC_TARGETS other than true or false, saying so', async () => {
+    await expect(startOperatorChild({ name: 'misconfigured-generic-targets', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: inject('motoEndpoint'), env: { UNSAFE_ALLOW_GENERIC_TARGETS: 'yes' } }))
+      .rejects.toThrow(/exited before it started:[\s\S]*UNSAFE_ALLOW_GENERIC_TARGETS \\"yes\\" is neither \\"true\\" nor \\"false\\"/);
   });
 });
