@@ -74,11 +74,23 @@ export const reasonCodes = {
   ExternalSecretRejected: { retry: false },
   /** A ClusterExternalSecret's namespaceSelector(s) cannot be parsed; ESO reports it under the namespace "unknown". */
   InvalidNamespaceSelector: { retry: false },
-  /** The target Secret is controlled by another ExternalSecret. */
+  /**
+   * spec.target.manifest is set and the operator does not allow generic targets
+   * (UNSAFE_ALLOW_GENERIC_TARGETS, the chart's genericTargets.enabled), as ESO without its
+   * --unsafe-allow-generic-targets flag. Not retried: only a change to the spec (or to the
+   * setting, which restarts the operator) can fix it.
+   */
+  GenericTargetsDisabled: { retry: false },
+  /**
+   * spec.target.manifest names a kind this operator does not write (it writes Secrets and, as ESO's
+   * generic targets, ConfigMaps). Not retried: only a change to the spec can fix it.
+   */
+  UnsupportedTargetKind: { retry: false },
+  /** The target (Secret or ConfigMap) is controlled by another ExternalSecret. */
   TargetOwnedByAnother: { retry: false },
-  /** The target Secret exists and was not created by this operator; only creationPolicy Merge may write into it. */
+  /** The target exists and was not created by this operator; only creationPolicy Merge may write into it. */
   TargetNotManaged: { retry: false },
-  /** The target Secret is immutable and its data would change. */
+  /** The target (Secret or ConfigMap) is immutable and its data would change. */
   TargetImmutable: { retry: false },
   /** A template could not be parsed or rendered (a missing key may appear in AWS later, so retried). */
   TemplateFailed: { retry: true },

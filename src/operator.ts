@@ -41,6 +41,11 @@ export interface OperatorOptions {
    * Default: the stores without spec.controller, as ESO's default class.
    */
   controllerClass?: ControllerClass;
+  /**
+   * ESO's generic targets (UNSAFE_ALLOW_GENERIC_TARGETS): spec.target.manifest may write a ConfigMap.
+   * Off by default: no ConfigMap is watched or written, and such ExternalSecrets are reported.
+   */
+  allowGenericTargets?: boolean;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -68,7 +73,7 @@ export class Operator {
       onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
       // What failed on the apiserver runs again as soon as it serves, not after its grown backoff.
       onRecovered: (resource) => this.retryApiserverFailures(resource),
-    }, options.watchNamespace);
+    }, options.watchNamespace, options.allowGenericTargets ?? false);
     this.informers = informersOf(this.caches);
     this.providers = new AwsProviders(kube, clock, {
       log,

@@ -25,8 +25,12 @@ export interface Secret {
 }
 
 export interface ConfigMap {
-  metadata: ObjectMeta;
+  apiVersion?: 'v1';
+  kind?: 'ConfigMap';
+  metadata: ObjectMeta & { managedFields?: Array<{ manager?: string; fieldsV1?: Record<string, any> }> };
   data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
 }
 
 export interface Namespace {

@@ -106,7 +106,7 @@ export interface ExternalSecretTarget {
   immutable?: boolean;
   /** Blueprint for the target Secret. Values are Go text/template templates with sprig-style functions over the fetched data, e.g. "{{ .password }}". */
   template?: ExternalSecretTemplate;
-  /** A resource kind to create instead of a Secret. Not supported by this operator yet; such ExternalSecrets are reported in the Ready condition. */
+  /** A resource to create instead of a Secret (ESO's generic targets): a ConfigMap (apiVersion v1, kind ConfigMap), or a Secret (apiVersion v1, kind Secret). Only when the operator allows generic targets (UNSAFE_ALLOW_GENERIC_TARGETS, Helm value genericTargets.enabled); otherwise the ExternalSecret is Ready=False with reason GenericTargetsDisabled. Any other kind is Ready=False with reason UnsupportedTargetKind. Unlike a Secret, a ConfigMap is not encrypted at rest: use it for values that are not secret. */
   manifest?: ManifestReference;
 }
 
@@ -141,8 +141,8 @@ export interface TemplateFrom {
   secret?: TemplateRef;
   /** A template given inline; its output is YAML whose keys and values are added to the target. */
   literal?: string;
-  /** Where the rendered output goes: Data, Annotations or Labels. */
-  target?: 'Data' | 'Annotations' | 'Labels';
+  /** Where the rendered output goes. Data (the default), Annotations or Labels, in any case; for a Secret target nothing else is accepted. For a ConfigMap target (spec.target.manifest) also data.<key>: the output, read as YAML, becomes that key's value. */
+  target?: string;
   /** How rendered values are decoded: None, Base64, Base64URL or Auto. */
   valuesDecodingStrategy?: 'None' | 'Base64' | 'Base64URL' | 'Auto';
 }

@@ -106,3 +106,22 @@ export function sortedByUtf8(keys: readonly string[]): string[] {
     .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
     .map(({ key }) => key);
 }
+
+/**
+ * Bytes as encoding/json writes them in a JSON string: each byte that does not start a valid
+ * sequence becomes U+FFFD (Node's decoder replaces maximal subparts instead, which can give fewer
+ * U+FFFD). A ConfigMap value ESO builds with string(bytes) reaches the apiserver this way.
+ */
+export function validUtf8Text(bytes: Uint8Array): string {
+  let text = '';
+  let runStart = 0;
+  for (let at = 0; at < bytes.length;) {
+    const [rune, size] = decodeRune(bytes, at);
+    if (rune === RUNE_ERROR && size === 1) {
+      text += Buffer.from(bytes.subarray(runStart, at)).toString('utf8') + '\ufffd';
+      runStart = at + 1;
+    }
+    at += size;
+  }
+  return text + Buffer.from(bytes.subarray(runStart)).toString('utf8');
+}

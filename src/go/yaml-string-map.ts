@@ -9,7 +9,7 @@ export class YamlTooLargeError extends Error {}
  * Lines and commas of the text: at least as many as the YAML's map entries, in block style
  * (one a line) or flow style (`{a: 1, b: 2}`), counted before the parser sees the text.
  */
-function entriesAtMost(text: string): number {
+export function entriesAtMost(text: string): number {
   let n = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -65,7 +65,7 @@ export function parseStringMap(text: string): Record<string, string> | undefined
 }
 
 /** `line L, column C` (1-based) of an offset in the text. */
-function position(text: string, offset: number): string {
+export function position(text: string, offset: number): string {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {

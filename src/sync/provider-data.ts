@@ -8,6 +8,7 @@ import { rejectNullBytes } from './null-bytes.ts';
 import { extractPropertyBytes, PropertyPathError } from './property-path.ts';
 import { dataFromMap, RewriteBudget, type TransformRenderer } from './rewrite.ts';
 import { SizeTally } from './secret-size.ts';
+import { targetKindNamed } from './target-kind.ts';
 
 /** What one provider call gave: a secret, the secrets a find matched, or the error. */
 export type FetchResult =
@@ -39,7 +40,7 @@ export function assembleProviderData(
   renderTransform: TransformRenderer,
 ): ProviderData {
   const data: Record<string, Uint8Array> = Object.create(null);
-  const size = new SizeTally('the data gathered so far');
+  const size = new SizeTally('the data gathered so far', undefined, targetKindNamed(spec));
   const put = (key: string, value: Uint8Array, at: string): void => {
     size.set(key, value.length, at);
     data[key] = value;

@@ -15,21 +15,26 @@ export const MAX_SECRET_BYTES = 1 << 20;
 /** Kubernetes' limit on an object's annotations, keys and values together (TotalAnnotationSizeLimitB). */
 export const MAX_ANNOTATION_BYTES = 256 << 10;
 
-/** The error for data past `limit`; `what` says which data, e.g. `spec.dataFrom[1]: the data gathered so far`. */
-export const secretTooLarge = (what: string, limit = MAX_SECRET_BYTES): OperatorError =>
-  new OperatorError('SecretTooLarge', `${what} would be more than ${limit} bytes (${limit >> 10} KiB), the most Kubernetes accepts in a Secret`);
+/**
+ * The error for data past `limit`; `what` says which data, e.g. `spec.dataFrom[1]: the data gathered so far`,
+ * and `kind` the target it is for (a ConfigMap has the same 1 MiB limit, keys included).
+ */
+export const secretTooLarge = (what: string, limit = MAX_SECRET_BYTES, kind: 'Secret' | 'ConfigMap' = 'Secret'): OperatorError =>
+  new OperatorError('SecretTooLarge', `${what} would be more than ${limit} bytes (${limit >> 10} KiB), the most Kubernetes accepts in a ${kind}`);
 
 /** The total size of a map's values as keys are set, replaced and removed. */
 export class SizeTally {
   readonly #limit: number;
   readonly #what: string;
+  readonly #kind: 'Secret' | 'ConfigMap';
   readonly #sizes = new Map<string, number>();
   #total = 0;
 
-  /** `what` names the data in the error, e.g. `the Secret's data`. */
-  constructor(what: string, limit = MAX_SECRET_BYTES) {
+  /** `what` names the data in the error, e.g. `the Secret's data`; `kind` the target the limit is Kubernetes' for. */
+  constructor(what: string, limit = MAX_SECRET_BYTES, kind: 'Secret' | 'ConfigMap' = 'Secret') {
     this.#what = what;
     this.#limit = limit;
+    this.#kind = kind;
   }
 
   get total(): number {
@@ -45,6 +50,6 @@ export class SizeTally {
   set(key: string, bytes: number, at?: string): void {
     this.#total += bytes - (this.#sizes.get(key) ?? 0);
     this.#sizes.set(key, bytes);
-    if (this.#total > this.#limit) throw secretTooLarge(at ? `${at}: ${this.#what}` : this.#what, this.#limit);
+    if (this.#total > this.#limit) throw secretTooLarge(at ? `${at}: ${this.#what}` : this.#what, this.#limit, this.#kind);
   }
 }

@@ -7,7 +7,6 @@ import type { ExternalSecretSpec } from '../api/generated.ts';
  */
 export function unsupportedFields(spec: ExternalSecretSpec): string[] {
   const found: string[] = [];
-  if (spec.target?.manifest) found.push('spec.target.manifest');
   (spec.dataFrom ?? []).forEach((entry, i) => {
     const at = `spec.dataFrom[${i}]`;
     if (entry.sourceRef) found.push(`${at}.sourceRef`);

@@ -4,6 +4,7 @@ import { KubeClient } from '../../src/kube/client.ts';
 import { applyManifest } from '../../dev/apply.ts';
 import { jwtClaims, type AwsProxy } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs } from './cases.ts';
+import { genericTargetsIdentity } from './generic-targets-identity.ts';
 import { decode, eventually, ROLE_ARN, startHarnessBehindProxy, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 
@@ -256,6 +257,34 @@ describe('least privilege', () => {
         ['GET', `/api/v1/namespaces/${ns}/pods`, undefined],
         ['POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'escalate' }, rules: [] }],
         ['DELETE', `/apis/external-secrets.io/v1/namespaces/${ns}/secretstores/aws`, undefined],
+      ] as const) {
+        const err = await asOperator.request(method, path, { body, contentType: 'application/merge-patch+json' }).catch((e) => e);
+        expect(err.status, `${method} ${path}`).toBe(403);
+      }
+    } finally {
+      await asOperator.close();
+    }
+  });
+
+  it('with genericTargets.enabled, the chart\'s ClusterRole adds list, watch, create, update and delete on ConfigMaps, and nothing else', async () => {
+    const ns = await h.namespace('rbac-generic');
+    const { kube: asOperator, rules } = await genericTargetsIdentity(h.kube, inject('adminKubeconfig'));
+    try {
+      expect(rules.filter((r: any) => r.resources.includes('configmaps'))).toEqual([
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
+      ]);
+      // Allowed: what ConfigMap targets need, cluster-wide.
+      await asOperator.get('/api/v1/configmaps?labelSelector=reconcile.external-secrets.io/managed%3Dtrue');
+      await asOperator.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { k: 'v' } } });
+      const written = await asOperator.get(`/api/v1/namespaces/${ns}/configmaps/x`);
+      await asOperator.request('PUT', `/api/v1/namespaces/${ns}/configmaps/x`, { body: { ...written, data: { k: 'w' } } });
+      await asOperator.request('DELETE', `/api/v1/namespaces/${ns}/configmaps/x`);
+      // Still refused: patching ConfigMaps (targets are updated whole, at their resourceVersion), Pods, RBAC.
+      for (const [method, path, body] of [
+        ['PATCH', `/api/v1/namespaces/${ns}/configmaps/x`, { data: {} }],
+        ['PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/x`, { spec: {} }],
+        ['GET', `/api/v1/namespaces/${ns}/pods`, undefined],
+        ['POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'escalate' }, rules: [] }],
       ] as const) {
         const err = await asOperator.request(method, path, { body, contentType: 'application/merge-patch+json' }).catch((e) => e);
         expect(err.status, `${method} ${path}`).toBe(403);

@@ -140,13 +140,14 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
  * (write, fetch, record): its caches hold each of `seen` at least at that write, and none of `gone`,
  * so it has handled their watch events, and every reconcile those woke has finished. An absence
  * checked after this can fail; one checked after a fixed sleep passes whenever the operator is slow.
- * `seen` and `gone` are ExternalSecrets and managed Secrets, as the apiserver returned them.
+ * `seen` and `gone` are ExternalSecrets and managed Secrets or ConfigMaps, as the apiserver returned them.
  */
 export async function operatorCaughtUp(h: Harness, seen: any[], gone: any[] = []): Promise<void> {
   const cached = (o: any): any => {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
     if (o.kind === 'ExternalSecret') return h.operator.caches.externalSecrets.get(key);
     if (o.kind === 'Secret') return h.operator.caches.managedSecrets.get(key);
+    if (o.kind === 'ConfigMap') return h.operator.caches.managedConfigMaps?.get(key);
     throw new Error(`operatorCaughtUp: the operator caches no ${o.kind}`);
   };
   const atLeast = (o: any): boolean => BigInt(cached(o)?.metadata.resourceVersion ?? -1) >= BigInt(o.metadata.resourceVersion);

@@ -126,6 +126,22 @@ describe('the chart, rendered by helm', () => {
     expect(inert).toEqual([]);
   });
 
+  it('genericTargets: off by default (no UNSAFE_ALLOW_GENERIC_TARGETS, ConfigMaps get only); on, the setting and the ConfigMap rule, in both scopes', () => {
+    const configMapRules = (rendered: any[]) => rendered.filter((m) => m.kind === 'ClusterRole' || m.kind === 'Role')
+      .flatMap((role) => role.rules).filter((rule: any) => rule.resources.includes('configmaps'));
+    const setting = (rendered: any[]) => rendered.find((m) => m.kind === 'Deployment').spec.template.spec.containers[0].env
+      .filter((e: any) => e.name === 'UNSAFE_ALLOW_GENERIC_TARGETS');
+    const off = parseManifests(renderChart({ set: ['crds.install=false'] }));
+    expect(setting(off)).toEqual([]);
+    expect(configMapRules(off)).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]);
+    for (const scope of [[], ['scope.namespace=team-a']]) {
+      const on = parseManifests(renderChart({ set: ['crds.install=false', 'genericTargets.enabled=true', ...scope] }));
+      expect(setting(on)).toEqual([{ name: 'UNSAFE_ALLOW_GENERIC_TARGETS', value: 'true' }]);
+      expect(configMapRules(on)).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }]);
+    }
+    expect(helmError({ set: ['genericTargets.enabled=yes'] })).toMatch(/genericTargets/);
+  });
+
   it('refuses a misspelt key or a wrong type through values.schema.json', () => {
     expect(helmError({ set: ['imagee.tag=1.0.0'] })).toMatch(/imagee/);
     expect(helmError({ set: ['serviceAccount.anotations.a=b'] })).toMatch(/anotations/);

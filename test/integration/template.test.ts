@@ -211,6 +211,19 @@ const cases: Case[] = [
       },
     },
   },
+  {
+    name: 'templateFrom targets in any case (data, LABELS, annotations), as ESO compares them lowercased',
+    aws: (n) => [{ name: n('db'), string: DB }],
+    source: (n) => extract(n('db')),
+    template: {
+      templateFrom: [
+        { target: 'data', literal: 'user: {{ .username }}\n' },
+        { target: 'LABELS', literal: 'engine: {{ .engine }}\n' },
+        { target: 'annotations', literal: 'example.com/database: "{{ .dbname }}"\n' },
+      ],
+    },
+    want: { data: { user: 'dbadmin' }, labels: { engine: 'postgres' }, annotations: { 'example.com/database': 'myapp' } },
+  },
 ];
 
 describe('target.template', () => {

@@ -89,6 +89,60 @@ describe('ExternalSecret validation at apply (no webhook server)', () => {
   });
 });
 
+describe('templateFrom[].target at apply, as ESO v2.9 takes it', () => {
+  const withTarget = (target: string, manifest?: { apiVersion: string; kind: string }) => ({
+    ...base,
+    target: { ...(manifest ? { manifest } : {}), template: { templateFrom: [{ literal: 'a: b', target }] } },
+  });
+  const refusal = /templateFrom\[\]\.target of a Secret target must be Data, Annotations or Labels \(any case\)/;
+
+  it('v1, a Secret target (no manifest, or a v1 Secret manifest): Data, Annotations, Labels in any case, or empty; any path is refused, as ESO\'s webhook refuses it', async () => {
+    for (const manifest of [undefined, { apiVersion: 'v1', kind: 'Secret' }]) {
+      for (const target of ['Data', 'data', 'ANNOTATIONS', 'Labels', '']) {
+        expect(await apply('external-secrets.io/v1', withTarget(target, manifest)), `${target} ${JSON.stringify(manifest)}`).toBe('accepted');
+      }
+      for (const target of ['type', 'immutable', 'metadata.ownerReferences', 'spec.database.config', 'data.key']) {
+        const verdict = await apply('external-secrets.io/v1', withTarget(target, manifest));
+        expect(verdict, target).toMatchObject({ status: 422, message: expect.stringMatching(refusal) });
+      }
+    }
+  });
+
+  it('v1, a generic target (a ConfigMap or another kind): any string, paths included (ESO\'s v1 schema has no enum)', async () => {
+    for (const target of ['data.config', 'spec.database.config', 'Data', 'labels']) {
+      expect(await apply('external-secrets.io/v1', withTarget(target, { apiVersion: 'v1', kind: 'ConfigMap' })), target).toBe('accepted');
+    }
+    expect(await apply('external-secrets.io/v1', withTarget('spec.x', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' }))).toBe('accepted');
+  });
+
+  it('v1beta1 keeps ESO\'s v1beta1 enum: Data, Annotations or Labels exactly', async () => {
+    expect(await apply('external-secrets.io/v1beta1', withTarget('Labels'))).toBe('accepted');
+    for (const target of ['data', 'data.config']) {
+      expect(await apply('external-secrets.io/v1beta1', withTarget(target, { apiVersion: 'v1', kind: 'ConfigMap' })), target)
+        .toMatchObject({ status: 422, message: expect.stringMatching(/Unsupported value/) });
+    }
+  });
+
+  it('a ClusterExternalSecret\'s externalSecretSpec follows the same rule', async () => {
+    // Applied and deleted at once: a ClusterExternalSecret is cluster-scoped, and no namespace controller clears it.
+    const ces = async (target: string) => {
+      const name = `ces-${Math.random().toString(36).slice(2, 8)}`;
+      try {
+        await applyManifest(h.kube, {
+          apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', metadata: { name },
+          spec: { namespaceSelectors: [{ matchLabels: { 'no-such-label': 'x' } }], externalSecretSpec: withTarget(target) },
+        });
+      } catch (err: any) {
+        return { status: err.status, message: err.message };
+      }
+      await h.kube.request('DELETE', `/apis/external-secrets.io/v1/clusterexternalsecrets/${name}`);
+      return 'accepted';
+    };
+    expect(await ces('annotations')).toBe('accepted');
+    expect(await ces('spec.x')).toMatchObject({ status: 422, message: expect.stringMatching(refusal) });
+  });
+});
+
 describe('store validation at apply', () => {
   it('rejects a SecretStore without a region, and auth with both jwt and secretRef', async () => {
     const store = (aws: Record<string, unknown>) => applyManifest(h.kube, {

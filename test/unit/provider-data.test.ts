@@ -253,6 +253,12 @@ describe('assembleProviderData: size', () => {
     expect(error.message).toBe('spec.dataFrom[1]: the data gathered so far would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a Secret');
   });
 
+  it('names a ConfigMap in that message when the target is one (spec.target.manifest)', () => {
+    const spec: ExternalSecretSpec = { dataFrom: [{ extract: { key: 'a' } }, { extract: { key: 'b' } }], target: { manifest: { apiVersion: 'v1', kind: 'ConfigMap' } } };
+    const error = thrown(() => assemble(spec, secret('a', big(600_000)), secret('b', big(500_000))));
+    expect(error.message).toBe('spec.dataFrom[1]: the data gathered so far would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a ConfigMap');
+  });
+
   it('counts a key replaced by a later entry or by data once, at its last size', () => {
     const spec: ExternalSecretSpec = {
       dataFrom: [{ extract: { key: 'a' } }, { extract: { key: 'b' } }],

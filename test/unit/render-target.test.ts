@@ -242,6 +242,87 @@ describe('renderTarget: templateFrom valuesDecodingStrategy (ESO 2.9: the values
   });
 });
 
+describe('renderTarget: templateFrom target as ESO reads it', () => {
+  /** Renders for a ConfigMap target (spec.target.manifest v1 ConfigMap), data as text. */
+  const renderConfigMap = (template: ExternalSecretTemplate, from: TemplateSources = sources()) => {
+    const es = externalSecret(template);
+    es.spec.target!.manifest = { apiVersion: 'v1', kind: 'ConfigMap' };
+    const out = renderTarget(es, provider(), from, 'ConfigMap');
+    return { ...out, data: text(out.data) };
+  };
+
+  it.each(['Secret', 'ConfigMap'] as const)('%s: Data, Annotations and Labels in any case, and an empty target is Data (ESO lowercases them)', (kind) => {
+    const template: ExternalSecretTemplate = {
+      templateFrom: [
+        { target: 'data', literal: 'a: "{{ .user }}"' },
+        { target: 'DATA', literal: 'b: two' },
+        { target: '', literal: 'c: three' },
+        { target: 'annotations', literal: 'note: hello' },
+        { target: 'LaBeLs', literal: 'tier: t' },
+      ],
+    };
+    const out = kind === 'Secret' ? render(template) : renderConfigMap(template);
+    expect(out.data).toEqual({ a: 'admin', b: 'two', c: 'three' });
+    expect(out.annotations).toEqual({ note: 'hello' });
+    expect(out.labels).toEqual({ tier: 't' });
+  });
+
+  it.each(['spec.database.config', 'type', 'immutable', 'metadata.ownerReferences', 'data.key', 'spec'])(
+    'Secret: %s is InvalidSpec with ESO\'s words, not retried (a path could write type, immutable or ownerReferences)', (target) => {
+      const error = thrown(() => render({ templateFrom: [{ literal: 'a: b' }, { target, literal: 'x: y' }] }));
+      expect(error.code).toBe('InvalidSpec');
+      expect(error.retryable).toBe(false);
+      expect(error.message).toBe(`spec.target.template.templateFrom[1].target: templateFrom target="${target}" is not allowed when targeting a Secret, `
+        + 'must be one of "Data", "Annotations" or "Labels"');
+    });
+
+  it('ConfigMap: data.<key> puts the output at that key, read as YAML as ESO does (a string is unquoted; not YAML, the text itself)', () => {
+    const out = renderConfigMap({
+      templateFrom: [
+        { target: 'data.plain', configMap: { name: 'tpl', items: [{ key: 'plain' }] } },
+        { target: 'data.quoted', configMap: { name: 'tpl', items: [{ key: 'quoted' }] } },
+        { target: 'data.notYaml', configMap: { name: 'tpl', items: [{ key: 'notYaml' }] } },
+        { target: 'data.fromLiteral', literal: '"user={{ .user }}"' },
+      ],
+    }, sources({ tpl: { plain: 'user={{ .user }} # note', quoted: "'{{ .password }}'", notYaml: 'key: [unclosed' } }));
+    expect(out.data).toEqual({ plain: 'user=admin', quoted: 's3cr3t', notYaml: 'key: [unclosed', fromLiteral: 'user=admin' });
+  });
+
+  it.each([
+    ['5432', 'number'],
+    ['true', 'boolean'],
+    ['a: b', 'map'],
+    ['- a', 'list'],
+    ['~', 'null'],
+  ])('ConfigMap: data.<key> whose output is the YAML %s is TargetRejected (a ConfigMap\'s data holds strings; the apiserver would refuse ESO\'s write)', (output, type) => {
+    const error = thrown(() => renderConfigMap({ templateFrom: [{ target: 'data.port', configMap: { name: 'tpl', items: [{ key: 'k' }] } }] }, sources({ tpl: { k: output } })));
+    expect(error.code).toBe('TargetRejected');
+    expect(error.message).toBe(`spec.target.template.templateFrom[0]: template "k" renders a YAML ${type} for data.port, and a ConfigMap's data holds only strings; `
+      + 'quote the output in the template');
+  });
+
+  it('ConfigMap: data.<key> with KeysAndValues output that is not YAML is TemplateFailed, as ESO\'s', () => {
+    const error = thrown(() => renderConfigMap({ templateFrom: [{ target: 'data.x', literal: 'key: [unclosed' }] }));
+    expect(error.code).toBe('TemplateFailed');
+    expect(error.message).toMatch(/^could not unmarshal template YAML: template "literal": the output is not valid YAML/);
+  });
+
+  it.each(['spec', 'SPEC', 'spec.database.config', 'metadata.finalizers', 'binaryData.x', 'immutable', 'Data.x', 'data.a.b', 'data[0]', 'data.'])(
+    'ConfigMap: %s is UnsupportedField, named (ESO writes it into the object, where the apiserver drops it or it reaches another field)', (target) => {
+      const error = thrown(() => renderConfigMap({ templateFrom: [{ target, literal: 'x: y' }] }));
+      expect(error.code).toBe('UnsupportedField');
+      expect(error.retryable).toBe(false);
+      expect(error.message).toBe(`spec.target.template.templateFrom[0].target: ${JSON.stringify(target)} is not a place this operator writes in a ConfigMap; `
+        + 'use Data, Annotations or Labels (any case), or data.<key>');
+    });
+
+  it('names the kind in the size error: a ConfigMap\'s data past 1 MiB', () => {
+    const error = thrown(() => renderConfigMap({ data: { a: '{{ repeat 600000 "x" }}', b: '{{ repeat 600000 "y" }}' } }));
+    expect(error.code).toBe('SecretTooLarge');
+    expect(error.message).toBe("the ConfigMap's data would be more than 1048576 bytes (1024 KiB), the most Kubernetes accepts in a ConfigMap");
+  });
+});
+
 describe('renderTarget: errors', () => {
   const missing: [what: string, from: TemplateFrom, message: string][] = [
     ['a missing ConfigMap', { configMap: { name: 'nope', items: [{ key: 'k' }] } }, 'spec.target.template.templateFrom[1]: ConfigMap "nope" not found'],

@@ -65,9 +65,9 @@ async function emptyApiserver(): Promise<{ kube: KubeClient; paths: string[] }> 
   return { kube, paths };
 }
 
-async function started(watchNamespace?: string): Promise<{ operator: Operator; paths: string[] }> {
+async function started(watchNamespace?: string, allowGenericTargets?: boolean): Promise<{ operator: Operator; paths: string[] }> {
   const { kube, paths } = await emptyApiserver();
-  const operator = new Operator({ kube, log: createLogger({ level: 'silent' }), watchNamespace });
+  const operator = new Operator({ kube, log: createLogger({ level: 'silent' }), watchNamespace, allowGenericTargets });
   operators.push(operator);
   expect(operator.isReady()).toBe(false);
   await operator.start();
@@ -105,6 +105,20 @@ describe('the operator per scope', () => {
       'GET /apis/external-secrets.io/v1/clustersecretstores',
       'GET /apis/external-secrets.io/v1/externalsecrets',
       'GET /apis/external-secrets.io/v1/secretstores',
+    ]);
+  });
+
+  it('generic targets allowed: the managed ConfigMaps are listed and watched too, through the managed label (by default no ConfigMap request is made)', async () => {
+    const { operator, paths } = await started(undefined, true);
+    expect(operator.caches.managedConfigMaps).toBeDefined();
+    expect(paths.filter((p) => p.includes('configmaps'))).toEqual([
+      'GET /api/v1/configmaps',
+      'GET /api/v1/configmaps (watch)',
+    ]);
+    const { paths: scoped } = await started('team-a', true);
+    expect(scoped.filter((p) => p.includes('configmaps'))).toEqual([
+      'GET /api/v1/namespaces/team-a/configmaps',
+      'GET /api/v1/namespaces/team-a/configmaps (watch)',
     ]);
   });
 });

@@ -6,11 +6,10 @@ import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import { Controller, type Mapper } from '../../kube/controller.ts';
 import type { EventRecorder } from '../../kube/events.ts';
-import { cacheKey, objectKey } from '../../kube/informer.ts';
+import { cacheKey, objectKey, type KubeObject } from '../../kube/informer.ts';
 import { refKey, refOf, type ObjectRef } from '../../kube/object-ref.ts';
 import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import { markExternalSecretDeleted, setExternalSecretReady, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
-import type { Secret } from '../../api/core.ts';
 import { ownerLabel, targetName } from '../../sync/desired-secret.ts';
 import { LABEL_OWNER } from '../../api/well-known.ts';
 import type { Caches } from '../caches.ts';
@@ -42,22 +41,24 @@ export interface ExternalSecretControllerOptions {
 /**
  * The ExternalSecret controller. Its own status writes wake nothing (spec, labels and
  * annotations only); a store wakes the ExternalSecrets that use it when its spec changes
- * (its status writes do not change what they see); a managed Secret deleted or edited by
- * hand wakes the ExternalSecret that targets it. An ExternalSecret whose stores are of another
+ * (its status writes do not change what they see); a managed Secret or ConfigMap deleted or
+ * edited by hand wakes the ExternalSecret that targets it. An ExternalSecret whose stores are of another
  * controller class is left alone, status included; a store moved to this class (its spec
  * changes) wakes the ExternalSecrets that name it.
  */
 export function externalSecretController(caches: Caches, options: ExternalSecretControllerOptions): Controller<ExternalSecret> {
   const { kube, clock, log, events, providers, metrics } = options;
-  const { externalSecrets, secretStores, managedSecrets, cluster } = caches;
+  const { externalSecrets, secretStores, managedSecrets, managedConfigMaps, cluster } = caches;
   externalSecrets
     .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
     .addIndex(BY_NAMED_STORE, (es) => [...new Set(storeRefsOf(es.spec, es.metadata.namespace).map(refKey))])
     .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
-  managedSecrets.addIndex(BY_OWNER, (s) => {
-    const owner = s.metadata.labels?.[LABEL_OWNER];
-    return owner ? [cacheKey(s.metadata.namespace, owner)] : [];
-  });
+  const byOwnerLabel = (o: { metadata: { namespace?: string; labels?: Record<string, string> } }): string[] => {
+    const owner = o.metadata.labels?.[LABEL_OWNER];
+    return owner ? [cacheKey(o.metadata.namespace, owner)] : [];
+  };
+  managedSecrets.addIndex(BY_OWNER, byOwnerLabel);
+  managedConfigMaps?.addIndex(BY_OWNER, byOwnerLabel);
   // When the cache received each ExternalSecret's spec, labels and annotations as they are (a status
   // write keeps the time): a first sync, spec change or force-sync takes only values read after it.
   const observed = new WeakMap<ExternalSecret, number>();
@@ -92,6 +93,13 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))).filter(served), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     createdBy: (es) => managedSecrets.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
+    // Only with generic targets allowed (the cache exists only then): otherwise such ExternalSecrets are refused.
+    ...(managedConfigMaps ? {
+      configMaps: {
+        managed: (ns: string, name: string) => managedConfigMaps.get(cacheKey(ns, name)),
+        createdBy: (es: ExternalSecret) => managedConfigMaps.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
+      },
+    } : {}),
     onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       metrics.syncCalls.inc(labels);
@@ -104,13 +112,14 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   });
 
   const usersOf: Mapper<AnyStore> = ({ object: store }) => externalSecrets.byIndex(BY_NAMED_STORE, refKey(refOf(store))).map(refOf);
-  const targeting: Mapper<Secret> = ({ object: secret }) => externalSecrets.byIndex(BY_TARGET, objectKey(secret)).map(refOf);
+  const targeting: Mapper<KubeObject> = ({ object: target }) => externalSecrets.byIndex(BY_TARGET, objectKey(target)).map(refOf);
   const controller = new Controller<ExternalSecret>({
     name: 'externalsecret', clock, log, concurrency: options.concurrency, backoff: options.backoff, observe: metrics.reconcileObserver(metrics.reconcileDuration),
   })
     .for(externalSecrets, specOrMetadataChanged)
     .watches(secretStores, usersOf, generationChanged)
     .watches(managedSecrets, targeting);
+  if (managedConfigMaps) controller.watches(managedConfigMaps, targeting);
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
   return controller
     .onDeleted((es) => markExternalSecretDeleted(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))

@@ -9,7 +9,9 @@ import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { externalSecrets } from '../../kube/resources.ts';
-import type { Secret } from '../../api/core.ts';
+import type { ConfigMap, Secret } from '../../api/core.ts';
+import { configMapHashMatches } from '../../sync/desired-configmap.ts';
+import { targetKind, type TargetKind } from '../../sync/target-kind.ts';
 import { controllerOf, creationPolicy, targetName } from '../../sync/desired-secret.ts';
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { assembleProviderData } from '../../sync/provider-data.ts';
@@ -22,6 +24,7 @@ import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs,
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
 import { syncWindowsOf } from './sync-windows.ts';
+import { deleteOrphanedConfigMaps, deleteTargetConfigMap, writeTargetConfigMap } from './target-configmap.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
 import { readTemplateSources } from './template-sources.ts';
 
@@ -40,6 +43,15 @@ export interface ReconcilerDeps {
   managedSecret(namespace: string, name: string): Secret | undefined;
   /** The cached managed Secrets that carry this ExternalSecret's owner label. */
   createdBy(es: ExternalSecret): Secret[];
+  /**
+   * The cached ConfigMaps the operator manages (managed label): by name, and those that carry this
+   * ExternalSecret's owner label. Absent unless generic targets are allowed (UNSAFE_ALLOW_GENERIC_TARGETS):
+   * then an ExternalSecret with spec.target.manifest is GenericTargetsDisabled, and no ConfigMap is touched.
+   */
+  configMaps?: {
+    managed(namespace: string, name: string): ConfigMap | undefined;
+    createdBy(es: ExternalSecret): ConfigMap[];
+  };
   onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string) => void;
   /** In [0, 1); spreads periodic refreshes. */
   random?: () => number;
@@ -100,6 +112,7 @@ export class ExternalSecretReconciler {
     const { kube, events } = this.deps;
     const unsupported = unsupportedFields(es.spec);
     if (unsupported.length) throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
+    const kind = targetKind(es, this.deps.configMaps !== undefined);
     const store = resolveStore(es, this.deps.stores);
     const prefix = store.aws.prefix ?? '';
     const provider = await this.deps.providers.forStore(store, es.metadata.namespace!, {
@@ -117,7 +130,9 @@ export class ExternalSecretReconciler {
         if (policy !== 'Owner') {
           throw new OperatorError('InvalidSpec', `could not delete secret: creationPolicy=${policy} is not Owner; deletionPolicy Delete needs creationPolicy Owner`);
         }
-        if (await deleteTargetSecret(kube, es)) events.normal(es, 'Deleted', 'secret deleted due to DeletionPolicy=Delete');
+        if (kind === 'ConfigMap' ? await deleteTargetConfigMap(kube, es) : await deleteTargetSecret(kube, es)) {
+          events.normal(es, 'Deleted', `${noun(kind)} deleted due to DeletionPolicy=Delete`);
+        }
         return { status: 'True', reason: 'SecretDeleted', message: 'secret deleted due to DeletionPolicy=Delete' };
       }
       if (deletionPolicy === 'Retain') {
@@ -126,18 +141,27 @@ export class ExternalSecretReconciler {
       // Merge: write the Secret with no provider data.
     }
 
-    const rendered = renderTarget(es, data, await readTemplateSources(kube, es));
+    const rendered = renderTarget(es, data, await readTemplateSources(kube, es), kind);
     if (policy === 'Owner') {
-      for (const name of await deleteOrphanedSecrets(kube, es, this.deps.createdBy(es))) {
-        events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${name}"`);
+      // What this ExternalSecret created and no longer targets, of either kind (the target's kind may have changed).
+      const name = targetName(es);
+      for (const orphan of await deleteOrphanedSecrets(kube, es, this.deps.createdBy(es), kind === 'Secret' ? name : undefined)) {
+        events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${orphan}"`);
+      }
+      const configMaps = this.deps.configMaps?.createdBy(es) ?? [];
+      for (const orphan of await deleteOrphanedConfigMaps(kube, es, configMaps, kind === 'ConfigMap' ? name : undefined)) {
+        events.normal(es, 'Deleted', `ConfigMap deleted because it was orphaned: "${orphan}"`);
       }
     }
-    const outcome = await writeTargetSecret(kube, es, rendered, this.deps.managedSecret(es.metadata.namespace!, targetName(es)));
+    const namespace = es.metadata.namespace!;
+    const outcome = kind === 'ConfigMap'
+      ? await writeTargetConfigMap(kube, es, rendered, this.deps.configMaps?.managed(namespace, targetName(es)))
+      : await writeTargetSecret(kube, es, rendered, this.deps.managedSecret(namespace, targetName(es)));
     if (outcome === 'missing') {
-      return { status: 'True', reason: 'SecretMissing', message: 'secret will not be created due to CreationPolicy=Merge' };
+      return { status: 'True', reason: 'SecretMissing', message: `${noun(kind)} will not be created due to CreationPolicy=Merge` };
     }
-    if (outcome === 'created') events.normal(es, 'Created', 'secret created');
-    if (outcome === 'updated') events.normal(es, 'Updated', 'secret updated');
+    if (outcome === 'created') events.normal(es, 'Created', `${noun(kind)} created`);
+    if (outcome === 'updated') events.normal(es, 'Updated', `${noun(kind)} updated`);
     this.deps.log.debug({ externalSecret: `${es.metadata.namespace}/${es.metadata.name}`, outcome }, 'synced');
     return { status: 'True', reason: 'SecretSynced', message: 'secret synced' };
   }
@@ -151,10 +175,17 @@ export class ExternalSecretReconciler {
     const policy = creationPolicy(es);
     if (policy === 'Orphan' || policy === 'None') return true;
     if (es.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'SecretMissing') return true;
-    const secret = this.deps.managedSecret(es.metadata.namespace!, targetName(es));
-    if (!secret || secret.metadata.labels?.[LABEL_MANAGED] !== LABEL_MANAGED_VALUE) return false;
-    if (policy === 'Owner' && controllerOf(secret.metadata)?.uid !== es.metadata.uid) return false;
-    return hashMatches(secret);
+    let kind: TargetKind;
+    try {
+      kind = targetKind(es, this.deps.configMaps !== undefined);
+    } catch {
+      return false; // the sync reports it
+    }
+    const namespace = es.metadata.namespace!;
+    const target = kind === 'ConfigMap' ? this.deps.configMaps?.managed(namespace, targetName(es)) : this.deps.managedSecret(namespace, targetName(es));
+    if (!target || target.metadata.labels?.[LABEL_MANAGED] !== LABEL_MANAGED_VALUE) return false;
+    if (policy === 'Owner' && controllerOf(target.metadata)?.uid !== es.metadata.uid) return false;
+    return kind === 'ConfigMap' ? configMapHashMatches(target as ConfigMap) : hashMatches(target as Secret);
   }
 
   /** Records a failure on the ExternalSecret; the queue's error policy decides about retries. */
@@ -183,3 +214,6 @@ export class ExternalSecretReconciler {
     return true;
   }
 }
+
+/** How Events and conditions name the target: ESO's "secret" for a Secret, the kind otherwise. */
+const noun = (kind: TargetKind): string => (kind === 'Secret' ? 'secret' : kind);

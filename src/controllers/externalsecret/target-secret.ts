@@ -1,4 +1,4 @@
-import type { ExternalSecret } from '../../api/generated.ts';
+import type { ExternalSecret, ObjectMeta } from '../../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../../api/well-known.ts';
 import { OperatorError } from '../../errors.ts';
 import { isConflict, isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
@@ -12,21 +12,21 @@ import { canonicalJson } from '../conditions.ts';
 export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'missing';
 
 /**
- * Whether an existing Secret may be written by this ExternalSecret. Another
- * ExternalSecret's Secret is never touched; a Secret this operator did not create
- * is written into only with creationPolicy Merge or CreateOrMerge.
+ * Whether an existing target (a Secret, or a ConfigMap for spec.target.manifest) may be written by
+ * this ExternalSecret. Another ExternalSecret's target is never touched; one this operator did not
+ * create is written into only with creationPolicy Merge or CreateOrMerge.
  */
-export function checkOwnership(es: ExternalSecret, live: Secret): void {
+export function checkOwnership(es: ExternalSecret, live: { metadata: ObjectMeta }, kind: 'Secret' | 'ConfigMap' = 'Secret'): void {
   const owner = controllerOf(live.metadata);
   if (owner && owner.uid !== es.metadata.uid) {
     if (owner.kind === 'ExternalSecret') {
-      throw new OperatorError('TargetOwnedByAnother', `target is owned by another ExternalSecret: Secret "${live.metadata.name}" is controlled by ExternalSecret "${owner.name}"; choose another spec.target.name`);
+      throw new OperatorError('TargetOwnedByAnother', `target is owned by another ExternalSecret: ${kind} "${live.metadata.name}" is controlled by ExternalSecret "${owner.name}"; choose another spec.target.name`);
     }
-    throw new OperatorError('TargetNotManaged', `failed to take ownership of target secret: Secret "${live.metadata.name}" is controlled by ${owner.kind} "${owner.name}"; choose another spec.target.name`);
+    throw new OperatorError('TargetNotManaged', `failed to take ownership of target ${kind.toLowerCase()}: ${kind} "${live.metadata.name}" is controlled by ${owner.kind} "${owner.name}"; choose another spec.target.name`);
   }
   const ours = owner?.uid === es.metadata.uid || live.metadata.labels?.[LABEL_MANAGED] === LABEL_MANAGED_VALUE;
   if (!ours && !mergesIntoOthers(es)) {
-    throw new OperatorError('TargetNotManaged', `target Secret "${live.metadata.name}" already exists and is not managed by an ExternalSecret; delete it, choose another spec.target.name, or set spec.target.creationPolicy: Merge or CreateOrMerge to write into it`);
+    throw new OperatorError('TargetNotManaged', `target ${kind} "${live.metadata.name}" already exists and is not managed by an ExternalSecret; delete it, choose another spec.target.name, or set spec.target.creationPolicy: Merge or CreateOrMerge to write into it`);
   }
 }
 
@@ -105,11 +105,12 @@ async function rejectedAsTarget(name: string, write: () => Promise<unknown>): Pr
 
 /**
  * Under creationPolicy Owner, Secrets this ExternalSecret created under an earlier
- * target name are deleted, as ESO does (found by its created-by label).
+ * target name are deleted, as ESO does (found by its created-by label). `keep` is the
+ * Secret that is the target now, if the target is a Secret.
  */
-export async function deleteOrphanedSecrets(kube: KubeClient, es: ExternalSecret, managed: Secret[]): Promise<string[]> {
+export async function deleteOrphanedSecrets(kube: KubeClient, es: ExternalSecret, managed: Secret[], keep: string | undefined = targetName(es)): Promise<string[]> {
   const hash = ownerLabel(es);
-  const orphans = managed.filter((s) => s.metadata.labels?.[LABEL_OWNER] === hash && s.metadata.name !== targetName(es)
+  const orphans = managed.filter((s) => s.metadata.labels?.[LABEL_OWNER] === hash && s.metadata.name !== keep
     && controllerOf(s.metadata)?.uid === es.metadata.uid);
   for (const orphan of orphans) {
     try {
