@@ -23,8 +23,8 @@ type vectors struct {
 	Note string `json:"note"`
 	// CrossChecks holds one record per build of this tool, keyed by the versions it was built with.
 	CrossChecks map[string]*crossCheck `json:"crossChecks,omitempty"`
-	Inputs     map[string]string `json:"inputs"`
-	Cases      []vectorCase      `json:"cases"`
+	Inputs      map[string]string      `json:"inputs"`
+	Cases       []vectorCase           `json:"cases"`
 }
 
 type crossCheck struct {

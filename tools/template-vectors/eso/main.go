@@ -61,6 +61,12 @@ func main() {
 // render runs ESO's engine as an ExternalSecret's target.template.data does: scope Values,
 // target Data, the data map holding the provider's values.
 func render(templates map[string]string, data map[string]string) (map[string]string, error) {
+	return renderScoped(templates, data, esv1.TemplateScopeValues)
+}
+
+// renderScoped is render with a templateFrom's scope: Values renders each key's template as that
+// key's value; KeysAndValues renders each template to YAML whose keys and values become the Secret's.
+func renderScoped(templates map[string]string, data map[string]string, scope esv1.TemplateScope) (map[string]string, error) {
 	tpl := map[string][]byte{}
 	for k, v := range templates {
 		tpl[k] = []byte(v)
@@ -70,7 +76,7 @@ func render(templates map[string]string, data map[string]string) (map[string]str
 		in[k] = []byte(v)
 	}
 	secret := &corev1.Secret{}
-	if err := esotemplate.Execute(tpl, in, esv1.TemplateScopeValues, esv1.TemplateTargetData, secret); err != nil {
+	if err := esotemplate.Execute(tpl, in, scope, esv1.TemplateTargetData, secret); err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
