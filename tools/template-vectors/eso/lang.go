@@ -32,7 +32,8 @@ func lang() {
 	v := langVectors{Note: "Made by tools/template-vectors/eso (go run . lang > test/data/template-lang/eso-vectors.json) with ESO's own template engine: " +
 		versions() + ". ESO's pkg/template/v2 Execute, target Data, scope as given; each key of templates is parsed on its own, with missingkey=error and ESO's function map " +
 		"(its helpers, toYaml/fromYaml, and sprig less env/expandenv). ESO 2.x's runtime/template/v2 executes templates the same way and its toYaml/fromYaml are the same code " +
-		"(it requires sigs.k8s.io/yaml v1.6.0, as this build does). data and want are plain strings (the Secret's data, decoded); error is Execute's full error text, " +
+		"(it requires sigs.k8s.io/yaml v1.6.0, as this build does; built with v0.16.2's own sigs.k8s.io/yaml v1.4.0, -modfile=released.mod, the tool writes the same cases). " +
+		"The sprig functions used (dict, list, rest) are in the copy of sprig later ESO releases carry. data and want are plain strings (the Secret's data, decoded); error is Execute's full error text, " +
 		"whose 'unable to execute template at key K: ' wrappers ESO adds around Go's text/template error."}
 	add := func(name string, templates map[string]string, data map[string]string) {
 		addScoped(&v, esv1.TemplateScopeValues, name, templates, data)
