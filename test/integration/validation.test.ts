@@ -85,7 +85,7 @@ describe('ExternalSecret validation at apply (no webhook server)', () => {
     const name = 'defaults';
     await applyManifest(h.kube, { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace: ns }, spec: base });
     const es = await h.externalSecret(ns, name);
-    expect(es.spec.refreshInterval).toBe('1h');
+    expect(es.spec.refreshInterval).toBe('1h0m0s');
     expect(es.spec.secretStoreRef.kind).toBe('SecretStore');
     expect(es.spec.target).toMatchObject({ creationPolicy: 'Owner', deletionPolicy: 'Retain' });
     expect(es.spec.data[0].remoteRef).toMatchObject({ conversionStrategy: 'Default', decodingStrategy: 'None', metadataPolicy: 'None' });

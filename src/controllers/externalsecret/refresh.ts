@@ -3,7 +3,8 @@ import type { Freshness } from '../../aws/provider.ts';
 import { parseDuration } from '../../go/duration.ts';
 import { syncedResourceVersion } from '../../go/hash.ts';
 
-export const DEFAULT_REFRESH_INTERVAL = '1h';
+/** ESO's CRD default, written as Go prints an hour; the schema fills it in, so this serves only objects that did not come through the apiserver. */
+export const DEFAULT_REFRESH_INTERVAL = '1h0m0s';
 
 /**
  * The refresh interval in ms; 0 means "fetch once". A negative interval (the schema accepts
