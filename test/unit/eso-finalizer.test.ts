@@ -26,14 +26,14 @@ describe("ESO's cleanup finalizer", () => {
     expect(() => removeFinalizerPatch(['example.com/a'], ESO_CLEANUP_FINALIZER)).toThrow(/not among the finalizers/);
   });
 
-  it.each([
+  it.each<[Record<string, string>, boolean, string]>([
     [{}, false, 'Retain (the default): the garbage collector removes an owned Secret'],
     [{ deletionPolicy: 'Retain' }, false, 'Retain'],
     [{ deletionPolicy: 'Merge' }, false, 'Merge'],
     [{ deletionPolicy: 'Delete' }, true, 'Delete with creationPolicy Owner (the default)'],
     [{ deletionPolicy: 'Delete', creationPolicy: 'Owner' }, true, 'Delete with Owner'],
     [{ deletionPolicy: 'Delete', creationPolicy: 'Orphan' }, false, 'Delete with Orphan: the Secret is not the ExternalSecret\'s'],
-  ])('deletes the target for %j: %s (%s)', (target, deletes) => {
+  ])('deletes the target for %j: %s (%s)', (target, deletes, _why) => {
     expect(cleanupDeletesTarget(es(target, [ESO_CLEANUP_FINALIZER]))).toBe(deletes);
   });
 
