@@ -96,6 +96,8 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
   creationTimestamp?: string;
   deletionTimestamp?: string;
+  /** What holds a deletion: ESO's cleanup finalizer may be among them (eso-finalizer.ts). */
+  finalizers?: string[];
 }
 
 export interface OwnerReference {

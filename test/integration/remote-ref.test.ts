@@ -85,6 +85,14 @@ const cases: Case[] = [
     data: () => [{ secretKey: 'password', remoteRef: { key: `prefixed-${process.pid}`, property: 'password' } }],
     want: { data: { password: 'from-prefix' } },
   },
+  {
+    // The schema accepts an empty key as ESO's does: with a prefix it names the secret the prefix alone names.
+    name: 'an empty key reads the secret the store prefix names',
+    store: { prefix: `myapp/whole-${process.pid}` },
+    aws: () => [{ name: `myapp/whole-${process.pid}`, string: json({ password: 'from-prefix-alone' }) }],
+    data: () => [{ secretKey: 'password', remoteRef: { key: '', property: 'password' } }],
+    want: { data: { password: 'from-prefix-alone' } },
+  },
 ];
 
 describe('data[].remoteRef', () => {

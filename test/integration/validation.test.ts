@@ -52,9 +52,12 @@ describe('ExternalSecret validation at apply (no webhook server)', () => {
     }
   }
 
-  it('accepts what ESO accepts: a duplicate secretKey with deletionPolicy Merge, Orphan with Delete', async () => {
+  it('accepts what ESO accepts: a duplicate secretKey with deletionPolicy Merge, Orphan with Delete, an empty key', async () => {
     expect(await apply('external-secrets.io/v1', { ...base, target: { deletionPolicy: 'Merge' }, data: [{ secretKey: 'a', remoteRef: ref }, { secretKey: 'a', remoteRef: { key: 'x' } }] })).toBe('accepted');
     expect(await apply('external-secrets.io/v1', { ...base, target: { creationPolicy: 'Orphan', deletionPolicy: 'Delete' } })).toBe('accepted');
+    // With a store prefix, an empty key names the secret the prefix alone names: ESO reads it.
+    expect(await apply('external-secrets.io/v1', { ...base, data: [{ secretKey: 'a', remoteRef: { key: '' } }] })).toBe('accepted');
+    expect(await apply('external-secrets.io/v1', { secretStoreRef: { name: 'aws' }, dataFrom: [{ extract: { key: '' } }] })).toBe('accepted');
   });
 
   for (const apiVersion of ['external-secrets.io/v1', 'external-secrets.io/v1beta1']) {
@@ -82,7 +85,7 @@ describe('ExternalSecret validation at apply (no webhook server)', () => {
     const name = 'defaults';
     await applyManifest(h.kube, { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace: ns }, spec: base });
     const es = await h.externalSecret(ns, name);
-    expect(es.spec.refreshInterval).toBe('1h');
+    expect(es.spec.refreshInterval).toBe('1h0m0s');
     expect(es.spec.secretStoreRef.kind).toBe('SecretStore');
     expect(es.spec.target).toMatchObject({ creationPolicy: 'Owner', deletionPolicy: 'Retain' });
     expect(es.spec.data[0].remoteRef).toMatchObject({ conversionStrategy: 'Default', decodingStrategy: 'None', metadataPolicy: 'None' });

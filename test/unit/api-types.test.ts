@@ -107,7 +107,7 @@ describe('crds/*.yaml', () => {
   it('carry ESO\'s names, enums and defaults', () => {
     const es = schema('ExternalSecret');
     const facts: [string, { enum?: unknown[]; default?: unknown }][] = [
-      ['spec.refreshInterval', { default: '1h' }],
+      ['spec.refreshInterval', { default: '1h0m0s' }],
       ['spec.refreshPolicy', { enum: ['Periodic', 'OnChange', 'CreatedOnce'] }],
       ['spec.secretStoreRef.kind', { enum: ['SecretStore', 'ClusterSecretStore'], default: 'SecretStore' }],
       ['spec.target.creationPolicy', { enum: ['Owner', 'Orphan', 'Merge', 'None', 'CreateOrMerge'], default: 'Owner' }],

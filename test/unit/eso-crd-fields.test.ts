@@ -150,6 +150,16 @@ const DELIBERATE: Array<{ finding: string; readme: string; kinds?: string[] }> =
   { finding: '.spec: rule "spec.data lists the same secretKey more than once: give each entry its own secretKey"', readme: 'duplicate `secretKey` under deletionPolicy Retain' },
   { finding: '.spec.data: maxItems 200 (ESO: none)', readme: '`data` is capped at 200 entries' },
   { finding: '.spec.refreshInterval: rule "must be a Go duration such as \\"1h\\", \\"30m\\", \\"1h30m\\", \\"90s\\" or \\"0\\""', readme: 'plus Go-duration syntax for `refreshInterval`' },
+  // Kept to hold the Go-duration rule within the apiserver's CEL cost budget; no real duration is longer.
+  { finding: '.spec.refreshInterval: maxLength 64 (ESO: none)', readme: 'both durations at 64 characters so the Go-duration rule does' },
+  // ESO's Go types cannot decode a refreshTime that is not a duration, so ESO never serves such a ClusterExternalSecret.
+  { finding: '.spec.refreshTime: rule "must be a Go duration such as \\"1h\\", \\"30m\\", \\"1h30m\\", \\"90s\\" or \\"0\\""', readme: "and a ClusterExternalSecret's `refreshTime`", kinds: ['ClusterExternalSecret'] },
+  { finding: '.spec.refreshTime: maxLength 64 (ESO: none)', readme: 'both durations at 64 characters so the Go-duration rule does', kinds: ['ClusterExternalSecret'] },
+  // ESO accepts a ClusterExternalSecret without a spec and makes nothing from it.
+  { finding: '<root>: required "spec"', readme: 'A ClusterExternalSecret needs a `spec`', kinds: ['ClusterExternalSecret'] },
+  // ESO's webhook refuses both (validateFindExtractSourceRef, validateExtractFindGenerator).
+  { finding: '.spec.dataFrom[]: rule "each spec.dataFrom entry needs one of extract, find or sourceRef"', readme: 'each `dataFrom` entry with one of extract, find or sourceRef' },
+  { finding: '.spec.dataFrom[]: rule "a spec.dataFrom entry takes only one of extract, find and sourceRef.generatorRef: put each in its own entry"', readme: 'at most one of extract, find and sourceRef.generatorRef' },
   { finding: '.spec.target: rule "deletionPolicy Delete would delete a Secret this ExternalSecret does not own: set creationPolicy to Owner, or use deletionPolicy Retain or Merge"', readme: 'deletionPolicy Delete not with creationPolicy' },
   { finding: '.spec.target: rule "deletionPolicy Merge needs a Secret to remove keys from, and creationPolicy None never writes one: set creationPolicy to Owner, Orphan or Merge, or use deletionPolicy Retain"', readme: 'Merge not with None' },
 ];

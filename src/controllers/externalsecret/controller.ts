@@ -8,7 +8,7 @@ import { Controller, type Mapper } from '../../kube/controller.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import { cacheKey, objectKey, type KubeObject } from '../../kube/informer.ts';
 import { refKey, refOf, type ObjectRef } from '../../kube/object-ref.ts';
-import { generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
+import { anyOf, deletionStarted, generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import { markExternalSecretDeleted, setExternalSecretReady, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
 import { ownerLabel, targetName } from '../../sync/desired-secret.ts';
 import { LABEL_OWNER } from '../../api/well-known.ts';
@@ -116,7 +116,8 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   const controller = new Controller<ExternalSecret>({
     name: 'externalsecret', clock, log, concurrency: options.concurrency, backoff: options.backoff, observe: metrics.reconcileObserver(metrics.reconcileDuration),
   })
-    .for(externalSecrets, specOrMetadataChanged)
+    // A deletion under way wakes it too: ESO's finalizer may be there to take off (eso-finalizer.ts).
+    .for(externalSecrets, anyOf(specOrMetadataChanged, deletionStarted))
     .watches(secretStores, usersOf, generationChanged)
     .watches(managedSecrets, targeting);
   if (managedConfigMaps) controller.watches(managedConfigMaps, targeting);

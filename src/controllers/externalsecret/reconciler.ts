@@ -23,6 +23,7 @@ import type { ReadAheads } from './read-ahead.ts';
 import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs, shouldRefresh, spreadRefresh, type NextRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { resolveStore, type StoreLookup } from './store-resolver.ts';
+import { holdsEsoFinalizer, releaseEsoFinalizer } from './eso-finalizer.ts';
 import { syncWindowsOf } from './sync-windows.ts';
 import { deleteOrphanedConfigMaps, deleteTargetConfigMap, writeTargetConfigMap } from './target-configmap.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
@@ -69,8 +70,14 @@ export class ExternalSecretReconciler {
   }
 
   async reconcile(es: ExternalSecret): Promise<ReconcileResult> {
-    // Being deleted: with creationPolicy Owner the garbage collector removes the Secret.
-    if (es.metadata.deletionTimestamp) return {};
+    // Being deleted: with creationPolicy Owner the garbage collector removes the Secret. ESO's finalizer,
+    // left from before a move, would hold the ExternalSecret forever: do ESO's cleanup and let it go.
+    if (es.metadata.deletionTimestamp) {
+      if (holdsEsoFinalizer(es) && await releaseEsoFinalizer(this.deps.kube, es)) {
+        this.deps.events.normal(es, 'Deleted', 'secret deleted due to DeletionPolicy=Delete');
+      }
+      return {};
+    }
     const { clock } = this.deps;
     const now = clock.now();
 

@@ -4,7 +4,8 @@ import { parseDuration } from '../../go/duration.ts';
 import { syncedResourceVersion } from '../../go/hash.ts';
 import { nextPermission, refreshPermitted, syncWindowsOf } from './sync-windows.ts';
 
-export const DEFAULT_REFRESH_INTERVAL = '1h';
+/** ESO's CRD default, written as Go prints an hour; the schema fills it in, so this serves only objects that did not come through the apiserver. */
+export const DEFAULT_REFRESH_INTERVAL = '1h0m0s';
 
 /**
  * The refresh interval in ms; 0 means "fetch once". A negative interval (the schema accepts
