@@ -161,6 +161,13 @@ const DELIBERATE: Array<{ finding: string; readme: string; kinds?: string[] }> =
   { finding: '.spec.dataFrom[]: rule "each spec.dataFrom entry needs one of extract, find or sourceRef"', readme: 'each `dataFrom` entry with one of extract, find or sourceRef' },
   { finding: '.spec.dataFrom[]: rule "a spec.dataFrom entry takes only one of extract, find and sourceRef.generatorRef: put each in its own entry"', readme: 'at most one of extract, find and sourceRef.generatorRef' },
   { finding: '.spec.target: rule "deletionPolicy Delete would delete a Secret this ExternalSecret does not own: set creationPolicy to Owner, or use deletionPolicy Retain or Merge"', readme: 'deletionPolicy Delete not with creationPolicy' },
+  // A window's duration: refused at apply when Go cannot parse it (ESO's controller then could not read the object).
+  { finding: '.spec.syncWindows.windows[].duration: pattern "^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$" (ESO: none)', readme: 'and for `syncWindows[].duration`' },
+  { finding: '.spec.syncWindows.windows[].duration: maxLength 64 (ESO: none)', readme: "(a window's `duration` too)" },
+  // ESO's webhook refuses it too (validateTemplateFromTarget); the bounds hold that rule within the CEL cost budget.
+  { finding: '.spec.target: rule "templateFrom[].target of a Secret target must be Data, Annotations or Labels (any case): another value is a path into the Secret, which could set its type, immutable or metadata"', readme: 'for a Secret target, `templateFrom[].target` only Data, Annotations or Labels, in any case' },
+  { finding: '.spec.target.template.templateFrom: maxItems 200 (ESO: none)', readme: '`templateFrom` is capped at 200 entries' },
+  { finding: '.spec.target.template.templateFrom[].target: maxLength 1024 (ESO: none)', readme: 'a `templateFrom[].target` at 1024 characters' },
   { finding: '.spec.target: rule "deletionPolicy Merge needs a Secret to remove keys from, and creationPolicy None never writes one: set creationPolicy to Owner, Orphan or Merge, or use deletionPolicy Retain"', readme: 'Merge not with None' },
 ];
 
