@@ -18,9 +18,6 @@ export const DEFAULT_STORE: StoreKey = '';
 /** The prefix of each store an ExternalSecret reads through, by StoreKey. */
 export type StorePrefixes = ReadonlyMap<StoreKey, string>;
 
-/** One store prefix for the entries that read through the default store: the single-store case. */
-export const defaultStorePrefix = (prefix: string): StorePrefixes => new Map([[DEFAULT_STORE, prefix]]);
-
 /** A store that entries use, with where the spec names it first (for messages). */
 export interface UsedStore {
   key: StoreKey;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSpec } from '../../src/api/generated.ts';
-import { DEFAULT_STORE, defaultStorePrefix } from '../../src/sync/entry-store.ts';
+import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
 import { type Fetch, fetchFor, fetchForFind, planFetches } from '../../src/sync/fetch-plan.ts';
 
 /** A fetch without its id: what the provider of its store (named unless the default) will be asked. */
@@ -8,7 +8,7 @@ const call = (f: Fetch) => {
   const { id: _id, store, ...rest } = f;
   return store === DEFAULT_STORE ? rest : { store, ...rest };
 };
-const calls = (spec: ExternalSecretSpec, prefix = '') => planFetches(spec, defaultStorePrefix(prefix)).map(call);
+const calls = (spec: ExternalSecretSpec, prefix = '') => planFetches(spec, new Map([[DEFAULT_STORE, prefix]])).map(call);
 
 describe('planFetches', () => {
   it('makes one value call for data items and an extract on the same key and version', () => {
@@ -128,7 +128,7 @@ describe('planFetches', () => {
         { secretKey: 'c', remoteRef: { key: 'k', metadataPolicy: 'Fetch' } },
       ],
       dataFrom: [{ find: { path: 'k' } }],
-    }, defaultStorePrefix(''));
+    }, new Map([[DEFAULT_STORE, '']]));
     expect(new Set(fetches.map((f) => f.id)).size).toBe(4);
     // The ids the assembler looks results up by.
     expect(fetchFor({ key: 'k' }, '').id).toBe(fetchFor({ key: 'k', version: 'AWSCURRENT' }, '').id);

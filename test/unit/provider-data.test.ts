@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSpec } from '../../src/api/generated.ts';
 import { OperatorError } from '../../src/errors.ts';
-import { defaultStorePrefix } from '../../src/sync/entry-store.ts';
+import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
 import { type Fetch, fetchFor, fetchForFind } from '../../src/sync/fetch-plan.ts';
 import { assembleProviderData, type FetchResult } from '../../src/sync/provider-data.ts';
 import { renderTransform } from '../../src/sync/render-target.ts';
@@ -22,7 +22,7 @@ const found = (find: Parameters<typeof fetchForFind>[0], secrets: Record<string,
 ];
 const results = (...entries: Result[]) => new Map(entries.map(([f, r]) => [f.id, r]));
 
-const assemble = (spec: ExternalSecretSpec, ...entries: Result[]) => assembleProviderData(spec, results(...entries), defaultStorePrefix(''), renderTransform);
+const assemble = (spec: ExternalSecretSpec, ...entries: Result[]) => assembleProviderData(spec, results(...entries), new Map([[DEFAULT_STORE, '']]), renderTransform);
 const assembled = (spec: ExternalSecretSpec, ...entries: Result[]) => text(assemble(spec, ...entries).data);
 
 const notFound = (key: string) => new OperatorError('AWSSecretNotFound', `secret "${key}" not found`);
@@ -61,7 +61,7 @@ describe('assembleProviderData: data', () => {
 
   it('reads the prefixed key', () => {
     const spec: ExternalSecretSpec = { data: [{ secretKey: 'password', remoteRef: { key: 'db', property: 'password' } }] };
-    const { data } = assembleProviderData(spec, results(secret('team-a/db', '{"password":"p"}')), defaultStorePrefix('team-a/'), renderTransform);
+    const { data } = assembleProviderData(spec, results(secret('team-a/db', '{"password":"p"}')), new Map([[DEFAULT_STORE, 'team-a/']]), renderTransform);
     expect(text(data)).toEqual({ password: 'p' });
   });
 
