@@ -92,6 +92,32 @@ describe('data[].sourceRef.storeRef and dataFrom[].sourceRef.storeRef', () => {
     expect(reads.flatMap(secretIdsRead).sort()).toEqual([`${base}/away/api`, `${base}/away/db`, `${base}/cluster/db`, `${base}/home/api`, `${base}/home/db`]);
   });
 
+  it('reads ahead per store: ExternalSecrets woken together by their sourceRef store share its batch', async () => {
+    const ns = await h.namespace('source-ref-read-ahead');
+    await secretStore(ns, 'aws', HOME, `${base}/home/`);
+    const names = Array.from({ length: 6 }, (_, i) => `${base}/late/${i}`);
+    for (const [i, name] of names.entries()) await createIn(AWAY, name, JSON.stringify({ v: `late-${i}` }));
+    for (let i = 0; i < names.length; i++) {
+      await applyExternalSecret(h, ns, `es-${i}`, {
+        data: [
+          { secretKey: 'home', remoteRef: { key: 'db', property: 'v' } },
+          { secretKey: 'late', remoteRef: { key: String(i), property: 'v' }, sourceRef: { storeRef: { name: 'late' } } },
+        ],
+      });
+    }
+    for (let i = 0; i < names.length; i++) await readyAs(h, ns, `es-${i}`, 'False', 'SecretSyncedError');
+    const since = proxy.calls.length;
+    await secretStore(ns, 'late', AWAY, `${base}/late/`);
+    for (let i = 0; i < names.length; i++) {
+      await readyAs(h, ns, `es-${i}`, 'True', 'SecretSynced');
+      expect(decode((await h.secret(ns, `es-${i}`)).data)).toEqual({ home: 'home-db', late: `late-${i}` });
+    }
+    // Whichever ExternalSecret asked first, the batch read what its siblings would ask through that store next.
+    const reads = proxy.calls.slice(since).filter((c) => secretIdsRead(c).some((id) => names.includes(id)));
+    expect(reads.map((c) => c.action)).toEqual(['BatchGetSecretValue']);
+    expect(secretIdsRead(reads[0]!).sort()).toEqual([...names].sort());
+  });
+
   it('needs no secretStoreRef when every entry names its store, and ignores one no entry reads through', async () => {
     const ns = await twoStores('source-ref-no-default');
     const data = [{ secretKey: 'v', remoteRef: { key: 'api', property: 'v' }, sourceRef: { storeRef: { name: 'away' } } }];
