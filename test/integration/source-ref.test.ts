@@ -167,6 +167,23 @@ describe('data[].sourceRef.storeRef and dataFrom[].sourceRef.storeRef', () => {
     expect(decode((await h.secret(ns, 'es')).data)).toEqual({ v: 'away-api' });
   });
 
+  it('a sourceRef store whose credentials cannot be had is reported naming the entry', async () => {
+    const ns = await twoStores('source-ref-credentials');
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'jwt', namespace: ns },
+      spec: { provider: { aws: { service: 'SecretsManager', region: AWAY, auth: { jwt: { serviceAccountRef: { name: 'no-such-sa' } } } } } },
+    });
+    await applyExternalSecret(h, ns, 'es', {
+      data: [
+        { secretKey: 'home', remoteRef: { key: 'db', property: 'v' } },
+        { secretKey: 'v', remoteRef: { key: 'api', property: 'v' }, sourceRef: { storeRef: { name: 'jwt' } } },
+      ],
+    });
+    const failed = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    expect(readyCondition(failed).message).toBe(`ServiceAccountNotFound: spec.data[1].sourceRef.storeRef: ServiceAccount ${ns}/no-such-sa not found`);
+    expect(await h.secret(ns, 'es')).toBeUndefined();
+  });
+
   it('a ClusterSecretStore named by a sourceRef is held to its conditions in the ExternalSecret\'s namespace', async () => {
     const ns = await twoStores('source-ref-conditions');
     const fenced = `source-ref-fenced-${process.pid}`;

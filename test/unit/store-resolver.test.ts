@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSecretStore, ExternalSecret, SecretStore } from '../../src/api/generated.ts';
-import { MOST_STORES, resolveStores, type StoreLookup } from '../../src/controllers/externalsecret/store-resolver.ts';
+import { OperatorError } from '../../src/errors.ts';
+import { atStore, MOST_STORES, resolveStores, type StoreLookup } from '../../src/controllers/externalsecret/store-resolver.ts';
 import { ref } from '../../src/kube/object-ref.ts';
 import { compileSelector } from '../../src/kube/label-selector.ts';
 import { codeOf } from '../helpers/expect-helpers.ts';
@@ -196,5 +197,15 @@ describe('compileSelector, as ClusterSecretStore conditions use it', () => {
     expect(compileSelector({ matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] })(labels)).toBe(false);
     expect(compileSelector({ matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] })(labels)).toBe(true);
     expect(compileSelector({ matchExpressions: [{ key: 'x', operator: 'Exists' }] })(labels)).toBe(false);
+  });
+});
+
+describe('atStore', () => {
+  it('locates an error of a sourceRef store at that sourceRef, keeping its code; secretStoreRef\'s stay as they are', () => {
+    const err = new OperatorError('ServiceAccountNotFound', 'ServiceAccount ns/sa not found');
+    expect(atStore('spec.data[1].sourceRef.storeRef', err)).toMatchObject({ code: 'ServiceAccountNotFound', message: 'spec.data[1].sourceRef.storeRef: ServiceAccount ns/sa not found' });
+    expect(atStore(undefined, err)).toBe(err);
+    const other = new Error('boom');
+    expect(atStore('spec.data[1].sourceRef.storeRef', other)).toBe(other);
   });
 });

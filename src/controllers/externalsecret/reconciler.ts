@@ -23,7 +23,7 @@ import { runFetches } from './fetch.ts';
 import type { ReadAheads } from './read-ahead.ts';
 import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs, shouldRefresh, spreadRefresh, type NextRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
-import { resolveStores, type StoreLookup } from './store-resolver.ts';
+import { atStore, resolveStores, type StoreLookup } from './store-resolver.ts';
 import { syncWindowsOf } from './sync-windows.ts';
 import { deleteOrphanedConfigMaps, deleteTargetConfigMap, writeTargetConfigMap } from './target-configmap.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
@@ -117,13 +117,20 @@ export class ExternalSecretReconciler {
     const stores = resolveStores(es, this.deps.stores);
     const prefixes = new Map([...stores].map(([key, { identity }]) => [key, identity.aws.prefix ?? '']));
     const freshness = fetchFreshness(es, now, this.deps.observedAt(es));
+    // Every store's provider at once (a jwt store reads its ServiceAccount); the first failure in the spec's order is reported.
+    const settled = await Promise.allSettled([...stores].map(async ([key, { ref, identity, namedAt }]) => {
+      try {
+        return [key, await this.deps.providers.forStore(identity, es.metadata.namespace!, {
+          ...freshness, alsoWanted: this.deps.readAheads.for(es, ref, prefixes.get(key)!),
+        })] as const;
+      } catch (err) {
+        throw atStore(namedAt, err);
+      }
+    }));
     const providers = new Map<StoreKey, SecretsProvider>();
-    for (const [key, { ref, identity }] of stores) {
-      const prefix = prefixes.get(key)!;
-      providers.set(key, await this.deps.providers.forStore(identity, es.metadata.namespace!, {
-        ...freshness,
-        alsoWanted: this.deps.readAheads.for(es, ref, prefix),
-      }));
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      providers.set(...outcome.value);
     }
     const results = await runFetches(providers, planFetches(es.spec, prefixes));
     const { data, missing } = assembleProviderData(es.spec, results, prefixes, renderTransform);

@@ -27,6 +27,17 @@ export interface ResolvedStore {
   /** The store as the caches and watches name it. */
   ref: ObjectRef;
   identity: StoreIdentity;
+  /** Where the spec names it when that is a sourceRef (`spec.data[1].sourceRef.storeRef`), for messages. */
+  namedAt?: string;
+}
+
+/**
+ * An error about a store, located at the sourceRef that names it. Messages about secretStoreRef
+ * read as they always have: the ExternalSecret names one store there.
+ */
+export function atStore(namedAt: string | undefined, err: unknown): unknown {
+  if (namedAt === undefined || !(err instanceof OperatorError)) return err;
+  return new OperatorError(err.code, `${namedAt}: ${err.message}`, { cause: err });
 }
 
 /**
@@ -45,12 +56,11 @@ export function resolveStores(es: ExternalSecret, lookup: StoreLookup): Map<Stor
     if (resolved.size === MOST_STORES) {
       throw new OperatorError('InvalidSpec', `${used.at}: the entries read through more than ${MOST_STORES} stores; this operator reads at most ${MOST_STORES} per ExternalSecret`);
     }
+    const namedAt = used.key === DEFAULT_STORE ? undefined : used.at;
     try {
-      resolved.set(used.key, resolveRef(used, namespace, lookup));
+      resolved.set(used.key, { ...resolveRef(used, namespace, lookup), ...(namedAt ? { namedAt } : {}) });
     } catch (err) {
-      // Messages about secretStoreRef read as they always have; a sourceRef's store is named by where the entry names it.
-      if (used.key === DEFAULT_STORE || !(err instanceof OperatorError)) throw err;
-      throw new OperatorError(err.code, `${used.at}: ${err.message}`, { cause: err });
+      throw atStore(namedAt, err);
     }
   }
   return resolved;
