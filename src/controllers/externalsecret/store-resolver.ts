@@ -19,7 +19,13 @@ export interface ClusterStoreLookup {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
 }
 
-/** Distinct stores one ExternalSecret may read through: each holds a client and credentials while it syncs. */
+/**
+ * Distinct stores one ExternalSecret may read through (ESO sets no bound). Each costs a lookup,
+ * a credential read (a ServiceAccount or Secret) and a client held while the ExternalSecret
+ * syncs: so one ExternalSecret cannot turn a reconcile into hundreds of apiserver reads, nor
+ * crowd the per-identity clients (aws/store-providers.ts keeps 512) that the other reconciles
+ * running at once are using.
+ */
 export const MOST_STORES = 16;
 
 /** A store an ExternalSecret's entries read through, found and checked. */
