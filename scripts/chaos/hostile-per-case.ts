@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import type { ExternalSecret, ExternalSecretSpec } from '../../src/api/generated.ts';
+import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
 import { planFetches } from '../../src/sync/fetch-plan.ts';
 import { assembleProviderData, type FetchResult } from '../../src/sync/provider-data.ts';
 import { renderTarget, renderTransform } from '../../src/sync/render-target.ts';
@@ -26,12 +27,12 @@ for (const [i, c] of cases.entries()) {
   let outcome = 'ok';
   try {
     const results = new Map<string, FetchResult>();
-    for (const f of planFetches(spec, '')) {
+    for (const f of planFetches(spec, new Map([[DEFAULT_STORE, '']]))) {
       // find results come from AWS listings; the hostile payloads are tried through extract and data.
       const secret = typeof c.payload === 'string' ? { name: 'k', secretString: c.payload } : { name: 'k', secretBinary: c.payload };
       results.set(f.id, f.kind === 'find' ? { ok: true, found: new Map() } : { ok: true, secret });
     }
-    const { data } = assembleProviderData(spec, results, '', renderTransform);
+    const { data } = assembleProviderData(spec, results, new Map([[DEFAULT_STORE, '']]), renderTransform);
     renderTarget(es, data, { configMaps: new Map(), secrets: new Map() } as never);
   } catch (e) {
     outcome = (e as { code?: string }).code ?? (e as Error).name;

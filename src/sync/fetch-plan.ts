@@ -1,11 +1,15 @@
 import type { ExternalSecretSpec } from '../api/generated.ts';
 import { DEFAULT_VERSION, type SecretRef } from '../aws/provider.ts';
+import { DEFAULT_STORE, entryStoreKey, type StoreKey, type StorePrefixes } from './entry-store.ts';
 
-/** One call to the provider. Several spec entries needing the same call share it. */
+/**
+ * One call to the provider of one store (sync/entry-store.ts). Several spec entries needing
+ * the same call through the same store share it.
+ */
 export type Fetch =
-  | { id: string; kind: 'value'; ref: SecretRef }
-  | { id: string; kind: 'tags'; key: string }
-  | { id: string; kind: 'find'; find: FindSpec };
+  | { id: string; store: StoreKey; kind: 'value'; ref: SecretRef }
+  | { id: string; store: StoreKey; kind: 'tags'; key: string }
+  | { id: string; store: StoreKey; kind: 'find'; find: FindSpec };
 
 export interface FindSpec {
   nameRegexp?: string;
@@ -15,33 +19,45 @@ export interface FindSpec {
 
 type RemoteRefLike = { key: string; version?: string; metadataPolicy?: string };
 
-/** The fetch an entry of data or dataFrom.extract needs, with the store's prefix applied. */
-export function fetchFor(ref: RemoteRefLike, prefix: string): Fetch {
+/** The fetch an entry of data or dataFrom.extract needs, through `store`, with that store's prefix applied. */
+export function fetchFor(ref: RemoteRefLike, prefix: string, store: StoreKey = DEFAULT_STORE): Fetch {
   const key = prefix + ref.key;
-  if (ref.metadataPolicy === 'Fetch') return { id: `tags\u0000${key}`, kind: 'tags', key };
+  if (ref.metadataPolicy === 'Fetch') return { id: `${store}\u0000tags\u0000${key}`, store, kind: 'tags', key };
   const version = ref.version || DEFAULT_VERSION;
-  return { id: `value\u0000${version}\u0000${key}`, kind: 'value', ref: { key, version } };
+  return { id: `${store}\u0000value\u0000${version}\u0000${key}`, store, kind: 'value', ref: { key, version } };
 }
 
-/** The fetch a dataFrom.find entry needs. The store prefix does not apply to find. */
-export function fetchForFind(find: NonNullable<NonNullable<ExternalSecretSpec['dataFrom']>[number]['find']>): Fetch {
+/** The fetch a dataFrom.find entry needs, through `store`. The store prefix does not apply to find. */
+export function fetchForFind(find: NonNullable<NonNullable<ExternalSecretSpec['dataFrom']>[number]['find']>, store: StoreKey = DEFAULT_STORE): Fetch {
   const spec: FindSpec = {
     ...(find.name?.regexp !== undefined ? { nameRegexp: find.name.regexp } : {}),
     ...(find.tags && Object.keys(find.tags).length ? { tags: find.tags } : {}),
     ...(find.path ? { path: find.path } : {}),
   };
   const canonical = JSON.stringify([spec.nameRegexp ?? null, Object.entries(spec.tags ?? {}).sort(), spec.path ?? null]);
-  return { id: `find\u0000${canonical}`, kind: 'find', find: spec };
+  return { id: `${store}\u0000find\u0000${canonical}`, store, kind: 'find', find: spec };
 }
 
-/** Every distinct provider call a spec needs, in first-use order. Pure. */
-export function planFetches(spec: ExternalSecretSpec, prefix = ''): Fetch[] {
+/**
+ * Every distinct provider call a spec needs through the stores in `prefixes`, in first-use
+ * order; entries reading through any other store are left out (a read-ahead plans one
+ * store's calls). Pure.
+ */
+export function planFetches(spec: ExternalSecretSpec, prefixes: StorePrefixes): Fetch[] {
   const fetches = new Map<string, Fetch>();
   const add = (f: Fetch) => fetches.has(f.id) || fetches.set(f.id, f);
   for (const entry of spec.dataFrom ?? []) {
-    if (entry.extract) add(fetchFor(entry.extract, prefix));
-    if (entry.find) add(fetchForFind(entry.find));
+    if (!entry.extract && !entry.find) continue;
+    const store = entryStoreKey(spec, entry.sourceRef);
+    const prefix = prefixes.get(store);
+    if (prefix === undefined) continue;
+    if (entry.extract) add(fetchFor(entry.extract, prefix, store));
+    if (entry.find) add(fetchForFind(entry.find, store));
   }
-  for (const item of spec.data ?? []) add(fetchFor(item.remoteRef, prefix));
+  for (const item of spec.data ?? []) {
+    const store = entryStoreKey(spec, item.sourceRef);
+    const prefix = prefixes.get(store);
+    if (prefix !== undefined) add(fetchFor(item.remoteRef, prefix, store));
+  }
   return [...fetches.values()];
 }

@@ -3,6 +3,7 @@ import type { FetchedSecret } from '../aws/provider.ts';
 import { OperatorError } from '../errors.ts';
 import { decodeValue } from './decoding.ts';
 import { extractMap } from './extract.ts';
+import { entryStoreKey, type StorePrefixes } from './entry-store.ts';
 import { fetchFor, fetchForFind, type Fetch } from './fetch-plan.ts';
 import { rejectNullBytes } from './null-bytes.ts';
 import { extractPropertyBytes, PropertyPathError } from './property-path.ts';
@@ -26,7 +27,8 @@ export interface ProviderData {
  * The Secret's data from the spec and the fetch results, as ESO assembles it:
  * dataFrom entries in order (later wins), then data entries (which win over
  * dataFrom). Pure, so it is unit-tested without AWS. nullBytePolicy is checked on each
- * entry's final values, before they are added.
+ * entry's final values, before they are added. Each entry's result is the one of its own
+ * store (sync/entry-store.ts), with that store's prefix.
  *
  * A missing AWS secret is an error under deletionPolicy Retain; otherwise the entry
  * is skipped and reported, and an empty result feeds the deletion policy. The data's
@@ -36,7 +38,7 @@ export interface ProviderData {
 export function assembleProviderData(
   spec: ExternalSecretSpec,
   results: ReadonlyMap<string, FetchResult>,
-  prefix: string,
+  prefixes: StorePrefixes,
   renderTransform: TransformRenderer,
 ): ProviderData {
   const data: Record<string, Uint8Array> = Object.create(null);
@@ -48,6 +50,11 @@ export function assembleProviderData(
   const missing: string[] = [];
   const rewriteBudget = new RewriteBudget();
   const skipMissing = (spec.target?.deletionPolicy ?? 'Retain') !== 'Retain';
+  const prefixOf = (store: string, at: string): string => {
+    const prefix = prefixes.get(store);
+    if (prefix === undefined) throw new OperatorError('InternalError', `${at}: its store was not resolved`);
+    return prefix;
+  };
   const outcome = (fetch: Fetch, at: string): FetchResult | undefined => {
     const result = results.get(fetch.id);
     if (!result) throw new OperatorError('InternalError', `${at}: its provider call was not made`);
@@ -63,7 +70,8 @@ export function assembleProviderData(
     const at = `spec.dataFrom[${i}]`;
     const source = entry.extract ?? entry.find;
     if (!source) return;
-    const result = outcome(entry.extract ? fetchFor(entry.extract, prefix) : fetchForFind(entry.find!), at);
+    const store = entryStoreKey(spec, entry.sourceRef);
+    const result = outcome(entry.extract ? fetchFor(entry.extract, prefixOf(store, at), store) : fetchForFind(entry.find!, store), at);
     if (!result?.ok) return;
     try {
       const map = 'found' in result
@@ -86,7 +94,9 @@ export function assembleProviderData(
 
   (spec.data ?? []).forEach((item, i) => {
     const at = `spec.data[${i}] (key: ${item.remoteRef.key})`;
-    const result = outcome(fetchFor(item.remoteRef, prefix), at);
+    const store = entryStoreKey(spec, item.sourceRef);
+    const prefix = prefixOf(store, at);
+    const result = outcome(fetchFor(item.remoteRef, prefix, store), at);
     if (!result?.ok || !('secret' in result)) return;
     try {
       const value = decodeValue(valueOf(result.secret, prefix + item.remoteRef.key, item.remoteRef.property), item.remoteRef.decodingStrategy, at);

@@ -127,6 +127,27 @@ describe('an operator installed for one namespace (WATCH_NAMESPACE)', () => {
     expect((await kube.get(clusterSecretStores.path(undefined, CLUSTER_STORE))).status).toBeUndefined();
   });
 
+  it('fails an ExternalSecret whose entry names a ClusterSecretStore in its sourceRef, naming the entry', async () => {
+    await applyManifest(kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'via-source-ref', namespace: WATCHED },
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { name: 'aws', kind: 'SecretStore' },
+        data: [
+          { secretKey: 'password', remoteRef: { key: KEY, property: 'password' } },
+          { secretKey: 'shared', remoteRef: { key: KEY, property: 'password' }, sourceRef: { storeRef: { name: CLUSTER_STORE, kind: 'ClusterSecretStore' } } },
+        ],
+      },
+    });
+    const failed = await readyAs(WATCHED, 'via-source-ref', 'False');
+    expect(readyCondition(failed)).toMatchObject({
+      reason: 'SecretSyncedError',
+      message: `ClusterSecretStoreDisabled: spec.data[1].sourceRef.storeRef: ClusterSecretStore "${CLUSTER_STORE}" is not served: this operator watches only `
+        + `namespace "${WATCHED}" (WATCH_NAMESPACE) and reads no ClusterSecretStore in that mode; use a SecretStore of this namespace`,
+    });
+    expect(await getIfExists(kube, secrets.path(WATCHED, 'via-source-ref'))).toBeUndefined();
+  });
+
   it('asks the apiserver for nothing its Role does not grant: no cluster-scoped request, no forbidden answer', () => {
     // After the cases above: every path they exercised (stores, jwt auth, templateFrom, status, Events, the Lease) ran.
     expect(operator.output.filter((line) => /forbidden/i.test(line))).toEqual([]);

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSpec } from '../../src/api/generated.ts';
+import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
 import { type Fetch, fetchFor, fetchForFind, planFetches } from '../../src/sync/fetch-plan.ts';
 
-/** A fetch without its id: what the provider will be asked. */
+/** A fetch without its id: what the provider of its store (named unless the default) will be asked. */
 const call = (f: Fetch) => {
-  const { id: _id, ...rest } = f;
-  return rest;
+  const { id: _id, store, ...rest } = f;
+  return store === DEFAULT_STORE ? rest : { store, ...rest };
 };
-const calls = (spec: ExternalSecretSpec, prefix?: string) => planFetches(spec, prefix).map(call);
+const calls = (spec: ExternalSecretSpec, prefix = '') => planFetches(spec, new Map([[DEFAULT_STORE, prefix]])).map(call);
 
 describe('planFetches', () => {
   it('makes one value call for data items and an extract on the same key and version', () => {
@@ -115,8 +116,8 @@ describe('planFetches', () => {
   });
 
   it('plans nothing for an empty spec, and skips dataFrom entries without extract or find', () => {
-    expect(planFetches({})).toEqual([]);
-    expect(planFetches({ dataFrom: [{ rewrite: [] }] })).toEqual([]);
+    expect(calls({})).toEqual([]);
+    expect(calls({ dataFrom: [{ rewrite: [] }] })).toEqual([]);
   });
 
   it('gives distinct ids to distinct calls and the same id to the same call', () => {
@@ -127,10 +128,53 @@ describe('planFetches', () => {
         { secretKey: 'c', remoteRef: { key: 'k', metadataPolicy: 'Fetch' } },
       ],
       dataFrom: [{ find: { path: 'k' } }],
-    });
+    }, new Map([[DEFAULT_STORE, '']]));
     expect(new Set(fetches.map((f) => f.id)).size).toBe(4);
     // The ids the assembler looks results up by.
     expect(fetchFor({ key: 'k' }, '').id).toBe(fetchFor({ key: 'k', version: 'AWSCURRENT' }, '').id);
     expect(fetchForFind({ path: 'k', decodingStrategy: 'Base64' }).id).toBe(fetchForFind({ path: 'k' }).id);
+  });
+});
+
+describe('planFetches through several stores (sourceRef.storeRef)', () => {
+  const shared = { name: 'shared', kind: 'ClusterSecretStore' } as const;
+  const spec: ExternalSecretSpec = {
+    secretStoreRef: { name: 'aws' },
+    dataFrom: [
+      { extract: { key: 'cfg' }, sourceRef: { storeRef: shared } },
+      { find: { path: 'team/' }, sourceRef: { storeRef: shared } },
+      // A storeRef alone reads nothing, as in ESO.
+      { sourceRef: { storeRef: { name: 'unused' } } },
+    ],
+    data: [
+      { secretKey: 'a', remoteRef: { key: 'db' } },
+      { secretKey: 'b', remoteRef: { key: 'db' }, sourceRef: { storeRef: shared } },
+      // Naming the ExternalSecret's own store (kind defaulted) is the default store.
+      { secretKey: 'c', remoteRef: { key: 'db' }, sourceRef: { storeRef: { name: 'aws', kind: 'SecretStore' } } },
+      { secretKey: 'd', remoteRef: { key: 'db' }, sourceRef: { storeRef: { name: 'aws', kind: 'ClusterSecretStore' } } },
+    ],
+  };
+  const prefixes = new Map([[DEFAULT_STORE, 'ns/'], ['ClusterSecretStore/shared', 'cluster/'], ['ClusterSecretStore/aws', '']]);
+
+  it('gives each entry its own store\'s prefix and keeps calls of different stores apart, even on the same key', () => {
+    expect(planFetches(spec, prefixes).map(call)).toEqual([
+      { store: 'ClusterSecretStore/shared', kind: 'value', ref: { key: 'cluster/cfg', version: 'AWSCURRENT' } },
+      { store: 'ClusterSecretStore/shared', kind: 'find', find: { path: 'team/' } },
+      { kind: 'value', ref: { key: 'ns/db', version: 'AWSCURRENT' } },
+      { store: 'ClusterSecretStore/shared', kind: 'value', ref: { key: 'cluster/db', version: 'AWSCURRENT' } },
+      { store: 'ClusterSecretStore/aws', kind: 'value', ref: { key: 'db', version: 'AWSCURRENT' } },
+    ]);
+  });
+
+  it('plans only the stores it is given prefixes for', () => {
+    expect(planFetches(spec, new Map([['ClusterSecretStore/aws', 'x/']])).map(call)).toEqual([
+      { store: 'ClusterSecretStore/aws', kind: 'value', ref: { key: 'x/db', version: 'AWSCURRENT' } },
+    ]);
+    expect(planFetches(spec, new Map())).toEqual([]);
+  });
+
+  it('the same call through two stores has two ids', () => {
+    expect(fetchFor({ key: 'k' }, '', 'SecretStore/a').id).not.toBe(fetchFor({ key: 'k' }, '', 'SecretStore/b').id);
+    expect(fetchForFind({ path: 'k' }, 'SecretStore/a').id).not.toBe(fetchForFind({ path: 'k' }).id);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSpec } from '../../src/api/generated.ts';
 import { OperatorError } from '../../src/errors.ts';
+import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
 import { type Fetch, fetchFor, fetchForFind } from '../../src/sync/fetch-plan.ts';
 import { assembleProviderData, type FetchResult } from '../../src/sync/provider-data.ts';
 import { renderTransform } from '../../src/sync/render-target.ts';
@@ -21,7 +22,7 @@ const found = (find: Parameters<typeof fetchForFind>[0], secrets: Record<string,
 ];
 const results = (...entries: Result[]) => new Map(entries.map(([f, r]) => [f.id, r]));
 
-const assemble = (spec: ExternalSecretSpec, ...entries: Result[]) => assembleProviderData(spec, results(...entries), '', renderTransform);
+const assemble = (spec: ExternalSecretSpec, ...entries: Result[]) => assembleProviderData(spec, results(...entries), new Map([[DEFAULT_STORE, '']]), renderTransform);
 const assembled = (spec: ExternalSecretSpec, ...entries: Result[]) => text(assemble(spec, ...entries).data);
 
 const notFound = (key: string) => new OperatorError('AWSSecretNotFound', `secret "${key}" not found`);
@@ -60,7 +61,7 @@ describe('assembleProviderData: data', () => {
 
   it('reads the prefixed key', () => {
     const spec: ExternalSecretSpec = { data: [{ secretKey: 'password', remoteRef: { key: 'db', property: 'password' } }] };
-    const { data } = assembleProviderData(spec, results(secret('team-a/db', '{"password":"p"}')), 'team-a/', renderTransform);
+    const { data } = assembleProviderData(spec, results(secret('team-a/db', '{"password":"p"}')), new Map([[DEFAULT_STORE, 'team-a/']]), renderTransform);
     expect(text(data)).toEqual({ password: 'p' });
   });
 
@@ -374,5 +375,47 @@ describe('assembleProviderData: nullBytePolicy (ESO 2.9: checked on the final va
     // Only the entry that asks for it is checked.
     const other: ExternalSecretSpec = { dataFrom: [{ find: { path: 'app/' } }] };
     expect(Object.keys(assemble(other, found({ path: 'app/' }, { 'app/a': 'bad\u0000' })).data)).toEqual(['app_a']);
+  });
+});
+
+describe('assembleProviderData: entries through their own stores (sourceRef.storeRef)', () => {
+  const other = { name: 'other', kind: 'SecretStore' } as const;
+  const spec: ExternalSecretSpec = {
+    secretStoreRef: { name: 'aws' },
+    dataFrom: [{ extract: { key: 'cfg' }, sourceRef: { storeRef: other } }],
+    data: [
+      { secretKey: 'mine', remoteRef: { key: 'db', property: 'p' } },
+      { secretKey: 'theirs', remoteRef: { key: 'db', property: 'p' }, sourceRef: { storeRef: other } },
+    ],
+  };
+  const prefixes = new Map([['', 'a/'], ['SecretStore/other', 'b/']]);
+  const through = (store: string, key: string, secretString: string): Result => [fetchFor({ key }, '', store), { ok: true, secret: { name: key, secretString } }];
+
+  it('reads each entry from its own store\'s result, with that store\'s prefix', () => {
+    const { data } = assembleProviderData(spec, results(
+      through('', 'a/db', '{"p":"from-a"}'),
+      through('SecretStore/other', 'b/db', '{"p":"from-b"}'),
+      through('SecretStore/other', 'b/cfg', '{"k":"v"}'),
+    ), prefixes, renderTransform);
+    expect(text(data)).toEqual({ k: 'v', mine: 'from-a', theirs: 'from-b' });
+  });
+
+  it('never takes another store\'s result for the same key', () => {
+    const err = thrown(() => assembleProviderData(spec, results(
+      through('', 'a/db', '{"p":"from-a"}'),
+      through('SecretStore/other', 'b/cfg', '{"k":"v"}'),
+      // The right key, through the wrong store.
+      through('', 'b/db', '{"p":"wrong"}'),
+    ), prefixes, renderTransform));
+    expect(err).toMatchObject({ code: 'InternalError', message: 'spec.data[1] (key: db): its provider call was not made' });
+  });
+
+  it('a missing secret of a sourceRef store names the entry, as of the default store', () => {
+    const err = thrown(() => assembleProviderData(spec, results(
+      through('', 'a/db', '{"p":"from-a"}'),
+      through('SecretStore/other', 'b/cfg', '{"k":"v"}'),
+      [fetchFor({ key: 'db' }, 'b/', 'SecretStore/other'), { ok: false, error: notFound('b/db') }],
+    ), prefixes, renderTransform));
+    expect(err).toMatchObject({ code: 'AWSSecretNotFound', message: 'spec.data[1] (key: db): secret "b/db" not found' });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExternalSecret } from '../../src/api/generated.ts';
 import { currentResourceVersion, fetchFreshness, nextRefresh, nextRefreshIn, shouldRefresh, spreadRefresh } from '../../src/controllers/externalsecret/refresh.ts';
 import { ReadAheads } from '../../src/controllers/externalsecret/read-ahead.ts';
+import { ref } from '../../src/kube/object-ref.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -187,10 +188,11 @@ describe('fetchFreshness', () => {
 
 describe('ReadAheads', () => {
   const reading = (name: string, key: string, synced?: { at: number; stale?: boolean }, extra: Partial<ExternalSecret['spec']> = {}): ExternalSecret => {
-    const e = es({ data: [{ secretKey: 'v', remoteRef: { key } }], ...extra }, synced);
+    const e = es({ secretStoreRef: { name: 'aws' }, data: [{ secretKey: 'v', remoteRef: { key } }], ...extra }, synced);
     e.metadata.name = name;
     return e;
   };
+  const store = ref('SecretStore', 'aws', 'ns');
 
   it('names the default-version secrets of the store\'s ExternalSecrets whose last sync does not cover them, with the prefix and the latest time one was seen', () => {
     const self = reading('self', 'a');
@@ -203,9 +205,30 @@ describe('ReadAheads', () => {
     elsewhere.metadata.namespace = 'other';
     const seen = new Map<ExternalSecret, number>([[fresh, 1], [forced, 2], [alsoB, 7], [current, 3], [pinned, 4], [elsewhere, 5], [self, 6]]);
     const aheads = new ReadAheads(new ManualClock(), () => [self, fresh, forced, alsoB, current, pinned, elsewhere], (e) => seen.get(e));
-    expect([...aheads.for(self, 'team/').wanted()]).toEqual([
+    expect([...aheads.for(self, store, 'team/').wanted()]).toEqual([
       { secretId: 'team/a', notBefore: 6 }, { secretId: 'team/b', notBefore: 7 }, { secretId: 'team/c', notBefore: 2 },
     ]);
+  });
+
+  it('lists, of an ExternalSecret that reads through several stores, only the entries of the store asked about', () => {
+    const other = ref('ClusterSecretStore', 'shared');
+    const mixed = reading('mixed', 'through-aws', undefined, {
+      data: [
+        { secretKey: 'a', remoteRef: { key: 'through-aws' } },
+        { secretKey: 'b', remoteRef: { key: 'through-shared' }, sourceRef: { storeRef: { name: 'shared', kind: 'ClusterSecretStore' } } },
+        // A sourceRef naming the ExternalSecret's own store is that store.
+        { secretKey: 'c', remoteRef: { key: 'also-aws' }, sourceRef: { storeRef: { name: 'aws' } } },
+      ],
+    });
+    // Named by a sourceRef only: its secretStoreRef is another store.
+    const viaSource = reading('via-source', 'x', undefined, {
+      secretStoreRef: { name: 'shared', kind: 'ClusterSecretStore' },
+      data: [{ secretKey: 'v', remoteRef: { key: 'x' } }, { secretKey: 'w', remoteRef: { key: 'y' }, sourceRef: { storeRef: { name: 'aws', kind: 'SecretStore' } } }],
+    });
+    const aheads = new ReadAheads(new ManualClock(), () => [mixed, viaSource], () => 1);
+    expect([...aheads.for(mixed, store, 'p/').wanted()].map((w) => w.secretId)).toEqual(['p/through-aws', 'p/also-aws', 'p/y']);
+    expect([...aheads.for(mixed, other, '').wanted()].map((w) => w.secretId)).toEqual(['through-shared', 'x']);
+    expect(aheads.for(mixed, store, '').key).not.toBe(aheads.for(mixed, other, '').key);
   });
 
   it('is the same for every ExternalSecret of one store in one namespace, so a batch asks it once', () => {
@@ -214,8 +237,8 @@ describe('ReadAheads', () => {
     const b = reading('b', 'y');
     const elsewhere = reading('c', 'z');
     elsewhere.metadata.namespace = 'other';
-    expect(aheads.for(a, '').key).toBe(aheads.for(b, '').key);
-    expect(aheads.for(elsewhere, '').key).not.toBe(aheads.for(a, '').key);
+    expect(aheads.for(a, store, '').key).toBe(aheads.for(b, store, '').key);
+    expect(aheads.for(elsewhere, store, '').key).not.toBe(aheads.for(a, store, '').key);
   });
 
   it('makes a store\'s list at most once a second, and skips ExternalSecrets the operator has not seen', () => {
@@ -224,12 +247,12 @@ describe('ReadAheads', () => {
     let made = 0;
     const seen = new Map<ExternalSecret, number>();
     const aheads = new ReadAheads(clock, () => (made++, members), (e) => seen.get(e));
-    expect([...aheads.for(members[0]!, '').wanted()]).toEqual([]);
+    expect([...aheads.for(members[0]!, store, '').wanted()]).toEqual([]);
     seen.set(members[0]!, T0);
-    expect([...aheads.for(members[0]!, '').wanted()]).toEqual([]);
+    expect([...aheads.for(members[0]!, store, '').wanted()]).toEqual([]);
     expect(made).toBe(1);
     clock.advance(1_000);
-    expect([...aheads.for(members[0]!, '').wanted()]).toEqual([{ secretId: 'x', notBefore: T0 }]);
+    expect([...aheads.for(members[0]!, store, '').wanted()]).toEqual([{ secretId: 'x', notBefore: T0 }]);
     expect(made).toBe(2);
   });
 });

@@ -14,3 +14,23 @@ describe('unsupportedFields', () => {
     expect(nextSecret(es, { data: {}, labels: {}, annotations: {} }, undefined).metadata.finalizers).toEqual(['example.com/keep']);
   });
 });
+
+describe('unsupportedFields: sourceRef', () => {
+  it('accepts sourceRef.storeRef in data and dataFrom: each entry reads through its own store', () => {
+    expect(unsupportedFields({
+      data: [{ secretKey: 'k', remoteRef: { key: 'x' }, sourceRef: { storeRef: { name: 'other' } } }],
+      dataFrom: [{ extract: { key: 'y' }, sourceRef: { storeRef: { name: 'shared', kind: 'ClusterSecretStore' } } }],
+    })).toEqual([]);
+  });
+
+  it('reports every sourceRef.generatorRef by path, saying generators are not implemented', () => {
+    expect(unsupportedFields({
+      secretStoreRef: { name: 's' },
+      data: [{ secretKey: 'k', remoteRef: { key: 'x' } }, { secretKey: 'g', remoteRef: { key: 'x' }, sourceRef: { generatorRef: { kind: 'UUID', name: 'id' } } }],
+      dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'pw' } } }, { extract: { key: 'y' } }],
+    })).toEqual([
+      'spec.dataFrom[0].sourceRef.generatorRef (generators are not implemented: Password "pw")',
+      'spec.data[1].sourceRef.generatorRef (generators are not implemented: UUID "id")',
+    ]);
+  });
+});

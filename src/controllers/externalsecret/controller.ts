@@ -17,10 +17,11 @@ import { servesExternalSecret, storeRefsOf, type ControllerClass } from '../cont
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
-import { storeRefOf } from './store-resolver.ts';
 
-const BY_STORE = 'store';
-/** Every store an ExternalSecret names, sourceRefs included: their class decides whether it is served. */
+/**
+ * Every store an ExternalSecret names, sourceRefs included: each store's changes wake it, their
+ * class decides whether it is served, and each store's read-ahead lists it.
+ */
 const BY_NAMED_STORE = 'namedStore';
 const BY_TARGET = 'target';
 const BY_OWNER = 'owner';
@@ -50,7 +51,6 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   const { kube, clock, log, events, providers, metrics } = options;
   const { externalSecrets, secretStores, managedSecrets, managedConfigMaps, cluster } = caches;
   externalSecrets
-    .addIndex(BY_STORE, (es) => [refKey(storeRefOf(es))])
     .addIndex(BY_NAMED_STORE, (es) => [...new Set(storeRefsOf(es.spec, es.metadata.namespace).map(refKey))])
     .addIndex(BY_TARGET, (es) => [cacheKey(es.metadata.namespace, targetName(es))]);
   const byOwnerLabel = (o: { metadata: { namespace?: string; labels?: Record<string, string> } }): string[] => {
@@ -90,7 +90,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     },
     observedAt: (es) => observed.get(es),
     // Only what this operator serves is read ahead: not an ExternalSecret another of whose stores is ESO's.
-    readAheads: new ReadAheads(clock, (es) => externalSecrets.byIndex(BY_STORE, refKey(storeRefOf(es))).filter(served), (es) => observed.get(es)),
+    readAheads: new ReadAheads(clock, (named) => externalSecrets.byIndex(BY_NAMED_STORE, refKey(named)).filter(served), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
     createdBy: (es) => managedSecrets.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
     // Only with generic targets allowed (the cache exists only then): otherwise such ExternalSecrets are refused.

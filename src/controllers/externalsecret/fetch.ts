@@ -1,17 +1,22 @@
 import type { SecretsProvider } from '../../aws/provider.ts';
+import { OperatorError } from '../../errors.ts';
+import type { StoreKey } from '../../sync/entry-store.ts';
 import type { Fetch } from '../../sync/fetch-plan.ts';
 import { FoundSecrets } from '../../sync/find-results.ts';
 import type { FetchResult } from '../../sync/provider-data.ts';
 import { compileGoRegexp } from '../../sync/rewrite.ts';
 
 /**
- * Runs every planned provider call once, in parallel. Failures are kept as results:
- * whether a missing secret is an error depends on the deletion policy, which the
+ * Runs every planned provider call once, in parallel, each through its own store's provider
+ * (calls of one identity meet in its fetch engine, which batches them). Failures are kept as
+ * results: whether a missing secret is an error depends on the deletion policy, which the
  * pure assembly decides.
  */
-export async function runFetches(provider: SecretsProvider, fetches: Fetch[]): Promise<Map<string, FetchResult>> {
+export async function runFetches(providers: ReadonlyMap<StoreKey, SecretsProvider>, fetches: Fetch[]): Promise<Map<string, FetchResult>> {
   const entries = await Promise.all(fetches.map(async (fetch): Promise<[string, FetchResult]> => {
     try {
+      const provider = providers.get(fetch.store);
+      if (!provider) throw new OperatorError('InternalError', `no provider for the store of a ${fetch.kind} call`);
       switch (fetch.kind) {
         case 'value':
           return [fetch.id, { ok: true, secret: await provider.getSecret(fetch.ref) }];

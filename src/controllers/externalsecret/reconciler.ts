@@ -13,6 +13,7 @@ import type { ConfigMap, Secret } from '../../api/core.ts';
 import { configMapHashMatches } from '../../sync/desired-configmap.ts';
 import { targetKind, type TargetKind } from '../../sync/target-kind.ts';
 import { controllerOf, creationPolicy, targetName } from '../../sync/desired-secret.ts';
+import type { StoreKey } from '../../sync/entry-store.ts';
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { assembleProviderData } from '../../sync/provider-data.ts';
 import { renderTarget, renderTransform } from '../../sync/render-target.ts';
@@ -22,7 +23,7 @@ import { runFetches } from './fetch.ts';
 import type { ReadAheads } from './read-ahead.ts';
 import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs, shouldRefresh, spreadRefresh, type NextRefresh } from './refresh.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
-import { resolveStore, type StoreLookup } from './store-resolver.ts';
+import { atStore, resolveStores, type StoreLookup } from './store-resolver.ts';
 import { holdsEsoFinalizer, releaseEsoFinalizer } from './eso-finalizer.ts';
 import { syncWindowsOf } from './sync-windows.ts';
 import { deleteOrphanedConfigMaps, deleteTargetConfigMap, writeTargetConfigMap } from './target-configmap.ts';
@@ -120,14 +121,26 @@ export class ExternalSecretReconciler {
     const unsupported = unsupportedFields(es.spec);
     if (unsupported.length) throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
     const kind = targetKind(es, this.deps.configMaps !== undefined);
-    const store = resolveStore(es, this.deps.stores);
-    const prefix = store.aws.prefix ?? '';
-    const provider = await this.deps.providers.forStore(store, es.metadata.namespace!, {
-      ...fetchFreshness(es, now, this.deps.observedAt(es)),
-      alsoWanted: this.deps.readAheads.for(es, prefix),
-    });
-    const results = await runFetches(provider, planFetches(es.spec, prefix));
-    const { data, missing } = assembleProviderData(es.spec, results, prefix, renderTransform);
+    const stores = resolveStores(es, this.deps.stores);
+    const prefixes = new Map([...stores].map(([key, { identity }]) => [key, identity.aws.prefix ?? '']));
+    const freshness = fetchFreshness(es, now, this.deps.observedAt(es));
+    // Every store's provider at once (a jwt store reads its ServiceAccount); the first failure in the spec's order is reported.
+    const settled = await Promise.allSettled([...stores].map(async ([key, { ref, identity, namedAt }]) => {
+      try {
+        return [key, await this.deps.providers.forStore(identity, es.metadata.namespace!, {
+          ...freshness, alsoWanted: this.deps.readAheads.for(es, ref, prefixes.get(key)!),
+        })] as const;
+      } catch (err) {
+        throw atStore(namedAt, err);
+      }
+    }));
+    const providers = new Map<StoreKey, SecretsProvider>();
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      providers.set(...outcome.value);
+    }
+    const results = await runFetches(providers, planFetches(es.spec, prefixes));
+    const { data, missing } = assembleProviderData(es.spec, results, prefixes, renderTransform);
     for (const message of missing) events.normal(es, 'MissingProviderSecret', message);
 
     const policy = creationPolicy(es);

@@ -3,7 +3,8 @@ import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { OperatorError } from '../../errors.ts';
 import { GoRegexpLimitError } from '../../go/regexp/regexp.ts';
 import { compileSelector, SelectorError } from '../../kube/label-selector.ts';
-import { ref, type ObjectRef } from '../../kube/object-ref.ts';
+import { ref as objectRef, type ObjectRef } from '../../kube/object-ref.ts';
+import { DEFAULT_STORE, usedStores, type StoreKey, type UsedStore } from '../../sync/entry-store.ts';
 import { compileGoRegexp } from '../../sync/rewrite.ts';
 import { validateStore } from '../secretstore/validate.ts';
 
@@ -18,21 +19,66 @@ export interface ClusterStoreLookup {
   namespaceLabels(namespace: string): Record<string, string> | undefined;
 }
 
-/** The store an ExternalSecret names: a SecretStore in its own namespace, or a ClusterSecretStore. */
-export function storeRefOf(es: ExternalSecret): ObjectRef {
-  const { kind = 'SecretStore', name = '' } = es.spec.secretStoreRef ?? {};
-  return ref(kind, name, kind === 'ClusterSecretStore' ? undefined : es.metadata.namespace);
+/**
+ * Distinct stores one ExternalSecret may read through (ESO sets no bound). Each costs a lookup,
+ * a credential read (a ServiceAccount or Secret) and a client held while the ExternalSecret
+ * syncs: so one ExternalSecret cannot turn a reconcile into hundreds of apiserver reads, nor
+ * crowd the per-identity clients (aws/store-providers.ts keeps 512) that the other reconciles
+ * running at once are using.
+ */
+export const MOST_STORES = 16;
+
+/** A store an ExternalSecret's entries read through, found and checked. */
+export interface ResolvedStore {
+  /** The store as the caches and watches name it. */
+  ref: ObjectRef;
+  identity: StoreIdentity;
+  /** Where the spec names it when that is a sourceRef (`spec.data[1].sourceRef.storeRef`), for messages. */
+  namedAt?: string;
 }
 
 /**
- * The store an ExternalSecret reads through, checked for what this operator
- * supports. A namespaced SecretStore is looked up only in the ExternalSecret's own
- * namespace, so no namespace can use another's store.
+ * An error about a store, located at the sourceRef that names it. Messages about secretStoreRef
+ * read as they always have: the ExternalSecret names one store there.
  */
-export function resolveStore(es: ExternalSecret, lookup: StoreLookup): StoreIdentity {
-  const ref = es.spec.secretStoreRef;
+export function atStore(namedAt: string | undefined, err: unknown): unknown {
+  if (namedAt === undefined || !(err instanceof OperatorError)) return err;
+  return new OperatorError(err.code, `${namedAt}: ${err.message}`, { cause: err });
+}
+
+/**
+ * Every store the ExternalSecret's entries read through (sync/entry-store.ts: an entry's own
+ * sourceRef.storeRef, else secretStoreRef), found and checked for what this operator supports,
+ * as ESO's client manager checks each entry's store: a store the entries do not use is not
+ * looked up, so a secretStoreRef every entry overrides may be absent or name a missing store.
+ * Resolved in ESO's order (dataFrom, then data); the first failure is reported, naming the
+ * sourceRef it came from. A namespaced SecretStore is looked up only in the ExternalSecret's
+ * own namespace, so no namespace can use another's store.
+ */
+export function resolveStores(es: ExternalSecret, lookup: StoreLookup): Map<StoreKey, ResolvedStore> {
   const namespace = es.metadata.namespace!;
-  if (!ref?.name) throw new OperatorError('InvalidSpec', 'spec.secretStoreRef.name is required');
+  const resolved = new Map<StoreKey, ResolvedStore>();
+  for (const used of usedStores(es.spec)) {
+    if (resolved.size === MOST_STORES) {
+      throw new OperatorError('InvalidSpec', `${used.at}: the entries read through more than ${MOST_STORES} stores; this operator reads at most ${MOST_STORES} per ExternalSecret`);
+    }
+    const namedAt = used.key === DEFAULT_STORE ? undefined : used.at;
+    try {
+      resolved.set(used.key, { ...resolveRef(used, namespace, lookup), ...(namedAt ? { namedAt } : {}) });
+    } catch (err) {
+      throw atStore(namedAt, err);
+    }
+  }
+  return resolved;
+}
+
+function resolveRef(used: UsedStore, namespace: string, lookup: StoreLookup): ResolvedStore {
+  const { ref } = used;
+  if (!ref?.name) {
+    throw new OperatorError('InvalidSpec', used.key === DEFAULT_STORE
+      ? `spec.secretStoreRef.name is required: ${used.usedBy} names no sourceRef.storeRef of its own`
+      : 'name is required');
+  }
   const kind = ref.kind ?? 'SecretStore';
   let store: SecretStore | ClusterSecretStore | undefined;
   if (kind === 'ClusterSecretStore') {
@@ -49,10 +95,8 @@ export function resolveStore(es: ExternalSecret, lookup: StoreLookup): StoreIden
   }
   const aws = validateStore(store);
   return {
-    kind,
-    name: ref.name,
-    ...(kind === 'SecretStore' ? { namespace } : {}),
-    aws: aws as StoreIdentity['aws'],
+    ref: objectRef(kind, ref.name, kind === 'ClusterSecretStore' ? undefined : namespace),
+    identity: { kind, name: ref.name, ...(kind === 'SecretStore' ? { namespace } : {}), aws: aws as StoreIdentity['aws'] },
   };
 }
 
