@@ -13,15 +13,15 @@ import { readSecret } from './target-secret.ts';
  * finalizer off. After a move from ESO the ExternalSecrets still carry it, and with ESO gone nothing would
  * take it off: their deletion (and their namespace's) would wait forever. So for the ExternalSecrets this
  * operator serves, it does ESO's part. It never puts the finalizer on: with creationPolicy Owner the garbage
- * collector removes the Secret, which needs no finalizer.
+ * collector removes the target, which needs no finalizer.
  */
 export const ESO_CLEANUP_FINALIZER = 'externalsecrets.external-secrets.io/externalsecret-cleanup';
 
 export const holdsEsoFinalizer = (es: ExternalSecret): boolean => es.metadata.finalizers?.includes(ESO_CLEANUP_FINALIZER) ?? false;
 
 /**
- * Whether ESO's cleanup deletes the target Secret of this ExternalSecret, before the Secret is read:
- * deletionPolicy Delete with creationPolicy Owner (the only Secret ESO deletes is one it owns), unless the
+ * Whether ESO's cleanup deletes the target of this ExternalSecret, before the target is read:
+ * deletionPolicy Delete with creationPolicy Owner (the only target ESO deletes is one it owns), unless the
  * deletion asked to keep the dependents.
  */
 export function cleanupDeletesTarget(es: ExternalSecret): boolean {
