@@ -3,6 +3,8 @@ import { AwsProviders } from './aws/store-providers.ts';
 import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
 import type { ControllerClass } from './controllers/controller-class.ts';
 import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
+import { esoNamespaceFinalizerController } from './controllers/clusterexternalsecret/eso-namespace-controller.ts';
+import { cesServing } from './controllers/clusterexternalsecret/serving.ts';
 import { externalSecretController } from './controllers/externalsecret/controller.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
 import { failedOnApiserver } from './errors.ts';
@@ -103,10 +105,17 @@ export class Operator {
         controllerClass,
       }),
       secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
-      ...(cluster ? [clusterExternalSecretController(this.caches.externalSecrets, cluster, {
-        kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
-        secretStores: this.caches.secretStores, controllerClass,
-      })] : []),
+      ...(cluster ? [
+        clusterExternalSecretController(this.caches.externalSecrets, cluster, {
+          kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
+          secretStores: this.caches.secretStores, controllerClass,
+        }),
+        esoNamespaceFinalizerController(cluster, {
+          kube, clock, log, observe: metrics.reconcileObserver(),
+          serving: cesServing(cluster, this.caches.secretStores, controllerClass),
+          secretStores: this.caches.secretStores, watchStores: controllerClass !== undefined,
+        }),
+      ] : []),
     ];
   }
 

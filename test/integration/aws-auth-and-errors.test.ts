@@ -250,9 +250,14 @@ describe('least privilege', () => {
     try {
       // Allowed: what reconciling needs.
       await asOperator.get(`/api/v1/namespaces/${ns}/secrets`);
-      // Refused: editing users' ExternalSecret specs, reading ConfigMaps cluster-wide, touching Pods or RBAC.
+      // Allowed: patching a Namespace, for ESO's ClusterExternalSecret finalizers (its labels too: RBAC cannot narrow a patch).
+      await asOperator.request('PATCH', `/api/v1/namespaces/${ns}`, { body: { metadata: {} }, contentType: 'application/merge-patch+json' });
+      // Refused: updating or deleting Namespaces, deleting ClusterExternalSecrets, reading ConfigMaps cluster-wide, touching Pods or RBAC.
+      // (PATCH of an ExternalSecret is allowed, for ESO's cleanup finalizer: RBAC cannot narrow it to metadata.finalizers.)
       for (const [method, path, body] of [
-        ['PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/x`, { spec: {} }],
+        ['PUT', `/api/v1/namespaces/${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }],
+        ['DELETE', `/api/v1/namespaces/${ns}`, undefined],
+        ['DELETE', '/apis/external-secrets.io/v1/clusterexternalsecrets/x', undefined],
         ['GET', '/api/v1/configmaps', undefined],
         ['GET', `/api/v1/namespaces/${ns}/pods`, undefined],
         ['POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'escalate' }, rules: [] }],
@@ -279,10 +284,10 @@ describe('least privilege', () => {
       const written = await asOperator.get(`/api/v1/namespaces/${ns}/configmaps/x`);
       await asOperator.request('PUT', `/api/v1/namespaces/${ns}/configmaps/x`, { body: { ...written, data: { k: 'w' } } });
       await asOperator.request('DELETE', `/api/v1/namespaces/${ns}/configmaps/x`);
-      // Still refused: patching ConfigMaps (targets are updated whole, at their resourceVersion), Pods, RBAC.
+      // Still refused: patching ConfigMaps (targets are updated whole, at their resourceVersion), deleting Namespaces, Pods, RBAC.
       for (const [method, path, body] of [
         ['PATCH', `/api/v1/namespaces/${ns}/configmaps/x`, { data: {} }],
-        ['PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/x`, { spec: {} }],
+        ['DELETE', `/api/v1/namespaces/${ns}`, undefined],
         ['GET', `/api/v1/namespaces/${ns}/pods`, undefined],
         ['POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name: 'escalate' }, rules: [] }],
       ] as const) {

@@ -2,6 +2,7 @@ import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_OWNER } from '../../src/api/well-known.ts';
+import { ESO_CLEANUP_FINALIZER } from '../../src/controllers/externalsecret/eso-finalizer.ts';
 import { objectHash } from '../../src/go/hash.ts';
 import { KubeClient } from '../../src/kube/client.ts';
 import { configMaps, externalSecrets } from '../../src/kube/resources.ts';
@@ -196,6 +197,22 @@ describe('target.manifest ConfigMap', () => {
     const es = await readyAs(h, ns, 'es', 'True', 'SecretDeleted');
     expect(await configMap(ns, 'es')).toBeUndefined();
     await recorded(ns, 'es', { type: 'Normal', reason: 'Deleted', message: 'ConfigMap deleted due to DeletionPolicy=Delete' });
+  });
+
+  it("ESO's cleanup finalizer, left from before a move: under Delete+Owner the ConfigMap it controls goes with the ExternalSecret; under Retain it stays", async () => {
+    const { ns, key } = await prepared('cm-eso-fin');
+    const finalizers = { finalizers: [ESO_CLEANUP_FINALIZER] };
+    await applyExternalSecret(h, ns, 'deletes', { data: dbData(key), target: { manifest: CONFIG_MAP, deletionPolicy: 'Delete' } }, finalizers);
+    await applyExternalSecret(h, ns, 'retains', { data: dbData(key), target: { manifest: CONFIG_MAP } }, finalizers);
+    await readyAs(h, ns, 'deletes', 'True', 'SecretSynced');
+    await readyAs(h, ns, 'retains', 'True', 'SecretSynced');
+    for (const name of ['deletes', 'retains']) await h.kube.request('DELETE', externalSecrets.path(ns, name));
+    // No garbage collector runs here: a ConfigMap that goes was deleted by the operator.
+    await eventually(async () => (await getIfExists(h.kube, externalSecrets.path(ns, 'deletes'))) === undefined, 'the ExternalSecret under Delete gone');
+    await eventually(async () => (await configMap(ns, 'deletes')) === undefined, 'its ConfigMap deleted');
+    await recorded(ns, 'deletes', { type: 'Normal', reason: 'Deleted', message: 'ConfigMap deleted due to DeletionPolicy=Delete' });
+    await eventually(async () => (await getIfExists(h.kube, externalSecrets.path(ns, 'retains'))) === undefined, 'the ExternalSecret under Retain gone');
+    expect((await configMap(ns, 'retains'))?.data).toEqual({ username: 'dbadmin', password: 'S3cur3P@ssw0rd!' });
   });
 
   it('another kind is refused with UnsupportedTargetKind naming it, not retried, and nothing is written', async () => {

@@ -3,6 +3,7 @@ import type { ClusterExternalSecret, ExternalSecret } from '../../src/api/genera
 import { desiredExternalSecret } from '../../src/controllers/clusterexternalsecret/external-secret.ts';
 import type { NamespaceInfo } from '../../src/controllers/clusterexternalsecret/namespaces.ts';
 import { ClusterExternalSecretReconciler } from '../../src/controllers/clusterexternalsecret/reconciler.ts';
+import { ESO_CES_FINALIZER, namespaceFinalizerOf } from '../../src/controllers/clusterexternalsecret/eso-finalizers.ts';
 import { KubeApiError, type KubeClient } from '../../src/kube/client.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { createLogger } from '../../src/log.ts';
@@ -186,11 +187,80 @@ describe('ClusterExternalSecretReconciler', () => {
   });
 
   // One that is gone from the cache is not reconciled at all: test/unit/controller.test.ts.
-  it('does nothing for a ClusterExternalSecret being deleted', async () => {
+  it('does nothing for a ClusterExternalSecret being deleted without ESO\'s finalizer: the garbage collector removes its ExternalSecrets', async () => {
     const c = ces();
     c.metadata.deletionTimestamp = '2026-11-27T09:00:00Z';
-    const w = world({ ces: c, namespaces: [ns('a')] });
+    c.metadata.finalizers = ['example.com/other'];
+    const w = world({ ces: c, namespaces: [ns('a', {}, { finalizers: [namespaceFinalizerOf('shared')] })], externalSecrets: [live(c, 'a')] });
     expect(await w.reconciler.reconcile(c)).toEqual({});
     expect(w.calls).toEqual([]);
+  });
+
+  describe("being deleted with ESO's finalizer (left from before a move)", () => {
+    const deleting = (finalizers: string[]) => {
+      const c = ces();
+      c.metadata.deletionTimestamp = '2026-11-27T09:00:00Z';
+      c.metadata.finalizers = finalizers;
+      return c;
+    };
+    const namespaces = [
+      ns('a', { ces: 'yes' }, { finalizers: ['example.com/x', namespaceFinalizerOf('shared')] }),
+      // No longer selected, still carrying the entry (ESO never takes it off then).
+      ns('b', {}, { finalizers: [namespaceFinalizerOf('other'), namespaceFinalizerOf('shared')] }),
+      ns('c', { ces: 'yes' }, { finalizers: [namespaceFinalizerOf('other')] }),
+    ];
+
+    it("deletes its ExternalSecrets, takes its entry off every namespace that carries it, then ESO's finalizer off itself, each alone", async () => {
+      const c = deleting(['example.com/first', ESO_CES_FINALIZER]);
+      const w = world({ ces: c, namespaces, externalSecrets: [live(c, 'a'), live(c, 'c')] });
+      expect(await w.reconciler.reconcile(c)).toEqual({});
+      expect(w.calls.map((call) => [call.method, call.path])).toEqual([
+        ['DELETE', '/apis/external-secrets.io/v1/namespaces/a/externalsecrets/shared'],
+        ['DELETE', '/apis/external-secrets.io/v1/namespaces/c/externalsecrets/shared'],
+        ['PATCH', '/api/v1/namespaces/a'],
+        ['PATCH', '/api/v1/namespaces/b'],
+        ['PATCH', '/apis/external-secrets.io/v1/clusterexternalsecrets/shared'],
+      ]);
+      expect(w.calls[0]!.body.preconditions).toEqual({ uid: 'a-uid' });
+      expect(w.calls[2]!.body).toEqual([
+        { op: 'test', path: '/metadata/finalizers/1', value: namespaceFinalizerOf('shared') },
+        { op: 'remove', path: '/metadata/finalizers/1' },
+      ]);
+      expect(w.calls[3]!.body[0]).toEqual({ op: 'test', path: '/metadata/finalizers/1', value: namespaceFinalizerOf('shared') });
+      expect(w.calls[4]!.body).toEqual([
+        { op: 'test', path: '/metadata/finalizers/1', value: ESO_CES_FINALIZER },
+        { op: 'remove', path: '/metadata/finalizers/1' },
+      ]);
+    });
+
+    it('keeps its ExternalSecrets when the deletion orphans dependents (kubectl delete --cascade=orphan)', async () => {
+      const c = deleting(['orphan', ESO_CES_FINALIZER]);
+      const w = world({ ces: c, namespaces, externalSecrets: [live(c, 'a')] });
+      await w.reconciler.reconcile(c);
+      expect(w.calls.map((call) => call.method)).toEqual(['PATCH', 'PATCH', 'PATCH']);
+    });
+
+    it('an ExternalSecret already gone, or replaced by another of that name, counts as deleted', async () => {
+      const c = deleting([ESO_CES_FINALIZER]);
+      const w = world({
+        ces: c, namespaces: [], externalSecrets: [live(c, 'a'), live(c, 'c')],
+        respond: ({ method, path }) => {
+          if (method === 'DELETE') throw new KubeApiError(path.includes('/a/') ? 404 : 409, path.includes('/a/') ? 'NotFound' : 'Conflict', 'x');
+        },
+      });
+      await w.reconciler.reconcile(c);
+      expect(w.calls.map((call) => call.method)).toEqual(['DELETE', 'DELETE', 'PATCH']);
+    });
+
+    it('a failed write is thrown, so the reconcile is retried and the finalizer stays until the cleanup is done', async () => {
+      const c = deleting([ESO_CES_FINALIZER]);
+      const w = world({
+        ces: c, namespaces, respond: ({ method, path }) => {
+          if (method === 'PATCH' && path === '/api/v1/namespaces/b') throw new KubeApiError(422, 'Invalid', 'the test operation failed');
+        },
+      });
+      await expect(w.reconciler.reconcile(c)).rejects.toThrow(KubeApiError);
+      expect(w.calls.at(-1)!.path).toBe('/api/v1/namespaces/b');
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecret } from '../../src/api/generated.ts';
-import { cleanupDeletesTarget, ESO_CLEANUP_FINALIZER, holdsEsoFinalizer, removeFinalizerPatch } from '../../src/controllers/externalsecret/eso-finalizer.ts';
+import { cleanupDeletesTarget, ESO_CLEANUP_FINALIZER, holdsEsoFinalizer } from '../../src/controllers/externalsecret/eso-finalizer.ts';
 
 const es = (target: Record<string, unknown>, finalizers?: string[]): ExternalSecret => ({
   apiVersion: 'external-secrets.io/v1',
@@ -15,15 +15,6 @@ describe("ESO's cleanup finalizer", () => {
     expect(holdsEsoFinalizer(es({}, ['example.com/x', ESO_CLEANUP_FINALIZER]))).toBe(true);
     expect(holdsEsoFinalizer(es({}, ['example.com/x']))).toBe(false);
     expect(holdsEsoFinalizer(es({}))).toBe(false);
-  });
-
-  it('comes off by its index, guarded by a test of that entry, leaving the others where they are', () => {
-    expect(removeFinalizerPatch(['example.com/a', ESO_CLEANUP_FINALIZER, 'example.com/b'], ESO_CLEANUP_FINALIZER)).toEqual([
-      { op: 'test', path: '/metadata/finalizers/1', value: ESO_CLEANUP_FINALIZER },
-      { op: 'remove', path: '/metadata/finalizers/1' },
-    ]);
-    expect(removeFinalizerPatch([ESO_CLEANUP_FINALIZER], ESO_CLEANUP_FINALIZER)[1]).toEqual({ op: 'remove', path: '/metadata/finalizers/0' });
-    expect(() => removeFinalizerPatch(['example.com/a'], ESO_CLEANUP_FINALIZER)).toThrow(/not among the finalizers/);
   });
 
   it.each<[Record<string, string>, boolean, string]>([

@@ -94,9 +94,9 @@ describe('the operator per scope', () => {
     ]);
   });
 
-  it('unset: the whole cluster, with the cluster-scoped kinds and the ClusterExternalSecret controller', async () => {
+  it('unset: the whole cluster, with the cluster-scoped kinds, the ClusterExternalSecret controller and the one for ESO\'s Namespace finalizers', async () => {
     const { operator, paths } = await started();
-    expect(operator.controllers.map((c) => c.name)).toEqual(['externalsecret', 'secretstore', 'clusterexternalsecret']);
+    expect(operator.controllers.map((c) => c.name)).toEqual(['externalsecret', 'secretstore', 'clusterexternalsecret', 'eso-namespace-finalizers']);
     expect(operator.isReady()).toBe(true);
     expect(paths.filter((p) => !p.endsWith('(watch)'))).toEqual([
       'GET /api/v1/namespaces',

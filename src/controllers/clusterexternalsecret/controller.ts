@@ -5,17 +5,17 @@ import type { KubeClient } from '../../kube/client.ts';
 import type { Clock } from '../../kube/clock.ts';
 import { Controller, type Mapper, type ReconcileObserver } from '../../kube/controller.ts';
 import { cacheKey, type Informer } from '../../kube/informer.ts';
-import { ref, type ObjectRef } from '../../kube/object-ref.ts';
+import { ref } from '../../kube/object-ref.ts';
 import { anyOf, deletionStarted, generationChanged, labelsChanged, ownerReferencesChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
-import { SelectorError } from '../../kube/label-selector.ts';
 import * as resources from '../../kube/resources.ts';
 import { forgetObject } from '../../metrics/operator-metrics.ts';
 import type { ClusterCaches } from '../caches.ts';
-import { servesClusterExternalSecret, storeRefsOf, type ControllerClass } from '../controller-class.ts';
+import type { ControllerClass } from '../controller-class.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { controllingCes } from './external-secret.ts';
-import { selectedNamespaces, selectsNamespace } from './namespaces.ts';
+import { selectsNamespace } from './namespaces.ts';
 import { ClusterExternalSecretReconciler, type ClusterExternalSecretMetrics } from './reconciler.ts';
+import { cesServing } from './serving.ts';
 import { externalSecretName } from './spec.ts';
 
 /** Index of ExternalSecrets by the name of the ClusterExternalSecret that controls them. */
@@ -80,26 +80,8 @@ export function clusterExternalSecretController(
       || externalSecrets.byIndex(BY_CES_OWNER, ces.metadata.name).some((es) => es.metadata.namespace === ns.metadata.name))
     .map((ces) => cesRef(ces.metadata.name));
 
-  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
-    ? caches.clusterSecretStores.get(r.name)
-    : options.secretStores.get(cacheKey(r.namespace, r.name)));
-  const served = (ces: ClusterExternalSecret): boolean => {
-    if (options.controllerClass === undefined) return true;
-    let selected: string[];
-    try {
-      selected = selectedNamespaces(ces, namespaces.list()).map((ns) => ns.metadata.name);
-    } catch (err) {
-      // An invalid selector selects nothing: judged by its ClusterSecretStores alone.
-      if (!(err instanceof SelectorError)) throw err;
-      selected = [];
-    }
-    return servesClusterExternalSecret(ces, selected, store, options.controllerClass);
-  };
-  /** Those whose template names the store (by kind and name; the namespace is theirs to select). */
-  const namingStore: Mapper<AnyStore> = ({ object: s }) => clusterExternalSecrets.list()
-    .filter((ces) => ces.spec.externalSecretSpec && storeRefsOf(ces.spec.externalSecretSpec, s.metadata.namespace)
-      .some((r) => r.kind === s.kind && r.name === s.metadata.name))
-    .map((ces) => cesRef(ces.metadata.name));
+  const { served, namingStore: cesNamingStore } = cesServing(caches, options.secretStores, options.controllerClass);
+  const namingStore: Mapper<AnyStore> = ({ object }) => cesNamingStore(object).map((ces) => cesRef(ces.metadata.name));
 
   const reconciler = new ClusterExternalSecretReconciler({
     kube,
@@ -111,7 +93,8 @@ export function clusterExternalSecretController(
     ownedExternalSecrets: (cesName) => externalSecrets.byIndex(BY_CES_OWNER, cesName),
   });
   const controller = new Controller<ClusterExternalSecret>({ name: 'clusterexternalsecret', clock, log, concurrency: options.concurrency ?? 4, observe: options.observe })
-    .for(clusterExternalSecrets, specOrMetadataChanged)
+    // A deletion under way wakes it too: ESO's finalizer may be there to take off (eso-finalizers.ts).
+    .for(clusterExternalSecrets, anyOf(specOrMetadataChanged, deletionStarted))
     .watches(externalSecrets, controllersOf, anyOf(specOrMetadataChanged, ownerReferencesChanged))
     .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted));
   if (options.controllerClass !== undefined) {

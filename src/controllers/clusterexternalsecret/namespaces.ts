@@ -3,7 +3,7 @@ import { compileSelector, type LabelMatcher } from '../../kube/label-selector.ts
 
 /** What the controller reads of a Namespace. */
 export interface NamespaceInfo {
-  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string; finalizers?: string[] };
 }
 
 /** The deprecated spec.namespaceSelector first, then spec.namespaceSelectors; all ORed. */

@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import type { ClusterExternalSecret, ClusterExternalSecretStatus, ExternalSecret } from '../../api/generated.ts';
 import { failureMessage, isRetryable, OperatorError, reasonOf } from '../../errors.ts';
-import { KubeApiError, isNotFound, type KubeClient } from '../../kube/client.ts';
+import { KubeApiError, isConflict, isNotFound, type KubeClient } from '../../kube/client.ts';
+import { orphansDependents, removeFinalizers } from '../../kube/remove-finalizers.ts';
 import type { Clock } from '../../kube/clock.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { clusterExternalSecrets, externalSecrets } from '../../kube/resources.ts';
 import type { ObjectMetrics } from '../../metrics/operator-metrics.ts';
 import { sameContent } from '../conditions.ts';
 import { controllingCes, desiredExternalSecret, sameExternalSecret } from './external-secret.ts';
+import { ESO_CES_FINALIZER, holdsEsoCesFinalizer, namespaceFinalizerOf, releaseNamespace } from './eso-finalizers.ts';
 import { SelectorError } from '../../kube/label-selector.ts';
 import { selectedNamespaces, type NamespaceInfo } from './namespaces.ts';
 import { externalSecretName, refreshTimeMs } from './spec.ts';
@@ -55,8 +57,30 @@ export class ClusterExternalSecretReconciler {
 
   async reconcile(ces: ClusterExternalSecret): Promise<ReconcileResult> {
     // Being deleted: its ExternalSecrets carry it as controller owner, so the garbage collector removes them.
-    if (ces.metadata.deletionTimestamp) return {};
+    // ESO's finalizer, left from before a move, would hold it forever: do ESO's cleanup and let it go.
+    if (ces.metadata.deletionTimestamp) {
+      if (holdsEsoCesFinalizer(ces)) await this.releaseEsoFinalizer(ces);
+      return {};
+    }
     return this.sync(ces);
+  }
+
+  /**
+   * ESO's cleanup (eso-finalizers.ts), on what this operator may touch: the ExternalSecrets this
+   * ClusterExternalSecret controls are deleted (unless the deletion orphans dependents), ESO's
+   * finalizer for it comes off every Namespace that carries it (ESO: those in provisionedNamespaces
+   * only), then ESO's finalizer comes off the ClusterExternalSecret, alone.
+   */
+  private async releaseEsoFinalizer(ces: ClusterExternalSecret): Promise<void> {
+    const { kube, log } = this.deps;
+    const name = ces.metadata.name;
+    if (!orphansDependents(ces.metadata)) {
+      for (const es of this.deps.ownedExternalSecrets(name)) await this.delete(es, 'deleted ExternalSecret of a deleted ClusterExternalSecret');
+    }
+    const held = this.deps.namespaces().filter((ns) => ns.metadata.finalizers?.includes(namespaceFinalizerOf(name)));
+    for (const ns of held) await releaseNamespace(kube, ns, [name]);
+    await removeFinalizers(kube, clusterExternalSecrets.path(undefined, name), ces.metadata.finalizers ?? [], [ESO_CES_FINALIZER]);
+    log.info({ clusterExternalSecret: name, namespaces: held.map((ns) => ns.metadata.name) }, "took ESO's finalizers off a deleted ClusterExternalSecret and its namespaces");
   }
 
   private async sync(ces: ClusterExternalSecret): Promise<ReconcileResult> {
@@ -140,16 +164,19 @@ export class ClusterExternalSecretReconciler {
     return 'updated';
   }
 
-  /** Deletes exactly this ExternalSecret (uid precondition); already gone counts as done. */
-  private async delete(es: ExternalSecret): Promise<void> {
+  /**
+   * Deletes exactly this ExternalSecret (uid precondition); already gone, or replaced meanwhile by
+   * another of that name (the precondition fails), counts as done: the reconcile that follows sees it.
+   */
+  private async delete(es: ExternalSecret, why = 'deleted ExternalSecret no longer wanted'): Promise<void> {
     const { namespace, name, uid } = es.metadata;
     try {
       await this.deps.kube.request('DELETE', externalSecrets.path(namespace, name), {
         body: { apiVersion: 'v1', kind: 'DeleteOptions', ...(uid ? { preconditions: { uid } } : {}) },
       });
-      this.deps.log.info({ namespace, externalSecret: name }, 'deleted ExternalSecret no longer wanted');
+      this.deps.log.info({ namespace, externalSecret: name }, why);
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   }
 

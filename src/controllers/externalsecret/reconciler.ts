@@ -74,8 +74,10 @@ export class ExternalSecretReconciler {
     // Being deleted: with creationPolicy Owner the garbage collector removes the Secret. ESO's finalizer,
     // left from before a move, would hold the ExternalSecret forever: do ESO's cleanup and let it go.
     if (es.metadata.deletionTimestamp) {
-      if (holdsEsoFinalizer(es) && await releaseEsoFinalizer(this.deps.kube, es)) {
-        this.deps.events.normal(es, 'Deleted', 'secret deleted due to DeletionPolicy=Delete');
+      if (!holdsEsoFinalizer(es)) return {};
+      const kind = this.targetKindOrNone(es);
+      if (await releaseEsoFinalizer(this.deps.kube, es, kind)) {
+        this.deps.events.normal(es, 'Deleted', `${noun(kind!)} deleted due to DeletionPolicy=Delete`);
       }
       return {};
     }
@@ -195,17 +197,22 @@ export class ExternalSecretReconciler {
     const policy = creationPolicy(es);
     if (policy === 'Orphan' || policy === 'None') return true;
     if (es.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'SecretMissing') return true;
-    let kind: TargetKind;
-    try {
-      kind = targetKind(es, this.deps.configMaps !== undefined);
-    } catch {
-      return false; // the sync reports it
-    }
+    const kind = this.targetKindOrNone(es);
+    if (!kind) return false; // the sync reports it
     const namespace = es.metadata.namespace!;
     const target = kind === 'ConfigMap' ? this.deps.configMaps?.managed(namespace, targetName(es)) : this.deps.managedSecret(namespace, targetName(es));
     if (!target || target.metadata.labels?.[LABEL_MANAGED] !== LABEL_MANAGED_VALUE) return false;
     if (policy === 'Owner' && controllerOf(target.metadata)?.uid !== es.metadata.uid) return false;
     return kind === 'ConfigMap' ? configMapHashMatches(target as ConfigMap) : hashMatches(target as Secret);
+  }
+
+  /** The target's kind; undefined for a spec.target.manifest this operator does not write (the sync reports it). */
+  private targetKindOrNone(es: ExternalSecret): TargetKind | undefined {
+    try {
+      return targetKind(es, this.deps.configMaps !== undefined);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Records a failure on the ExternalSecret; the queue's error policy decides about retries. */
