@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
 import { secrets } from '../../src/kube/resources.ts';
 import { applySeedExample, DEMO_SECRET_JSON } from '../../dev/demo.ts';
+import { startMoto, type Moto } from '../../dev/moto.ts';
 import { buildImageContext, type ImageContext } from '../../scripts/image-context.ts';
 import { decode, deleteExternalSecrets, eventually, readyCondition } from './harness.ts';
 import { imageCommand } from '../helpers/image-command.ts';
@@ -25,6 +26,7 @@ const ns = `image-build-${process.pid}`;
 let kube: KubeClient;
 let context: ImageContext;
 let operator: OperatorChild | undefined;
+let moto: Moto | undefined;
 
 beforeAll(async () => {
   kube = KubeClient.fromFile(inject('adminKubeconfig'), { verbatimErrors: true });
@@ -34,6 +36,7 @@ afterAll(async () => {
   await operator?.kill('SIGTERM');
   await deleteExternalSecrets(kube, [ns]);
   await kube?.close();
+  await moto?.stop();
   if (context) rmSync(context.dir, { recursive: true, force: true });
 });
 
@@ -66,19 +69,17 @@ describe('the image', () => {
   });
 
   it('syncs the seed example against the test peers, and stops with exit code 0 on SIGTERM', async () => {
-    // The seed's AWS secret, with its original value (the seed test changes it).
-    const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    const seedKey = 'myapp/production/database';
-    await aws.send(new CreateSecretCommand({ Name: seedKey, SecretString: DEMO_SECRET_JSON })).catch(async (err) => {
-      if (!(err instanceof ResourceExistsException)) throw err;
-      await aws.send(new PutSecretValueCommand({ SecretId: seedKey, SecretString: DEMO_SECRET_JSON }));
-    });
+    // The seed's AWS secret, in a moto of this test's own: the seed test writes the same key in the shared one, and
+    // the two files run side by side.
+    moto = await startMoto();
+    const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await aws.send(new CreateSecretCommand({ Name: 'myapp/production/database', SecretString: DEMO_SECRET_JSON }));
     aws.destroy();
     // The seed's EKS example as written, in this test's namespace, with the ServiceAccount it names.
     await applySeedExample(kube, ns);
 
     operator = await startOperatorChild({
-      name: 'image', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: inject('motoEndpoint'),
+      name: 'image', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: moto.endpoint,
       cwd: context.dir, nodeArgs: nodeArgs(), script: imageCommand().script, env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
     });
     await eventually(async () => {
