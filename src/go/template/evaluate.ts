@@ -382,6 +382,7 @@ class Execution {
       param === 'any' ||
       (param === 'string' && typeof v === 'string') ||
       (param === 'int' && typeof v === 'bigint') ||
+      (param === 'float' && typeof v === 'number') ||
       (param === 'bool' && typeof v === 'boolean') ||
       (param === 'dict' && v instanceof GoMap && v.elem === 'any');
     if (!ok) this.#fail(at, `wrong type for value; expected ${goType[param]}; got ${typeName(v)}`);
@@ -418,6 +419,9 @@ class Execution {
       case 'int':
         if (n.kind === 'number' && n.int !== undefined) return n.int;
         return this.#fail(n, `expected integer; found ${n.src}`);
+      case 'float':
+        if (n.kind === 'number' && n.float !== undefined) return n.float;
+        return this.#fail(n, `expected float; found ${n.src}`);
       case 'dict':
         return this.#fail(n, `can't handle ${n.src} for arg of type ${goType.dict}`);
     }

@@ -7,6 +7,7 @@ import { builtins } from './builtins.ts';
 import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
+import { sprigNumbers } from './sprig-numbers.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -16,7 +17,9 @@ const eso: Record<string, FuncDef> = {
   fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
 };
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso)]);
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso),
+  ...Object.entries(sprigNumbers),
+]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
