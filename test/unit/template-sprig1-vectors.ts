@@ -15,6 +15,322 @@ export interface Sprig1Vector {
 
 export const sprig1Vectors: Sprig1Vector[] = [
   {
+    "name": "append and push",
+    "template": "{{append (list 1 2) 3}} {{push (list \"a\") \"b\"}} {{mustAppend (list) nil}} {{mustPush (splitList \",\" \"x,y\") \"z\"}}",
+    "want": "[1 2 3] [a b] [\u003cnil\u003e] [x y z]"
+  },
+  {
+    "name": "append on a string",
+    "template": "{{append \"abc\" 1}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cappend \"abc\" 1\u003e: error calling append: Cannot push on type string"
+  },
+  {
+    "name": "mustAppend on a map",
+    "template": "{{mustAppend (dict) 1}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustAppend (dict) 1\u003e: error calling mustAppend: Cannot push on type map"
+  },
+  {
+    "name": "append on nil",
+    "template": "{{append nil 1}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cappend nil 1\u003e: error calling append: runtime error: invalid memory address or nil pointer dereference"
+  },
+  {
+    "name": "prepend",
+    "template": "{{prepend (list 1 2) 0}} {{mustPrepend (list) \"x\"}}",
+    "want": "[0 1 2] [x]"
+  },
+  {
+    "name": "prepend on an int",
+    "template": "{{prepend 1 0}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cprepend 1 0\u003e: error calling prepend: Cannot prepend on type int"
+  },
+  {
+    "name": "first last",
+    "template": "{{first (list 1 2 3)}} {{last (list 1 2 3)}} {{mustFirst (list \"a\")}} {{mustLast (splitList \",\" \"a,b\")}}",
+    "want": "1 3 a b"
+  },
+  {
+    "name": "first of empty",
+    "template": "[{{first (list)}}] [{{last (list)}}]",
+    "want": "[\u003cno value\u003e] [\u003cno value\u003e]"
+  },
+  {
+    "name": "first of empty is nil",
+    "template": "{{if eq (first (list)) nil}}nil{{end}}",
+    "want": "nil"
+  },
+  {
+    "name": "rest initial",
+    "template": "{{rest (list 1 2 3)}} {{initial (list 1 2 3)}} {{rest (list)}} {{initial (list)}} {{mustRest (list 1)}} {{mustInitial (list 1)}}",
+    "want": "[2 3] [1 2] [] [] [] []"
+  },
+  {
+    "name": "first of a string",
+    "template": "{{first \"abc\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cfirst \"abc\"\u003e: error calling first: Cannot find first on type string"
+  },
+  {
+    "name": "reverse",
+    "template": "{{reverse (list 1 2 3)}} {{mustReverse (list)}} {{reverse (splitList \",\" \"a,b\")}}",
+    "want": "[3 2 1] [] [b a]"
+  },
+  {
+    "name": "uniq",
+    "template": "{{uniq (list 1 2 1 \"1\" 2.0 2 nil nil)}} {{mustUniq (list (list 1) (list 1) (dict \"a\" 1) (dict \"a\" 1))}}",
+    "want": "[1 2 1 2 \u003cnil\u003e] [[1] map[a:1]]"
+  },
+  {
+    "name": "without",
+    "template": "{{without (list 1 2 3 1) 1 3}} {{mustWithout (list \"a\" \"b\") \"c\"}} {{without (list 1 2)}}",
+    "want": "[2] [a b] [1 2]"
+  },
+  {
+    "name": "has",
+    "template": "{{has 1 (list 1 2)}} {{has \"1\" (list 1 2)}} {{has 1 nil}} {{mustHas (list 1) (list (list 1))}} {{has 1.0 (list 1)}}",
+    "want": "true false false true false"
+  },
+  {
+    "name": "has on a string",
+    "template": "{{has \"a\" \"abc\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003chas \"a\" \"abc\"\u003e: error calling has: Cannot find has on type string"
+  },
+  {
+    "name": "compact",
+    "template": "{{compact (list 1 0 \"\" nil \"a\" false true (list) (dict))}} {{mustCompact (list)}}",
+    "want": "[1 a true] []"
+  },
+  {
+    "name": "chunk",
+    "template": "{{chunk 2 (list 1 2 3 4 5)}} {{chunk 3 (list 1 2 3)}} {{chunk 2 (list)}} {{mustChunk 5 (list 1 2)}}",
+    "want": "[[1 2] [3 4] [5]] [[1 2 3]] [] [[1 2]]"
+  },
+  {
+    "name": "chunk of zero",
+    "template": "{{chunk 0 (list 1 2)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cchunk 0 (list 1 2)\u003e: error calling chunk: runtime error: makeslice: len out of range"
+  },
+  {
+    "name": "chunk of negative",
+    "template": "{{chunk -1 (list 1 2 3)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cchunk -1 (list 1 2 3)\u003e: error calling chunk: runtime error: makeslice: len out of range"
+  },
+  {
+    "name": "chunk of negative over one",
+    "template": "{{chunk -1 (list 1)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cchunk -1 (list 1)\u003e: error calling chunk: runtime error: makeslice: len out of range"
+  },
+  {
+    "name": "chunk of a string",
+    "template": "{{chunk 2 \"ab\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cchunk 2 \"ab\"\u003e: error calling chunk: Cannot chunk type string"
+  },
+  {
+    "name": "mustSlice",
+    "template": "{{mustSlice (list 1 2 3) 1}} {{mustSlice (list 1 2 3) 1 2}} {{mustSlice (list 1 2 3)}} {{mustSlice (list)}}",
+    "want": "[2 3] [2] [1 2 3] \u003cno value\u003e"
+  },
+  {
+    "name": "mustSlice out of range",
+    "template": "{{mustSlice (list 1 2 3) 2 9}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustSlice (list 1 2 3) 2 9\u003e: error calling mustSlice: reflect.Value.Slice: slice index out of bounds"
+  },
+  {
+    "name": "concat",
+    "template": "{{concat (list 1 2) (list 3) (splitList \",\" \"a,b\")}} {{concat}} {{concat (list)}}",
+    "want": "[1 2 3 a b] [] []"
+  },
+  {
+    "name": "concat of a string",
+    "template": "{{concat (list 1) \"x\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cconcat (list 1) \"x\"\u003e: error calling concat: Cannot concat type string as list"
+  },
+  {
+    "name": "concat of nil",
+    "template": "{{concat (list 1) nil}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cconcat (list 1) nil\u003e: error calling concat: runtime error: invalid memory address or nil pointer dereference"
+  },
+  {
+    "name": "all any",
+    "template": "{{all 1 \"a\" true}} {{all 1 \"\"}} {{all}} {{any 0 \"\" nil}} {{any 0 \"x\"}} {{any}}",
+    "want": "true false true false true false"
+  },
+  {
+    "name": "dict set get",
+    "template": "{{$d := dict \"a\" 1}}{{$_ := set $d \"b\" 2}}{{$d}} {{set $d \"a\" \"x\"}} {{$d}}",
+    "want": "map[a:1 b:2] map[a:x b:2] map[a:x b:2]"
+  },
+  {
+    "name": "set is seen through every holder",
+    "template": "{{$d := dict}}{{$l := list $d}}{{$_ := set $d \"k\" \"v\"}}{{$l}}",
+    "want": "[map[k:v]]"
+  },
+  {
+    "name": "unset",
+    "template": "{{$d := dict \"a\" 1 \"b\" 2}}{{$_ := unset $d \"a\"}}{{$d}} {{unset $d \"zz\"}}",
+    "want": "map[b:2] map[b:2]"
+  },
+  {
+    "name": "set on a string map",
+    "template": "{{set . \"a\" \"b\"}}",
+    "data": {
+      "x": "y"
+    },
+    "goError": "template: t:1:6: executing \"t\" at \u003c.\u003e: wrong type for value; expected map[string]interface {}; got map[string]string"
+  },
+  {
+    "name": "pluck",
+    "template": "{{pluck \"a\" (dict \"a\" 1) (dict \"b\" 2) (dict \"a\" 3)}} {{pluck \"a\"}}",
+    "want": "[1 3] []"
+  },
+  {
+    "name": "pick omit",
+    "template": "{{pick (dict \"a\" 1 \"b\" 2 \"c\" 3) \"a\" \"c\" \"z\"}} {{omit (dict \"a\" 1 \"b\" 2 \"c\" 3) \"a\" \"z\"}}",
+    "want": "map[a:1 c:3] map[b:2 c:3]"
+  },
+  {
+    "name": "merge keeps dst",
+    "template": "{{$d := dict \"a\" 1 \"b\" \"\" \"n\" (dict \"x\" 1)}}{{$_ := merge $d (dict \"a\" 2 \"b\" 3 \"c\" 4 \"n\" (dict \"x\" 2 \"y\" 3))}}{{toJson $d}}",
+    "want": "{\"a\":1,\"b\":3,\"c\":4,\"n\":{\"x\":1,\"y\":3}}"
+  },
+  {
+    "name": "mergeOverwrite",
+    "template": "{{$d := dict \"a\" 1 \"b\" \"\" \"n\" (dict \"x\" 1)}}{{$_ := mergeOverwrite $d (dict \"a\" 2 \"b\" 3 \"c\" 4 \"n\" (dict \"x\" 2 \"y\" 3))}}{{toJson $d}}",
+    "want": "{\"a\":2,\"b\":3,\"c\":4,\"n\":{\"x\":2,\"y\":3}}"
+  },
+  {
+    "name": "merge several and returns dst",
+    "template": "{{toJson (merge (dict \"a\" 1) (dict \"b\" 2) (dict \"a\" 3 \"c\" 3))}} {{toJson (mustMerge (dict) (dict \"x\" 1))}} {{toJson (mustMergeOverwrite (dict \"x\" 1) (dict \"x\" 2))}}",
+    "want": "{\"a\":1,\"b\":2,\"c\":3} {\"x\":1} {\"x\":2}"
+  },
+  {
+    "name": "merge nil values",
+    "template": "{{toJson (merge (dict \"a\" 1) (dict \"a\" nil \"b\" nil))}} {{toJson (mergeOverwrite (dict \"a\" 1) (dict \"a\" nil \"b\" nil))}}",
+    "want": "{\"a\":1} {\"a\":null,\"b\":null}"
+  },
+  {
+    "name": "merge lists",
+    "template": "{{toJson (merge (dict \"a\" (list 1)) (dict \"a\" (list 2) \"b\" (list 3)))}} {{toJson (merge (dict) (dict \"b\" (list 3)))}} {{toJson (mergeOverwrite (dict \"a\" (list 1)) (dict \"a\" (list 2)))}} {{toJson (merge (dict \"a\" (list)) (dict \"a\" (list 2)))}}",
+    "want": "{\"a\":[1],\"b\":[3]} {\"b\":[3]} {\"a\":[2]} {\"a\":[2]}"
+  },
+  {
+    "name": "merge map over scalar and scalar over map",
+    "template": "{{toJson (merge (dict \"a\" 1 \"b\" (dict \"x\" 1)) (dict \"a\" (dict \"y\" 2) \"b\" 5))}} {{toJson (mergeOverwrite (dict \"a\" 1 \"b\" (dict \"x\" 1)) (dict \"a\" (dict \"y\" 2) \"b\" 5))}}",
+    "want": "{\"a\":1,\"b\":{\"x\":1}} {\"a\":{\"y\":2},\"b\":5}"
+  },
+  {
+    "name": "merge from json",
+    "template": "{{toJson (merge (fromJson .a) (fromJson .b))}}",
+    "data": {
+      "a": "{\"x\":{\"y\":1,\"z\":[1]},\"e\":0}",
+      "b": "{\"x\":{\"y\":2,\"w\":true},\"e\":5,\"f\":null}"
+    },
+    "want": "{\"e\":5,\"x\":{\"w\":true,\"y\":1,\"z\":[1]}}"
+  },
+  {
+    "name": "values",
+    "template": "{{values (dict \"b\" 2 \"a\" 1)}} {{values (dict)}}",
+    "want": "[1 2] []"
+  },
+  {
+    "name": "dig",
+    "template": "{{dig \"a\" \"b\" \"def\" (dict \"a\" (dict \"b\" 1))}} {{dig \"a\" \"x\" \"def\" (dict \"a\" (dict \"b\" 1))}} {{dig \"z\" \"def\" (dict)}} {{dig \"a\" \"def\" (dict \"a\" (list 1))}}",
+    "want": "1 def def [1]"
+  },
+  {
+    "name": "dig needs three",
+    "template": "{{dig \"a\" (dict)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cdig \"a\" (dict)\u003e: error calling dig: dig needs at least three arguments"
+  },
+  {
+    "name": "dig through a non-map",
+    "template": "{{dig \"a\" \"b\" \"d\" (dict \"a\" 1)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cdig \"a\" \"b\" \"d\" (dict \"a\" 1)\u003e: error calling dig: interface conversion: interface {} is int, not map[string]interface {}"
+  },
+  {
+    "name": "dig with a non-string key",
+    "template": "{{dig 1 \"d\" (dict)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cdig 1 \"d\" (dict)\u003e: error calling dig: interface conversion: interface {} is int, not string"
+  },
+  {
+    "name": "dig in a non-dict",
+    "template": "{{dig \"a\" \"d\" \"x\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cdig \"a\" \"d\" \"x\"\u003e: error calling dig: interface conversion: interface {} is string, not map[string]interface {}"
+  },
+  {
+    "name": "dig through nil",
+    "template": "{{dig \"a\" \"b\" \"d\" (dict \"a\" nil)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cdig \"a\" \"b\" \"d\" (dict \"a\" nil)\u003e: error calling dig: interface conversion: interface {} is nil, not map[string]interface {}"
+  },
+  {
+    "name": "dig from json",
+    "template": "{{dig \"a\" \"b\" \"none\" (fromJson .j)}}",
+    "data": {
+      "j": "{\"a\":{\"b\":\"found\"}}"
+    },
+    "want": "found"
+  },
+  {
+    "name": "typeOf",
+    "template": "{{typeOf \"s\"}} {{typeOf 1}} {{typeOf 1.5}} {{typeOf true}} {{typeOf nil}} {{typeOf (list)}} {{typeOf (dict)}} {{typeOf .}} {{typeOf (splitList \",\" \"\")}} {{typeOf (fromJson \"1\")}}",
+    "data": {
+      "k": "v"
+    },
+    "want": "string int float64 bool \u003cnil\u003e []interface {} map[string]interface {} map[string]string []string float64"
+  },
+  {
+    "name": "typeIs typeIsLike",
+    "template": "{{typeIs \"string\" \"x\"}} {{typeIs \"int\" \"x\"}} {{typeIsLike \"string\" \"x\"}} {{typeIsLike \"float64\" 1.0}}",
+    "want": "true false true true"
+  },
+  {
+    "name": "kindOf kindIs",
+    "template": "{{kindOf \"s\"}} {{kindOf 1}} {{kindOf 1.5}} {{kindOf true}} {{kindOf nil}} {{kindOf (list)}} {{kindOf (dict)}} {{kindOf .}} {{kindIs \"map\" (dict)}} {{kindIs \"slice\" \"x\"}}",
+    "want": "string int float64 bool invalid slice map map true false"
+  },
+  {
+    "name": "deepEqual",
+    "template": "{{deepEqual (list 1 (dict \"a\" \"b\")) (list 1 (dict \"a\" \"b\"))}} {{deepEqual 1 1.0}} {{deepEqual nil nil}} {{deepEqual (list) (splitList \",\" \"\")}} {{deepEqual \"a\" \"a\"}} {{deepEqual (dict \"a\" 1) (dict \"a\" 2)}}",
+    "want": "true false true false true false"
+  },
+  {
+    "name": "deepCopy",
+    "template": "{{$d := dict \"a\" (list 1 2)}}{{$c := deepCopy $d}}{{$_ := set $c \"b\" 1}}{{$d}} {{$c}} {{mustDeepCopy (list 1 \"a\")}} {{deepCopy 5}} {{deepCopy \"s\"}}",
+    "want": "map[a:[1 2]] map[a:[1 2] b:1] [1 a] 5 s"
+  },
+  {
+    "name": "deepCopy of nil",
+    "template": "{{deepCopy nil}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cdeepCopy nil\u003e: error calling deepCopy: reflect: call of reflect.Value.Type on zero Value"
+  },
+  {
+    "name": "mustFromJson",
+    "template": "{{mustFromJson .j}} {{(mustFromJson \"[1,2]\")}}",
+    "data": {
+      "j": "{\"a\":1}"
+    },
+    "want": "map[a:1] [1 2]"
+  },
+  {
+    "name": "mustFromJson of truncated",
+    "template": "{{mustFromJson \"{\\\"a\\\":\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustFromJson \"{\\\"a\\\":\"\u003e: error calling mustFromJson: unexpected end of JSON input"
+  },
+  {
+    "name": "mustFromJson of garbage",
+    "template": "{{mustFromJson \"{x\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustFromJson \"{x\"\u003e: error calling mustFromJson: invalid character 'x' looking for beginning of object key string"
+  },
+  {
+    "name": "mustToJson",
+    "template": "{{mustToJson (dict \"a\" (list 1 \"\u003c\"))}} {{mustToPrettyJson (dict \"a\" 1)}} {{mustToRawJson (dict \"a\" \"\u003c\")}}",
+    "want": "{\"a\":[1,\"\\u003c\"]} {\n  \"a\": 1\n} {\"a\":\"\u003c\"}"
+  },
+  {
+    "name": "mustToJson of NaN",
+    "template": "{{mustToJson (float64 \"NaN\")}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustToJson (float64 \"NaN\")\u003e: error calling mustToJson: json: unsupported value: NaN"
+  },
+  {
     "name": "add ints",
     "template": "{{add 1 2 3}}",
     "want": "6"

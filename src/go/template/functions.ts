@@ -7,7 +7,10 @@ import { builtins } from './builtins.ts';
 import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
+import { sprigDicts } from './sprig-dicts.ts';
+import { sprigLists } from './sprig-lists.ts';
 import { sprigNumbers } from './sprig-numbers.ts';
+import { sprigReflect } from './sprig-reflect.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -19,6 +22,9 @@ const eso: Record<string, FuncDef> = {
 
 const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso),
   ...Object.entries(sprigNumbers),
+  ...Object.entries(sprigLists),
+  ...Object.entries(sprigDicts),
+  ...Object.entries(sprigReflect),
 ]);
 
 /**

@@ -179,7 +179,7 @@ function toInt(v: Evaluated): number {
 }
 
 /** sprig's slice (which replaces Go's builtin): list[start:end], nil for an empty list. */
-function slice(list: Evaluated, indexes: readonly Evaluated[]): Evaluated {
+export function slice(list: Evaluated, indexes: readonly Evaluated[]): Evaluated {
   if (list === null || list === undefined) throw new FuncError('runtime error: invalid memory address or nil pointer dereference');
   if (!(list instanceof GoSlice)) {
     const kind = list instanceof GoMap ? 'map' : typeName(list);
