@@ -228,8 +228,8 @@ export const sprig1Vectors: Sprig1Vector[] = [
   },
   {
     "name": "values",
-    "template": "{{values (dict \"b\" 2 \"a\" 1)}} {{values (dict)}}",
-    "want": "[1 2] []"
+    "template": "{{values (dict \"b\" 2)}} {{values (dict)}}",
+    "want": "[2] []"
   },
   {
     "name": "dig",
@@ -508,5 +508,135 @@ export const sprig1Vectors: Sprig1Vector[] = [
       "b": "3.5"
     },
     "want": "2 7"
+  },
+  {
+    "name": "abbrev",
+    "template": "{{abbrev 5 \"hello world\"}}|{{abbrev 3 \"hello world\"}}|{{abbrev 20 \"hello\"}}|{{abbrev 4 \"abcdef\"}}|{{abbrev 5 \"\"}}",
+    "want": "he...|hello world|hello|a...|"
+  },
+  {
+    "name": "abbrevboth",
+    "template": "{{abbrevboth 5 10 \"1234 5678 9123\"}}|{{abbrevboth 0 4 \"abcdefghij\"}}|{{abbrevboth 1 6 \"abcdefghij\"}}|{{abbrevboth 10 7 \"abcdefghijklmnopqrstuvwxyz\"}}|{{abbrevboth 6 8 \"abcdefghijklmnop\"}}|{{abbrevboth -3 7 \"abcdefghijklmnop\"}}|{{abbrevboth 30 9 \"abcdefghijklmnop\"}}",
+    "want": "...5678...|a...|abcdefghij|...k...|...gh...|abcd...|...klmnop"
+  },
+  {
+    "name": "trunc",
+    "template": "{{trunc 5 \"hello world\"}}|{{trunc -5 \"hello world\"}}|{{trunc 50 \"hi\"}}|{{trunc -50 \"hi\"}}|{{trunc 0 \"hi\"}}|{{trunc 1 \"é\" | b64enc}}",
+    "want": "hello|world|hi|hi||ww=="
+  },
+  {
+    "name": "substr",
+    "template": "{{substr 0 5 \"hello world\"}}|{{substr 6 50 \"hello world\"}}|{{substr -1 5 \"hello world\"}}|{{substr 3 -1 \"hello\"}}|{{substr 2 2 \"abc\"}}",
+    "want": "hello|world|hello|lo|"
+  },
+  {
+    "name": "substr end past the string with a negative start",
+    "template": "{{substr -1 50 \"abc\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csubstr -1 50 \"abc\"\u003e: error calling substr: runtime error: slice bounds out of range [:50] with length 3"
+  },
+  {
+    "name": "substr start past end",
+    "template": "{{substr 3 2 \"abcd\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csubstr 3 2 \"abcd\"\u003e: error calling substr: runtime error: slice bounds out of range [3:2]"
+  },
+  {
+    "name": "substr start past the string",
+    "template": "{{substr 9 -1 \"abc\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csubstr 9 -1 \"abc\"\u003e: error calling substr: runtime error: slice bounds out of range [9:3]"
+  },
+  {
+    "name": "substr negative both",
+    "template": "{{substr -1 -1 \"abc\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csubstr -1 -1 \"abc\"\u003e: error calling substr: runtime error: slice bounds out of range [:-1]"
+  },
+  {
+    "name": "untitle",
+    "template": "{{untitle \"Hello World\"}}|{{untitle \"ÉCOLE  Ünter\\tTAB\"}}|{{untitle \"\"}}",
+    "want": "hello world|éCOLE  ünter\ttAB|"
+  },
+  {
+    "name": "nospace",
+    "template": "{{nospace \"a b\\tc\\nd\"}}|{{nospace \"hello\"}}|{{nospace \"é ü\"}}|{{nospace \"\"}}",
+    "want": "abcd|hello|Ã©Ã¼|"
+  },
+  {
+    "name": "initials",
+    "template": "{{initials \"Jane Doe\"}}|{{initials \"  multiple   spaces here \"}}|{{initials \"Élodie Ünter\"}}|{{initials \"\"}}",
+    "want": "JD|msh|ÃÃ|"
+  },
+  {
+    "name": "swapcase",
+    "template": "{{swapcase \"Hello World\"}}|{{swapcase \"hELLO wORLD 123\"}}|{{swapcase \"ǅemal ǆ ß\"}}|{{swapcase \"a\\tb c\"}}",
+    "want": "hELLO wORLD|Hello World 123|ǆEMAL ǅ ß|A\tB C"
+  },
+  {
+    "name": "snakecase",
+    "template": "{{snakecase \"FirstName\"}}|{{snakecase \"HTTPServer\"}}|{{snakecase \"already_snake\"}}|{{snakecase \"with space-and-dash\"}}|{{snakecase \"version2Update\"}}|{{snakecase \"ID\"}}|{{snakecase \"userID123abc\"}}|{{snakecase \"a1b2\"}}|{{snakecase \"foo.bar\"}}|{{snakecase \"Hello, World!\"}}|{{snakecase \"  lead\"}}|{{snakecase \"ÉcoleNormale\"}}|{{snakecase \"x\"}}|{{snakecase \"\"}}",
+    "want": "first_name|http_server|already_snake|with_space_and_dash|version2_update|id|user_id_123abc|a_1b2|foo.bar|hello,_world!|__lead|école_normale|x|"
+  },
+  {
+    "name": "snakecase more",
+    "template": "{{snakecase \"abc123\"}}|{{snakecase \"ABC123def\"}}|{{snakecase \"abc_123_def\"}}|{{snakecase \"a-B-c\"}}|{{snakecase \"中文Name\"}}|{{snakecase \"SimpleXMLParser\"}}|{{snakecase \"__a__b__\"}}|{{snakecase \"A1\"}}|{{snakecase \"aB1cD\"}}|{{snakecase \"1A\"}}|{{snakecase \"12ab\"}}|{{snakecase \"ab12\"}}|{{snakecase \"ab12-cd\"}}|{{snakecase \"ab 12.cd\"}}",
+    "want": "abc123|abc_123def|abc_123_def|a_b_c|中文_name|simple_xml_parser|__a__b__|a1|a_b_1c_d|1_a|12ab|ab12|ab12_cd|ab_12.cd"
+  },
+  {
+    "name": "kebabcase",
+    "template": "{{kebabcase \"FirstName\"}}|{{kebabcase \"HTTPServer\"}}|{{kebabcase \"some_value\"}}|{{kebabcase \"Some Value 2\"}}|{{kebabcase \"my$var\"}}",
+    "want": "first-name|http-server|some-value|some-value-2|my-$-var"
+  },
+  {
+    "name": "camelcase",
+    "template": "{{camelcase \"http_server\"}}|{{camelcase \"first-name\"}}|{{camelcase \"some value\"}}|{{camelcase \"_leading\"}}|{{camelcase \"__\"}}|{{camelcase \"a\"}}|{{camelcase \"HTTP_SERVER\"}}|{{camelcase \"already Camel\"}}|{{camelcase \"x__y\"}}|{{camelcase \"é_ü\"}}|{{camelcase \"\"}}|{{camelcase \"ab_\"}}|{{camelcase \"ABc\"}}",
+    "want": "HttpServer|FirstName|SomeValue|_Leading|___|A|HttpServer|AlreadyCamel|X_Y|ÉÜ||Ab_|Abc"
+  },
+  {
+    "name": "case functions on invalid UTF-8",
+    "template": "{{snakecase (b64dec \"QWL/Q2Q=\") | b64enc}}|{{camelcase (b64dec \"YV//Yg==\") | b64enc}}|{{kebabcase (b64dec \"/w==\") | b64enc}}|{{swapcase (b64dec \"YV//Yg==\") | b64enc}}|{{nospace (b64dec \"YSD/Yg==\") | b64enc}}",
+    "want": "YWJf77+9Y2Q=|Qe+/vWI=|/w==|QV/vv71C|YcO/Yg=="
+  },
+  {
+    "name": "wrap",
+    "template": "{{wrap 10 \"the quick brown fox jumps over the lazy dog\"}}|{{wrap 3 \"supercalifragilistic is long\"}}|{{wrap 0 \"a b\"}}|{{wrap 5 \"  lead spaces here\"}}",
+    "want": "the quick\nbrown fox\njumps over\nthe lazy\ndog|supercalifragilistic\nis\nlong|a\nb|lead\nspaces\nhere"
+  },
+  {
+    "name": "wrapWith",
+    "template": "{{wrapWith 5 \"\u003cbr\u003e\" \"hello world again\"}}|{{wrapWith 3 \"\\n\" \"abcdefgh\"}}|{{wrapWith 4 \"\" \"ab cd ef\"}}",
+    "want": "hello\u003cbr\u003eworld\u003cbr\u003eagain|abc\ndef\ngh|ab\ncd\nef"
+  },
+  {
+    "name": "plural",
+    "template": "{{plural \"one\" \"many\" 1}} {{plural \"one\" \"many\" 2}} {{plural \"one\" \"many\" 0}}",
+    "want": "one many many"
+  },
+  {
+    "name": "adler32sum",
+    "template": "{{adler32sum \"hello\"}} {{adler32sum \"\"}} {{adler32sum \"Wikipedia\"}}",
+    "want": "103547413 1 300286872"
+  },
+  {
+    "name": "splitn",
+    "template": "{{splitn \",\" 2 \"a,b,c\"}} {{splitn \",\" -1 \"a,b,c\"}} {{splitn \",\" 0 \"a,b\"}} {{splitn \"\" 2 \"abc\"}} {{splitn \",\" 5 \"a,b\"}} {{(splitn \",\" 2 \"x,y,z\")._1}} {{splitn \",\" 3 \"\"}}",
+    "want": "map[_0:a _1:b,c] map[_0:a _1:b _2:c] map[] map[_0:a _1:bc] map[_0:a _1:b] y,z map[_0:]"
+  },
+  {
+    "name": "toStrings",
+    "template": "{{toStrings (list 1 \"a\" nil 2.5 true)}} {{toStrings \"x\"}} {{toStrings nil}} {{toStrings 3}} {{typeOf (toStrings (list 1))}}",
+    "want": "[1 a 2.5 true] [x] [] [3] []string"
+  },
+  {
+    "name": "b32enc",
+    "template": "{{b32enc \"hello\"}}|{{b32enc \"\"}}|{{b32enc \"a\"}}|{{b32enc \"ab\"}}|{{b32enc \"abc\"}}|{{b32enc \"abcd\"}}|{{b32enc \"abcdef\"}}",
+    "want": "NBSWY3DP||ME======|MFRA====|MFRGG===|MFRGGZA=|MFRGGZDFMY======"
+  },
+  {
+    "name": "b32dec",
+    "template": "{{b32dec \"NBSWY3DP\"}}|{{b32dec \"ME======\"}}|{{b32dec \"MFRA====\"}}|{{b32dec \"MFRGG===\"}}|{{b32dec \"MFRGGZA=\"}}|{{b32dec \"\"}}|{{b32dec \"NBSW\\nY3DP\"}}",
+    "want": "hello|a|ab|abc|abcd||hello"
+  },
+  {
+    "name": "b32dec errors",
+    "template": "{{b32dec \"nbswy3dp\"}}|{{b32dec \"ME\"}}|{{b32dec \"M=======\"}}|{{b32dec \"ME=====A\"}}|{{b32dec \"MFRGGZ==\"}}|{{b32dec \"ME===\"}}|{{b32dec \"NBSWY3DPME======X\"}}",
+    "want": "illegal base32 data at input byte 0|illegal base32 data at input byte 0|illegal base32 data at input byte 1|illegal base32 data at input byte 6|illegal base32 data at input byte 6|illegal base32 data at input byte 5|helloa"
   }
 ];

@@ -11,6 +11,7 @@ import { sprigDicts } from './sprig-dicts.ts';
 import { sprigLists } from './sprig-lists.ts';
 import { sprigNumbers } from './sprig-numbers.ts';
 import { sprigReflect } from './sprig-reflect.ts';
+import { sprigStrings } from './sprig-strings.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -25,6 +26,7 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
   ...Object.entries(sprigLists),
   ...Object.entries(sprigDicts),
   ...Object.entries(sprigReflect),
+  ...Object.entries(sprigStrings),
 ]);
 
 /**
