@@ -510,6 +510,89 @@ export const sprig1Vectors: Sprig1Vector[] = [
     "want": "2 7"
   },
   {
+    "name": "regexMatch",
+    "template": "{{regexMatch \"^[a-z]+@[a-z]+\\\\.com$\" \"ana@example.com\"}} {{regexMatch \"x\" \"abc\"}} {{regexMatch \"[\" \"abc\"}} {{mustRegexMatch \"b+\" \"abbc\"}}",
+    "want": "true false false true"
+  },
+  {
+    "name": "mustRegexMatch of a bad pattern",
+    "template": "{{mustRegexMatch \"[\" \"abc\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustRegexMatch \"[\" \"abc\"\u003e: error calling mustRegexMatch: error parsing regexp: missing closing ]: `[`"
+  },
+  {
+    "name": "regexFindAll",
+    "template": "{{regexFindAll \"[2,4,6,8]\" \"123456789\" -1}} {{regexFindAll \"[2,4,6,8]\" \"123456789\" 2}} {{regexFindAll \"x\" \"abc\" -1}} {{regexFindAll \"a*\" \"baaab\" -1}} {{mustRegexFindAll \".\" \"héllo\" 3}} {{regexFindAll \"a\" \"aaa\" 0}}",
+    "want": "[2 4 6 8] [2 4] [] [ aaa ] [h é l] []"
+  },
+  {
+    "name": "regexFindAll of a bad pattern",
+    "template": "{{regexFindAll \"(\" \"abc\" -1}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cregexFindAll \"(\" \"abc\" -1\u003e: error calling regexFindAll: regexp: Compile(`(`): error parsing regexp: missing closing ): `(`"
+  },
+  {
+    "name": "mustRegexFindAll of a bad pattern",
+    "template": "{{mustRegexFindAll \"a{2,1}\" \"abc\" -1}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustRegexFindAll \"a{2,1}\" \"abc\" -1\u003e: error calling mustRegexFindAll: error parsing regexp: invalid repeat count: `{2,1}`"
+  },
+  {
+    "name": "regexFind",
+    "template": "{{regexFind \"[a-zA-Z][1-9]\" \"abcd1234\"}}|{{regexFind \"x\" \"abc\"}}|{{mustRegexFind \"(?i)B+\" \"abBbc\"}}|{{regexFind \"\" \"abc\"}}",
+    "want": "d1||bBb|"
+  },
+  {
+    "name": "regexFind of a bad pattern with a backquote",
+    "template": "{{regexFind \"`[\" \"abc\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cregexFind \"`[\" \"abc\"\u003e: error calling regexFind: regexp: Compile(\"`[\"): error parsing regexp: missing closing ]: `[`"
+  },
+  {
+    "name": "regexReplaceAll",
+    "template": "{{regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"${1}W\"}}|{{regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"$1W\"}}|{{mustRegexReplaceAll \"(?P\u003cfirst\u003e\\\\w+) (?P\u003clast\u003e\\\\w+)\" \"Ada Lovelace\" \"$last, $first\"}}|{{regexReplaceAll \"\" \"abc\" \"-\"}}|{{regexReplaceAll \"a*\" \"baaac\" \"X\"}}",
+    "want": "-W-xxW-|---|Lovelace, Ada|-a-b-c-|XbXcX"
+  },
+  {
+    "name": "regexReplaceAllLiteral",
+    "template": "{{regexReplaceAllLiteral \"a(x*)b\" \"-ab-axxb-\" \"${1}\"}}|{{mustRegexReplaceAllLiteral \"\\\\s+\" \"a  b\\tc\" \"$\"}}",
+    "want": "-${1}-${1}-|a$b$c"
+  },
+  {
+    "name": "regexReplaceAll of a bad pattern",
+    "template": "{{regexReplaceAll \"*\" \"abc\" \"x\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cregexReplaceAll \"*\" \"abc\" \"x\"\u003e: error calling regexReplaceAll: regexp: Compile(`*`): error parsing regexp: missing argument to repetition operator: `*`"
+  },
+  {
+    "name": "mustRegexReplaceAllLiteral of a bad pattern",
+    "template": "{{mustRegexReplaceAllLiteral \"\\\\\" \"abc\" \"x\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustRegexReplaceAllLiteral \"\\\\\" \"abc\" \"x\"\u003e: error calling mustRegexReplaceAllLiteral: error parsing regexp: trailing backslash at end of expression: ``"
+  },
+  {
+    "name": "regexSplit",
+    "template": "{{regexSplit \"z+\" \"pizza\" -1}} {{regexSplit \"z+\" \"pizza\" 1}} {{regexSplit \"z+\" \"pizza\" 0}} {{regexSplit \"\" \"abc\" -1}} {{regexSplit \"a\" \"\" -1}} {{regexSplit \"\" \"\" -1}} {{mustRegexSplit \",\" \"a,b,,c,\" -1}} {{regexSplit \"x*\" \"axxb\" -1}} {{regexSplit \"a\" \"banana\" 2}}",
+    "want": "[pi a] [pizza] [] [a b c] [] [] [a b  c ] [a b] [b nana]"
+  },
+  {
+    "name": "mustRegexSplit of a bad pattern",
+    "template": "{{mustRegexSplit \"(?\u003c\" \"a\" -1}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cmustRegexSplit \"(?\u003c\" \"a\" -1\u003e: error calling mustRegexSplit: error parsing regexp: invalid or unsupported Perl syntax: `(?\u003c`"
+  },
+  {
+    "name": "regexQuoteMeta",
+    "template": "{{regexQuoteMeta \"1.2.3 [a-z]+ (x|y)? $^ {2} \\\\ *\"}}|{{regexQuoteMeta \"plain\"}}",
+    "want": "1\\.2\\.3 \\[a-z\\]\\+ \\(x\\|y\\)\\? \\$\\^ \\{2\\} \\\\ \\*|plain"
+  },
+  {
+    "name": "regex over secret data",
+    "template": "{{regexReplaceAll \"^(.*)://([^:]+):(.*)@\" .url \"${1}://${2}:***@\"}} {{regexFind \"[0-9]+\" .url}}",
+    "data": {
+      "url": "postgres://app:s3cr3t@db:5432/x"
+    },
+    "want": "postgres://app:***@db:5432/x 3"
+  },
+  {
+    "name": "regex with unicode",
+    "template": "{{regexFindAll \"\\\\p{Greek}+\" \"abc αβγ def δ\" -1}} {{regexReplaceAll \"é\" \"café\" \"e\"}}",
+    "want": "[αβγ δ] cafe"
+  },
+  {
     "name": "abbrev",
     "template": "{{abbrev 5 \"hello world\"}}|{{abbrev 3 \"hello world\"}}|{{abbrev 20 \"hello\"}}|{{abbrev 4 \"abcdef\"}}|{{abbrev 5 \"\"}}",
     "want": "he...|hello world|hello|a...|"

@@ -11,6 +11,10 @@ import { sprig1Vectors } from './template-sprig1-vectors.ts';
 const ourErrors: Record<string, string> = {
   // Go names the character, which may be secret data: we give its offset.
   'mustFromJson of garbage': 'template "t": 1:3: executing: error calling mustFromJson: invalid JSON at offset 1',
+  // The RE2 engine's (re2js's) wording, which src/go/regexp keeps for these two.
+  'mustRegexReplaceAllLiteral of a bad pattern':
+    'template "t": 1:3: executing: error calling mustRegexReplaceAllLiteral: error parsing regexp: trailing backslash at end of expression',
+  'mustRegexSplit of a bad pattern': 'template "t": 1:3: executing: error calling mustRegexSplit: error parsing regexp: invalid named capture: `(?<`',
 };
 
 const render = (template: string, data: Record<string, string> = {}): string => {

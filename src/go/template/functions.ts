@@ -11,6 +11,7 @@ import { sprigDicts } from './sprig-dicts.ts';
 import { sprigLists } from './sprig-lists.ts';
 import { sprigNumbers } from './sprig-numbers.ts';
 import { sprigReflect } from './sprig-reflect.ts';
+import { sprigRegex } from './sprig-regex.ts';
 import { sprigStrings } from './sprig-strings.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
@@ -27,6 +28,7 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
   ...Object.entries(sprigDicts),
   ...Object.entries(sprigReflect),
   ...Object.entries(sprigStrings),
+  ...Object.entries(sprigRegex),
 ]);
 
 /**
