@@ -331,6 +331,67 @@ export const sprig1Vectors: Sprig1Vector[] = [
     "goError": "template: t:1:2: executing \"t\" at \u003cmustToJson (float64 \"NaN\")\u003e: error calling mustToJson: json: unsupported value: NaN"
   },
   {
+    "name": "paths",
+    "template": "{{base \"/a/b/c.txt\"}}|{{base \"a/b/\"}}|{{base \"\"}}|{{base \"///\"}}|{{dir \"/a/b/c\"}}|{{dir \"a\"}}|{{dir \"/\"}}|{{dir \"\"}}|{{dir \"a/b/\"}}|{{ext \"x/y.tar.gz\"}}|{{ext \"x.d/y\"}}|{{ext \"\"}}|{{isAbs \"/x\"}}|{{isAbs \"x\"}}",
+    "want": "c.txt|b|.|/|/a/b|.|/|.|a/b|.gz|||true|false"
+  },
+  {
+    "name": "clean",
+    "template": "{{clean \"\"}}|{{clean \"/\"}}|{{clean \"a/../..\"}}|{{clean \"/../a\"}}|{{clean \"./a//b/./c/\"}}|{{clean \"a/b/../../../c\"}}|{{clean \"../../x/..\"}}|{{clean \"//a\"}}|{{clean \"a/..\"}}|{{clean \"..a/b..\"}}",
+    "want": ".|/|..|/a|a/b/c|../c|../..|/a|.|..a/b.."
+  },
+  {
+    "name": "os paths",
+    "template": "{{osBase \"/a/b\"}}|{{osDir \"/a/b\"}}|{{osClean \"a//b/../c\"}}|{{osExt \"f.yaml\"}}|{{osIsAbs \"/\"}}",
+    "want": "b|/a|a/c|.yaml|true"
+  },
+  {
+    "name": "hello",
+    "template": "{{hello}}",
+    "want": "Hello!"
+  },
+  {
+    "name": "fail",
+    "template": "{{fail \"stop here\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003cfail \"stop here\"\u003e: error calling fail: stop here"
+  },
+  {
+    "name": "fail in a branch not taken",
+    "template": "{{if false}}{{fail \"no\"}}{{end}}ok",
+    "want": "ok"
+  },
+  {
+    "name": "js",
+    "template": "{{js \"a'b\\\"c\u003cd\u003ee\u0026f=g\\\\h\\n\\u0001é\\u2028\"}}|{{js 1 2}}|{{js nil}}|{{\"\u003cx\u003e\" | js}}|{{js \"plain\"}}",
+    "want": "a\\'b\\\"c\\u003Cd\\u003Ee\\u0026f\\u003Dg\\\\h\\u000A\\u0001é\\u2028|1 2|\\u003Cno value\\u003E|\\u003Cx\\u003E|plain"
+  },
+  {
+    "name": "call of a string",
+    "template": "{{call .x 1}}",
+    "data": {
+      "x": "v"
+    },
+    "goError": "template: t:1:2: executing \"t\" at \u003ccall .x 1\u003e: error calling call: non-function .x of type string"
+  },
+  {
+    "name": "call of nil",
+    "template": "{{call nil}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003ccall nil\u003e: error calling call: call of nil"
+  },
+  {
+    "name": "call of a dict",
+    "template": "{{$d := dict}}{{call $d}}",
+    "goError": "template: t:1:16: executing \"t\" at \u003ccall $d\u003e: error calling call: non-function $d of type map[string]interface {}"
+  },
+  {
+    "name": "call piped",
+    "template": "{{.x | call}}",
+    "data": {
+      "x": "v"
+    },
+    "goError": "template: t:1:7: executing \"t\" at \u003ccall\u003e: error calling call: non-function v of type string"
+  },
+  {
     "name": "add ints",
     "template": "{{add 1 2 3}}",
     "want": "6"

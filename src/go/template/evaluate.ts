@@ -350,6 +350,8 @@ class Execution {
     const argv = args.map((arg, i) => this.#evalArg(dot, paramAt(i), arg));
     if (final !== MISSING) argv.push(this.#validateType(node, final, paramAt(args.length)));
     const ctx = new CallContext(this.#budget);
+    // Go's call names its callee in errors: the first argument's source, or a piped value's text.
+    if (name === 'call') ctx.callee = args.length > 0 ? args[0]!.src : typeof final === 'string' ? final : '';
     let result: Evaluated;
     try {
       // Work: the bytes of the string arguments (a function may scan them all; comparing

@@ -4,11 +4,13 @@
  * is in Go. Nothing here reads files, the environment or the network.
  */
 import { builtins } from './builtins.ts';
+import { builtinsJsCall } from './builtins-js-call.ts';
 import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
 import { sprigDicts } from './sprig-dicts.ts';
 import { sprigLists } from './sprig-lists.ts';
+import { sprigMisc } from './sprig-misc.ts';
 import { sprigNumbers } from './sprig-numbers.ts';
 import { sprigReflect } from './sprig-reflect.ts';
 import { sprigRegex } from './sprig-regex.ts';
@@ -29,6 +31,8 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
   ...Object.entries(sprigReflect),
   ...Object.entries(sprigStrings),
   ...Object.entries(sprigRegex),
+  ...Object.entries(builtinsJsCall),
+  ...Object.entries(sprigMisc),
 ]);
 
 /**
