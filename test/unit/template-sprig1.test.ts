@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTemplate, renderTemplate, TemplateError } from '../../src/go/template/index.ts';
+import { expectWithinLimits, failure } from '../helpers/template-budget.ts';
 import { sprig1Vectors } from './template-sprig1-vectors.ts';
 
 /**
@@ -37,4 +38,48 @@ describe('sprig (numbers, lists, dicts, strings, regexes, paths, types, url, sem
       expect(render(v.template, v.data)).toBe(v.want);
     });
   }
+});
+
+/**
+ * Ours, not Go's: what these functions would make is measured before it is made, and refused
+ * past the bounds of limits.ts with a limit error (TemplateLimitExceeded), the work counted.
+ */
+const limitCases: [name: string, template: string, error: string, data?: Record<string, string>][] = [
+  ['until of a billion', '{{ len (until 1000000000) }}', 'error calling until: value size exceeds the limit of 1048576 bytes'],
+  ['untilStep of a huge range', '{{ untilStep 0 9000000000000000000 1 }}', 'error calling untilStep: value size exceeds the limit'],
+  ['seq of a billion', '{{ seq 1000000000 }}', 'error calling seq: result exceeds the limit of 1048576 bytes'],
+  ['concat doubling', '{{ $l := until 50000 }}{{ range 10 }}{{ $l = concat $l $l }}{{ end }}', 'error calling concat: value size exceeds the limit'],
+  ['splitn into a million parts', '{{ splitn "" -1 (repeat 1000000 "x") }}', 'error calling splitn: value size exceeds the limit'],
+  ['wrapWith of a long separator', '{{ wrapWith 1 (repeat 1000 "-") (repeat 10000 "x") }}', 'error calling wrapWith: result exceeds the limit'],
+  ['a map set into itself', '{{ $d := dict }}{{ $_ := set $d "self" $d }}', 'error calling set: a map cannot hold itself'],
+  ['a map set into a list holding it', '{{ $d := dict }}{{ $l := list $d }}{{ $_ := set $d "l" $l }}', 'error calling set: a map cannot hold itself'],
+  ['a merge that would make a cycle', '{{ $d := dict }}{{ $_ := merge $d (dict "x" $d) }}', 'error calling merge: a map cannot hold itself'],
+  [
+    'set deepening a map nested in 999 others',
+    '{{ $inner := dict }}{{ $outer := $inner }}{{ range 999 }}{{ $outer = dict "x" $outer }}{{ end }}{{ $_ := set $inner "y" (list 1) }}',
+    'error calling set: value nesting exceeds the limit of 1000',
+  ],
+  ['regular expression steps', '{{ regexFindAll "(a|b|c|d|e)+x" (repeat 500000 "a") -1 }}', 'error calling regexFindAll: regular expression: matching takes more than'],
+  ['deepEqual work', '{{ $l := until 100000 }}{{ range 200 }}{{ if deepEqual $l $l }}{{ end }}{{ end }}', 'functions processed more than the limit'],
+];
+
+describe('sprig bounds (ours)', () => {
+  it.each(limitCases)('%s', (_name, template, error, data) => {
+    const failed = failure(template, data);
+    expect(failed.error.limit).toBe(true);
+    expect(failed.error.message).toContain(error);
+    expectWithinLimits(failed.budget);
+  });
+
+  it('until builds nothing before refusing', () => {
+    const failed = failure('{{ until 1000000000 }}');
+    expect(failed.budget.work).toBeLessThan(1000);
+  });
+
+  it('set changes the map every holder sees, and keeps its depth exact', () => {
+    expect(render('{{ $d := dict }}{{ $l := list $d $d }}{{ $_ := set $d "k" (list 1) }}{{ toJson $l }}')).toBe('[{"k":[1]},{"k":[1]}]');
+    // 998 maps around one: deepening the inner one by one level still fits.
+    const fits = '{{ $inner := dict }}{{ $outer := $inner }}{{ range 998 }}{{ $outer = dict "x" $outer }}{{ end }}{{ $_ := set $inner "y" (list 1) }}ok';
+    expect(render(fits)).toBe('ok');
+  });
 });

@@ -43,29 +43,20 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
  * Secret read, ESO #5690) before 2.0, so they are plain unknowns.
  */
 const esoOnly = new Set([
-  // text/template
-  'call', 'js',
   // ESO's helpers
   'rsaDecrypt',
   // sprig
-  'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
+  'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
   'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
-  'abbrev', 'abbrevboth', 'trunc', 'untitle', 'substr', 'nospace', 'initials', 'randAlphaNum', 'randAlpha', 'randAscii',
-  'randNumeric', 'swapcase', 'shuffle', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'plural',
-  'adler32sum', 'atoi', 'int64', 'int', 'float64', 'seq', 'toDecimal', 'splitn', 'toStrings', 'until', 'untilStep',
-  'add1', 'add', 'sub', 'div', 'mod', 'mul', 'randInt', 'add1f', 'addf', 'subf', 'divf', 'mulf', 'biggest', 'max', 'min',
-  'maxf', 'minf', 'ceil', 'floor', 'round', 'all', 'any', 'compact', 'mustCompact', 'mustFromJson', 'mustToJson',
-  'mustToPrettyJson', 'mustToRawJson', 'deepCopy', 'mustDeepCopy', 'typeOf', 'typeIs', 'typeIsLike', 'kindOf', 'kindIs',
-  'deepEqual', 'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'b32enc',
-  'b32dec', 'hexdec', 'set', 'unset', 'pluck', 'pick', 'omit', 'merge', 'mergeOverwrite', 'mustMerge',
-  'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend', 'mustPush', 'prepend', 'mustPrepend', 'first',
-  'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial', 'mustInitial', 'reverse', 'mustReverse', 'uniq',
-  'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk', 'bcrypt',
+  'randAlphaNum', 'randAlpha', 'randAscii',
+  'randNumeric', 'shuffle',
+  'randInt',
+  'hexdec',
+  'bcrypt',
   'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
   'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4',
-  'semver', 'semverCompare', 'fail', 'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind',
-  'mustRegexFind', 'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral',
-  'regexSplit', 'mustRegexSplit', 'regexQuoteMeta', 'urlParse', 'urlJoin',
+  'semver', 'semverCompare',
+  'urlParse', 'urlJoin',
 ]);
 
 export const lookupFunction = (name: string): FuncDef | undefined => table.get(name);
