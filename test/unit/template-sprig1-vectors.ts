@@ -782,5 +782,96 @@ export const sprig1Vectors: Sprig1Vector[] = [
     "name": "b32dec errors",
     "template": "{{b32dec \"nbswy3dp\"}}|{{b32dec \"ME\"}}|{{b32dec \"M=======\"}}|{{b32dec \"ME=====A\"}}|{{b32dec \"MFRGGZ==\"}}|{{b32dec \"ME===\"}}|{{b32dec \"NBSWY3DPME======X\"}}",
     "want": "illegal base32 data at input byte 0|illegal base32 data at input byte 0|illegal base32 data at input byte 1|illegal base32 data at input byte 6|illegal base32 data at input byte 6|illegal base32 data at input byte 5|helloa"
+  },
+  {
+    "name": "integration next-port",
+    "template": "{{ add .port 1 }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "5433"
+  },
+  {
+    "name": "integration short-user",
+    "template": "{{ .username | trunc 2 | upper }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "DB"
+  },
+  {
+    "name": "integration reversed-host",
+    "template": "{{ splitList \".\" .host | reverse | join \".\" }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "com.example.internal.db"
+  },
+  {
+    "name": "integration masked",
+    "template": "{{ regexReplaceAll \"[0-9]\" .password \"#\" }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "S#cur#P@ssw#rd!"
+  },
+  {
+    "name": "integration settings",
+    "template": "{{ $d := dict \"user\" .username }}{{ $_ := set $d \"port\" (atoi .port) }}{{ $_ := merge $d (dict \"user\" \"ignored\" \"db\" .dbname) }}{{ toJson $d }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "{\"db\":\"myapp\",\"port\":5432,\"user\":\"dbadmin\"}"
+  },
+  {
+    "name": "integration name",
+    "template": "{{ printf \"%s %s\" .engine .dbname | camelcase }}-{{ .dbname | snakecase }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "PostgresMyapp-myapp"
+  },
+  {
+    "name": "integration shards",
+    "template": "{{ range $i := until 3 }}{{ $.dbname }}-{{ $i }} {{ end }}",
+    "data": {
+      "dbname": "myapp",
+      "engine": "postgres",
+      "host": "db.internal.example.com",
+      "password": "S3cur3P@ssw0rd!",
+      "port": "5432",
+      "username": "dbadmin"
+    },
+    "want": "myapp-0 myapp-1 myapp-2 "
   }
 ];
