@@ -784,6 +784,79 @@ export const sprig1Vectors: Sprig1Vector[] = [
     "want": "illegal base32 data at input byte 0|illegal base32 data at input byte 0|illegal base32 data at input byte 1|illegal base32 data at input byte 6|illegal base32 data at input byte 6|illegal base32 data at input byte 5|helloa"
   },
   {
+    "name": "urlParse",
+    "template": "{{$u := urlParse \"https://user:p%40ss@db.example.com:5432/a%20b/c?x=1\u0026y=2#frag%21\"}}{{$u.scheme}}|{{$u.host}}|{{$u.hostname}}|{{$u.path}}|{{$u.query}}|{{$u.fragment}}|{{$u.userinfo}}|{{$u.opaque}}",
+    "want": "https|db.example.com:5432|db.example.com|/a b/c|x=1\u0026y=2|frag!|user:p%40ss|"
+  },
+  {
+    "name": "urlParse whole dict",
+    "template": "{{urlParse \"postgres://app@db/x\"}}",
+    "want": "map[fragment: host:db hostname:db opaque: path:/x query: scheme:postgres userinfo:app]"
+  },
+  {
+    "name": "urlParse of secret data",
+    "template": "{{$u := urlParse .url}}{{$u.hostname}} {{$u.path}} {{$u.userinfo}}",
+    "data": {
+      "url": "postgresql://dbadmin:S3cur3P@ssw0rd!@db.internal:5432/myapp?sslmode=require"
+    },
+    "want": "db.internal /myapp dbadmin:S3cur3P%40ssw0rd%21"
+  },
+  {
+    "name": "urlParse odd forms",
+    "template": "{{(urlParse \"mailto:ana@example.com\").opaque}}|{{(urlParse \"/just/a/path\").path}}|{{(urlParse \"//host:80\").host}}|{{(urlParse \"http://[::1]:8080/\").hostname}}|{{(urlParse \"HTTP://X.com\").scheme}}|{{(urlParse \"*\").path}}|{{(urlParse \"http://h/?\").query}}|{{(urlParse \"http://a:1:2/\").host}}|{{(urlParse \"http://h/p%2Fq\").path}}|{{(urlParse \"\").path}}",
+    "want": "ana@example.com|/just/a/path|host:80|::1|http|*||a:1:2|/p/q|"
+  },
+  {
+    "name": "urlParse of a bad escape",
+    "template": "{{urlParse \"http://h/%zz\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003curlParse \"http://h/%zz\"\u003e: error calling urlParse: unable to parse url: parse \"http://h/%zz\": invalid URL escape \"%zz\""
+  },
+  {
+    "name": "urlParse of a bad port",
+    "template": "{{urlParse \"http://h:8x/\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003curlParse \"http://h:8x/\"\u003e: error calling urlParse: unable to parse url: parse \"http://h:8x/\": invalid port \":8x\" after host"
+  },
+  {
+    "name": "urlParse of a missing bracket",
+    "template": "{{urlParse \"http://[::1/\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003curlParse \"http://[::1/\"\u003e: error calling urlParse: unable to parse url: parse \"http://[::1/\": missing ']' in host"
+  },
+  {
+    "name": "urlParse of a colon in the first segment",
+    "template": "{{urlParse \"a:b\"}}|{{urlParse \"1a:b\"}}",
+    "goError": "template: t:1:21: executing \"t\" at \u003curlParse \"1a:b\"\u003e: error calling urlParse: unable to parse url: parse \"1a:b\": first path segment in URL cannot contain colon"
+  },
+  {
+    "name": "urlParse of a missing scheme",
+    "template": "{{urlParse \":foo\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003curlParse \":foo\"\u003e: error calling urlParse: unable to parse url: parse \":foo\": missing protocol scheme"
+  },
+  {
+    "name": "urlJoin",
+    "template": "{{urlJoin (dict \"scheme\" \"https\" \"host\" \"example.com:8443\" \"path\" \"/a b/c\" \"query\" \"x=1\" \"fragment\" \"f g\" \"userinfo\" \"ana:p@ss\")}}|{{urlJoin (dict \"scheme\" \"mailto\" \"opaque\" \"ana@example.com\")}}|{{urlJoin (dict \"path\" \"a:b\")}}|{{urlJoin (dict \"host\" \"h\" \"path\" \"rel\")}}|{{urlJoin (dict)}}",
+    "want": "https://ana:p%40ss@example.com:8443/a%20b/c?x=1#f%20g|mailto:ana@example.com|./a:b|//h/rel|"
+  },
+  {
+    "name": "urlJoin round trip",
+    "template": "{{urlParse \"https://u:p@h.example/x/y?q=1#top\" | urlJoin}}",
+    "want": "https://u:p@h.example/x/y?q=1#top"
+  },
+  {
+    "name": "urlJoin of a non-string",
+    "template": "{{urlJoin (dict \"host\" 1)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003curlJoin (dict \"host\" 1)\u003e: error calling urlJoin: unable to parse host key, must be of type string, but int found"
+  },
+  {
+    "name": "urlJoin of nil",
+    "template": "{{urlJoin (dict \"host\" nil)}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003curlJoin (dict \"host\" nil)\u003e: error calling urlJoin: runtime error: invalid memory address or nil pointer dereference"
+  },
+  {
+    "name": "urlJoin of a bad userinfo",
+    "template": "{{urlJoin (dict \"host\" \"h\" \"userinfo\" \"a b\")}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003curlJoin (dict \"host\" \"h\" \"userinfo\" \"a b\")\u003e: error calling urlJoin: unable to parse userinfo in dict: parse \"proto://a b@host\": net/url: invalid userinfo"
+  },
+  {
     "name": "integration next-port",
     "template": "{{ add .port 1 }}",
     "data": {

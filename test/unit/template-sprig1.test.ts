@@ -15,6 +15,14 @@ const ourErrors: Record<string, string> = {
   // The RE2 engine's (re2js's) wording, which src/go/regexp keeps for these two.
   'mustRegexReplaceAllLiteral of a bad pattern':
     'template "t": 1:3: executing: error calling mustRegexReplaceAllLiteral: error parsing regexp: trailing backslash at end of expression',
+  // Go quotes the URL (or the bad part of it), which may hold a password: we give the reason only.
+  'urlParse of a bad escape': 'template "t": 1:3: executing: error calling urlParse: unable to parse url: invalid URL escape',
+  'urlParse of a bad port': 'template "t": 1:3: executing: error calling urlParse: unable to parse url: invalid port after host',
+  'urlParse of a missing bracket': 'template "t": 1:3: executing: error calling urlParse: unable to parse url: missing \']\' in host',
+  'urlParse of a colon in the first segment':
+    'template "t": 1:22: executing: error calling urlParse: unable to parse url: first path segment in URL cannot contain colon',
+  'urlParse of a missing scheme': 'template "t": 1:3: executing: error calling urlParse: unable to parse url: missing protocol scheme',
+  'urlJoin of a bad userinfo': 'template "t": 1:3: executing: error calling urlJoin: unable to parse userinfo in dict: net/url: invalid userinfo',
   'mustRegexSplit of a bad pattern': 'template "t": 1:3: executing: error calling mustRegexSplit: error parsing regexp: invalid named capture: `(?<`',
 };
 

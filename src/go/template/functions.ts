@@ -15,6 +15,7 @@ import { sprigNumbers } from './sprig-numbers.ts';
 import { sprigReflect } from './sprig-reflect.ts';
 import { sprigRegex } from './sprig-regex.ts';
 import { sprigStrings } from './sprig-strings.ts';
+import { sprigUrl } from './sprig-url.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -33,6 +34,7 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
   ...Object.entries(sprigRegex),
   ...Object.entries(builtinsJsCall),
   ...Object.entries(sprigMisc),
+  ...Object.entries(sprigUrl),
 ]);
 
 /**
@@ -56,7 +58,6 @@ const esoOnly = new Set([
   'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
   'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4',
   'semver', 'semverCompare',
-  'urlParse', 'urlJoin',
 ]);
 
 export const lookupFunction = (name: string): FuncDef | undefined => table.get(name);
