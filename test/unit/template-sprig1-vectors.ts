@@ -654,6 +654,324 @@ export const sprig1Vectors: Sprig1Vector[] = [
     "want": "[αβγ δ] cafe"
   },
   {
+    "name": "semverCompare 1.2.3 / 1.2.3",
+    "template": "{{semverCompare \"1.2.3\" \"1.2.3\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e= 1.2.3 / 1.2.4",
+    "template": "{{semverCompare \"\u003e= 1.2.3\" \"1.2.4\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e1.2 / 1.2.9",
+    "template": "{{semverCompare \"\u003e1.2\" \"1.2.9\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare \u003e1.2 / 1.3.0",
+    "template": "{{semverCompare \"\u003e1.2\" \"1.3.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003c1.2 / 1.1.9",
+    "template": "{{semverCompare \"\u003c1.2\" \"1.1.9\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003c= 1.2 / 1.2.9",
+    "template": "{{semverCompare \"\u003c= 1.2\" \"1.2.9\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003c= 1.2 / 1.3.0",
+    "template": "{{semverCompare \"\u003c= 1.2\" \"1.3.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare ~1.2.3 / 1.2.9",
+    "template": "{{semverCompare \"~1.2.3\" \"1.2.9\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ~1.2.3 / 1.3.0",
+    "template": "{{semverCompare \"~1.2.3\" \"1.3.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare ~1 / 1.9.0",
+    "template": "{{semverCompare \"~1\" \"1.9.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ~1 / 2.0.0",
+    "template": "{{semverCompare \"~1\" \"2.0.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare ~1.x / 1.5.0",
+    "template": "{{semverCompare \"~1.x\" \"1.5.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ^1.2.3 / 1.9.9",
+    "template": "{{semverCompare \"^1.2.3\" \"1.9.9\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ^1.2.3 / 2.0.0",
+    "template": "{{semverCompare \"^1.2.3\" \"2.0.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare ^0.2.3 / 0.2.9",
+    "template": "{{semverCompare \"^0.2.3\" \"0.2.9\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ^0.2.3 / 0.3.0",
+    "template": "{{semverCompare \"^0.2.3\" \"0.3.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare ^0.0.3 / 0.0.3",
+    "template": "{{semverCompare \"^0.0.3\" \"0.0.3\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ^0.0.3 / 0.0.4",
+    "template": "{{semverCompare \"^0.0.3\" \"0.0.4\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare ^0.x / 0.5.0",
+    "template": "{{semverCompare \"^0.x\" \"0.5.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ^0 / 0.9.0",
+    "template": "{{semverCompare \"^0\" \"0.9.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare 1.x / 1.4.0",
+    "template": "{{semverCompare \"1.x\" \"1.4.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare 1.2.x / 1.2.7",
+    "template": "{{semverCompare \"1.2.x\" \"1.2.7\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare 1.2.x / 1.3.0",
+    "template": "{{semverCompare \"1.2.x\" \"1.3.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare * / 3.0.0",
+    "template": "{{semverCompare \"*\" \"3.0.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare  / 1.0.0",
+    "template": "{{semverCompare \"\" \"1.0.0\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csemverCompare \"\" \"1.0.0\"\u003e: error calling semverCompare: improper constraint: "
+  },
+  {
+    "name": "semverCompare x / 0.0.1",
+    "template": "{{semverCompare \"x\" \"0.0.1\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare != 1.2.3 / 1.2.3",
+    "template": "{{semverCompare \"!= 1.2.3\" \"1.2.3\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare != 1.2.3 / 1.2.4",
+    "template": "{{semverCompare \"!= 1.2.3\" \"1.2.4\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare !=1.x / 1.5.0",
+    "template": "{{semverCompare \"!=1.x\" \"1.5.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare !=1.x / 2.0.0",
+    "template": "{{semverCompare \"!=1.x\" \"2.0.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare !=1.2.x / 1.2.5",
+    "template": "{{semverCompare \"!=1.2.x\" \"1.2.5\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare !=1.2.x / 1.3.0",
+    "template": "{{semverCompare \"!=1.2.x\" \"1.3.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare !=1.2.x / 1.2.5-beta",
+    "template": "{{semverCompare \"!=1.2.x\" \"1.2.5-beta\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare 1.2 - 1.4.5 / 1.3.0",
+    "template": "{{semverCompare \"1.2 - 1.4.5\" \"1.3.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare 1.2 - 1.4.5 / 1.4.6",
+    "template": "{{semverCompare \"1.2 - 1.4.5\" \"1.4.6\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare \u003e= 1.2, \u003c 3.0.0 || \u003e= 4.2.3 / 4.5.0",
+    "template": "{{semverCompare \"\u003e= 1.2, \u003c 3.0.0 || \u003e= 4.2.3\" \"4.5.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e= 1.2, \u003c 3.0.0 || \u003e= 4.2.3 / 3.5.0",
+    "template": "{{semverCompare \"\u003e= 1.2, \u003c 3.0.0 || \u003e= 4.2.3\" \"3.5.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare \u003e=1.2 \u003c2 / 1.5.0",
+    "template": "{{semverCompare \"\u003e=1.2 \u003c2\" \"1.5.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e=1.2.3 / 1.2.4-beta",
+    "template": "{{semverCompare \"\u003e=1.2.3\" \"1.2.4-beta\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare \u003e=1.2.3-alpha / 1.2.4-beta",
+    "template": "{{semverCompare \"\u003e=1.2.3-alpha\" \"1.2.4-beta\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e=1.2.3-alpha / 1.2.3-alpha.1",
+    "template": "{{semverCompare \"\u003e=1.2.3-alpha\" \"1.2.3-alpha.1\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003c1.2.3-beta.2 / 1.2.3-beta.10",
+    "template": "{{semverCompare \"\u003c1.2.3-beta.2\" \"1.2.3-beta.10\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare =1.2.3 / v1.2.3",
+    "template": "{{semverCompare \"=1.2.3\" \"v1.2.3\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare ~\u003e 2.1 / 2.1.5",
+    "template": "{{semverCompare \"~\u003e 2.1\" \"2.1.5\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare =\u003e 1.0 / 1.0.0",
+    "template": "{{semverCompare \"=\u003e 1.0\" \"1.0.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare =\u003c 1.0 / 1.0.0",
+    "template": "{{semverCompare \"=\u003c 1.0\" \"1.0.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare 1.2.3+build / 1.2.3",
+    "template": "{{semverCompare \"1.2.3+build\" \"1.2.3\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e 1.x / 2.0.0",
+    "template": "{{semverCompare \"\u003e 1.x\" \"2.0.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e 1.2.x / 1.3.0",
+    "template": "{{semverCompare \"\u003e 1.2.x\" \"1.3.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e 1.2.x / 1.2.9",
+    "template": "{{semverCompare \"\u003e 1.2.x\" \"1.2.9\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare \u003c 1.x / 0.9.0",
+    "template": "{{semverCompare \"\u003c 1.x\" \"0.9.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003c= 1.x / 1.9.0",
+    "template": "{{semverCompare \"\u003c= 1.x\" \"1.9.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003c= 1.x / 2.0.0",
+    "template": "{{semverCompare \"\u003c= 1.x\" \"2.0.0\"}}",
+    "want": "false"
+  },
+  {
+    "name": "semverCompare ~0.0.0 / 5.0.0",
+    "template": "{{semverCompare \"~0.0.0\" \"5.0.0\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare \u003e= 0.0.0-0 / 1.0.0-rc.1",
+    "template": "{{semverCompare \"\u003e= 0.0.0-0\" \"1.0.0-rc.1\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare 1.2 / 1.2.5",
+    "template": "{{semverCompare \"1.2\" \"1.2.5\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare v1.2.3 / 1.2.3",
+    "template": "{{semverCompare \"v1.2.3\" \"1.2.3\"}}",
+    "want": "true"
+  },
+  {
+    "name": "semverCompare of an invalid version",
+    "template": "{{semverCompare \"\u003e1.0\" \"not-a-version\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csemverCompare \"\u003e1.0\" \"not-a-version\"\u003e: error calling semverCompare: Invalid Semantic Version"
+  },
+  {
+    "name": "semverCompare of an invalid constraint",
+    "template": "{{semverCompare \"\u003e\u003e1.0\" \"1.0.0\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csemverCompare \"\u003e\u003e1.0\" \"1.0.0\"\u003e: error calling semverCompare: improper constraint: \u003e\u003e1.0"
+  },
+  {
+    "name": "semverCompare of a bad prerelease",
+    "template": "{{semverCompare \"\u003e1.0\" \"1.0.0-01\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csemverCompare \"\u003e1.0\" \"1.0.0-01\"\u003e: error calling semverCompare: Version segment starts with 0"
+  },
+  {
+    "name": "semverCompare of a huge segment",
+    "template": "{{semverCompare \"\u003e1.0\" \"99999999999999999999.0.0\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csemverCompare \"\u003e1.0\" \"99999999999999999999.0.0\"\u003e: error calling semverCompare: Error parsing version segment: strconv.ParseUint: parsing \"99999999999999999999\": value out of range"
+  },
+  {
+    "name": "semverCompare of an empty version",
+    "template": "{{semverCompare \"\u003e1.0\" \"\"}}",
+    "goError": "template: t:1:2: executing \"t\" at \u003csemverCompare \"\u003e1.0\" \"\"\u003e: error calling semverCompare: Invalid Semantic Version"
+  },
+  {
+    "name": "semverCompare in an if",
+    "template": "{{if semverCompare \"^2\" .v}}new{{else}}old{{end}}",
+    "data": {
+      "v": "2.4.1"
+    },
+    "want": "new"
+  },
+  {
     "name": "abbrev",
     "template": "{{abbrev 5 \"hello world\"}}|{{abbrev 3 \"hello world\"}}|{{abbrev 20 \"hello\"}}|{{abbrev 4 \"abcdef\"}}|{{abbrev 5 \"\"}}",
     "want": "he...|hello world|hello|a...|"

@@ -32,7 +32,7 @@ const render = (template: string, data: Record<string, string> = {}): string => 
 };
 
 /** Go's message without its `template: t:1:2: executing "t" at <...>: ` prefix. */
-const goReason = (goError: string): string => goError.replace(/^template: t:\d+(?::\d+)?: (?:executing "t" at <[^>]*>: )?/, '');
+const goReason = (goError: string): string => goError.replace(/^template: t:\d+(?::\d+)?: (?:executing "t" at <.*?>: )?/, '');
 
 describe('sprig (numbers, lists, dicts, strings, regexes, paths, types, url, semver) against Go', () => {
   for (const v of sprig1Vectors) {

@@ -172,8 +172,22 @@ export class GoRegexp {
    * empty match right after a match skipped, as Go's allMatches does.
    */
   findAll(src: string, n: number, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): [number, number][] {
+    return this.#allMatches(src, n, budget).map((m) => [m[0]!, m[1]!]);
+  }
+
+  /** re.FindAllStringSubmatch(src, n): each match and its groups' text ("" for a group that did not take part). */
+  findAllSubmatch(src: string, n: number, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): string[][] {
+    return this.#allMatches(src, n, budget).map((m) => {
+      const groups: string[] = [];
+      for (let i = 0; i < m.length; i += 2) groups.push(m[i]! < 0 ? '' : src.slice(m[i], m[i + 1]));
+      return groups;
+    });
+  }
+
+  /** Go's allMatches: the group offsets of each match. */
+  #allMatches(src: string, n: number, budget: RegexpBudget): number[][] {
     const limit = n < 0 ? src.length + 1 : n;
-    const found: [number, number][] = [];
+    const found: number[][] = [];
     let prevMatchEnd = -1;
     for (let pos = 0; found.length < limit && pos <= src.length; ) {
       const match = this.#search(src, pos, budget);
@@ -187,7 +201,7 @@ export class GoRegexp {
         pos = to;
       }
       prevMatchEnd = to;
-      if (accept) found.push([from, to]);
+      if (accept) found.push(match);
     }
     return found;
   }

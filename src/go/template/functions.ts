@@ -14,6 +14,7 @@ import { sprigMisc } from './sprig-misc.ts';
 import { sprigNumbers } from './sprig-numbers.ts';
 import { sprigReflect } from './sprig-reflect.ts';
 import { sprigRegex } from './sprig-regex.ts';
+import { sprigSemver } from './sprig-semver.ts';
 import { sprigStrings } from './sprig-strings.ts';
 import { sprigUrl } from './sprig-url.ts';
 import { fromYaml } from './yaml-decode.ts';
@@ -35,6 +36,7 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
   ...Object.entries(builtinsJsCall),
   ...Object.entries(sprigMisc),
   ...Object.entries(sprigUrl),
+  ...Object.entries(sprigSemver),
 ]);
 
 /**
@@ -57,7 +59,7 @@ const esoOnly = new Set([
   'bcrypt',
   'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
   'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4',
-  'semver', 'semverCompare',
+  'semver',
 ]);
 
 export const lookupFunction = (name: string): FuncDef | undefined => table.get(name);
