@@ -41,8 +41,8 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
- * of sprig (dates, randomness, crypto, regexes, semver, ...), and Go's call and
- * js. Naming them in the error tells the user the manifest is valid for ESO.
+ * of sprig (dates, randomness, crypto, semver, ...). Naming them in the error
+ * tells the user the manifest is valid for ESO.
  * ESO removes env, expandenv and getHostByName, and removed getSecretKey (a cross-namespace
  * Secret read, ESO #5690) before 2.0, so they are plain unknowns.
  */
