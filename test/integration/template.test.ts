@@ -224,6 +224,34 @@ const cases: Case[] = [
     },
     want: { data: { user: 'dbadmin' }, labels: { engine: 'postgres' }, annotations: { 'example.com/database': 'myapp' } },
   },
+  {
+    // Outputs as Go renders these templates: the "integration ..." rows of test/unit/template-sprig1-vectors.ts.
+    name: 'sprig arithmetic, lists, dicts, strings and regexes over provider data, as Go renders them',
+    aws: (n) => [{ name: n('db'), string: DB }],
+    source: (n) => extract(n('db')),
+    template: {
+      data: {
+        'next-port': '{{ add .port 1 }}',
+        'short-user': '{{ .username | trunc 2 | upper }}',
+        'reversed-host': '{{ splitList "." .host | reverse | join "." }}',
+        masked: '{{ regexReplaceAll "[0-9]" .password "#" }}',
+        settings: '{{ $d := dict "user" .username }}{{ $_ := set $d "port" (atoi .port) }}{{ $_ := merge $d (dict "user" "ignored" "db" .dbname) }}{{ toJson $d }}',
+        name: '{{ printf "%s %s" .engine .dbname | camelcase }}-{{ .dbname | snakecase }}',
+        shards: '{{ range $i := until 3 }}{{ $.dbname }}-{{ $i }} {{ end }}',
+      },
+    },
+    want: {
+      data: {
+        'next-port': '5433',
+        'short-user': 'DB',
+        'reversed-host': 'com.example.internal.db',
+        masked: 'S#cur#P@ssw#rd!',
+        settings: '{"db":"myapp","port":5432,"user":"dbadmin"}',
+        name: 'PostgresMyapp-myapp',
+        shards: 'myapp-0 myapp-1 myapp-2 ',
+      },
+    },
+  },
 ];
 
 describe('target.template', () => {

@@ -8,7 +8,8 @@
  *   - ./pattern.ts: Go 1.26's `\p{name}` lookup and repeated group names, and a size estimate that
  *     refuses huge programs before re2js builds them;
  *   - ./expand.ts: Go's Regexp.Expand for the replacement (re2js follows Java's or JavaScript's);
- *   - here, ReplaceAllString's loop (Go's rule for an empty match right after a match) and a budget.
+ *   - here, ReplaceAllString's and FindAll's loops (Go's rule for an empty match right after a match),
+ *     Split, and a budget.
  * Where we differ from Go:
  *   - Go matches UTF-8 bytes; we match the code points of a JavaScript string. A lone surrogate
  *     (invalid UTF-8 once encoded) is one character that `.` matches and that is copied through,
@@ -20,7 +21,7 @@
  */
 import { MatcherInput, RE2JS, RE2JSSyntaxException } from 're2js';
 import { GoRegexpLimitError, GoRegexpSyntaxError } from './errors.ts';
-import { expand, parseTemplate } from './expand.ts';
+import { expand, parseTemplate, type Template } from './expand.ts';
 import { readPattern } from './pattern.ts';
 
 export { GoRegexpLimitError, GoRegexpSyntaxError };
@@ -74,9 +75,13 @@ export class GoRegexp {
   /** Capture group names by index (0 is the whole match; unnamed groups are ''). */
   readonly names: readonly string[];
 
-  private constructor(re: RE2JS, names: readonly string[]) {
+  /** The pattern as given (Go's Split treats an empty one specially). */
+  readonly source: string;
+
+  private constructor(re: RE2JS, names: readonly string[], source: string) {
     this.re = re;
     this.names = names;
+    this.source = source;
   }
 
   /** regexp.Compile; throws GoRegexpSyntaxError where Go reports an error, or (`unsupported`) where we refuse. */
@@ -98,7 +103,7 @@ export class GoRegexp {
     }
     if (re.programSize() > MAX_PROGRAM) throw tooLarge();
     if (re.groupCount() !== names.length - 1) throw new Error(`regexp groups: re2js counts ${re.groupCount()}, the pattern reader ${names.length - 1}`);
-    return new GoRegexp(re, names);
+    return new GoRegexp(re, names, pattern);
   }
 
   /** re.MatchString(src): an unanchored search. Throws GoRegexpLimitError past the budget. */
@@ -113,9 +118,15 @@ export class GoRegexp {
    * rather than after building the key; throws GoRegexpLimitError.
    */
   replaceAll(src: string, template: string, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): string {
-    const pieces = parseTemplate(template);
-    const input = MatcherInput.utf16(src);
-    const re2 = this.re.re2();
+    return this.#replace(src, parseTemplate(template), budget);
+  }
+
+  /** re.ReplaceAllLiteralString(src, repl): the replacement as it is, without `$` expansion. */
+  replaceAllLiteral(src: string, repl: string, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): string {
+    return this.#replace(src, [repl], budget);
+  }
+
+  #replace(src: string, pieces: Template, budget: RegexpBudget): string {
     const chunks: string[] = [];
     let parts: string[] = [];
     const write = (s: string): void => {
@@ -131,9 +142,8 @@ export class GoRegexp {
     let lastMatchEnd = 0;
     let searchPos = 0;
     while (searchPos <= src.length) {
-      budget.step(this.searchCost(src, searchPos));
-      const [found, match] = re2.matchWithGroup(input, searchPos, src.length, UNANCHORED, this.names.length) as [boolean, number[] | null];
-      if (!found || match === null) break;
+      const match = this.#search(src, searchPos, budget);
+      if (match === undefined) break;
       const [from, to] = match as [number, number];
       write(src.slice(lastMatchEnd, from));
       // An empty match right after a match is not replaced (Go's rule, against double replacement).
@@ -145,6 +155,72 @@ export class GoRegexp {
     }
     write(src.slice(lastMatchEnd));
     return chunks.join('') + parts.join('');
+  }
+
+  /** One search from pos, charged first: the match's group offsets, or undefined. */
+  #search(src: string, pos: number, budget: RegexpBudget): number[] | undefined {
+    budget.step(this.searchCost(src, pos));
+    const [found, match] = this.re.re2().matchWithGroup(MatcherInput.utf16(src), pos, src.length, UNANCHORED, this.names.length) as [
+      boolean,
+      number[] | null,
+    ];
+    return found && match !== null ? match : undefined;
+  }
+
+  /**
+   * re.FindAllStringIndex(src, n) (n < 0: all): [start, end] of each match, left to right, an
+   * empty match right after a match skipped, as Go's allMatches does.
+   */
+  findAll(src: string, n: number, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): [number, number][] {
+    return this.#allMatches(src, n, budget).map((m) => [m[0]!, m[1]!]);
+  }
+
+  /** re.FindAllStringSubmatch(src, n): each match and its groups' text ("" for a group that did not take part). */
+  findAllSubmatch(src: string, n: number, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): string[][] {
+    return this.#allMatches(src, n, budget).map((m) => {
+      const groups: string[] = [];
+      for (let i = 0; i < m.length; i += 2) groups.push(m[i]! < 0 ? '' : src.slice(m[i], m[i + 1]));
+      return groups;
+    });
+  }
+
+  /** Go's allMatches: the group offsets of each match. */
+  #allMatches(src: string, n: number, budget: RegexpBudget): number[][] {
+    const limit = n < 0 ? src.length + 1 : n;
+    const found: number[][] = [];
+    let prevMatchEnd = -1;
+    for (let pos = 0; found.length < limit && pos <= src.length; ) {
+      const match = this.#search(src, pos, budget);
+      if (match === undefined) break;
+      const [from, to] = match as [number, number];
+      let accept = true;
+      if (to === pos) {
+        if (from === prevMatchEnd) accept = false;
+        pos += pos < src.length && (src.codePointAt(pos) ?? 0) > 0xffff ? 2 : 1;
+      } else {
+        pos = to;
+      }
+      prevMatchEnd = to;
+      if (accept) found.push(match);
+    }
+    return found;
+  }
+
+  /** re.Split(src, n): the text between matches, at most n pieces (all if n < 0, none if 0). */
+  split(src: string, n: number, budget = new RegexpBudget(DEFAULT_MATCH_STEPS)): string[] | undefined {
+    if (n === 0) return undefined;
+    if (this.source !== '' && src === '') return [''];
+    const pieces: string[] = [];
+    let beg = 0;
+    let end = 0;
+    for (const [from, to] of this.findAll(src, n, budget)) {
+      if (n > 0 && pieces.length === n - 1) break;
+      end = from;
+      if (to !== 0) pieces.push(src.slice(beg, end));
+      beg = to;
+    }
+    if (end !== src.length) pieces.push(src.slice(beg));
+    return pieces;
   }
 
   /** The most work one search from pos can do: each instruction, at each character left. */

@@ -79,6 +79,8 @@ export class RenderBudget {
 export class CallContext {
   readonly budget: RenderBudget;
   built = 0;
+  /** For Go's call builtin: how the template names the function it calls. */
+  callee = '';
 
   constructor(budget: RenderBudget) {
     this.budget = budget;

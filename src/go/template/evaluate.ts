@@ -350,6 +350,8 @@ class Execution {
     const argv = args.map((arg, i) => this.#evalArg(dot, paramAt(i), arg));
     if (final !== MISSING) argv.push(this.#validateType(node, final, paramAt(args.length)));
     const ctx = new CallContext(this.#budget);
+    // Go's call names its callee in errors: the first argument's source, or a piped value's text.
+    if (name === 'call') ctx.callee = args.length > 0 ? args[0]!.src : typeof final === 'string' ? final : '';
     let result: Evaluated;
     try {
       // Work: the bytes of the string arguments (a function may scan them all; comparing
@@ -382,6 +384,7 @@ class Execution {
       param === 'any' ||
       (param === 'string' && typeof v === 'string') ||
       (param === 'int' && typeof v === 'bigint') ||
+      (param === 'float' && typeof v === 'number') ||
       (param === 'bool' && typeof v === 'boolean') ||
       (param === 'dict' && v instanceof GoMap && v.elem === 'any');
     if (!ok) this.#fail(at, `wrong type for value; expected ${goType[param]}; got ${typeName(v)}`);
@@ -418,6 +421,9 @@ class Execution {
       case 'int':
         if (n.kind === 'number' && n.int !== undefined) return n.int;
         return this.#fail(n, `expected integer; found ${n.src}`);
+      case 'float':
+        if (n.kind === 'number' && n.float !== undefined) return n.float;
+        return this.#fail(n, `expected float; found ${n.src}`);
       case 'dict':
         return this.#fail(n, `can't handle ${n.src} for arg of type ${goType.dict}`);
     }

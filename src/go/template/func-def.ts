@@ -5,11 +5,12 @@ import type { Evaluated } from './values.ts';
  * A Go parameter type, which decides how the evaluator converts arguments and
  * which errors it reports, as text/template does by reflection:
  *   string, int, bool   -> a GoString, bigint or boolean, or an error
+ *   float               -> float64: a number (an integer literal converts, a computed int does not)
  *   any                 -> interface{}: any value, nil as null
  *   value               -> reflect.Value (the builtins): may be undefined
  *   dict                -> map[string]interface{}; a map[string]string is refused
  */
-export type Param = 'string' | 'int' | 'bool' | 'any' | 'value' | 'dict';
+export type Param = 'string' | 'int' | 'float' | 'bool' | 'any' | 'value' | 'dict';
 
 /**
  * A template function: Go signature and implementation. Failures throw FuncError; a
@@ -27,6 +28,7 @@ export interface FuncDef {
 export const goType: Record<Param, string> = {
   string: 'string',
   int: 'int',
+  float: 'float64',
   bool: 'bool',
   any: 'interface {}',
   value: 'reflect.Value',

@@ -4,9 +4,19 @@
  * is in Go. Nothing here reads files, the environment or the network.
  */
 import { builtins } from './builtins.ts';
+import { builtinsJsCall } from './builtins-js-call.ts';
 import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
+import { sprigDicts } from './sprig-dicts.ts';
+import { sprigLists } from './sprig-lists.ts';
+import { sprigMisc } from './sprig-misc.ts';
+import { sprigNumbers } from './sprig-numbers.ts';
+import { sprigReflect } from './sprig-reflect.ts';
+import { sprigRegex } from './sprig-regex.ts';
+import { sprigSemver } from './sprig-semver.ts';
+import { sprigStrings } from './sprig-strings.ts';
+import { sprigUrl } from './sprig-url.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -16,39 +26,39 @@ const eso: Record<string, FuncDef> = {
   fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
 };
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso)]);
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso),
+  ...Object.entries(sprigNumbers),
+  ...Object.entries(sprigLists),
+  ...Object.entries(sprigDicts),
+  ...Object.entries(sprigReflect),
+  ...Object.entries(sprigStrings),
+  ...Object.entries(sprigRegex),
+  ...Object.entries(builtinsJsCall),
+  ...Object.entries(sprigMisc),
+  ...Object.entries(sprigUrl),
+  ...Object.entries(sprigSemver),
+]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
- * of sprig (dates, randomness, crypto, regexes, semver, ...), and Go's call and
- * js. Naming them in the error tells the user the manifest is valid for ESO.
+ * of sprig (dates, randomness, crypto, semver, ...). Naming them in the error
+ * tells the user the manifest is valid for ESO.
  * ESO removes env, expandenv and getHostByName, and removed getSecretKey (a cross-namespace
  * Secret read, ESO #5690) before 2.0, so they are plain unknowns.
  */
 const esoOnly = new Set([
-  // text/template
-  'call', 'js',
   // ESO's helpers
   'rsaDecrypt',
   // sprig
-  'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
+  'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
   'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
-  'abbrev', 'abbrevboth', 'trunc', 'untitle', 'substr', 'nospace', 'initials', 'randAlphaNum', 'randAlpha', 'randAscii',
-  'randNumeric', 'swapcase', 'shuffle', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'plural',
-  'adler32sum', 'atoi', 'int64', 'int', 'float64', 'seq', 'toDecimal', 'splitn', 'toStrings', 'until', 'untilStep',
-  'add1', 'add', 'sub', 'div', 'mod', 'mul', 'randInt', 'add1f', 'addf', 'subf', 'divf', 'mulf', 'biggest', 'max', 'min',
-  'maxf', 'minf', 'ceil', 'floor', 'round', 'all', 'any', 'compact', 'mustCompact', 'mustFromJson', 'mustToJson',
-  'mustToPrettyJson', 'mustToRawJson', 'deepCopy', 'mustDeepCopy', 'typeOf', 'typeIs', 'typeIsLike', 'kindOf', 'kindIs',
-  'deepEqual', 'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'b32enc',
-  'b32dec', 'hexdec', 'set', 'unset', 'pluck', 'pick', 'omit', 'merge', 'mergeOverwrite', 'mustMerge',
-  'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend', 'mustPush', 'prepend', 'mustPrepend', 'first',
-  'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial', 'mustInitial', 'reverse', 'mustReverse', 'uniq',
-  'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk', 'bcrypt',
+  'randAlphaNum', 'randAlpha', 'randAscii',
+  'randNumeric', 'shuffle',
+  'randInt',
+  'bcrypt',
   'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
   'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4',
-  'semver', 'semverCompare', 'fail', 'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind',
-  'mustRegexFind', 'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral',
-  'regexSplit', 'mustRegexSplit', 'regexQuoteMeta', 'urlParse', 'urlJoin',
+  'semver',
 ]);
 
 export const lookupFunction = (name: string): FuncDef | undefined => table.get(name);

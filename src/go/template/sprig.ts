@@ -21,10 +21,10 @@ import { isDigit, isLetter, isSpace, toLower, toTitle, toUpper } from './runes.t
 import { GoMap, GoSlice, typeName, type Evaluated, type GoValue } from './values.ts';
 
 /** Memory of one list or map element beside its bytes (a pointer, a map entry), charged as work. */
-const ELEMENT_BYTES = 16;
+export const ELEMENT_BYTES = 16;
 
 /** sprig's strval: strings as they are, anything else as fmt's %v (bounded, for lists and maps). */
-function strval(ctx: CallContext, v: Evaluated): GoString {
+export function strval(ctx: CallContext, v: Evaluated): GoString {
   if (typeof v === 'string') return v;
   const b = ctx.builder();
   printInto(b, v ?? null);
@@ -32,7 +32,7 @@ function strval(ctx: CallContext, v: Evaluated): GoString {
 }
 
 /** sprig's empty: the zero value of its type, or nil. */
-function empty(v: Evaluated): boolean {
+export function empty(v: Evaluated): boolean {
   switch (typeof v) {
     case 'string': return v.length === 0;
     case 'bigint': return v === 0n;
@@ -45,7 +45,7 @@ function empty(v: Evaluated): boolean {
 }
 
 /** sprig's strslice: a list's non-nil elements as strings; any other value as a one-element list. */
-function strslice(ctx: CallContext, v: Evaluated): GoString[] {
+export function strslice(ctx: CallContext, v: Evaluated): GoString[] {
   if (v instanceof GoSlice) return v.items.filter((x) => x !== null).map((x) => strval(ctx, x));
   if (v === null || v === undefined) return [];
   return [strval(ctx, v)];
@@ -56,14 +56,14 @@ function strslice(ctx: CallContext, v: Evaluated): GoString[] {
  * and charges its memory: functions that split a string would otherwise make a million
  * elements and only then be measured.
  */
-function reserveValue(ctx: CallContext, count: number, bytes: number): void {
+export function reserveValue(ctx: CallContext, count: number, bytes: number): void {
   const size = 2 + bytes + count;
   if (size > limits.valueBytes) throw new LimitError(`value size exceeds the limit of ${limits.valueBytes} bytes`);
   ctx.take(bytes + ELEMENT_BYTES * count);
 }
 
 /** Occurrences of a non-empty `sub` in s, left to right without overlap (strings.Count). */
-function count(s: GoString, sub: GoString): number {
+export function count(s: GoString, sub: GoString): number {
   let n = 0;
   for (let i = s.indexOf(sub); i !== -1; i = s.indexOf(sub, i + sub.length)) n++;
   return n;
@@ -103,7 +103,7 @@ function replace(ctx: CallContext, old: GoString, by: GoString, src: GoString): 
 }
 
 /** strings.Split; an empty separator splits into runes (and "" into nothing). Measured before it is made. */
-function split(ctx: CallContext, sep: GoString, s: GoString, keyBytes: (n: number) => number = () => 0): GoString[] {
+export function split(ctx: CallContext, sep: GoString, s: GoString, keyBytes: (n: number) => number = () => 0): GoString[] {
   const n = sep === '' ? runeCount(s) : count(s, sep) + 1;
   reserveValue(ctx, n, s.length - (sep === '' ? 0 : (n - 1) * sep.length) + keyBytes(n));
   if (sep !== '') return s.split(sep);
@@ -179,7 +179,7 @@ function toInt(v: Evaluated): number {
 }
 
 /** sprig's slice (which replaces Go's builtin): list[start:end], nil for an empty list. */
-function slice(list: Evaluated, indexes: readonly Evaluated[]): Evaluated {
+export function slice(list: Evaluated, indexes: readonly Evaluated[]): Evaluated {
   if (list === null || list === undefined) throw new FuncError('runtime error: invalid memory address or nil pointer dereference');
   if (!(list instanceof GoSlice)) {
     const kind = list instanceof GoMap ? 'map' : typeName(list);

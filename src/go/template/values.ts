@@ -52,24 +52,41 @@ function measure(values: Iterable<GoValue>, keys: Iterable<string> = [], bounded
   return { depth, size };
 }
 
+type Container = GoSlice | GoMap;
+
+const isContainer = (v: unknown): v is Container => v instanceof GoSlice || v instanceof GoMap;
+
+/** Records `parent` as holding each container among `values`, so that a change of depth below can reach it. */
+function adopt(parent: Container, values: Iterable<GoValue>): void {
+  for (const v of values) if (isContainer(v)) v.parents.push(parent);
+}
+
 export class GoSlice {
   readonly elem: ElemType;
   readonly items: readonly GoValue[];
-  readonly depth: number;
+  /** Nesting, kept exact when a map below is changed in place (GoMap.set). */
+  depth: number;
   readonly size: number;
+  /** The lists and maps built holding this one (see GoMap.set). */
+  readonly parents: Container[] = [];
 
   constructor(elem: ElemType, items: readonly GoValue[]) {
     this.elem = elem;
     this.items = items;
     ({ depth: this.depth, size: this.size } = measure(items));
+    adopt(this, items);
   }
 }
 
 export class GoMap {
   readonly elem: ElemType;
   readonly entries: ReadonlyMap<GoString, GoValue>;
-  readonly depth: number;
-  readonly size: number;
+  /** Nesting, kept exact when this map or one below is changed in place. */
+  depth: number;
+  /** Printed size of this map's own entries; a change below is not added to it (printing is bounded by its builder). */
+  size: number;
+  /** The lists and maps built holding this one. */
+  readonly parents: Container[] = [];
   #sorted: GoString[] | undefined;
 
   /**
@@ -80,12 +97,60 @@ export class GoMap {
     this.elem = elem;
     this.entries = entries;
     ({ depth: this.depth, size: this.size } = measure(entries.values(), entries.keys(), bounded));
+    adopt(this, entries.values());
   }
 
   /** Keys in Go's order for range, fmt and encoding/json: by bytes. */
   sortedKeys(): readonly GoString[] {
     this.#sorted ??= [...this.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return this.#sorted;
+  }
+
+  /**
+   * m[key] = value in place, as sprig's set, unset and merge change a Go map that every holder
+   * of it sees. Refuses, before changing anything, a value holding this map (Go would build a
+   * cycle and overflow its stack printing it) and a change that would nest this map or any
+   * list or map holding it past the depth bound. `visit` is charged for each holder walked.
+   */
+  set(key: GoString, value: GoValue, visit: (n: number) => void): void {
+    const raised = new Map<Container, number>();
+    if (isContainer(value)) {
+      const depth = Math.max(this.depth, value.depth + 1);
+      // Every holder of this map, each with the depth it would have: a cycle if the value is one.
+      const queue: Container[] = [this];
+      const seen = new Set<Container>([this]);
+      if (depth > this.depth) raised.set(this, depth);
+      while (queue.length > 0) {
+        const node = queue.pop()!;
+        if (node === value) throw new LimitError('a map cannot hold itself');
+        visit(1);
+        const d = raised.get(node) ?? node.depth;
+        if (d > limits.valueDepth) throw new LimitError(`value nesting exceeds the limit of ${limits.valueDepth}`);
+        for (const p of node.parents) {
+          if (d + 1 > (raised.get(p) ?? p.depth)) {
+            raised.set(p, d + 1);
+            queue.push(p);
+            seen.add(p);
+          } else if (!seen.has(p)) {
+            seen.add(p);
+            queue.push(p);
+          }
+        }
+      }
+    }
+    const old = this.entries.get(key);
+    const size = this.size + sizeOf(value) + 1 + (old === undefined ? key.length + 1 : -(sizeOf(old) + 1));
+    if (size > limits.valueBytes) throw new LimitError(`value size exceeds the limit of ${limits.valueBytes} bytes`);
+    for (const [node, d] of raised) node.depth = d;
+    this.size = size;
+    if (old === undefined) this.#sorted = undefined;
+    (this.entries as Map<GoString, GoValue>).set(key, value);
+    if (isContainer(value)) value.parents.push(this);
+  }
+
+  /** delete(m, key) in place, as sprig's unset. */
+  delete(key: GoString): void {
+    if ((this.entries as Map<GoString, GoValue>).delete(key)) this.#sorted = undefined;
   }
 }
 
