@@ -14,7 +14,7 @@ import { goType, type FuncDef, type Param } from './func-def.ts';
 import { lookupFunction } from './functions.ts';
 import { limits } from './limits.ts';
 import { quoted } from './quote.ts';
-import { GoMap, GoSlice, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
+import { GoMap, GoSlice, GoTime, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
 
 /** No value came down the pipeline (the first command of a pipeline). */
 const MISSING: unique symbol = Symbol('missing');
@@ -383,7 +383,8 @@ class Execution {
       (param === 'string' && typeof v === 'string') ||
       (param === 'int' && typeof v === 'bigint') ||
       (param === 'bool' && typeof v === 'boolean') ||
-      (param === 'dict' && v instanceof GoMap && v.elem === 'any');
+      (param === 'dict' && v instanceof GoMap && v.elem === 'any') ||
+      (param === 'time' && v instanceof GoTime);
     if (!ok) this.#fail(at, `wrong type for value; expected ${goType[param]}; got ${typeName(v)}`);
     return v;
   }
@@ -419,7 +420,8 @@ class Execution {
         if (n.kind === 'number' && n.int !== undefined) return n.int;
         return this.#fail(n, `expected integer; found ${n.src}`);
       case 'dict':
-        return this.#fail(n, `can't handle ${n.src} for arg of type ${goType.dict}`);
+      case 'time':
+        return this.#fail(n, `can't handle ${n.src} for arg of type ${goType[param]}`);
     }
     if (n.kind === 'bool') return n.value;
     if (n.kind === 'string') return n.text;

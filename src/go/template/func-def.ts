@@ -8,8 +8,9 @@ import type { Evaluated } from './values.ts';
  *   any                 -> interface{}: any value, nil as null
  *   value               -> reflect.Value (the builtins): may be undefined
  *   dict                -> map[string]interface{}; a map[string]string is refused
+ *   time                -> time.Time (a GoTime)
  */
-export type Param = 'string' | 'int' | 'bool' | 'any' | 'value' | 'dict';
+export type Param = 'string' | 'int' | 'bool' | 'any' | 'value' | 'dict' | 'time';
 
 /**
  * A template function: Go signature and implementation. Failures throw FuncError; a
@@ -31,4 +32,5 @@ export const goType: Record<Param, string> = {
   any: 'interface {}',
   value: 'reflect.Value',
   dict: 'map[string]interface {}',
+  time: 'time.Time',
 };

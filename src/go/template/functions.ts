@@ -7,6 +7,7 @@ import { builtins } from './builtins.ts';
 import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
+import { sprigDates } from './sprig-dates.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -16,7 +17,7 @@ const eso: Record<string, FuncDef> = {
   fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
 };
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso)]);
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(sprigDates), ...Object.entries(certFunctions), ...Object.entries(eso)]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
@@ -31,8 +32,7 @@ const esoOnly = new Set([
   // ESO's helpers
   'rsaDecrypt',
   // sprig
-  'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
-  'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
+  'hello',
   'abbrev', 'abbrevboth', 'trunc', 'untitle', 'substr', 'nospace', 'initials', 'randAlphaNum', 'randAlpha', 'randAscii',
   'randNumeric', 'swapcase', 'shuffle', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'plural',
   'adler32sum', 'atoi', 'int64', 'int', 'float64', 'seq', 'toDecimal', 'splitn', 'toStrings', 'until', 'untilStep',

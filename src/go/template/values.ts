@@ -1,6 +1,9 @@
 import type { GoString } from './bytes.ts';
 import { LimitError } from './errors.ts';
 import { limits } from './limits.ts';
+import { GoTime } from '../time/time.ts';
+
+export { GoTime } from '../time/time.ts';
 
 /**
  * Go values as templates see them. ESO hands the template a map[string]string,
@@ -12,11 +15,12 @@ import { limits } from './limits.ts';
  *   nil inside an interface{} (JSON null, a missing dict key) -> null
  *   []string, []interface{} -> GoSlice
  *   map[string]string, map[string]interface{} -> GoMap
+ *   time.Time (sprig's now, toDate, dateModify) -> GoTime
  * The element type matters: a missing key of a map[string]string indexes to
  * "" but of a map[string]interface{} to nil, and sprig's get/keys/hasKey
  * refuse a map[string]string.
  */
-export type GoValue = GoString | bigint | number | boolean | null | GoSlice | GoMap;
+export type GoValue = GoString | bigint | number | boolean | null | GoSlice | GoMap | GoTime;
 
 /**
  * What an evaluation yields: a value, or Go's invalid reflect.Value (printed
@@ -99,6 +103,7 @@ export function typeName(v: Evaluated): string {
     case 'undefined': return '<nil>';
   }
   if (v === null) return 'interface {}';
+  if (v instanceof GoTime) return 'time.Time';
   const elem = v.elem === 'string' ? 'string' : 'interface {}';
   return v instanceof GoSlice ? `[]${elem}` : `map[string]${elem}`;
 }
@@ -113,5 +118,6 @@ export function isTrue(v: Evaluated): boolean {
     case 'undefined': return false;
   }
   if (v === null) return false;
+  if (v instanceof GoTime) return true; // a struct
   return v instanceof GoSlice ? v.items.length > 0 : v.entries.size > 0;
 }
