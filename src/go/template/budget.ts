@@ -72,6 +72,16 @@ export class RenderBudget {
     }
   }
 
+  #slowCrypto = 0;
+
+  /** Counts slow cryptography (see limits.slowCryptoUnits) about to run; throws LimitError, before it runs, past the bound. */
+  slowCrypto(units: number, what: string): void {
+    this.#slowCrypto += units;
+    if (this.#slowCrypto > limits.slowCryptoUnits) {
+      throw new LimitError(`${what} would pass the limit of ${limits.slowCryptoUnits} units of slow cryptography (key generation, bcrypt, scrypt) per ExternalSecret`);
+    }
+  }
+
   /** Counts bytes of work; throws LimitError once past the bound. */
   charge(bytes: number): void {
     this.#work += bytes;

@@ -419,6 +419,10 @@ class Execution {
       case 'int':
         if (n.kind === 'number' && n.int !== undefined) return n.int;
         return this.#fail(n, `expected integer; found ${n.src}`);
+      case 'uint32':
+        // Go sets the literal's value into a uint32 by reflection, which keeps the low 32 bits.
+        if (n.kind === 'number' && n.int !== undefined && n.int >= 0n) return BigInt.asUintN(32, n.int);
+        return this.#fail(n, `expected unsigned integer; found ${n.src}`);
       case 'dict':
       case 'time':
         return this.#fail(n, `can't handle ${n.src} for arg of type ${goType[param]}`);

@@ -9,8 +9,9 @@ import type { Evaluated } from './values.ts';
  *   value               -> reflect.Value (the builtins): may be undefined
  *   dict                -> map[string]interface{}; a map[string]string is refused
  *   time                -> time.Time (a GoTime)
+ *   uint32              -> a bigint, from a literal only (no template value has Go's uint32 type)
  */
-export type Param = 'string' | 'int' | 'bool' | 'any' | 'value' | 'dict' | 'time';
+export type Param = 'string' | 'int' | 'bool' | 'any' | 'value' | 'dict' | 'time' | 'uint32';
 
 /**
  * A template function: Go signature and implementation. Failures throw FuncError; a
@@ -33,4 +34,5 @@ export const goType: Record<Param, string> = {
   value: 'reflect.Value',
   dict: 'map[string]interface {}',
   time: 'time.Time',
+  uint32: 'uint32',
 };

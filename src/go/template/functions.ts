@@ -8,6 +8,8 @@ import { certFunctions } from './cert-functions.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
 import { sprigDates } from './sprig-dates.ts';
+import { sprigRandom } from './sprig-random.ts';
+import { rsaDecryptFunction, sprigCrypto } from './sprig-crypto.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -15,9 +17,10 @@ import { toYaml } from './yaml-encode.ts';
 const eso: Record<string, FuncDef> = {
   toYaml: { params: ['any'], call: ([v], ctx) => toYaml(ctx, v) },
   fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
+  rsaDecrypt: rsaDecryptFunction,
 };
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(sprigDates), ...Object.entries(certFunctions), ...Object.entries(eso)]);
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(sprigDates), ...Object.entries(sprigRandom), ...Object.entries(sprigCrypto), ...Object.entries(certFunctions), ...Object.entries(eso)]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
@@ -29,14 +32,12 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
 const esoOnly = new Set([
   // text/template
   'call', 'js',
-  // ESO's helpers
-  'rsaDecrypt',
   // sprig
   'hello',
-  'abbrev', 'abbrevboth', 'trunc', 'untitle', 'substr', 'nospace', 'initials', 'randAlphaNum', 'randAlpha', 'randAscii',
-  'randNumeric', 'swapcase', 'shuffle', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'plural',
+  'abbrev', 'abbrevboth', 'trunc', 'untitle', 'substr', 'nospace', 'initials',
+  'swapcase', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'plural',
   'adler32sum', 'atoi', 'int64', 'int', 'float64', 'seq', 'toDecimal', 'splitn', 'toStrings', 'until', 'untilStep',
-  'add1', 'add', 'sub', 'div', 'mod', 'mul', 'randInt', 'add1f', 'addf', 'subf', 'divf', 'mulf', 'biggest', 'max', 'min',
+  'add1', 'add', 'sub', 'div', 'mod', 'mul', 'add1f', 'addf', 'subf', 'divf', 'mulf', 'biggest', 'max', 'min',
   'maxf', 'minf', 'ceil', 'floor', 'round', 'all', 'any', 'compact', 'mustCompact', 'mustFromJson', 'mustToJson',
   'mustToPrettyJson', 'mustToRawJson', 'deepCopy', 'mustDeepCopy', 'typeOf', 'typeIs', 'typeIsLike', 'kindOf', 'kindIs',
   'deepEqual', 'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'b32enc',
@@ -44,8 +45,8 @@ const esoOnly = new Set([
   'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend', 'mustPush', 'prepend', 'mustPrepend', 'first',
   'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial', 'mustInitial', 'reverse', 'mustReverse', 'uniq',
   'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk', 'bcrypt',
-  'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
-  'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4',
+  'htpasswd', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
+  'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey',
   'semver', 'semverCompare', 'fail', 'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind',
   'mustRegexFind', 'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral',
   'regexSplit', 'mustRegexSplit', 'regexQuoteMeta', 'urlParse', 'urlJoin',
