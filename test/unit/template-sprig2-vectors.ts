@@ -1061,5 +1061,341 @@ export const sprig2Vectors: Sprig2Vector[] = [
     "name": "zone abbreviation Etc/GMT-14",
     "template": "{{ dateInZone \"MST\" 1700000000 \"Etc/GMT-14\" }} {{ dateInZone \"MST\" 1720000000 \"Etc/GMT-14\" }}",
     "want": "+14 +14"
+  },
+  {
+    "name": "randAlphaNum of 0",
+    "template": "{{ randAlphaNum 0 }}",
+    "want": ""
+  },
+  {
+    "name": "randAlphaNum of a negative count",
+    "template": "{{ randAlphaNum -1 }}",
+    "want": ""
+  },
+  {
+    "name": "randAlphaNum length",
+    "template": "{{ randAlphaNum 17 | len }}",
+    "want": "17"
+  },
+  {
+    "name": "randAlphaNum of a string",
+    "template": "{{ randAlphaNum \"3\" }}",
+    "goError": "template: t:1:16: executing \"t\" at \u003c\"3\"\u003e: expected integer; found \"3\""
+  },
+  {
+    "name": "randAlpha of 0",
+    "template": "{{ randAlpha 0 }}",
+    "want": ""
+  },
+  {
+    "name": "randAlpha of a negative count",
+    "template": "{{ randAlpha -1 }}",
+    "want": ""
+  },
+  {
+    "name": "randAlpha length",
+    "template": "{{ randAlpha 17 | len }}",
+    "want": "17"
+  },
+  {
+    "name": "randAlpha of a string",
+    "template": "{{ randAlpha \"3\" }}",
+    "goError": "template: t:1:13: executing \"t\" at \u003c\"3\"\u003e: expected integer; found \"3\""
+  },
+  {
+    "name": "randNumeric of 0",
+    "template": "{{ randNumeric 0 }}",
+    "want": ""
+  },
+  {
+    "name": "randNumeric of a negative count",
+    "template": "{{ randNumeric -1 }}",
+    "want": ""
+  },
+  {
+    "name": "randNumeric length",
+    "template": "{{ randNumeric 17 | len }}",
+    "want": "17"
+  },
+  {
+    "name": "randNumeric of a string",
+    "template": "{{ randNumeric \"3\" }}",
+    "goError": "template: t:1:15: executing \"t\" at \u003c\"3\"\u003e: expected integer; found \"3\""
+  },
+  {
+    "name": "randAscii of 0",
+    "template": "{{ randAscii 0 }}",
+    "want": ""
+  },
+  {
+    "name": "randAscii of a negative count",
+    "template": "{{ randAscii -1 }}",
+    "want": ""
+  },
+  {
+    "name": "randAscii length",
+    "template": "{{ randAscii 17 | len }}",
+    "want": "17"
+  },
+  {
+    "name": "randAscii of a string",
+    "template": "{{ randAscii \"3\" }}",
+    "goError": "template: t:1:13: executing \"t\" at \u003c\"3\"\u003e: expected integer; found \"3\""
+  },
+  {
+    "name": "randInt of a range of one",
+    "template": "{{ randInt 3 4 }}",
+    "want": "3"
+  },
+  {
+    "name": "randInt of an empty range",
+    "template": "{{ randInt 5 5 }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003crandInt 5 5\u003e: error calling randInt: invalid argument to Intn"
+  },
+  {
+    "name": "randInt of a reversed range",
+    "template": "{{ randInt 5 4 }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003crandInt 5 4\u003e: error calling randInt: invalid argument to Intn"
+  },
+  {
+    "name": "randInt of negative numbers",
+    "template": "{{ randInt -8 -7 }}",
+    "want": "-8"
+  },
+  {
+    "name": "randBytes of 0",
+    "template": "{{ randBytes 0 }}",
+    "want": ""
+  },
+  {
+    "name": "randBytes length",
+    "template": "{{ randBytes 12 | len }}",
+    "want": "16"
+  },
+  {
+    "name": "randBytes decodes to its count",
+    "template": "{{ randBytes 7 | b64dec | len }}",
+    "want": "7"
+  },
+  {
+    "name": "randBytes of a negative count",
+    "template": "{{ randBytes -1 }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003crandBytes -1\u003e: error calling randBytes: runtime error: makeslice: len out of range"
+  },
+  {
+    "name": "shuffle of one repeated letter",
+    "template": "{{ shuffle \"aaaa\" }}",
+    "want": "aaaa"
+  },
+  {
+    "name": "shuffle of nothing",
+    "template": "{{ shuffle \"\" }}",
+    "want": ""
+  },
+  {
+    "name": "shuffle of invalid UTF-8",
+    "template": "{{ shuffle \"\\xff\" }}",
+    "want": "�"
+  },
+  {
+    "name": "shuffle keeps the length in runes",
+    "template": "{{ shuffle \"héllo\" | len }}",
+    "want": "6"
+  },
+  {
+    "name": "uuidv4 length",
+    "template": "{{ uuidv4 | len }}",
+    "want": "36"
+  },
+  {
+    "name": "decryptAES",
+    "template": "{{ decryptAES \"secret\" .c }}",
+    "data": {
+      "c": "BwcHBwcHBwcHBwcHBwcHBxbravPemwIeoo6QF6/qFr0="
+    },
+    "want": "hello world"
+  },
+  {
+    "name": "decryptAES with a password past 32 bytes",
+    "template": "{{ decryptAES \"0123456789abcdef0123456789abcdefXYZ\" .c }}",
+    "data": {
+      "c": "BwcHBwcHBwcHBwcHBwcHB2ESbvxcCFoYCqJVGaaQqYY="
+    },
+    "want": "long key"
+  },
+  {
+    "name": "decryptAES of a whole block of padding",
+    "template": "{{ decryptAES \"secret\" .c }}",
+    "data": {
+      "c": "BwcHBwcHBwcHBwcHBwcHB0KYx3HTTjxL2FSnwIopmuNEEiWjn5zro6Rggmdzb6xt"
+    },
+    "want": "0123456789abcdef"
+  },
+  {
+    "name": "decryptAES with padding longer than the text",
+    "template": "{{ decryptAES \"secret\" .c }}",
+    "data": {
+      "c": "BwcHBwcHBwcHBwcHBwcHB/XcTjEvYu5yLXHyXtNUu4k="
+    },
+    "goError": "template: t:1:3: executing \"t\" at \u003cdecryptAES \"secret\" .c\u003e: error calling decryptAES: runtime error: slice bounds out of range [:-184]"
+  },
+  {
+    "name": "decryptAES with a zero padding byte",
+    "template": "{{ decryptAES \"secret\" .c | len }}",
+    "data": {
+      "c": "BwcHBwcHBwcHBwcHBwcHB88o4m7jSYwy6XRIsnypXn4="
+    },
+    "want": "16"
+  },
+  {
+    "name": "decryptAES of UTF-8",
+    "template": "{{ decryptAES \"pässwörd\" .c }}",
+    "data": {
+      "c": "BwcHBwcHBwcHBwcHBwcHB9jWk7TtW+uM7tLOrMTSalE="
+    },
+    "want": "grüße"
+  },
+  {
+    "name": "decryptAES with the wrong password",
+    "template": "{{ decryptAES \"wrong\" .c | len }}",
+    "data": {
+      "c": "BwcHBwcHBwcHBwcHBwcHBxbravPemwIeoo6QF6/qFr0="
+    },
+    "goError": "template: t:1:3: executing \"t\" at \u003cdecryptAES \"wrong\" .c\u003e: error calling decryptAES: runtime error: slice bounds out of range [:-39]"
+  },
+  {
+    "name": "decryptAES of nothing",
+    "template": "{{ decryptAES \"secret\" \"\" }}",
+    "want": ""
+  },
+  {
+    "name": "decryptAES of bad base64",
+    "template": "{{ decryptAES \"secret\" \"!!!!\" }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003cdecryptAES \"secret\" \"!!!!\"\u003e: error calling decryptAES: illegal base64 data at input byte 0"
+  },
+  {
+    "name": "decryptAES of too little",
+    "template": "{{ decryptAES \"secret\" \"YWJj\" }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003cdecryptAES \"secret\" \"YWJj\"\u003e: error calling decryptAES: runtime error: slice bounds out of range [:16] with capacity 3"
+  },
+  {
+    "name": "decryptAES of too little, padded",
+    "template": "{{ decryptAES \"secret\" \"YQ==\" }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003cdecryptAES \"secret\" \"YQ==\"\u003e: error calling decryptAES: runtime error: slice bounds out of range [:16] with capacity 3"
+  },
+  {
+    "name": "decryptAES of the IV alone",
+    "template": "{{ decryptAES \"secret\" \"AAAAAAAAAAAAAAAAAAAAAA==\" }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003cdecryptAES \"secret\" \"AAAAAAAAAAAAAAAAAAAAAA==\"\u003e: error calling decryptAES: runtime error: index out of range [-1]"
+  },
+  {
+    "name": "decryptAES of ragged blocks",
+    "template": "{{ decryptAES \"secret\" \"AAAAAAAAAAAAAAAAAAAAAAAAAAA=\" }}",
+    "goError": "template: t:1:3: executing \"t\" at \u003cdecryptAES \"secret\" \"AAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\u003e: error calling decryptAES: crypto/cipher: input not full blocks"
+  },
+  {
+    "name": "encryptAES of nothing",
+    "template": "{{ encryptAES \"secret\" \"\" }}",
+    "want": ""
+  },
+  {
+    "name": "encryptAES round trip",
+    "template": "{{ encryptAES \"secret\" \"hello world\" | decryptAES \"secret\" }}",
+    "want": "hello world"
+  },
+  {
+    "name": "encryptAES round trip of a block",
+    "template": "{{ encryptAES \"k\" \"0123456789abcdef\" | decryptAES \"k\" }}",
+    "want": "0123456789abcdef"
+  },
+  {
+    "name": "encryptAES length",
+    "template": "{{ encryptAES \"k\" \"0123456789abcdef\" | len }}",
+    "want": "64"
+  },
+  {
+    "name": "derivePassword 1 long password user example.com",
+    "template": "{{ derivePassword 1 \"long\" \"password\" \"user\" \"example.com\" }}",
+    "want": "ZedaFaxcZaso9*"
+  },
+  {
+    "name": "derivePassword 1 maximum password user example.com",
+    "template": "{{ derivePassword 1 \"maximum\" \"password\" \"user\" \"example.com\" }}",
+    "want": "pf4zS1LjCg\u0026LjhsZ7T2~"
+  },
+  {
+    "name": "derivePassword 2 medium password user example.com",
+    "template": "{{ derivePassword 2 \"medium\" \"password\" \"user\" \"example.com\" }}",
+    "want": "Fov2-Jal"
+  },
+  {
+    "name": "derivePassword 1 short pw u s",
+    "template": "{{ derivePassword 1 \"short\" \"pw\" \"u\" \"s\" }}",
+    "want": "Jiv7"
+  },
+  {
+    "name": "derivePassword 1 basic password user example.com",
+    "template": "{{ derivePassword 1 \"basic\" \"password\" \"user\" \"example.com\" }}",
+    "want": "pIS54PLs"
+  },
+  {
+    "name": "derivePassword 3 pin password user example.com",
+    "template": "{{ derivePassword 3 \"pin\" \"password\" \"user\" \"example.com\" }}",
+    "want": "6270"
+  },
+  {
+    "name": "derivePassword 0 long   ",
+    "template": "{{ derivePassword 0 \"long\" \"\" \"\" \"\" }}",
+    "want": "Rozi8;WilbQoyu"
+  },
+  {
+    "name": "derivePassword 4294967297 pin password user example.com",
+    "template": "{{ derivePassword 4294967297 \"pin\" \"password\" \"user\" \"example.com\" }}",
+    "want": "6685"
+  },
+  {
+    "name": "derivePassword 1 long päss üser sîte",
+    "template": "{{ derivePassword 1 \"long\" \"p\\u00e4ss\" \"\\u00fcser\" \"s\\u00eete\" }}",
+    "want": "Jozb9(BizaQixz"
+  },
+  {
+    "name": "derivePassword of an unknown type",
+    "template": "{{ derivePassword 1 \"huge\" \"p\" \"u\" \"s\" }}",
+    "want": "cannot find password template huge"
+  },
+  {
+    "name": "derivePassword of a negative counter",
+    "template": "{{ derivePassword -1 \"pin\" \"p\" \"u\" \"s\" }}",
+    "goError": "template: t:1:18: executing \"t\" at \u003c-1\u003e: expected unsigned integer; found -1"
+  },
+  {
+    "name": "derivePassword of an int value",
+    "template": "{{ derivePassword (len \"a\") \"pin\" \"p\" \"u\" \"s\" }}",
+    "goError": "template: t:1:23: executing \"t\" at \u003c\"a\"\u003e: wrong type for value; expected uint32; got int"
+  },
+  {
+    "name": "derivePassword of a string counter",
+    "template": "{{ derivePassword \"1\" \"pin\" \"p\" \"u\" \"s\" }}",
+    "goError": "template: t:1:18: executing \"t\" at \u003c\"1\"\u003e: expected unsigned integer; found \"1\""
+  },
+  {
+    "name": "genPrivateKey of an unknown type",
+    "template": "{{ genPrivateKey \"rsa2\" }}",
+    "want": "Unknown type rsa2"
+  },
+  {
+    "name": "genPrivateKey ecdsa length",
+    "template": "{{ genPrivateKey \"ecdsa\" | len }}",
+    "want": "227"
+  },
+  {
+    "name": "genPrivateKey ecdsa header",
+    "template": "{{ genPrivateKey \"ecdsa\" | printf \"%.31s\" }}",
+    "want": "-----BEGIN EC PRIVATE KEY-----\n"
+  },
+  {
+    "name": "genPrivateKey ed25519 length",
+    "template": "{{ genPrivateKey \"ed25519\" | len }}",
+    "want": "119"
   }
 ];
