@@ -1,4 +1,5 @@
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt } from 'node:crypto';
+import bcryptjs from 'bcryptjs';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { parseTemplate, renderTemplate, RenderBudget, TemplateError, templateLimits } from '../../src/go/template/index.ts';
@@ -10,6 +11,12 @@ import { sprig2Vectors } from './template-sprig2-vectors.ts';
  * deterministic (template-sprig2-vectors.ts: lengths, round trips, derivePassword, decryptAES of
  * fixed ciphertexts, errors); by their properties where they are random.
  */
+const bcryptPasswords: Record<string, string> = {
+  'bcrypt of a password': 'correct horse',
+  'bcrypt of UTF-8': 'pässwörd',
+  htpasswd: 'pw',
+};
+
 const render = (template: string, data: Record<string, string> = {}, budget = new RenderBudget()): string => {
   const t = parseTemplate('t', template, budget);
   return Buffer.from(renderTemplate(t, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8')])), budget)).toString('utf8');
@@ -22,6 +29,17 @@ describe('sprig random and crypto functions against Go', () => {
         const goReason = v.goError.slice(v.goError.indexOf('>: ') + 3);
         expect(() => render(v.template, v.data)).toThrow(TemplateError);
         expect(() => render(v.template, v.data)).toThrow(goReason);
+        return;
+      }
+      const goHash = /\$2a\$10\$.{53}$/.exec(v.want!)?.[0];
+      if (goHash !== undefined) {
+        // Random salts: Go's hash must verify with the password, ours must too, and look alike.
+        const password = bcryptPasswords[v.name]!;
+        const ours = render(v.template, v.data);
+        expect(ours).toMatch(new RegExp(`^${v.want!.slice(0, -goHash.length).replace(/[$]/g, '\\$')}\\$2a\\$10\\$[./A-Za-z0-9]{53}$`));
+        expect(bcryptjs.compareSync(password, goHash)).toBe(true);
+        expect(bcryptjs.compareSync(password, ours.slice(-60))).toBe(true);
+        expect(bcryptjs.compareSync(`${password}x`, ours.slice(-60))).toBe(false);
         return;
       }
       expect(render(v.template, v.data)).toBe(v.want);

@@ -1397,5 +1397,45 @@ export const sprig2Vectors: Sprig2Vector[] = [
     "name": "genPrivateKey ed25519 length",
     "template": "{{ genPrivateKey \"ed25519\" | len }}",
     "want": "119"
+  },
+  {
+    "name": "bcrypt of a password",
+    "template": "{{ bcrypt \"correct horse\" }}",
+    "want": "$2a$10$DLjKVrkp/juLY5igk4eOsOVzSwq1.HaHFXmvamCiPS/CS6MCgzwLm"
+  },
+  {
+    "name": "bcrypt of UTF-8",
+    "template": "{{ bcrypt \"pässwörd\" }}",
+    "want": "$2a$10$u6HNNRPuYGeGLT1cF2.ef.Z.3M.DvUs3EWjjwTisHbaLDaFHZqBOq"
+  },
+  {
+    "name": "bcrypt of 72 bytes",
+    "template": "{{ bcrypt \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" | len }}",
+    "want": "60"
+  },
+  {
+    "name": "bcrypt of 73 bytes",
+    "template": "{{ bcrypt \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" }}",
+    "want": "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+  },
+  {
+    "name": "bcrypt of nothing",
+    "template": "{{ bcrypt \"\" | len }}",
+    "want": "60"
+  },
+  {
+    "name": "htpasswd",
+    "template": "{{ htpasswd \"ana\" \"pw\" }}",
+    "want": "ana:$2a$10$VOzo23QZcNdE1.9ejaIxw.6wWmf/Iap2aCMKlPjvHzgsbj0fM/PYO"
+  },
+  {
+    "name": "htpasswd of a user with a colon",
+    "template": "{{ htpasswd \"a:b\" \"pw\" }}",
+    "want": "invalid username: a:b"
+  },
+  {
+    "name": "htpasswd of a long password",
+    "template": "{{ htpasswd \"ana\" \"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\" }}",
+    "want": "ana:failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
   }
 ];

@@ -9,6 +9,7 @@ import type { FuncDef } from './func-def.ts';
 import { sprig } from './sprig.ts';
 import { sprigDates } from './sprig-dates.ts';
 import { sprigRandom } from './sprig-random.ts';
+import { sprigBcrypt } from './sprig-bcrypt.ts';
 import { rsaDecryptFunction, sprigCrypto } from './sprig-crypto.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
@@ -20,7 +21,7 @@ const eso: Record<string, FuncDef> = {
   rsaDecrypt: rsaDecryptFunction,
 };
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(sprigDates), ...Object.entries(sprigRandom), ...Object.entries(sprigCrypto), ...Object.entries(certFunctions), ...Object.entries(eso)]);
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(sprigDates), ...Object.entries(sprigRandom), ...Object.entries(sprigCrypto), ...Object.entries(sprigBcrypt), ...Object.entries(certFunctions), ...Object.entries(eso)]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
@@ -44,8 +45,8 @@ const esoOnly = new Set([
   'b32dec', 'hexdec', 'set', 'unset', 'pluck', 'pick', 'omit', 'merge', 'mergeOverwrite', 'mustMerge',
   'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend', 'mustPush', 'prepend', 'mustPrepend', 'first',
   'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial', 'mustInitial', 'reverse', 'mustReverse', 'uniq',
-  'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk', 'bcrypt',
-  'htpasswd', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
+  'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk',
+  'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
   'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey',
   'semver', 'semverCompare', 'fail', 'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind',
   'mustRegexFind', 'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral',
