@@ -1,4 +1,4 @@
-import { constants, createPublicKey, generateKeyPairSync, publicEncrypt } from 'node:crypto';
+import { constants, createHash, createPublicKey, generateKeyPairSync, publicEncrypt } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,59 @@ const bcryptPasswords: Record<string, string> = {
   htpasswd: 'pw',
 };
 
+const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----\n[^-]*-----END \1-----\n/g;
+
+/** The text around the PEM blocks. */
+const outside = (text: string): string => text.replace(PEM_BLOCK, '<pem>');
+
+const hex = (n: forge.asn1.Asn1): string => Buffer.from(forge.asn1.toDer(n).getBytes(), 'latin1').toString('hex');
+const kids = (n: forge.asn1.Asn1): forge.asn1.Asn1[] => n.value as forge.asn1.Asn1[];
+const SKID = '551d0e';
+const AKID = '551d23';
+
+/**
+ * What must be alike in Go's certificates and ours: every field but the serial, the times (their
+ * encoding and the span between them kept), the key and the signature; the key ids by how they
+ * are derived (SKID the first 20 bytes of SHA-256 of the key, AKID the issuer's SKID). Keys as
+ * their PEM type, or exactly where the template gave the key.
+ */
+function shapes(text: string): unknown[] {
+  const out: unknown[] = [];
+  const skids: string[] = [];
+  for (const m of text.matchAll(PEM_BLOCK)) {
+    const der = Buffer.from(m[0].split('\n').slice(1, -2).join(''), 'base64');
+    if (m[1] !== 'CERTIFICATE') {
+      out.push(m[1]);
+      continue;
+    }
+    const [tbs, sigAlg] = kids(forge.asn1.fromDer(der.toString('latin1')));
+    const f = kids(tbs!);
+    const [notBefore, notAfter] = kids(f[4]!);
+    const seconds = (n: forge.asn1.Asn1): number => (n.type === forge.asn1.Type.UTCTIME ? forge.asn1.utcTimeToDate(n.value as string) : forge.asn1.generalizedTimeToDate(n.value as string)).getTime() / 1000;
+    const spki = kids(f[6]!);
+    const bits = Buffer.from((spki[1]!.value as string).slice(1), 'latin1');
+    const keyId = createHash('sha256').update(bits).digest().subarray(0, 20).toString('hex');
+    const extensions = kids(kids(f[7]!)[0]!).map((e) => {
+      const parts = kids(e);
+      const id = Buffer.from(parts[0]!.value as string, 'latin1').toString('hex');
+      const value = Buffer.from(parts[parts.length - 1]!.value as string, 'latin1').toString('hex');
+      const critical = parts.length === 3;
+      if (id === SKID) {
+        skids.push(value);
+        return [id, critical, value === `0414${keyId}` ? 'sha256 key id' : 'other key id'];
+      }
+      if (id === AKID) return [id, critical, skids.some((k) => value === `30168014${k.slice(4)}`) ? "issuer's key id" : 'other key id'];
+      return [id, critical, value];
+    });
+    out.push({
+      version: hex(f[0]!), serialBytes: (f[1]!.value as string).length <= 17, signature: hex(f[2]!), issuer: hex(f[3]!),
+      validity: [notBefore!.type, notAfter!.type, seconds(notAfter!) - seconds(notBefore!)], subject: hex(f[5]!),
+      keyAlgorithm: hex(spki[0]!), extensions, outerSignature: hex(sigAlg!),
+    });
+  }
+  return out;
+}
+
 const render = (template: string, data: Record<string, string> = {}, budget = new RenderBudget()): string => {
   const t = parseTemplate('t', template, budget);
   return Buffer.from(renderTemplate(t, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8')])), budget)).toString('utf8');
@@ -29,6 +82,13 @@ describe('sprig random and crypto functions against Go', () => {
         const goReason = v.goError.slice(v.goError.indexOf('>: ') + 3);
         expect(() => render(v.template, v.data)).toThrow(TemplateError);
         expect(() => render(v.template, v.data)).toThrow(goReason);
+        return;
+      }
+      if (v.want!.includes('-----BEGIN CERTIFICATE-----')) {
+        // New keys, serials and times every run: the certificates must have Go's structure.
+        const ours = render(v.template, v.data);
+        expect(outside(ours)).toBe(outside(v.want!));
+        expect(shapes(ours)).toEqual(shapes(v.want!));
         return;
       }
       const goHash = /\$2a\$10\$.{53}$/.exec(v.want!)?.[0];

@@ -11,7 +11,7 @@ import { encodeRune, runeCount, runes, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { quoteInto, quoteRune } from './quote.ts';
 import { timeString } from '../time/layout.ts';
-import { GoMap, GoSlice, GoTime, typeName, type GoValue } from './values.ts';
+import { GoMap, GoSlice, GoTime, SprigCertificate, typeName, type GoValue } from './values.ts';
 
 /** The flags, width and precision of one fmt verb. */
 export interface Flags {
@@ -186,6 +186,16 @@ export function formatInto(b: Builder, v: GoValue, verb: string, f: Flags = plai
       formatInto(b, v.entries.get(k) ?? null, verb, f, true);
     });
     b.add(']');
+    return;
+  }
+  if (v instanceof SprigCertificate) {
+    // fmt prints a struct's fields in braces, each with the verb.
+    if (f.sharp && verb === 'v') throw unsupported('printf %#v');
+    b.add('{');
+    formatInto(b, v.cert, verb, f, true);
+    b.add(' ');
+    formatInto(b, v.key, verb, f, true);
+    b.add('}');
     return;
   }
   if (v instanceof GoTime) {

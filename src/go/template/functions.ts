@@ -10,6 +10,7 @@ import { sprig } from './sprig.ts';
 import { sprigDates } from './sprig-dates.ts';
 import { sprigRandom } from './sprig-random.ts';
 import { sprigBcrypt } from './sprig-bcrypt.ts';
+import { sprigCertificates } from './sprig-certificates.ts';
 import { rsaDecryptFunction, sprigCrypto } from './sprig-crypto.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
@@ -21,7 +22,7 @@ const eso: Record<string, FuncDef> = {
   rsaDecrypt: rsaDecryptFunction,
 };
 
-const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(sprigDates), ...Object.entries(sprigRandom), ...Object.entries(sprigCrypto), ...Object.entries(sprigBcrypt), ...Object.entries(certFunctions), ...Object.entries(eso)]);
+const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(sprigDates), ...Object.entries(sprigRandom), ...Object.entries(sprigCrypto), ...Object.entries(sprigBcrypt), ...Object.entries(sprigCertificates), ...Object.entries(certFunctions), ...Object.entries(eso)]);
 
 /**
  * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
@@ -46,8 +47,6 @@ const esoOnly = new Set([
   'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend', 'mustPush', 'prepend', 'mustPrepend', 'first',
   'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial', 'mustInitial', 'reverse', 'mustReverse', 'uniq',
   'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk',
-  'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
-  'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey',
   'semver', 'semverCompare', 'fail', 'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind',
   'mustRegexFind', 'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral',
   'regexSplit', 'mustRegexSplit', 'regexQuoteMeta', 'urlParse', 'urlJoin',

@@ -9,7 +9,7 @@ import { createCipheriv, createDecipheriv, createHmac, generateKeyPairSync, priv
 import { decodeBase64, STD_ENCODING } from '../base64.ts';
 import { fromByteString, toByteString } from '../bytes.ts';
 import type { CallContext } from './budget.ts';
-import type { GoString } from './bytes.ts';
+import { toText, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import type { FuncDef } from './func-def.ts';
 import { decodePem, encodePem } from './pem.ts';
@@ -134,7 +134,7 @@ const OAEP_HASHES: Record<string, string> = { SHA1: 'sha1', SHA256: 'sha256', SH
 /** ESO's rsaDecrypt(scheme, hash, ciphertext, privateKeyPEM): RSA-OAEP with the hash for both OAEP and MGF1, or "None". */
 function rsaDecrypt(scheme: GoString, hash: GoString, input: GoString, privateKeyPem: GoString): GoString {
   if (scheme === 'None') return input;
-  if (scheme !== 'RSA-OAEP') throw new FuncError(`decryption scheme ${scheme} is not supported`);
+  if (scheme !== 'RSA-OAEP') throw new FuncError(`decryption scheme ${toText(scheme)} is not supported`);
   const [block] = decodePem(privateKeyPem);
   if (block === undefined) throw new FuncError('failed to decode PEM block');
   let key: KeyObject;
