@@ -1,8 +1,9 @@
-import { constants, createHash, createPublicKey, generateKeyPairSync, publicEncrypt } from 'node:crypto';
+import { constants, createHash, createPublicKey, generateKeyPairSync, publicEncrypt, X509Certificate } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { parseTemplate, renderTemplate, RenderBudget, TemplateError, templateLimits } from '../../src/go/template/index.ts';
+import type { TimeSource } from '../../src/go/time/time.ts';
 import { isRandomOrCrypto } from './template-sprig2-families.ts';
 import { sprig2Vectors } from './template-sprig2-vectors.ts';
 
@@ -240,5 +241,31 @@ describe('bounds', () => {
     const budget = new RenderBudget();
     render('{{ range list 1 2 3 4 5 6 }}{{ genPrivateKey "ecdsa" | len }}{{ genPrivateKey "ed25519" | len }}{{ derivePassword 1 "nope" "p" "u" "s" }}{{ end }}', {}, budget);
     render('{{ genPrivateKey "rsa" | len }}{{ genPrivateKey "rsa" | len }}', {}, budget);
+  });
+});
+
+describe('generated certificates', () => {
+  /** A clock at 2031-01-02T03:04:05.5Z. */
+  const fixed: TimeSource = { now: () => ({ unixNanos: 1_925_089_445_500_000_000n, monoNanos: 1n }) };
+
+  it('are valid from the render clock (to the second) for the days asked, and a leaf verifies with its CA', () => {
+    const out = render('{{ $ca := genCA "ca" 10 }}{{ $leaf := genSignedCert "leaf" nil (list "leaf.example") 3 $ca }}{{ $ca.Cert }}{{ $leaf.Cert }}', {}, new RenderBudget({ time: fixed }));
+    const [ca, leaf] = out.match(/-----BEGIN CERTIFICATE-----\n[^-]*-----END CERTIFICATE-----\n/g)!.map((p) => new X509Certificate(p));
+    expect(ca!.validFromDate.toISOString()).toBe('2031-01-02T03:04:05.000Z');
+    expect(ca!.validToDate.toISOString()).toBe('2031-01-12T03:04:05.000Z');
+    expect(leaf!.validToDate.toISOString()).toBe('2031-01-05T03:04:05.000Z');
+    expect(ca!.ca).toBe(true);
+    expect(leaf!.ca).toBe(false);
+    expect(leaf!.checkIssued(ca!)).toBe(true);
+    expect(leaf!.verify(ca!.publicKey)).toBe(true);
+    expect(leaf!.subjectAltName).toBe('DNS:leaf.example');
+  });
+
+  it('each new RSA key spends a unit of slow cryptography; given keys spend none', () => {
+    const budget = new RenderBudget();
+    render('{{ $a := genCA "a" 1 }}{{ $b := genSelfSignedCert "b" nil nil 1 }}{{ $c := genCA "c" 1 }}{{ $d := genCA "d" 1 }}', {}, budget);
+    expect(() => render('{{ genCA "e" 1 }}', {}, budget)).toThrow(/genCA would pass the limit of 4 units/);
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'sec1' }).toString();
+    expect(render('{{ $ca := genCAWithKey "f" 1 .k }}{{ $leaf := genSignedCertWithKey "g" nil nil 1 $ca .k }}{{ $leaf.Key | eq .k }}', { k: ec }, budget)).toBe('true');
   });
 });
