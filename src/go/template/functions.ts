@@ -1,7 +1,8 @@
 /**
  * The one table of template functions: text/template's builtins, the sprig
  * subset we implement, ESO's certificate and JWK helpers and its toYaml/fromYaml. Anything else is a parse error, as an unknown function
- * is in Go. Nothing here reads files, the environment or the network.
+ * is in Go. Nothing here reads the environment or the network; the only files read are
+ * the system's tzdata, for named time zones, as Go reads them (time/tzif.ts).
  */
 import { builtins } from './builtins.ts';
 import { certFunctions } from './cert-functions.ts';

@@ -33,10 +33,18 @@ export const UTC: Location = { name: 'UTC', lookup: () => utcZone };
 /** Go's Local in ESO's image: UTC by fallback. */
 export const LOCAL: Location = { name: 'Local', lookup: () => utcZone };
 
-/** time.FixedZone(name, offset). */
+/** Go shares the unnamed zones of whole hours from -12 to +14 (which `eq` sees: it compares locations by identity). */
+const unnamedHours = new Map<number, Location>();
+
+/** time.FixedZone(name, offset): a new location each time, but for the shared unnamed ones. */
 export function fixedZone(name: string, offset: number): Location {
+  const shared = name === '' && offset % 3600 === 0 && offset >= -12 * 3600 && offset <= 14 * 3600;
+  const known = shared ? unnamedHours.get(offset) : undefined;
+  if (known !== undefined) return known;
   const zone = { abbr: name, offset };
-  return { name, lookup: () => zone };
+  const location = { name, lookup: () => zone };
+  if (shared) unnamedHours.set(offset, location);
+  return location;
 }
 
 // Intl accepts instants within ±8.64e15 ms of the epoch; the zone rules at the ends hold beyond.
