@@ -14,6 +14,7 @@ import { controllerOf, creationPolicy, targetName } from '../../sync/desired-sec
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { assembleProviderData } from '../../sync/provider-data.ts';
 import { renderTarget, renderTransform } from '../../sync/render-target.ts';
+import { timeSourceOf } from '../../go/time/time.ts';
 import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
@@ -126,7 +127,7 @@ export class ExternalSecretReconciler {
       // Merge: write the Secret with no provider data.
     }
 
-    const rendered = renderTarget(es, data, await readTemplateSources(kube, es));
+    const rendered = renderTarget(es, data, await readTemplateSources(kube, es), timeSourceOf(this.deps.clock));
     if (policy === 'Owner') {
       for (const name of await deleteOrphanedSecrets(kube, es, this.deps.createdBy(es))) {
         events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${name}"`);

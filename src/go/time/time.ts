@@ -69,6 +69,13 @@ export const systemTimeSource: TimeSource = {
   },
 };
 
+/** A source whose wall clock is an injected one (milliseconds since the epoch), monotonic readings the process's. */
+export function timeSourceOf(clock: { now(): number }): TimeSource {
+  return {
+    now: () => ({ unixNanos: BigInt(Math.round(clock.now() * 1e6)), monoNanos: BigInt(Math.round(performance.now() * 1e6)) + 1n }),
+  };
+}
+
 /** time.Now() from a source: in Local, with the monotonic reading. */
 export function now(source: TimeSource): GoTime {
   const { unixNanos, monoNanos } = source.now();
