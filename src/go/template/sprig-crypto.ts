@@ -12,9 +12,9 @@ import type { CallContext } from './budget.ts';
 import { toText, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import type { FuncDef } from './func-def.ts';
+import { dsaPrivateKeyDer } from './dsa-key.ts';
 import { decodePem, encodePem } from './pem.ts';
 import { parsePrivateKey } from './x509.ts';
-import { dsaPrivateKeyDer } from './dsa-key.ts';
 
 const bytes = (s: GoString): Buffer => Buffer.from(s, 'latin1');
 

@@ -20,7 +20,6 @@ const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).
 function randomString(ctx: CallContext, alphabet: string, count: bigint): GoString {
   if (count <= 0n) return '';
   const b = ctx.builder();
-  b.ensure(Number(count));
   const n = Number(count);
   b.reserve(n);
   // Bytes below the largest multiple of the alphabet's size keep the draw uniform.
@@ -59,7 +58,6 @@ function randInt(min: bigint, max: bigint): bigint {
 function randBytes(ctx: CallContext, count: bigint): GoString {
   if (count < 0n) throw new FuncError('runtime error: makeslice: len out of range');
   const b = ctx.builder();
-  b.ensure(Math.ceil(Number(count) / 3) * 4);
   b.reserve(Math.ceil(Number(count) / 3) * 4);
   b.push(randomBytes(Number(count)).toString('base64'));
   return b.toString();
