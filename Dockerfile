@@ -21,7 +21,9 @@ FROM node:24.21.0-bookworm-slim@sha256:d6aa754f16b3197301076f047b5def2f02ea1dbbc
 # tini as PID 1, node its child: as PID 1, node would ignore every signal it has no handler for (before main.ts sets
 # its own, or a second SIGTERM). tini forwards the kubelet's SIGTERM to node (whose handler stops the operator and
 # exits 0), passes node's exit code on, and reaps any child left behind (a kubeconfig's exec credential plugin).
-RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
+# tzdata: the zone files sprig's date functions read, as Go reads them (src/go/time/tzif.ts); Debian's base image
+# usually has them already, this keeps it so.
+RUN apt-get update && apt-get install -y --no-install-recommends tini tzdata && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

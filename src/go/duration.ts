@@ -145,3 +145,28 @@ function goQuote(s: string): string {
   }
   return `${out}"`;
 }
+
+/** Go's time.Duration.String() of an int64 count of nanoseconds: `1h0m0s`, `1.5s`, `2µs` (µ as U+00B5), `0s`. */
+export function formatDurationNanos(nanos: bigint): string {
+  const negative = nanos < 0n;
+  const u = negative ? -nanos : nanos;
+  const sign = negative ? '-' : '';
+  if (u === 0n) return '0s';
+  if (u < 1_000_000_000n) {
+    const [prec, unit] = u < 1_000n ? [0, 'ns'] : u < 1_000_000n ? [3, '\u00b5s'] : [6, 'ms'];
+    return `${sign}${withFraction(u, prec)}${unit}`;
+  }
+  const seconds = u / 1_000_000_000n;
+  const fraction = withFraction(u % 1_000_000_000n, 9).slice(1);
+  const hours = seconds / 3600n;
+  const minutes = (seconds / 60n) % 60n;
+  const head = hours > 0n ? `${hours}h${minutes}m` : minutes > 0n ? `${minutes}m` : '';
+  return `${sign}${head}${seconds % 60n}${fraction}s`;
+}
+
+/** v / 10^prec with its fraction's trailing zeros (and a bare point) dropped, as Go's fmtFrac and fmtInt. */
+function withFraction(v: bigint, prec: number): string {
+  const scale = 10n ** BigInt(prec);
+  const fraction = prec === 0 ? '' : (v % scale).toString().padStart(prec, '0').replace(/0+$/, '');
+  return `${v / scale}${fraction === '' ? '' : `.${fraction}`}`;
+}

@@ -4,6 +4,7 @@ import { decodeValue } from './decoding.ts';
 import type { RenderedTarget } from './desired-secret.ts';
 import { MAX_ANNOTATION_BYTES, SizeTally } from './secret-size.ts';
 import { parseTemplate, RenderBudget, renderTemplate, TemplateDot, TemplateError, type Template } from '../go/template/index.ts';
+import type { TimeSource } from '../go/time/time.ts';
 import { parseStringMap, YamlTooLargeError } from '../go/yaml-string-map.ts';
 import { parseYamlValue } from '../go/yaml-value.ts';
 import type { TargetKind } from './target-kind.ts';
@@ -67,9 +68,12 @@ function destination(target: string | undefined, kind: TargetKind, at: string): 
  *
  * All the templates share one RenderBudget, so many keys cannot multiply the bounds
  * of template/limits.ts; the data and the annotations are counted as they are put,
- * and fail as soon as they pass what Kubernetes accepts (SecretTooLarge, naming the kind).
+ * and fail as soon as they pass what Kubernetes accepts (SecretTooLarge, naming the kind). `time` is
+ * the clock sprig's `now` reads (the reconciler's), the system's if not given.
  */
-export function renderTarget(es: ExternalSecret, providerData: Record<string, Uint8Array>, sources: TemplateSources, kind: TargetKind = 'Secret'): RenderedTarget {
+export function renderTarget(
+  es: ExternalSecret, providerData: Record<string, Uint8Array>, sources: TemplateSources, kind: TargetKind = 'Secret', time?: TimeSource,
+): RenderedTarget {
   const template = es.spec.target?.template;
   if (!template) {
     return { data: providerData, labels: { ...es.metadata.labels }, annotations: { ...es.metadata.annotations } };
@@ -94,7 +98,7 @@ export function renderTarget(es: ExternalSecret, providerData: Record<string, Ui
     labelSize.set(key, key.length + value.length);
     labels[key] = value;
   };
-  const renderer: Renderer = { dot: new TemplateDot(providerData), budget: new RenderBudget() };
+  const renderer: Renderer = { dot: new TemplateDot(providerData), budget: new RenderBudget({ time }) };
   const hasTemplates = Object.keys(template.data ?? {}).length > 0 || (template.templateFrom?.length ?? 0) > 0;
   if (template.mergePolicy === 'Merge' || !hasTemplates) for (const [key, value] of Object.entries(providerData)) putData(key, value);
 

@@ -252,6 +252,35 @@ const cases: Case[] = [
       },
     },
   },
+  {
+    name: 'sprig dates and crypto: a parsed time formatted in a zone and moved by a TTL, a duration, a derived password, an AES-decrypted value',
+    aws: (n) => [{
+      name: n('issued'),
+      string: json({ issued: '2024-05-06T07:08:09+02:00', ttl: '3600', master: 'password', aesKey: 'secret', sealed: 'BwcHBwcHBwcHBwcHBwcHBxbravPemwIeoo6QF6/qFr0=' }),
+    }],
+    source: (n) => extract(n('issued')),
+    template: {
+      data: {
+        issued: '{{ dateInZone "Mon, 02 Jan 2006 15:04:05 MST" (toDate "2006-01-02T15:04:05Z07:00" .issued) "America/New_York" }}',
+        expires: '{{ toDate "2006-01-02T15:04:05Z07:00" .issued | dateModify (printf "%ss" .ttl) | date "2006-01-02T15:04:05Z07:00" }}',
+        epoch: '{{ toDate "2006-01-02T15:04:05Z07:00" .issued | unixEpoch }}',
+        ttl: '{{ duration .ttl }}',
+        site: '{{ derivePassword 1 "long" .master "user" "example.com" }}',
+        plain: '{{ decryptAES .aesKey .sealed }}',
+      },
+    },
+    // What Go with sprig v3.3.0 writes (tools/template-vectors/sprig2 has the same calls).
+    want: {
+      data: {
+        issued: 'Mon, 06 May 2024 01:08:09 EDT',
+        expires: '2024-05-06T06:08:09Z',
+        epoch: '1714972089',
+        ttl: '1h0m0s',
+        site: 'ZedaFaxcZaso9*',
+        plain: 'hello world',
+      },
+    },
+  },
 ];
 
 describe('target.template', () => {

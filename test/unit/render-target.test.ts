@@ -483,3 +483,14 @@ describe('renderTransform: bounds', () => {
     expect(thrown(() => renderTransform('{{ range 30000 }}{{ end }}{{ .value }}', 'k4', budget)).code).toBe('TemplateLimitExceeded');
   });
 });
+
+describe('renderTarget and the clock', () => {
+  it("renders sprig's now from the clock it is given, read at each call", () => {
+    let reads = 0;
+    const time = { now: () => (reads++, { unixNanos: 1_925_089_445_000_000_000n, monoNanos: 7n }) };
+    const es = externalSecret({ data: { year: '{{ now | date "2006-01-02" }}', also: '{{ now | unixEpoch }}' } });
+    const out = renderTarget(es, provider(), sources(), 'Secret', time);
+    expect(text(out.data)).toEqual({ year: '2031-01-02', also: '1925089445' });
+    expect(reads).toBe(2);
+  });
+});

@@ -277,10 +277,10 @@ const cases: Case[] = [
     error: 'template "t": 1:4: function "env" not defined',
   },
   {
-    name: 'ESO-only helpers are named as unsupported',
-    template: '{{ .p12 | rsaDecrypt }}',
-    // ESO defines rsaDecrypt; Go with plain sprig: template: t:1: function "rsaDecrypt" not defined
-    error: 'template "t": 1:11: function "rsaDecrypt" not defined (ESO provides it; this operator does not support it)',
+    name: 'functions ESO has and we do not are named as unsupported',
+    template: '{{ .p12 | js }}',
+    // Go's text/template defines js (ESO's templates have it); this operator does not.
+    error: 'template "t": 1:11: function "js" not defined (ESO provides it; this operator does not support it)',
   },
 ];
 

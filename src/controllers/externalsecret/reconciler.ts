@@ -17,6 +17,7 @@ import type { StoreKey } from '../../sync/entry-store.ts';
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { assembleProviderData } from '../../sync/provider-data.ts';
 import { renderTarget, renderTransform } from '../../sync/render-target.ts';
+import { timeSourceOf } from '../../go/time/time.ts';
 import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
@@ -163,7 +164,7 @@ export class ExternalSecretReconciler {
       // Merge: write the Secret with no provider data.
     }
 
-    const rendered = renderTarget(es, data, await readTemplateSources(kube, es), kind);
+    const rendered = renderTarget(es, data, await readTemplateSources(kube, es), kind, timeSourceOf(this.deps.clock));
     if (policy === 'Owner') {
       // What this ExternalSecret created and no longer targets, of either kind (the target's kind may have changed).
       const name = targetName(es);

@@ -1,20 +1,28 @@
 import { Builder } from './builder.ts';
 import { LimitError } from './errors.ts';
 import { limits } from './limits.ts';
+import { systemTimeSource, type TimeSource } from '../time/time.ts';
 
 /**
  * What renders may spend together: evaluation steps, range iterations, parse-tree nodes and
  * work (bytes read, built and parsed; see limits.ts). The caller makes one per ExternalSecret
  * reconcile and passes it to every parse and render, so that a spec with many template keys,
  * many templateFrom items or many keys to transform cannot multiply the bounds. The counters
- * are readable, so tests can check how much work a failing render did.
+ * are readable, so tests can check how much work a failing render did. It also carries what
+ * the renders of a reconcile share besides the bounds: the clock sprig's `now` reads.
  */
 export class RenderBudget {
+  /** Where sprig's now (and ago, durationRound of a time) read the time: injected by tests. */
+  readonly time: TimeSource;
   #steps = 0;
   #iterations = 0;
   #parseNodes = 0;
   #work = 0;
   #keyIterations = 0;
+
+  constructor(options: { time?: TimeSource } = {}) {
+    this.time = options.time ?? systemTimeSource;
+  }
 
   get steps(): number {
     return this.#steps;
@@ -61,6 +69,16 @@ export class RenderBudget {
     this.#keyIterations += iterations;
     if (this.#keyIterations > limits.keyDerivationIterations) {
       throw new LimitError(`key derivations need more than the limit of ${limits.keyDerivationIterations} iterations`);
+    }
+  }
+
+  #slowCrypto = 0;
+
+  /** Counts slow cryptography (see limits.slowCryptoUnits) about to run; throws LimitError, before it runs, past the bound. */
+  slowCrypto(units: number, what: string): void {
+    this.#slowCrypto += units;
+    if (this.#slowCrypto > limits.slowCryptoUnits) {
+      throw new LimitError(`${what} would pass the limit of ${limits.slowCryptoUnits} units of slow cryptography (key generation, bcrypt, scrypt) per ExternalSecret`);
     }
   }
 

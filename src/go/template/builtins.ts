@@ -9,7 +9,7 @@ import { FuncError } from './errors.ts';
 import { sprint, sprintln } from './format.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprintf } from './printf.ts';
-import { GoMap, GoSlice, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
+import { GoMap, GoSlice, GoTime, isTrue, SprigCertificate, typeName, type Evaluated, type GoValue } from './values.ts';
 
 type Kind = 'bool' | 'int' | 'float' | 'string' | undefined;
 
@@ -41,6 +41,15 @@ function eq(a: Evaluated, ...others: Evaluated[]): boolean {
     }
     if (isNil(a) || isNil(b)) {
       if (isNil(a) && isNil(b)) return true;
+      continue;
+    }
+    // Structs compare field by field (a time's location by identity, as Go compares pointers).
+    if (a instanceof GoTime && b instanceof GoTime) {
+      if (a.sec === b.sec && a.nsec === b.nsec && a.mono === b.mono && a.loc === b.loc) return true;
+      continue;
+    }
+    if (a instanceof SprigCertificate && b instanceof SprigCertificate) {
+      if (a.cert === b.cert && a.key === b.key) return true;
       continue;
     }
     // Go prints the value too; it may hold secret data.

@@ -14,7 +14,7 @@ import { goType, type FuncDef, type Param } from './func-def.ts';
 import { lookupFunction } from './functions.ts';
 import { limits } from './limits.ts';
 import { quoted } from './quote.ts';
-import { GoMap, GoSlice, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
+import { GoMap, GoSlice, GoTime, SprigCertificate, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
 
 /** No value came down the pipeline (the first command of a pipeline). */
 const MISSING: unique symbol = Symbol('missing');
@@ -318,6 +318,10 @@ class Execution {
       if (v === undefined) this.#fail(at, `map has no entry for key ${quoted(name)}`);
       return v;
     }
+    if (receiver instanceof SprigCertificate && (name === 'Cert' || name === 'Key')) {
+      if (hasArgs) this.#fail(at, `${toText(name)} has arguments but cannot be invoked as function`);
+      return name === 'Cert' ? receiver.cert : receiver.key;
+    }
     return this.#fail(at, `can't evaluate field ${toText(name)} in type ${typeName(receiver)}`);
   }
 
@@ -376,7 +380,7 @@ class Execution {
   #validateType(at: At, v: Evaluated, param: Param): Evaluated {
     if (param === 'value') return v;
     if (v === undefined) {
-      if (param === 'any') return null;
+      if (param === 'any' || param === 'list') return null;
       if (param === 'dict') return new GoMap('any', new Map());
       this.#fail(at, `invalid value; expected ${goType[param]}`);
     }
@@ -386,7 +390,10 @@ class Execution {
       (param === 'int' && typeof v === 'bigint') ||
       (param === 'float' && typeof v === 'number') ||
       (param === 'bool' && typeof v === 'boolean') ||
-      (param === 'dict' && v instanceof GoMap && v.elem === 'any');
+      (param === 'dict' && v instanceof GoMap && v.elem === 'any') ||
+      (param === 'time' && v instanceof GoTime) ||
+      (param === 'list' && (v === null || (v instanceof GoSlice && v.elem === 'any'))) ||
+      (param === 'certificate' && v instanceof SprigCertificate);
     if (!ok) this.#fail(at, `wrong type for value; expected ${goType[param]}; got ${typeName(v)}`);
     return v;
   }
@@ -396,7 +403,7 @@ class Execution {
     switch (n.kind) {
       case 'dot': return this.#validateType(n, dot, param);
       case 'nil':
-        if (param === 'any') return null;
+        if (param === 'any' || param === 'list') return null;
         if (param === 'value') return undefined;
         if (param === 'dict') return new GoMap('any', new Map());
         return this.#fail(n, `cannot assign nil to ${goType[param]}`);
@@ -424,8 +431,15 @@ class Execution {
       case 'float':
         if (n.kind === 'number' && n.float !== undefined) return n.float;
         return this.#fail(n, `expected float; found ${n.src}`);
+      case 'uint32':
+        // Go sets the literal's value into a uint32 by reflection, which keeps the low 32 bits.
+        if (n.kind === 'number' && n.int !== undefined && n.int >= 0n) return BigInt.asUintN(32, n.int);
+        return this.#fail(n, `expected unsigned integer; found ${n.src}`);
       case 'dict':
-        return this.#fail(n, `can't handle ${n.src} for arg of type ${goType.dict}`);
+      case 'time':
+      case 'list':
+      case 'certificate':
+        return this.#fail(n, `can't handle ${n.src} for arg of type ${goType[param]}`);
     }
     if (n.kind === 'bool') return n.value;
     if (n.kind === 'string') return n.text;

@@ -10,7 +10,8 @@ import type { Builder } from './builder.ts';
 import { encodeRune, runeCount, runes, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { quoteInto, quoteRune } from './quote.ts';
-import { GoMap, GoSlice, typeName, type GoValue } from './values.ts';
+import { timeString } from '../time/layout.ts';
+import { GoMap, GoSlice, GoTime, SprigCertificate, typeName, type GoValue } from './values.ts';
 
 /** The flags, width and precision of one fmt verb. */
 export interface Flags {
@@ -187,7 +188,23 @@ export function formatInto(b: Builder, v: GoValue, verb: string, f: Flags = plai
     b.add(']');
     return;
   }
-  let done: boolean;
+  if (v instanceof SprigCertificate) {
+    // fmt prints a struct's fields in braces, each with the verb.
+    if (f.sharp && verb === 'v') throw unsupported('printf %#v');
+    b.add('{');
+    formatInto(b, v.cert, verb, f, true);
+    b.add(' ');
+    formatInto(b, v.key, verb, f, true);
+    b.add('}');
+    return;
+  }
+  if (v instanceof GoTime) {
+    // fmt uses a Stringer's String() for these verbs; for others it prints the struct's private fields.
+    if ('vsxXq'.includes(verb) && !(f.sharp && verb === 'v')) formatString(b, timeString(v), verb, f);
+    else throw unsupported(`printf %${f.sharp ? '#' : ''}${verb} of a time.Time`);
+    return;
+  }
+  let done = false;
   switch (typeof v) {
     case 'string': done = formatString(b, v, verb, f); break;
     case 'bigint': done = formatInt(b, v, verb, f); break;

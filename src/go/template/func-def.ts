@@ -9,8 +9,12 @@ import type { Evaluated } from './values.ts';
  *   any                 -> interface{}: any value, nil as null
  *   value               -> reflect.Value (the builtins): may be undefined
  *   dict                -> map[string]interface{}; a map[string]string is refused
+ *   time                -> time.Time (a GoTime)
+ *   uint32              -> a bigint, from a literal only (no template value has Go's uint32 type)
+ *   list                -> []interface{}: a GoSlice of interface{}, or nil
+ *   certificate         -> sprig's certificate struct (a SprigCertificate)
  */
-export type Param = 'string' | 'int' | 'float' | 'bool' | 'any' | 'value' | 'dict';
+export type Param = 'string' | 'int' | 'float' | 'bool' | 'any' | 'value' | 'dict' | 'time' | 'uint32' | 'list' | 'certificate';
 
 /**
  * A template function: Go signature and implementation. Failures throw FuncError; a
@@ -33,4 +37,8 @@ export const goType: Record<Param, string> = {
   any: 'interface {}',
   value: 'reflect.Value',
   dict: 'map[string]interface {}',
+  time: 'time.Time',
+  uint32: 'uint32',
+  list: '[]interface {}',
+  certificate: 'sprig.certificate',
 };

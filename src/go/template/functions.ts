@@ -1,7 +1,8 @@
 /**
- * The one table of template functions: text/template's builtins, the sprig
- * subset we implement, ESO's certificate and JWK helpers and its toYaml/fromYaml. Anything else is a parse error, as an unknown function
- * is in Go. Nothing here reads files, the environment or the network.
+ * The one table of template functions: text/template's builtins, sprig's (but `semver`), ESO's
+ * certificate and JWK helpers, rsaDecrypt and toYaml/fromYaml. Anything else is a parse error, as an
+ * unknown function is in Go. Nothing here reads the environment or the network; the only files read are
+ * the system's tzdata, for named time zones, as Go reads them (time/tzif.ts).
  */
 import { builtins } from './builtins.ts';
 import { builtinsJsCall } from './builtins-js-call.ts';
@@ -17,6 +18,11 @@ import { sprigRegex } from './sprig-regex.ts';
 import { sprigSemver } from './sprig-semver.ts';
 import { sprigStrings } from './sprig-strings.ts';
 import { sprigUrl } from './sprig-url.ts';
+import { sprigDates } from './sprig-dates.ts';
+import { sprigRandom } from './sprig-random.ts';
+import { sprigBcrypt } from './sprig-bcrypt.ts';
+import { sprigCertificates } from './sprig-certificates.ts';
+import { rsaDecryptFunction, sprigCrypto } from './sprig-crypto.ts';
 import { fromYaml } from './yaml-decode.ts';
 import { toYaml } from './yaml-encode.ts';
 
@@ -24,6 +30,7 @@ import { toYaml } from './yaml-encode.ts';
 const eso: Record<string, FuncDef> = {
   toYaml: { params: ['any'], call: ([v], ctx) => toYaml(ctx, v) },
   fromYaml: { params: ['string'], call: ([s], ctx) => fromYaml(s as string, ctx) },
+  rsaDecrypt: rsaDecryptFunction,
 };
 
 const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.entries(sprig), ...Object.entries(certFunctions), ...Object.entries(eso),
@@ -37,27 +44,22 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
   ...Object.entries(sprigMisc),
   ...Object.entries(sprigUrl),
   ...Object.entries(sprigSemver),
+  ...Object.entries(sprigDates),
+  ...Object.entries(sprigRandom),
+  ...Object.entries(sprigCrypto),
+  ...Object.entries(sprigBcrypt),
+  ...Object.entries(sprigCertificates),
 ]);
 
 /**
- * Functions ESO's templates offer that we do not: ESO's own helpers, the rest
- * of sprig (dates, randomness, crypto, semver, ...). Naming them in the error
- * tells the user the manifest is valid for ESO.
+ * Functions ESO's templates offer that we do not: sprig's `semver`, which returns a Go Version
+ * whose methods templates call (our values carry no methods; semverCompare is there). Naming it in
+ * the error tells the user the manifest is valid for ESO.
  * ESO removes env, expandenv and getHostByName, and removed getSecretKey (a cross-namespace
  * Secret read, ESO #5690) before 2.0, so they are plain unknowns.
  */
 const esoOnly = new Set([
-  // ESO's helpers
-  'rsaDecrypt',
   // sprig
-  'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
-  'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
-  'randAlphaNum', 'randAlpha', 'randAscii',
-  'randNumeric', 'shuffle',
-  'randInt',
-  'bcrypt',
-  'htpasswd', 'genPrivateKey', 'derivePassword', 'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert',
-  'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4',
   'semver',
 ]);
 

@@ -3,12 +3,21 @@ import { formatJsonFloat, needsNoEscape, writeJsonString } from '../json/encode.
 import type { Builder } from './builder.ts';
 import type { GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
-import { GoMap, GoSlice, type Evaluated } from './values.ts';
+import { formatTime } from '../time/layout.ts';
+import { GoMap, GoSlice, GoTime, SprigCertificate, type Evaluated } from './values.ts';
 
 /** encoding/json's string encoding; a string with something to escape goes through its bytes. */
 function encodeString(out: Builder, s: GoString, escapeHTML: boolean): void {
   if (needsNoEscape(s, escapeHTML)) out.add('"').add(s).add('"');
   else writeJsonString(out, fromByteString(s), escapeHTML);
+}
+
+/** Time.MarshalJSON's text: RFC 3339 with nanoseconds, for years 0 to 9999 only. */
+export function timeJson(t: GoTime): GoString {
+  let text = '';
+  formatTime(t, '2006-01-02T15:04:05.999999999Z07:00', (s) => { text += s; });
+  if (!/^\d{4}-/.test(text)) throw new FuncError('json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: year outside of range [0,9999]');
+  return text;
 }
 
 /** Writes v as JSON into `out`, which stops it at its bound (a shared list printed many times, deep indentation). */
@@ -25,6 +34,15 @@ function encode(out: Builder, v: Evaluated, escapeHTML: boolean, indent: string 
       if (!Number.isFinite(v)) throw new FuncError(`json: unsupported value: ${Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'}`);
       out.add(formatJsonFloat(v));
       return;
+  }
+  if (v instanceof GoTime) {
+    out.add('"').add(timeJson(v)).add('"');
+    return;
+  }
+  if (v instanceof SprigCertificate) {
+    // Its exported fields, in order, as encoding/json writes a struct.
+    encode(out, new GoMap('string', new Map([['Cert', v.cert], ['Key', v.key]])), escapeHTML, indent, depth);
+    return;
   }
   const isMap = v instanceof GoMap;
   const count = isMap ? v.entries.size : v.items.length;

@@ -78,4 +78,13 @@ export const limits = {
    * templates (tls.crt and tls.key) costs 25,000 to 120,000.
    */
   keyDerivationIterations: 300_000,
+  /**
+   * Slow cryptography of one budget, in units of roughly 0.1-0.2 s of CPU on the event loop:
+   * bcrypt (cost 10), derivePassword (scrypt, N=32768 r=8 p=2, which also holds 32 MiB while it
+   * runs) and an RSA-2048 or ECDSA key with a certificate cost 1; a 4096-bit RSA or a DSA key
+   * (genPrivateKey) costs 2, and can take up to a second or two in the worst case (key
+   * generation draws primes until it finds them). ESO runs these on every refresh too; the bound
+   * keeps one ExternalSecret from stalling the operator with many.
+   */
+  slowCryptoUnits: 4,
 } as const;

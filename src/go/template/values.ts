@@ -1,6 +1,9 @@
 import type { GoString } from './bytes.ts';
 import { LimitError } from './errors.ts';
 import { limits } from './limits.ts';
+import { GoTime } from '../time/time.ts';
+
+export { GoTime } from '../time/time.ts';
 
 /**
  * Go values as templates see them. ESO hands the template a map[string]string,
@@ -12,11 +15,24 @@ import { limits } from './limits.ts';
  *   nil inside an interface{} (JSON null, a missing dict key) -> null
  *   []string, []interface{} -> GoSlice
  *   map[string]string, map[string]interface{} -> GoMap
+ *   time.Time (sprig's now, toDate, dateModify) -> GoTime
+ *   sprig's certificate struct {Cert, Key string} (genCA, genSignedCert, ...) -> SprigCertificate
  * The element type matters: a missing key of a map[string]string indexes to
  * "" but of a map[string]interface{} to nil, and sprig's get/keys/hasKey
  * refuse a map[string]string.
  */
-export type GoValue = GoString | bigint | number | boolean | null | GoSlice | GoMap;
+export type GoValue = GoString | bigint | number | boolean | null | GoSlice | GoMap | GoTime | SprigCertificate;
+
+/** sprig's `certificate` struct: a PEM certificate and its PEM private key, read as `.Cert` and `.Key`. */
+export class SprigCertificate {
+  readonly cert: GoString;
+  readonly key: GoString;
+
+  constructor(cert: GoString, key: GoString) {
+    this.cert = cert;
+    this.key = key;
+  }
+}
 
 /**
  * What an evaluation yields: a value, or Go's invalid reflect.Value (printed
@@ -29,6 +45,7 @@ export type ElemType = 'string' | 'any';
 /** Rough bytes a value prints as, counting shared parts each time they would print. */
 function sizeOf(v: GoValue): number {
   if (typeof v === 'string') return v.length;
+  if (v instanceof SprigCertificate) return v.cert.length + v.key.length + 3;
   if (v instanceof GoSlice || v instanceof GoMap) return v.size;
   return 8;
 }
@@ -164,6 +181,8 @@ export function typeName(v: Evaluated): string {
     case 'undefined': return '<nil>';
   }
   if (v === null) return 'interface {}';
+  if (v instanceof GoTime) return 'time.Time';
+  if (v instanceof SprigCertificate) return 'sprig.certificate';
   const elem = v.elem === 'string' ? 'string' : 'interface {}';
   return v instanceof GoSlice ? `[]${elem}` : `map[string]${elem}`;
 }
@@ -178,5 +197,6 @@ export function isTrue(v: Evaluated): boolean {
     case 'undefined': return false;
   }
   if (v === null) return false;
+  if (v instanceof GoTime || v instanceof SprigCertificate) return true; // a struct
   return v instanceof GoSlice ? v.items.length > 0 : v.entries.size > 0;
 }

@@ -15,7 +15,8 @@ import { isBase60Float, resolvePlain } from '../yaml/resolve.ts';
 import type { CallContext } from './budget.ts';
 import { toText, utf8, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
-import { GoMap, GoSlice, type Evaluated } from './values.ts';
+import { timeJson } from './json-encode.ts';
+import { GoMap, GoSlice, GoTime, SprigCertificate, type Evaluated } from './values.ts';
 
 /** Go fails to marshal the value: toYaml gives "". */
 class MarshalFailure extends FuncError {}
@@ -57,6 +58,15 @@ function stringNode(s: string): YamlNode & { kind: 'scalar' } {
   return { kind: 'scalar', text: s, style: plain ? 'plain' : 'double' };
 }
 
+/** sigs.k8s.io/yaml marshals through JSON: a time is its MarshalJSON string, or the Marshal fails. */
+function timeNode(t: GoTime): YamlNode {
+  try {
+    return stringNode(timeJson(t));
+  } catch {
+    throw new MarshalFailure('Time.MarshalJSON: year outside of range [0,9999]');
+  }
+}
+
 function toNode(v: Evaluated): YamlNode {
   if (v === undefined || v === null) return { kind: 'scalar', text: 'null', style: 'plain' };
   switch (typeof v) {
@@ -66,6 +76,8 @@ function toNode(v: Evaluated): YamlNode {
     case 'boolean': return { kind: 'scalar', text: String(v), style: 'plain' };
   }
   if (v instanceof GoSlice) return { kind: 'seq', items: v.items.map(toNode) };
+  if (v instanceof GoTime) return timeNode(v);
+  if (v instanceof SprigCertificate) return toNode(new GoMap('string', new Map([['Cert', v.cert], ['Key', v.key]])));
   // JSON keys in byte order; two that read back alike keep the later value, as go-yaml does.
   const entries = new Map<string, YamlNode>();
   for (const k of (v as GoMap).sortedKeys()) entries.set(roundTrip(k), toNode((v as GoMap).entries.get(k) ?? null));
