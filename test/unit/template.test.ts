@@ -278,9 +278,9 @@ const cases: Case[] = [
   },
   {
     name: 'functions ESO has and we do not are named as unsupported',
-    template: '{{ .p12 | js }}',
-    // Go's text/template defines js (ESO's templates have it); this operator does not.
-    error: 'template "t": 1:11: function "js" not defined (ESO provides it; this operator does not support it)',
+    template: '{{ semver .v }}',
+    // sprig's semver returns a Go Version whose methods templates call; our values carry no methods.
+    error: 'template "t": 1:4: function "semver" not defined (ESO provides it; this operator does not support it)',
   },
 ];
 
