@@ -18,9 +18,8 @@
  * (yaml-encode.ts, yaml-decode.ts).
  *
  * Not supported, each a TemplateError naming it: complex numbers; printf's #
- * flag and %x/%b of a float; Go's call and js; ESO's other helpers (pkcs12*,
- * jwk*, filterPEM, ...) and the sprig functions outside functions.ts. Where Go
- * is random we are not: `keys` returns sorted keys. Limits (limits.ts) bound
+ * flag and %x/%b of a float; sprig's semver (a Go Version with methods). Where Go
+ * is random we are not: `keys` and `values` follow sorted keys. Limits (limits.ts) bound
  * time and memory, template calls included.
  */
 import { fromByteString, toByteString } from '../bytes.ts';
