@@ -160,6 +160,60 @@ describe('ClusterExternalSecret', () => {
     await eventually(async () => (await maybeExternalSecret(ns, 'renamed'))?.metadata.labels?.v === '2', 'the ExternalSecret restored');
   });
 
+  it('selects namespaces by matchExpressions (In, NotIn, Exists, DoesNotExist) in namespaceSelectors and the deprecated namespaceSelector', async () => {
+    const label = uniqueLabel();
+    const gold = await h.namespace('ces-expr-gold', { tenant: label, tier: 'gold' });
+    const silver = await h.namespace('ces-expr-silver', { tenant: label, tier: 'silver' });
+    const legacy = await h.namespace('ces-expr-legacy', { tenant: label, tier: 'bronze', legacy: 'yes' });
+    const untiered = await h.namespace('ces-expr-untiered', { tenant: label });
+    const mine = { key: 'tenant', operator: 'In', values: [label] };
+    await applyCes('expressions', {
+      namespaceSelectors: [
+        // NotIn also matches a namespace without the label: Exists narrows it to the tiered ones.
+        { matchExpressions: [mine, { key: 'tier', operator: 'NotIn', values: ['silver', 'bronze'] }, { key: 'tier', operator: 'Exists' }] },
+        { matchExpressions: [mine, { key: 'tier', operator: 'DoesNotExist' }] },
+      ],
+      namespaceSelector: { matchExpressions: [mine, { key: 'legacy', operator: 'Exists' }] },
+    });
+    const status = await eventually(async () => {
+      const c = await ces('expressions');
+      return readyCondition(c)?.status === 'True' && c.status.provisionedNamespaces?.length === 3 && c;
+    }, 'Ready=True with three namespaces');
+    expect(status.status.provisionedNamespaces).toEqual([gold, legacy, untiered].sort());
+    expect(status.status.failedNamespaces).toBeUndefined();
+    for (const ns of [gold, legacy, untiered]) expect(await maybeExternalSecret(ns, 'expressions'), ns).toBeDefined();
+    expect(await maybeExternalSecret(silver, 'expressions')).toBeUndefined();
+  });
+
+  it('refreshTime: re-evaluates on that period when nothing changed; 0 never does', async () => {
+    const label = uniqueLabel();
+    const ns = await h.namespace('ces-refresh', { tenant: label });
+    // A foreign ExternalSecret of the wanted name fails the namespace on every evaluation, without a
+    // retry (ExternalSecretNotOwned), and each evaluation logs it: a count of the evaluations.
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'taken', namespace: ns },
+      spec: { secretStoreRef: { name: 'my-own-store' }, data: [{ secretKey: 'k', remoteRef: { key: 'mine' } }] },
+    });
+    const selectors = [{ matchLabels: { tenant: label } }];
+    await applyCes('refresh-every-second', { namespaceSelectors: selectors, externalSecretName: 'taken', refreshTime: '1s' });
+    await applyCes('refresh-never', { namespaceSelectors: selectors, externalSecretName: 'taken', refreshTime: '0s' });
+    const evaluations = (name: string): number => h.logLines.filter((line) => {
+      const entry = JSON.parse(line);
+      return entry.msg === 'namespace failed' && entry.clusterExternalSecret === name && entry.namespace === ns;
+    }).length;
+    for (const name of ['refresh-every-second', 'refresh-never']) {
+      await eventually(async () => (await ces(name)).status?.failedNamespaces?.[0]?.namespace === ns, `${name} to report ${ns}`);
+    }
+    const neverBefore = evaluations('refresh-never');
+    expect(neverBefore).toBeGreaterThanOrEqual(1);
+    const before = evaluations('refresh-every-second');
+    await eventually(async () => evaluations('refresh-every-second') >= before + 3, 'three periodic evaluations of refresh-every-second');
+    // Over two seconds have passed since: a timer of refresh-never would have fired.
+    expect(evaluations('refresh-never')).toBe(neverBefore);
+    // Every operator of the test run evaluates it each second: stop that now rather than after the file.
+    await h.kube.request('DELETE', clusterExternalSecrets.path(undefined, 'refresh-every-second'));
+  });
+
   it('serves v1beta1 manifests and reports an invalid selector under "unknown"', async () => {
     const label = uniqueLabel();
     const ns = await h.namespace('ces-beta', { tenant: label });

@@ -87,6 +87,21 @@ const cases: Case[] = [
     want: { secret: () => ({ data: { k: 'v' } }) },
   },
 
+  {
+    // ESO's AWS GetSecretMap over GetSecret: with metadataPolicy Fetch the document is the tags as a
+    // JSON object (DescribeSecret), not the value, so each tag becomes a key, converted as any key.
+    name: 'extract: metadataPolicy Fetch makes a key of each tag (the value is not read), conversionStrategy applied',
+    aws: (n) => [{ name: n('tagged'), string: 'not JSON: an extract of the value would fail', tags: { Team: 'platform', 'cost center': '42', 'app:tier': 'web/1' } }],
+    spec: (n) => ({
+      dataFrom: [
+        { extract: { key: n('tagged'), metadataPolicy: 'Fetch' } },
+        { extract: { key: n('tagged'), metadataPolicy: 'Fetch', conversionStrategy: 'Unicode' } },
+      ],
+    }),
+    want: { secret: () => ({ data: { Team: 'platform', cost_center: '42', app_tier: 'web/1', cost_U0020_center: '42', app_U003a_tier: 'web/1' } }) },
+    calls: { GetSecretValue: 0 },
+  },
+
   // ------------------------------------------------------------------------------------- find
   {
     name: 'find.name.regexp: unanchored Go regexp over every name (ListSecrets, then the matches in one BatchGetSecretValue); keys are the names, / becomes _',
@@ -235,6 +250,35 @@ const cases: Case[] = [
     },
   },
 
+  {
+    // The same decoder as data[] (unit/decoding): every value of the entry, after the keys are set.
+    name: 'decodingStrategy: Auto and None on extract; Base64, Base64URL and None on find',
+    aws: (n) => [
+      { name: n('auto'), string: '{"autoStd":"aGVsbG8=","autoUrl":"aGVsbG8_Pg==","autoPlain":"not base64!"}' },
+      { name: n('none'), string: '{"noneKept":"aGk="}' },
+      { name: under('dec64', 'std'), string: 'aGk=' },
+      { name: under('decurl', 'url'), string: 'aGVsbG8_Pg==' },
+      { name: under('decnone', 'kept'), string: 'aGk=' },
+    ],
+    spec: (n) => ({
+      dataFrom: [
+        { extract: { key: n('auto'), decodingStrategy: 'Auto' } },
+        { extract: { key: n('none'), decodingStrategy: 'None' } },
+        { find: { path: under('dec64', ''), decodingStrategy: 'Base64' } },
+        { find: { path: under('decurl', ''), decodingStrategy: 'Base64URL' } },
+        { find: { path: under('decnone', ''), decodingStrategy: 'None' } },
+      ],
+    }),
+    want: {
+      secret: () => ({
+        data: {
+          autoStd: 'hello', autoUrl: 'hello?>', autoPlain: 'not base64!', noneKept: 'aGk=',
+          [`df_${PID}_dec64_std`]: 'hi', [`df_${PID}_decurl_url`]: 'hello?>', [`df_${PID}_decnone_kept`]: 'aGk=',
+        },
+      }),
+    },
+  },
+
   // ------------------------------------------------------------------------------- precedence
   {
     name: 'precedence: dataFrom entries in order (later wins), data[] wins over dataFrom; the ExternalSecret labels and annotations are copied',
@@ -358,6 +402,25 @@ const cases: Case[] = [
     want: { secret: () => ({ data: { ignored: new Uint8Array([0x41, 0x00, 0x42]), unset: new Uint8Array([0x41, 0x00, 0x42]) } }) },
   },
 
+  {
+    name: 'nullBytePolicy Ignore on extract and find (explicit, and unset on extract) keeps NUL bytes',
+    aws: (n) => [{ name: n('nulx'), string: '{"cert":"QQBC"}' }, { name: under('nulfi', 'bin'), binary: new Uint8Array([0x41, 0x00, 0x42]) }],
+    spec: (n) => ({
+      dataFrom: [
+        { extract: { key: n('nulx'), decodingStrategy: 'Base64', nullBytePolicy: 'Ignore' } },
+        { extract: { key: n('nulx'), decodingStrategy: 'Base64' }, rewrite: [{ regexp: { source: '^cert$', target: 'cert-unset' } }] },
+        { find: { path: under('nulfi', ''), nullBytePolicy: 'Ignore' } },
+      ],
+    }),
+    want: {
+      secret: () => ({
+        data: {
+          cert: new Uint8Array([0x41, 0x00, 0x42]), 'cert-unset': new Uint8Array([0x41, 0x00, 0x42]), [`df_${PID}_nulfi_bin`]: new Uint8Array([0x41, 0x00, 0x42]),
+        },
+      }),
+    },
+  },
+
   // ----------------------------------------------------------------------------- rewrite.merge
   {
     name: 'rewrite.merge (Extract): the JSON members of every secret found become the keys, numbers and objects as Go writes them',
@@ -383,6 +446,25 @@ const cases: Case[] = [
     aws: () => [{ name: under('mprio', 'a'), string: '{"x":"from-a"}' }, { name: under('mprio', 'b'), string: '{"x":"from-b","y":"b"}' }],
     spec: () => ({ dataFrom: [{ find: { path: under('mprio', '') }, rewrite: [{ merge: { conflictPolicy: 'Ignore', priority: [under('mprio', 'a')] } }] }] }),
     want: { secret: () => ({ data: { x: 'from-a', y: 'b' } }) },
+  },
+  {
+    name: 'rewrite.merge priorityPolicy IgnoreNotFound skips a priority key that is not there; the listed one still wins',
+    aws: () => [{ name: under('mignore', 'a'), string: '{"x":"from-a"}' }, { name: under('mignore', 'b'), string: '{"x":"from-b","y":"b"}' }],
+    spec: () => ({
+      dataFrom: [{
+        find: { path: under('mignore', '') },
+        rewrite: [{ merge: { conflictPolicy: 'Ignore', priorityPolicy: 'IgnoreNotFound', priority: [under('mignore', 'gone'), under('mignore', 'a')] } }],
+      }],
+    }),
+    want: { secret: () => ({ data: { x: 'from-a', y: 'b' } }) },
+  },
+  {
+    name: 'error: rewrite.merge priorityPolicy Strict (explicit) refuses a priority key that is not there, naming it',
+    aws: () => [{ name: under('mstrict', 'a'), string: '{"x":"1"}' }],
+    spec: () => ({
+      dataFrom: [{ find: { path: under('mstrict', '') }, rewrite: [{ merge: { priorityPolicy: 'Strict', priority: [under('mstrict', 'gone')] } }] }],
+    }),
+    want: { error: () => ['PropertyNotFound', 'rewrite[0].merge', `priority key "${under('mstrict', 'gone')}" is not among the keys to merge`] },
   },
   {
     name: 'rewrite.merge (JSON) after a regexp: the keys stay and `into` gets the merged object, HTML characters not escaped',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
-import { decode, eventually, operatorCaughtUp, startHarness, type Harness } from './harness.ts';
+import { decode, eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 
@@ -52,11 +52,14 @@ async function timerRefreshesPassed(ns: string, key: string): Promise<void> {
 }
 
 describe('refreshPolicy and refreshInterval', () => {
-  it('Periodic refetches every refreshInterval', async () => {
-    const { ns, key } = await synced('periodic', { refreshInterval: '1s' });
-    await h.putAwsSecret(key, '{"v":"two"}');
-    await eventually(async () => (await value(ns)) === 'two', 'the periodic refresh');
-  });
+  // Unset is ESO's default, Periodic; the explicit value must behave the same.
+  for (const [name, policy] of [['Periodic refetches every refreshInterval', {}], ['refreshPolicy: Periodic given explicitly refetches every refreshInterval', { refreshPolicy: 'Periodic' }]] as const) {
+    it(name, async () => {
+      const { ns, key } = await synced(`periodic${'refreshPolicy' in policy ? '-explicit' : ''}`, { refreshInterval: '1s', ...policy });
+      await h.putAwsSecret(key, '{"v":"two"}');
+      await eventually(async () => (await value(ns)) === 'two', 'the periodic refresh');
+    });
+  }
 
   it('a force-sync annotation refetches at once, and only the annotation changed', async () => {
     const { ns, key } = await synced('force');
@@ -122,6 +125,26 @@ describe('drift repair', () => {
     expect(await value(ns)).toBeUndefined();
     await forceSync(ns, 'es');
     await eventually(async () => (await value(ns)) === 'one', 'the Secret after the next sync');
+  });
+});
+
+describe('status.conditions[].lastTransitionTime', () => {
+  it('stays while Ready holds over periodic syncs, and moves when Ready flips', async () => {
+    const { ns, es } = await synced('transition', { refreshInterval: '1s' });
+    const readyAt = readyCondition(es).lastTransitionTime;
+    expect(readyAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // Two more syncs: the second is at least a second after the first (second precision).
+    await refreshesSince(ns, 'es', es, 2);
+    const held = await h.externalSecret(ns, 'es');
+    expect(readyCondition(held)).toMatchObject({ status: 'True', lastTransitionTime: readyAt });
+    expect(held.status.refreshTime > readyAt, `refreshTime ${held.status.refreshTime} after ${readyAt}`).toBe(true);
+    // A spec that cannot sync flips Ready to False.
+    await applyExternalSecret(h, ns, 'es', { refreshInterval: '1s', data: [{ secretKey: 'v', remoteRef: { key: awsName('absent') } }] });
+    const failed = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    const failedAt = readyCondition(failed).lastTransitionTime;
+    expect(failedAt >= held.status.refreshTime, `lastTransitionTime ${failedAt} not before ${held.status.refreshTime}`).toBe(true);
+    expect(failedAt).not.toBe(readyAt);
+    await h.kube.request('DELETE', externalSecrets.path(ns, 'es'));
   });
 });
 

@@ -1,4 +1,4 @@
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyExternalSecret, awsName, createAwsSecrets, expectSecret, readyAs, storeNamespace, type AwsSecret, type SecretExpectation } from './cases.ts';
 import { eventually, startHarness, type Harness } from './harness.ts';
@@ -79,6 +79,18 @@ const cases: Case[] = [
     want: { data: { tags: '{"Environment":"production","Team":"platform","note":"\\u003ca\\u0026b\\u003e"}', team: 'platform' } },
   },
   {
+    // ESO reads conversionStrategy only for dataFrom (handleExtractSecrets, handleFindAllSecrets):
+    // a data[] entry's key is its secretKey, so the field is accepted and changes nothing.
+    name: 'conversionStrategy Unicode and Default on data[]: accepted, no effect on the key or the value',
+    aws: (n) => [{ name: n('conv'), string: '{"db password":"a/b c@d","k":"v"}' }],
+    data: (n) => [
+      { secretKey: 'whole', remoteRef: { key: n('conv'), conversionStrategy: 'Unicode' } },
+      { secretKey: 'prop', remoteRef: { key: n('conv'), property: 'db password', conversionStrategy: 'Unicode' } },
+      { secretKey: 'default', remoteRef: { key: n('conv'), property: 'db password', conversionStrategy: 'Default' } },
+    ],
+    want: { data: { whole: '{"db password":"a/b c@d","k":"v"}', prop: 'a/b c@d', default: 'a/b c@d' } },
+  },
+  {
     name: 'the store prefix is prepended to every key',
     store: { prefix: 'myapp/production/' },
     aws: () => [{ name: `myapp/production/prefixed-${process.pid}`, string: json({ password: 'from-prefix' }) }],
@@ -126,6 +138,25 @@ describe('data[].remoteRef.version', () => {
     });
     const es = await readyAs(h, ns, 'target', 'True', 'SecretSynced');
     expectSecret(await h.secret(ns, 'target'), es, { data: { current: 'v2', previous: 'v1', 'by-id': 'v1' } });
+  });
+
+  it('dataFrom[].extract.version: unset is AWSCURRENT, a custom stage, and a VersionId as uuid/<id>', async () => {
+    const ns = await storeNamespace(h, 'extract-version');
+    const key = awsName('versioned');
+    await createAwsSecrets(h, [{ name: key, string: '{"first":"v1"}' }]);
+    const first = await h.aws.send(new GetSecretValueCommand({ SecretId: key }));
+    await h.aws.send(new PutSecretValueCommand({ SecretId: key, SecretString: '{"current":"v2"}' }));
+    // A version staged only under a custom label: AWSCURRENT stays on v2.
+    await h.aws.send(new PutSecretValueCommand({ SecretId: key, SecretString: '{"staged":"v3"}', VersionStages: ['NEXT'] }));
+    await applyExternalSecret(h, ns, 'target', {
+      dataFrom: [
+        { extract: { key } },
+        { extract: { key, version: 'NEXT' } },
+        { extract: { key, version: `uuid/${first.VersionId}` } },
+      ],
+    });
+    const es = await readyAs(h, ns, 'target', 'True', 'SecretSynced');
+    expectSecret(await h.secret(ns, 'target'), es, { data: { current: 'v2', staged: 'v3', first: 'v1' } });
   });
 
   it('a version that does not exist is a clear error and no Secret', async () => {

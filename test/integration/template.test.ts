@@ -168,7 +168,7 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'templateFrom valuesDecodingStrategy: what an entry renders is decoded (Base64 over a ConfigMap, Auto over a literal), template.data is not',
+    name: 'templateFrom valuesDecodingStrategy: what an entry renders is decoded (Base64 over a ConfigMap, Auto and Base64URL over a literal), template.data is not; engineVersion v2 given explicitly',
     aws: (n) => [{ name: n('tls'), string: json({ user: 'dbadmin', der: Buffer.from([0x30, 0x82, 0x00, 0xff]).toString('base64') }) }],
     source: (n) => extract(n('tls')),
     configMaps: { certs: { kv: 'tls.der: {{ .der }}\nUSER: "{{ .user | b64enc }}"\n' } },
@@ -177,11 +177,14 @@ const cases: Case[] = [
         { configMap: { name: 'certs', items: [{ key: 'kv', templateAs: 'KeysAndValues' }] }, valuesDecodingStrategy: 'Base64' },
         { literal: 'plain: not base64!\nencoded: {{ .user | b64enc }}\n', valuesDecodingStrategy: 'Auto' },
         { target: 'Labels', literal: 'tier: {{ "gold" | b64enc }}', valuesDecodingStrategy: 'Base64' },
+        // "hello?>" in URL-safe base64 (standard base64 would have "/" where this has "_").
+        { literal: 'url: {{ "hello?>" | b64enc | replace "/" "_" }}', valuesDecodingStrategy: 'Base64URL' },
       ],
       data: { raw: '{{ .user | b64enc }}' },
+      engineVersion: 'v2',
     },
     want: {
-      data: { 'tls.der': new Uint8Array([0x30, 0x82, 0x00, 0xff]), USER: 'dbadmin', plain: 'not base64!', encoded: 'dbadmin', raw: b64('dbadmin') },
+      data: { 'tls.der': new Uint8Array([0x30, 0x82, 0x00, 0xff]), USER: 'dbadmin', plain: 'not base64!', encoded: 'dbadmin', raw: b64('dbadmin'), url: 'hello?>' },
       labels: { tier: 'gold' },
     },
   },
