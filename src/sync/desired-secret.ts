@@ -4,7 +4,7 @@ import { kinds } from '../api/kinds.ts';
 import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE, LABEL_OWNER } from '../api/well-known.ts';
 import { dataHash, objectHash } from '../go/hash.ts';
 import { templateFinalizers, withTemplateFinalizers } from './finalizers.ts';
-import { fieldManagerFor, ownedFields } from './managed-fields.ts';
+import { fieldManagerFor, ownedFields, withoutOwned } from './managed-fields.ts';
 import { SizeTally } from './secret-size.ts';
 
 /** What the spec and the provider data ask the Secret to contain (templates applied). */
@@ -39,31 +39,25 @@ export const mergesIntoOthers = (es: ExternalSecret): boolean => {
  * The template's finalizers are added, never removed (sync/finalizers.ts).
  */
 export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: Secret | undefined): Secret {
-  const policy = creationPolicy(es);
   const next: Secret = live
     ? structuredClone(live)
     : { apiVersion: 'v1', kind: 'Secret', metadata: { name: targetName(es), namespace: es.metadata.namespace! } };
   const meta = next.metadata;
 
-  const ownRef = controllerReference(es);
-  const others = (meta.ownerReferences ?? []).filter((r) => r.uid !== es.metadata.uid);
-  meta.ownerReferences = policy === 'Owner' ? [...others, ownRef] : others;
-  if (meta.ownerReferences.length === 0) delete meta.ownerReferences;
+  setOwnerReferences(meta, es);
 
   if (es.spec.target?.immutable) next.immutable = true;
   // An immutable Secret keeps the data it was created with; only a recreated one gets fresh data.
   if (!live || !es.spec.target?.immutable) {
     const owned = ownedFields(live?.metadata, fieldManagerFor(es.metadata.name));
-    const labels = without(meta.labels, owned.labels);
-    const annotations = without(meta.annotations, owned.annotations);
-    meta.labels = { ...labels, ...rendered.labels };
-    meta.annotations = { ...annotations, ...rendered.annotations };
+    meta.labels = { ...withoutOwned(meta.labels, owned.labels), ...rendered.labels };
+    meta.annotations = { ...withoutOwned(meta.annotations, owned.annotations), ...rendered.annotations };
     const wanted = templateFinalizers(es);
     if (wanted.length) meta.finalizers = withTemplateFinalizers(meta, wanted);
     // Null-prototype maps: `__proto__` is a valid Secret key and must stay one.
     const data: Record<string, string> = Object.create(null);
     if (mergesIntoOthers(es)) {
-      Object.assign(data, without(live?.data, owned.data));
+      Object.assign(data, withoutOwned(live?.data, owned.data));
       const size = new SizeTally("the Secret's data, with the keys it already holds");
       for (const [key, value] of Object.entries(data)) if (!(key in rendered.data)) size.set(key, base64Length(value));
       for (const [key, value] of Object.entries(rendered.data)) size.set(key, value.length);
@@ -74,9 +68,7 @@ export function nextSecret(es: ExternalSecret, rendered: RenderedTarget, live: S
     else if (!live) next.type = 'Opaque';
   }
 
-  meta.labels = { ...meta.labels, [LABEL_MANAGED]: LABEL_MANAGED_VALUE };
-  if (policy === 'Owner') meta.labels[LABEL_OWNER] = ownerLabel(es);
-  else delete meta.labels[LABEL_OWNER];
+  markManaged(meta, es);
   meta.annotations = { ...meta.annotations, [ANNOTATION_DATA_HASH]: dataHash(decodeData(next.data)) };
   return next;
 }
@@ -96,17 +88,30 @@ export function controllerReference(es: ExternalSecret): OwnerReference {
 export const controllerOf = (metadata: { ownerReferences?: OwnerReference[] }): OwnerReference | undefined =>
   metadata.ownerReferences?.find((ref) => ref.controller);
 
+/**
+ * The target's ownerReferences (a Secret's, or a ConfigMap's): others' are kept, and this
+ * ExternalSecret is the controller under creationPolicy Owner only.
+ */
+export function setOwnerReferences(meta: { ownerReferences?: OwnerReference[] }, es: ExternalSecret): void {
+  const others = (meta.ownerReferences ?? []).filter((r) => r.uid !== es.metadata.uid);
+  meta.ownerReferences = creationPolicy(es) === 'Owner' ? [...others, controllerReference(es)] : others;
+  if (meta.ownerReferences.length === 0) delete meta.ownerReferences;
+}
+
+/** The target's labels, last: ESO's managed label always, its created-by label under creationPolicy Owner only. */
+export function markManaged(meta: { labels?: Record<string, string> }, es: ExternalSecret): void {
+  meta.labels = { ...meta.labels, [LABEL_MANAGED]: LABEL_MANAGED_VALUE };
+  if (creationPolicy(es) === 'Owner') meta.labels[LABEL_OWNER] = ownerLabel(es);
+  else delete meta.labels[LABEL_OWNER];
+}
+
 /** The bytes a base64 value decodes to, from its length. */
-const base64Length = (s: string): number => Math.floor((s.length * 3) / 4) - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+export const base64Length = (s: string): number => Math.floor((s.length * 3) / 4) - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
 
 export function decodeData(data: Record<string, string> | undefined): Record<string, Uint8Array> {
   const decoded: Record<string, Uint8Array> = Object.create(null);
   for (const [k, v] of Object.entries(data ?? {})) decoded[k] = Buffer.from(v, 'base64');
   return decoded;
-}
-
-function without<T>(map: Record<string, T> | undefined, drop: Set<string>): Record<string, T> {
-  return Object.assign(Object.create(null), Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !drop.has(k))));
 }
 
 /** ESO's owner label value: the hash of the ExternalSecret's "<namespace>/<name>". */
