@@ -3,8 +3,8 @@ import type { ExternalSecret } from '../api/generated.ts';
 import { ANNOTATION_DATA_HASH } from '../api/well-known.ts';
 import { goFormatStringMap, objectHash } from '../go/hash.ts';
 import { validUtf8Text } from '../go/utf8.ts';
-import { base64Length, markManaged, mergesIntoOthers, setOwnerReferences, targetName, type RenderedTarget } from './desired-secret.ts';
-import { fieldManagerFor, ownedFields, withoutOwned } from './managed-fields.ts';
+import { base64Length, layOverTarget, mergesIntoOthers, targetName, type RenderedTarget } from './desired-secret.ts';
+import { withoutOwned } from './managed-fields.ts';
 import { SizeTally } from './secret-size.ts';
 
 /**
@@ -26,32 +26,20 @@ export const configMapDataHash = (data: Readonly<Record<string, string>> | undef
  * The data and binaryData together may hold 1 MiB, keys counted, as Kubernetes checks it.
  */
 export function nextConfigMap(es: ExternalSecret, rendered: RenderedTarget, live: ConfigMap | undefined): ConfigMap {
-  const next: ConfigMap = live
-    ? structuredClone(live)
-    : { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: targetName(es), namespace: es.metadata.namespace! } };
-  const meta = next.metadata;
-
-  setOwnerReferences(meta, es);
-
-  if (es.spec.target?.immutable) next.immutable = true;
-  // An immutable ConfigMap keeps the data it was created with; only a recreated one gets fresh data.
-  if (!live || !es.spec.target?.immutable) {
-    const owned = ownedFields(live?.metadata, fieldManagerFor(es.metadata.name));
-    meta.labels = { ...withoutOwned(meta.labels, owned.labels), ...rendered.labels };
-    meta.annotations = { ...withoutOwned(meta.annotations, owned.annotations), ...rendered.annotations };
-    // Null-prototype map: `__proto__` is a valid key and must stay one.
-    const data: Record<string, string> = Object.create(null);
-    if (mergesIntoOthers(es)) Object.assign(data, withoutOwned(live?.data, owned.data));
-    for (const [key, value] of Object.entries(rendered.data)) data[key] = validUtf8Text(value);
-    const size = new SizeTally("the ConfigMap's data and binaryData, keys included", undefined, 'ConfigMap');
-    for (const [key, value] of Object.entries(data)) size.set(`data/${key}`, key.length + Buffer.byteLength(value, 'utf8'));
-    for (const [key, value] of Object.entries(next.binaryData ?? {})) size.set(`binaryData/${key}`, key.length + base64Length(value));
-    next.data = data;
-  }
-
-  markManaged(meta, es);
-  meta.annotations = { ...meta.annotations, [ANNOTATION_DATA_HASH]: configMapDataHash(next.data) };
-  return next;
+  return layOverTarget<ConfigMap>(es, rendered, live, {
+    blank: () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: targetName(es), namespace: es.metadata.namespace! } }),
+    fill(next, owned) {
+      // Null-prototype map: `__proto__` is a valid key and must stay one.
+      const data: Record<string, string> = Object.create(null);
+      if (mergesIntoOthers(es)) Object.assign(data, withoutOwned(live?.data, owned.data));
+      for (const [key, value] of Object.entries(rendered.data)) data[key] = validUtf8Text(value);
+      const size = new SizeTally("the ConfigMap's data and binaryData, keys included", undefined, 'ConfigMap');
+      for (const [key, value] of Object.entries(data)) size.set(`data/${key}`, key.length + Buffer.byteLength(value, 'utf8'));
+      for (const [key, value] of Object.entries(next.binaryData ?? {})) size.set(`binaryData/${key}`, key.length + base64Length(value));
+      next.data = data;
+    },
+    hash: (next) => configMapDataHash(next.data),
+  });
 }
 
 /** True when the ConfigMap's data still matches the hash written with it: nobody edited it by hand. */
