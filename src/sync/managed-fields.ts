@@ -41,3 +41,8 @@ export function ownedFields(metadata: { managedFields?: ManagedFieldsEntry[] } |
 function collect(fields: Record<string, unknown> | undefined, into: Set<string>): void {
   for (const key of Object.keys(fields ?? {})) if (key.startsWith('f:')) into.add(key.slice(2));
 }
+
+/** The map without the keys a manager owned; a null-prototype map, so `__proto__` stays an ordinary key. */
+export function withoutOwned<T>(map: Record<string, T> | undefined, owned: Set<string>): Record<string, T> {
+  return Object.assign(Object.create(null), Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => !owned.has(k))));
+}

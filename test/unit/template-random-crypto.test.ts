@@ -2,9 +2,10 @@ import { constants, createHash, createPublicKey, generateKeyPairSync, publicEncr
 import bcryptjs from 'bcryptjs';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, RenderBudget, TemplateError, templateLimits } from '../../src/go/template/index.ts';
+import { RenderBudget, TemplateError, templateLimits } from '../../src/go/template/index.ts';
 import type { TimeSource } from '../../src/go/time/time.ts';
-import { isRandomOrCrypto } from './template-sprig2-families.ts';
+import { expectGoError, isRandomOrCrypto } from './template-sprig2-families.ts';
+import { renderWith } from '../helpers/template-budget.ts';
 import { sprig2Vectors } from './template-sprig2-vectors.ts';
 
 /**
@@ -71,18 +72,13 @@ function shapes(text: string): unknown[] {
   return out;
 }
 
-const render = (template: string, data: Record<string, string> = {}, budget = new RenderBudget()): string => {
-  const t = parseTemplate('t', template, budget);
-  return Buffer.from(renderTemplate(t, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8')])), budget)).toString('utf8');
-};
+const render = (template: string, data: Record<string, string> = {}, budget = new RenderBudget()): string => renderWith(budget, template, data);
 
 describe('sprig random and crypto functions against Go', () => {
   for (const v of sprig2Vectors.filter((x) => isRandomOrCrypto(x.name))) {
     it(v.name, () => {
       if (v.goError !== undefined) {
-        const goReason = v.goError.slice(v.goError.indexOf('>: ') + 3);
-        expect(() => render(v.template, v.data)).toThrow(TemplateError);
-        expect(() => render(v.template, v.data)).toThrow(goReason);
+        expectGoError(v.goError, () => render(v.template, v.data));
         return;
       }
       if (v.want!.includes('-----BEGIN CERTIFICATE-----')) {

@@ -262,23 +262,17 @@ func certSANs(input string) ([]string, error) {
 	return sans, nil
 }
 
+// jwkPublic and jwkPrivate differ only in how the parsed key is written: a PKIX public key or a
+// PKCS#8 private key, each as PEM.
 func jwkPublic(text string) (string, error) {
-	k, err := jwk.ParseKey([]byte(text))
-	if err != nil {
-		return "", err
-	}
-	var raw any
-	if err := k.Raw(&raw); err != nil {
-		return "", err
-	}
-	der, err := x509.MarshalPKIXPublicKey(raw)
-	if err != nil {
-		return "", err
-	}
-	return pemText(der, "PUBLIC KEY"), nil
+	return jwkPEM(text, x509.MarshalPKIXPublicKey, "PUBLIC KEY")
 }
 
 func jwkPrivate(text string) (string, error) {
+	return jwkPEM(text, x509.MarshalPKCS8PrivateKey, "PRIVATE KEY")
+}
+
+func jwkPEM(text string, marshal func(any) ([]byte, error), block string) (string, error) {
 	k, err := jwk.ParseKey([]byte(text))
 	if err != nil {
 		return "", err
@@ -287,11 +281,11 @@ func jwkPrivate(text string) (string, error) {
 	if err := k.Raw(&raw); err != nil {
 		return "", err
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(raw)
+	der, err := marshal(raw)
 	if err != nil {
 		return "", err
 	}
-	return pemText(der, "PRIVATE KEY"), nil
+	return pemText(der, block), nil
 }
 
 var funcs = map[string]any{
