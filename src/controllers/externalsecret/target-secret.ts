@@ -1,6 +1,6 @@
 import type { ExternalSecret } from '../../api/generated.ts';
 import { ANNOTATION_DATA_HASH, LABEL_OWNER } from '../../api/well-known.ts';
-import { isNotFound, type KubeClient } from '../../kube/client.ts';
+import type { KubeClient } from '../../kube/client.ts';
 import { secrets } from '../../kube/resources.ts';
 import type { Secret } from '../../api/core.ts';
 import { controllerOf, decodeData, nextSecret, ownerLabel, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
@@ -41,13 +41,8 @@ export async function deleteOrphanedSecrets(kube: KubeClient, es: ExternalSecret
   const hash = ownerLabel(es);
   const orphans = managed.filter((s) => s.metadata.labels?.[LABEL_OWNER] === hash && s.metadata.name !== keep
     && controllerOf(s.metadata)?.uid === es.metadata.uid);
-  for (const orphan of orphans) {
-    try {
-      await kube.request('DELETE', secrets.path(orphan.metadata.namespace, orphan.metadata.name));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-  }
+  // With the cached uid as a precondition: a Secret of that name made anew since the cache saw ours is not ours.
+  for (const orphan of orphans) await deleteIfThere(kube, secrets, orphan);
   return orphans.map((s) => s.metadata.name);
 }
 

@@ -4,7 +4,7 @@
  * arithmetic through shopspring/decimal, and the lists and strings of numbers (until,
  * untilStep, seq), whose length is known before they are made and refused past the bounds.
  */
-import { atoi, floatToInt64, INT64_MAX, INT64_MIN, toFloat64, toInt64, wrap64 } from './cast.ts';
+import { atoi, INT64_MAX, INT64_MIN, toFloat64, toInt64, wrap64 } from './cast.ts';
 import type { CallContext } from './budget.ts';
 import * as decimal from './decimal.ts';
 import { FuncError } from './errors.ts';
