@@ -366,5 +366,41 @@ export const semverVectors: SemverVector[] = [
       "v": "1.9.9"
     },
     "want": "older"
+  },
+  {
+    "name": "integration semver parts",
+    "template": "{{ $v := semver .version }}{{ $v.Major }}.{{ $v.Minor }} {{ $v.Prerelease }} {{ $v.Metadata }} {{ $v.Original }} {{ $v }}",
+    "data": {
+      "minimum": "1.4.0",
+      "version": "v1.4.2-rc.1+build.7"
+    },
+    "want": "1.4 rc.1 build.7 v1.4.2-rc.1+build.7 1.4.2-rc.1+build.7"
+  },
+  {
+    "name": "integration semver next",
+    "template": "{{ (semver .version).IncMinor }}",
+    "data": {
+      "minimum": "1.4.0",
+      "version": "v1.4.2-rc.1+build.7"
+    },
+    "want": "1.5.0"
+  },
+  {
+    "name": "integration semver release",
+    "template": "{{ ((semver .version).SetPrerelease \"\").SetMetadata \"\" }}",
+    "data": {
+      "minimum": "1.4.0",
+      "version": "v1.4.2-rc.1+build.7"
+    },
+    "want": "1.4.2"
+  },
+  {
+    "name": "integration semver compare",
+    "template": "{{ $v := semver .version }}{{ $min := semver .minimum }}{{ if $v.LessThan $min }}upgrade{{ else }}ok {{ $v.Compare $min }}{{ end }}",
+    "data": {
+      "minimum": "1.4.0",
+      "version": "v1.4.2-rc.1+build.7"
+    },
+    "want": "ok 1"
   }
 ];
