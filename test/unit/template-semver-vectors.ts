@@ -368,6 +368,61 @@ export const semverVectors: SemverVector[] = [
     "want": "older"
   },
   {
+    "name": "number conversions of a Version",
+    "template": "{{ int (semver \"3\") }} {{ int64 (semver \"3\") }} {{ float64 (semver \"3\") }} {{ add (semver \"3\") 1 }} {{ max (semver \"3\") 2 }} {{ atoi (toString (semver \"3\")) }}",
+    "want": "0 0 0 1 2 0"
+  },
+  {
+    "name": "string functions of a Version",
+    "template": "{{ quote (semver \"1\") }} {{ squote (semver \"1\").IncMinor }} {{ join \",\" (list (semver \"1\") (semver \"2\").IncPatch) }} {{ toStrings (list (semver \"1\")) }} {{ sortAlpha (list (semver \"2\") (semver \"10\")) }}",
+    "want": "\"1.0.0\" '1.1.0' 1.0.0,2.0.1 [1.0.0] [10.0.0 2.0.0]"
+  },
+  {
+    "name": "upper of a Version",
+    "template": "{{ upper (semver \"1\") }}",
+    "goError": "template: t:1:17: executing \"t\" at \u003c\"1\"\u003e: wrong type for value; expected string; got *semver.Version"
+  },
+  {
+    "name": "list functions of Versions",
+    "template": "{{ first (list (semver \"1\")) }} {{ coalesce nil (semver \"2\") }} {{ compact (list (semver \"1\") \"\") }} {{ ternary (semver \"1\") 2 true }} {{ concat (list (semver \"1\")) (list (semver \"2\")) }} {{ without (list (semver \"1\") (semver \"2\")) (semver \"1\") }}",
+    "want": "1.0.0 2.0.0 [1.0.0] 1.0.0 [1.0.0 2.0.0] [2.0.0]"
+  },
+  {
+    "name": "dict of Versions",
+    "template": "{{ $d := dict \"a\" (semver \"1\") }}{{ $_ := set $d \"b\" (semver \"2\").IncMajor }}{{ toJson $d }} {{ values $d }} {{ (get $d \"a\").Major }} {{ (index $d \"b\").Major }} {{ $d.a.Minor }}",
+    "want": "{\"a\":\"1.0.0\",\"b\":\"3.0.0\"} [1.0.0 3.0.0] 1 3 0"
+  },
+  {
+    "name": "fromJson of a Version's JSON",
+    "template": "{{ (fromJson (toJson (dict \"v\" (semver \"1.2\")))).v }}",
+    "want": "1.2.0"
+  },
+  {
+    "name": "printf of a list of Versions",
+    "template": "{{ printf \"%v %s\" (list (semver \"1\").IncMajor) (dict \"k\" (semver \"2\")) }}",
+    "want": "[2.0.0] map[k:2.0.0]"
+  },
+  {
+    "name": "Version method on a dict value chain",
+    "template": "{{ $d := dict \"v\" (semver \"1.2.3\") }}{{ $d.v.IncMinor.Minor }} {{ $d.v.Compare (semver \"1.2.3\") }}",
+    "want": "3 0"
+  },
+  {
+    "name": "Version as a with dot",
+    "template": "{{ with (semver \"v3.1\").IncMinor }}{{ .Minor }} {{ . }}{{ end }}",
+    "want": "2 3.2.0"
+  },
+  {
+    "name": "Version as a range element",
+    "template": "{{ range list (semver \"1\") (semver \"2\") }}{{ .Major }}{{ .IncMajor }} {{ end }}",
+    "want": "12.0.0 23.0.0 "
+  },
+  {
+    "name": "field of nil Version argument",
+    "template": "{{ $d := dict }}{{ (semver \"1\").Compare $d.missing }}",
+    "goError": "template: t:1:42: executing \"t\" at \u003c$d.missing\u003e: map has no entry for key \"missing\""
+  },
+  {
     "name": "integration semver parts",
     "template": "{{ $v := semver .version }}{{ $v.Major }}.{{ $v.Minor }} {{ $v.Prerelease }} {{ $v.Metadata }} {{ $v.Original }} {{ $v }}",
     "data": {

@@ -54,6 +54,14 @@ describe('semver and its Version methods against Go', () => {
   });
 });
 
+describe('semver with ESO\'s toYaml', () => {
+  it('writes a Version as its String, through encoding/json as sigs.k8s.io/yaml does', () => {
+    // Go: sigs.k8s.io/yaml v1.6.0's Marshal of these values, the trailing line break trimmed as ESO does.
+    expect(render('{{ toYaml (semver "v1.2+m") }}|{{ toYaml (dict "v" (semver "v1.2+m") "w" (semver "v1.2+m").IncMajor) }}|{{ toYaml (list (semver "v1.2+m")) }}'))
+      .toBe('1.2.0+m|v: 1.2.0+m\nw: 2.0.0|- 1.2.0+m');
+  });
+});
+
 describe('semver (ours)', () => {
   it('refuses by name the methods that need a []byte or error value, or change the Version in place', () => {
     expect(() => render('{{ (semver "1.2.3").MarshalJSON }}')).toThrow('executing: method MarshalJSON of *semver.Version is not supported by this operator');
