@@ -70,6 +70,13 @@ describe('semver (ours)', () => {
     expect(() => render('{{ (semver "1.2.3").IncMajor.Scan "2.0.0" }}')).toThrow("can't evaluate field Scan in type semver.Version");
   });
 
+  it('counts a long Version at its printed size in lists, so doubling a list of it stops at the value bound', () => {
+    const failed = failure('{{ $l := list (semver $.v) }}{{ range 30 }}{{ $l = list $l $l }}{{ end }}{{ len (toJson $l) }}', { v: `1.2.3-${'a'.repeat(10_000)}` });
+    expect(failed.error.limit).toBe(true);
+    expect(failed.error.message).toContain('error calling list: value size exceeds the limit of 1048576 bytes');
+    expectWithinLimits(failed.budget);
+  });
+
   it('counts the work of parsing long versions again and again', () => {
     const failed = failure('{{ range 100000 }}{{ $_ := (semver $.v).IncPatch }}{{ end }}', { v: `1.2.3-${'a'.repeat(1000)}` });
     expect(failed.error.limit).toBe(true);

@@ -49,6 +49,8 @@ export type ElemType = 'string' | 'any';
 function sizeOf(v: GoValue): number {
   if (typeof v === 'string') return v.length;
   if (v instanceof SprigCertificate) return v.cert.length + v.key.length + 3;
+  // Its String, or its original text (JSON and print give the one, .Original the other).
+  if (v instanceof SemverVersion) return v.string().length + v.original.length;
   if (v instanceof GoSlice || v instanceof GoMap) return v.size;
   return 8;
 }
