@@ -256,6 +256,28 @@ const cases: Case[] = [
     },
   },
   {
+    // Outputs as Go renders these templates: the "integration semver ..." rows of test/unit/template-semver-vectors.ts.
+    name: 'sprig semver: a Version\'s parts, its next minor, its release, and Compare against a minimum, over provider data',
+    aws: (n) => [{ name: n('release'), string: json({ version: 'v1.4.2-rc.1+build.7', minimum: '1.4.0' }) }],
+    source: (n) => extract(n('release')),
+    template: {
+      data: {
+        parts: '{{ $v := semver .version }}{{ $v.Major }}.{{ $v.Minor }} {{ $v.Prerelease }} {{ $v.Metadata }} {{ $v.Original }} {{ $v }}',
+        next: '{{ (semver .version).IncMinor }}',
+        release: '{{ ((semver .version).SetPrerelease "").SetMetadata "" }}',
+        compare: '{{ $v := semver .version }}{{ $min := semver .minimum }}{{ if $v.LessThan $min }}upgrade{{ else }}ok {{ $v.Compare $min }}{{ end }}',
+      },
+    },
+    want: {
+      data: {
+        parts: '1.4 rc.1 build.7 v1.4.2-rc.1+build.7 1.4.2-rc.1+build.7',
+        next: '1.5.0',
+        release: '1.4.2',
+        compare: 'ok 1',
+      },
+    },
+  },
+  {
     name: 'sprig dates and crypto: a parsed time formatted in a zone and moved by a TTL, a duration, a derived password, an AES-decrypted value',
     aws: (n) => [{
       name: n('issued'),

@@ -277,10 +277,10 @@ const cases: Case[] = [
     error: 'template "t": 1:4: function "env" not defined',
   },
   {
-    name: 'functions ESO has and we do not are named as unsupported',
-    template: '{{ semver .v }}',
-    // sprig's semver returns a Go Version whose methods templates call; our values carry no methods.
-    error: 'template "t": 1:4: function "semver" not defined (ESO provides it; this operator does not support it)',
+    name: 'a function ESO removes is a plain unknown function',
+    template: '{{ getHostByName "example.com" }}',
+    // Go (ESO removes it from sprig's map): template: t:1: function "getHostByName" not defined
+    error: 'template "t": 1:4: function "getHostByName" not defined',
   },
 ];
 

@@ -9,7 +9,7 @@ import { FuncError } from './errors.ts';
 import { sprint, sprintln } from './format.ts';
 import type { FuncDef } from './func-def.ts';
 import { sprintf } from './printf.ts';
-import { GoMap, GoSlice, GoTime, isTrue, SprigCertificate, typeName, type Evaluated, type GoValue } from './values.ts';
+import { GoMap, GoSlice, GoTime, isTrue, SemverVersion, SprigCertificate, typeName, type Evaluated, type GoValue } from './values.ts';
 
 type Kind = 'bool' | 'int' | 'float' | 'string' | undefined;
 
@@ -52,10 +52,29 @@ function eq(a: Evaluated, ...others: Evaluated[]): boolean {
       if (a.cert === b.cert && a.key === b.key) return true;
       continue;
     }
+    if (a instanceof SemverVersion || b instanceof SemverVersion) {
+      if (versionsEqual(a as GoValue, b as GoValue)) return true;
+      continue;
+    }
     // Go prints the value too; it may hold secret data.
     throw new FuncError(`non-comparable type ${typeName(b)}`);
   }
   return false;
+}
+
+/** reflect's kind of a value that has no basic kind, as eq compares them. */
+const referenceKind = (v: GoValue): string =>
+  v instanceof GoSlice ? 'slice' : v instanceof GoMap ? 'map' : v instanceof SemverVersion && v.pointer ? 'ptr' : 'struct';
+
+/**
+ * eq where one side is a Version: a pointer equals only itself (two `semver` calls never are eq),
+ * a plain Version a Version of the same fields; other structs are never equal to one.
+ */
+function versionsEqual(a: GoValue, b: GoValue): boolean {
+  // Go prints both values too; they may hold secret data.
+  if (referenceKind(a) !== referenceKind(b)) throw new FuncError(`non-comparable types ${typeName(a)} and ${typeName(b)}`);
+  if (!(a instanceof SemverVersion && b instanceof SemverVersion)) return false;
+  return a.pointer ? a === b : b.sameFields(a);
 }
 
 function lt(a: Evaluated, b: Evaluated): boolean {
@@ -94,11 +113,14 @@ function index(item: Evaluated, ...indexes: Evaluated[]): Evaluated {
     } else if (v === null) {
       throw new FuncError('index of nil pointer');
     } else {
-      throw new FuncError(`can't index item of type ${typeName(v)}`);
+      throw new FuncError(`can't index item of type ${typeName(indirect(v))}`);
     }
   }
   return v;
 }
+
+/** What Go's indirect makes of a pointer before naming its type: the struct it points to. */
+const indirect = (v: GoValue): GoValue => (v instanceof SemverVersion && v.pointer ? new SemverVersion(v, v.original, false) : v);
 
 function length(item: Evaluated): bigint {
   if (typeof item === 'string') return BigInt(item.length);
@@ -106,7 +128,7 @@ function length(item: Evaluated): bigint {
   if (item instanceof GoMap) return BigInt(item.entries.size);
   if (item === null) throw new FuncError('len of nil pointer');
   if (item === undefined) throw new FuncError('reflect: call of reflect.Value.Type on zero Value');
-  throw new FuncError(`len of type ${typeName(item)}`);
+  throw new FuncError(`len of type ${typeName(indirect(item))}`);
 }
 
 /** The text html, js and urlquery escape: one string as is, else fmt.Sprint of the rest (bounded). */

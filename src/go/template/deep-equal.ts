@@ -3,7 +3,7 @@
  * deepEqual is: the same Go type and equal contents. Our int stands for Go's int and int64
  * alike (values.ts), so an int64 from add equals an int literal here where Go says false.
  */
-import { GoMap, GoSlice, type Evaluated } from './values.ts';
+import { GoMap, GoSlice, SemverVersion, type Evaluated } from './values.ts';
 
 /** `visit` is charged for each list or map compared. */
 export function deepEqual(a: Evaluated, b: Evaluated, visit: (n: number) => void): boolean {
@@ -22,6 +22,8 @@ export function deepEqual(a: Evaluated, b: Evaluated, visit: (n: number) => void
     }
     return true;
   }
+  // Pointers are followed: two Versions parsed from the same text are deeply equal.
+  if (a instanceof SemverVersion) return b instanceof SemverVersion && a.pointer === b.pointer && a.sameFields(b);
   // Scalars and nil: Go's == on the same type (NaN is not equal to itself).
   return typeof a === typeof b && a === b;
 }

@@ -14,7 +14,8 @@ import { goType, type FuncDef, type Param } from './func-def.ts';
 import { lookupFunction } from './functions.ts';
 import { limits } from './limits.ts';
 import { quoted } from './quote.ts';
-import { GoMap, GoSlice, GoTime, SprigCertificate, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
+import { versionFields, versionMethod } from './semver-value.ts';
+import { GoMap, GoSlice, GoTime, SemverVersion, SprigCertificate, isTrue, typeName, type Evaluated, type GoValue } from './values.ts';
 
 /** No value came down the pipeline (the first command of a pipeline). */
 const MISSING: unique symbol = Symbol('missing');
@@ -301,16 +302,25 @@ class Execution {
 
   #evalFieldChain(dot: Evaluated, receiver: Evaluated, at: At, fields: readonly GoString[], args: readonly ArgNode[], final: Final): Evaluated {
     let v = receiver;
+    // Only the last field gets the command's arguments: a method before it is called with none.
     fields.forEach((name, i) => {
       const last = i === fields.length - 1;
-      v = this.#evalField(at, name, v, last && (args.length > 1 || final !== MISSING));
+      v = this.#evalField(dot, at, name, v, last ? args : [], last ? final : MISSING);
     });
     return v;
   }
 
-  #evalField(at: At, name: GoString, receiver: Evaluated, hasArgs: boolean): Evaluated {
+  /** `args` holds the field itself first, as the command's words do. */
+  #evalField(dot: Evaluated, at: At, name: GoString, receiver: Evaluated, args: readonly ArgNode[], final: Final): Evaluated {
+    const hasArgs = args.length > 1 || final !== MISSING;
     if (receiver === undefined) this.#fail(at, `nil data; no entry for key ${quoted(name)}`);
     if (receiver === null) this.#fail(at, `nil pointer evaluating interface {}.${toText(name)}`);
+    if (receiver instanceof SemverVersion) {
+      const method = versionMethod(receiver, toText(name));
+      if (method?.kind === 'method') return this.#evalCall(dot, method.def, at, toText(name), args.slice(1), final);
+      if (method?.kind === 'unsupported') this.#fail(at, `method ${toText(name)} of ${typeName(receiver)} is not supported by this operator`);
+      if (versionFields.has(name)) this.#fail(at, `${toText(name)} is an unexported field of struct type ${typeName(receiver)}`);
+    }
     if (receiver instanceof GoMap) {
       if (hasArgs) this.#fail(at, `${toText(name)} is not a method but has arguments`);
       const v = receiver.entries.get(name);
@@ -328,11 +338,11 @@ class Execution {
   #evalFunction(dot: Evaluated, node: IdentifierNode, args: readonly ArgNode[], final: Final): Evaluated {
     const def = lookupFunction(node.name);
     if (!def) return this.#fail(node, `${JSON.stringify(node.name)} is not a defined function`);
-    return this.#evalCall(dot, def, node, args.slice(1), final);
+    return this.#evalCall(dot, def, node, node.name, args.slice(1), final);
   }
 
-  #evalCall(dot: Evaluated, def: FuncDef, node: IdentifierNode, args: readonly ArgNode[], final: Final): Evaluated {
-    const name = node.name;
+  /** Calls a function, or a method with its receiver bound, named `name` in errors. */
+  #evalCall(dot: Evaluated, def: FuncDef, node: At, name: string, args: readonly ArgNode[], final: Final): Evaluated {
     const numIn = args.length + (final === MISSING ? 0 : 1);
     const numFixed = def.params.length;
     if (def.variadic !== undefined) {
@@ -380,7 +390,7 @@ class Execution {
   #validateType(at: At, v: Evaluated, param: Param): Evaluated {
     if (param === 'value') return v;
     if (v === undefined) {
-      if (param === 'any' || param === 'list') return null;
+      if (param === 'any' || param === 'list' || param === 'version') return null;
       if (param === 'dict') return new GoMap('any', new Map());
       this.#fail(at, `invalid value; expected ${goType[param]}`);
     }
@@ -393,7 +403,9 @@ class Execution {
       (param === 'dict' && v instanceof GoMap && v.elem === 'any') ||
       (param === 'time' && v instanceof GoTime) ||
       (param === 'list' && (v === null || (v instanceof GoSlice && v.elem === 'any'))) ||
-      (param === 'certificate' && v instanceof SprigCertificate);
+      (param === 'certificate' && v instanceof SprigCertificate) ||
+      // A plain Version is not addressable, so Go cannot pass its address.
+      (param === 'version' && v instanceof SemverVersion && v.pointer);
     if (!ok) this.#fail(at, `wrong type for value; expected ${goType[param]}; got ${typeName(v)}`);
     return v;
   }
@@ -403,7 +415,7 @@ class Execution {
     switch (n.kind) {
       case 'dot': return this.#validateType(n, dot, param);
       case 'nil':
-        if (param === 'any' || param === 'list') return null;
+        if (param === 'any' || param === 'list' || param === 'version') return null;
         if (param === 'value') return undefined;
         if (param === 'dict') return new GoMap('any', new Map());
         return this.#fail(n, `cannot assign nil to ${goType[param]}`);
@@ -439,6 +451,7 @@ class Execution {
       case 'time':
       case 'list':
       case 'certificate':
+      case 'version':
         return this.#fail(n, `can't handle ${n.src} for arg of type ${goType[param]}`);
     }
     if (n.kind === 'bool') return n.value;

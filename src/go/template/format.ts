@@ -11,7 +11,7 @@ import { encodeRune, runeCount, runes, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { quoteInto, quoteRune } from './quote.ts';
 import { timeString } from '../time/layout.ts';
-import { GoMap, GoSlice, GoTime, SprigCertificate, typeName, type GoValue } from './values.ts';
+import { GoMap, GoSlice, GoTime, SemverVersion, SprigCertificate, typeName, type GoValue } from './values.ts';
 
 /** The flags, width and precision of one fmt verb. */
 export interface Flags {
@@ -196,6 +196,12 @@ export function formatInto(b: Builder, v: GoValue, verb: string, f: Flags = plai
     b.add(' ');
     formatInto(b, v.key, verb, f, true);
     b.add('}');
+    return;
+  }
+  if (v instanceof SemverVersion) {
+    // As for a time: String() for the verbs fmt gives a Stringer; Go prints the private fields for others.
+    if ('vsxXq'.includes(verb) && !(f.sharp && verb === 'v')) formatString(b, v.string(), verb, f);
+    else throw unsupported(`printf %${f.sharp ? '#' : ''}${verb} of a ${typeName(v)}`);
     return;
   }
   if (v instanceof GoTime) {

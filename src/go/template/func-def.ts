@@ -13,8 +13,9 @@ import type { Evaluated } from './values.ts';
  *   uint32              -> a bigint, from a literal only (no template value has Go's uint32 type)
  *   list                -> []interface{}: a GoSlice of interface{}, or nil
  *   certificate         -> sprig's certificate struct (a SprigCertificate)
+ *   version             -> *semver.Version: a SemverVersion pointer, or nil (null)
  */
-export type Param = 'string' | 'int' | 'float' | 'bool' | 'any' | 'value' | 'dict' | 'time' | 'uint32' | 'list' | 'certificate';
+export type Param = 'string' | 'int' | 'float' | 'bool' | 'any' | 'value' | 'dict' | 'time' | 'uint32' | 'list' | 'certificate' | 'version';
 
 /**
  * A template function: Go signature and implementation. Failures throw FuncError; a
@@ -41,4 +42,5 @@ export const goType: Record<Param, string> = {
   uint32: 'uint32',
   list: '[]interface {}',
   certificate: 'sprig.certificate',
+  version: '*semver.Version',
 };

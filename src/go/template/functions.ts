@@ -51,23 +51,12 @@ const table = new Map<string, FuncDef>([...Object.entries(builtins), ...Object.e
   ...Object.entries(sprigCertificates),
 ]);
 
-/**
- * Functions ESO's templates offer that we do not: sprig's `semver`, which returns a Go Version
- * whose methods templates call (our values carry no methods; semverCompare is there). Naming it in
- * the error tells the user the manifest is valid for ESO.
- * ESO removes env, expandenv and getHostByName, and removed getSecretKey (a cross-namespace
- * Secret read, ESO #5690) before 2.0, so they are plain unknowns.
- */
-const esoOnly = new Set([
-  // sprig
-  'semver',
-]);
-
 export const lookupFunction = (name: string): FuncDef | undefined => table.get(name);
 
 export const isFunction = (name: string): boolean => table.has(name);
 
-export function unknownFunctionMessage(name: string): string {
-  const base = `function ${JSON.stringify(name)} not defined`;
-  return esoOnly.has(name) ? `${base} (ESO provides it; this operator does not support it)` : base;
-}
+/**
+ * Go's parse error for a name no function has. ESO removes env, expandenv and getHostByName, and
+ * removed getSecretKey (a cross-namespace Secret read, ESO #5690) before 2.0, so they are unknown here too.
+ */
+export const unknownFunctionMessage = (name: string): string => `function ${JSON.stringify(name)} not defined`;

@@ -4,7 +4,7 @@ import type { Builder } from './builder.ts';
 import type { GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { formatTime } from '../time/layout.ts';
-import { GoMap, GoSlice, GoTime, SprigCertificate, type Evaluated } from './values.ts';
+import { GoMap, GoSlice, GoTime, SemverVersion, SprigCertificate, type Evaluated } from './values.ts';
 
 /** encoding/json's string encoding; a string with something to escape goes through its bytes. */
 function encodeString(out: Builder, s: GoString, escapeHTML: boolean): void {
@@ -37,6 +37,11 @@ function encode(out: Builder, v: Evaluated, escapeHTML: boolean, indent: string 
   }
   if (v instanceof GoTime) {
     out.add('"').add(timeJson(v)).add('"');
+    return;
+  }
+  if (v instanceof SemverVersion) {
+    // Version.MarshalJSON: its String() as a JSON string.
+    encodeString(out, v.string(), escapeHTML);
     return;
   }
   if (v instanceof SprigCertificate) {

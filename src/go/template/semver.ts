@@ -48,7 +48,7 @@ function parseUint(s: string): bigint {
   return n;
 }
 
-function validatePrerelease(p: string): void {
+export function validatePrerelease(p: string): void {
   for (const part of p.split('.')) {
     if (NUM.test(part)) {
       if (part.length > 1 && part[0] === '0') throw new SemverError('Version segment starts with 0');
@@ -70,8 +70,12 @@ export function newVersion(v: string, budget: RegexpBudget): Version {
     metadata: m[8]!,
   };
   if (version.pre !== '') validatePrerelease(version.pre);
-  if (version.metadata !== '' && !version.metadata.split('.').every((p) => ALLOWED.test(p))) throw new SemverError('Invalid Metadata string');
+  if (version.metadata !== '') validateMetadata(version.metadata);
   return version;
+}
+
+export function validateMetadata(m: string): void {
+  if (!m.split('.').every((p) => ALLOWED.test(p))) throw new SemverError('Invalid Metadata string');
 }
 
 const cmp = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);

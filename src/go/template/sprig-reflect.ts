@@ -13,7 +13,7 @@ import type { FuncDef } from './func-def.ts';
 import { fromJson } from './json-decode.ts';
 import { toJson, toPrettyJson, toRawJson } from './json-encode.ts';
 import { ELEMENT_BYTES } from './sprig.ts';
-import { GoMap, GoSlice, typeName, type Evaluated, type GoValue } from './values.ts';
+import { GoMap, GoSlice, SemverVersion, typeName, type Evaluated, type GoValue } from './values.ts';
 
 /** fmt's %T. */
 const typeOf = (v: Evaluated): string => (v === null || v === undefined ? '<nil>' : typeName(v));
@@ -23,6 +23,7 @@ function kindOf(v: Evaluated): string {
   if (v === null || v === undefined) return 'invalid';
   if (v instanceof GoSlice) return 'slice';
   if (v instanceof GoMap) return 'map';
+  if (v instanceof SemverVersion) return v.pointer ? 'ptr' : 'struct';
   return typeName(v);
 }
 
@@ -36,6 +37,8 @@ function deepCopy(ctx: CallContext, v: GoValue): GoValue {
     ctx.take(ELEMENT_BYTES * (v.entries.size + 1));
     return new GoMap(v.elem, new Map([...v.entries].map(([k, x]) => [k, deepCopy(ctx, x)])));
   }
+  // copystructure cannot set a struct's unexported fields, and all of Version's are: its copy is a zero Version.
+  if (v instanceof SemverVersion) return new SemverVersion({ major: 0n, minor: 0n, patch: 0n, pre: '', metadata: '' }, '', v.pointer);
   return v;
 }
 

@@ -18,7 +18,7 @@ import { limits } from './limits.ts';
 import { parseInteger } from './literals.ts';
 import { quoteInto } from './quote.ts';
 import { isDigit, isLetter, isSpace, toLower, toTitle, toUpper } from './runes.ts';
-import { GoMap, GoSlice, GoTime, SprigCertificate, typeName, type Evaluated, type GoValue } from './values.ts';
+import { GoMap, GoSlice, GoTime, SemverVersion, SprigCertificate, typeName, type Evaluated, type GoValue } from './values.ts';
 
 /** Memory of one list or map element beside its bytes (a pointer, a map entry), charged as work. */
 export const ELEMENT_BYTES = 16;
@@ -41,7 +41,7 @@ export function empty(v: Evaluated): boolean {
     case 'undefined': return true;
   }
   if (v === null) return true;
-  if (v instanceof GoTime || v instanceof SprigCertificate) return false; // a struct is never empty to sprig
+  if (v instanceof GoTime || v instanceof SprigCertificate || v instanceof SemverVersion) return false; // a struct or a non-nil pointer is never empty to sprig
   return v instanceof GoSlice ? v.items.length === 0 : v.entries.size === 0;
 }
 

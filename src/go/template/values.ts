@@ -2,8 +2,10 @@ import type { GoString } from './bytes.ts';
 import { LimitError } from './errors.ts';
 import { limits } from './limits.ts';
 import { GoTime } from '../time/time.ts';
+import { SemverVersion } from './semver-value.ts';
 
 export { GoTime } from '../time/time.ts';
+export { SemverVersion } from './semver-value.ts';
 
 /**
  * Go values as templates see them. ESO hands the template a map[string]string,
@@ -17,11 +19,12 @@ export { GoTime } from '../time/time.ts';
  *   map[string]string, map[string]interface{} -> GoMap
  *   time.Time (sprig's now, toDate, dateModify) -> GoTime
  *   sprig's certificate struct {Cert, Key string} (genCA, genSignedCert, ...) -> SprigCertificate
+ *   *semver.Version (sprig's semver) and semver.Version (its methods' results) -> SemverVersion
  * The element type matters: a missing key of a map[string]string indexes to
  * "" but of a map[string]interface{} to nil, and sprig's get/keys/hasKey
  * refuse a map[string]string.
  */
-export type GoValue = GoString | bigint | number | boolean | null | GoSlice | GoMap | GoTime | SprigCertificate;
+export type GoValue = GoString | bigint | number | boolean | null | GoSlice | GoMap | GoTime | SprigCertificate | SemverVersion;
 
 /** sprig's `certificate` struct: a PEM certificate and its PEM private key, read as `.Cert` and `.Key`. */
 export class SprigCertificate {
@@ -46,6 +49,8 @@ export type ElemType = 'string' | 'any';
 function sizeOf(v: GoValue): number {
   if (typeof v === 'string') return v.length;
   if (v instanceof SprigCertificate) return v.cert.length + v.key.length + 3;
+  // Its String, or its original text (JSON and print give the one, .Original the other).
+  if (v instanceof SemverVersion) return v.string().length + v.original.length;
   if (v instanceof GoSlice || v instanceof GoMap) return v.size;
   return 8;
 }
@@ -183,6 +188,7 @@ export function typeName(v: Evaluated): string {
   if (v === null) return 'interface {}';
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof SprigCertificate) return 'sprig.certificate';
+  if (v instanceof SemverVersion) return v.pointer ? '*semver.Version' : 'semver.Version';
   const elem = v.elem === 'string' ? 'string' : 'interface {}';
   return v instanceof GoSlice ? `[]${elem}` : `map[string]${elem}`;
 }
@@ -197,6 +203,6 @@ export function isTrue(v: Evaluated): boolean {
     case 'undefined': return false;
   }
   if (v === null) return false;
-  if (v instanceof GoTime || v instanceof SprigCertificate) return true; // a struct
+  if (v instanceof GoTime || v instanceof SprigCertificate || v instanceof SemverVersion) return true; // a struct, or a non-nil pointer
   return v instanceof GoSlice ? v.items.length > 0 : v.entries.size > 0;
 }

@@ -16,7 +16,7 @@ import type { CallContext } from './budget.ts';
 import { toText, utf8, type GoString } from './bytes.ts';
 import { FuncError } from './errors.ts';
 import { timeJson } from './json-encode.ts';
-import { GoMap, GoSlice, GoTime, SprigCertificate, type Evaluated } from './values.ts';
+import { GoMap, GoSlice, GoTime, SemverVersion, SprigCertificate, type Evaluated } from './values.ts';
 
 /** Go fails to marshal the value: toYaml gives "". */
 class MarshalFailure extends FuncError {}
@@ -77,6 +77,8 @@ function toNode(v: Evaluated): YamlNode {
   }
   if (v instanceof GoSlice) return { kind: 'seq', items: v.items.map(toNode) };
   if (v instanceof GoTime) return timeNode(v);
+  // sigs.k8s.io/yaml goes through encoding/json: Version.MarshalJSON's string.
+  if (v instanceof SemverVersion) return toNode(v.string());
   if (v instanceof SprigCertificate) return toNode(new GoMap('string', new Map([['Cert', v.cert], ['Key', v.key]])));
   // JSON keys in byte order; two that read back alike keep the later value, as go-yaml does.
   const entries = new Map<string, YamlNode>();
