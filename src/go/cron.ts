@@ -189,6 +189,19 @@ function atoi(expr: string): number {
 /** What Go's strings.Fields splits on (unicode.IsSpace): JavaScript's `\s` differs (U+0085, U+FEFF). */
 const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
+/** Days a search may still look at, shared by all its firstFiringAtOrAfter calls. */
+export interface StepBudget {
+  daysLeft: number;
+}
+
+/** A search ran out of its StepBudget: the caller answers with what it knows so far. */
+export class SearchExhausted extends Error {
+  constructor() {
+    super('cron search step budget spent');
+    this.name = 'SearchExhausted';
+  }
+}
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** robfig's Next gives up past the end of the fifth calendar year after the one it starts in. */
@@ -198,14 +211,17 @@ const YEARS_SEARCHED = 5;
  * The first time (ms since the epoch, UTC) at or after `at` when a five-field schedule fires, or
  * undefined when it fires neither in `at`'s year nor in the five after it (robfig's zero time).
  * At most six years of days are looked at: a schedule that never fires (February 30th) costs
- * about 2,200 steps, not a loop.
+ * about 2,200 steps, not a loop. A search that asks many times (one per window, per firing) passes
+ * one `budget` to all its calls: each day looked at takes one step from it, and a call that finds
+ * it spent throws SearchExhausted.
  */
-export function firstFiringAtOrAfter(schedule: FieldSchedule, at: number): number | undefined {
+export function firstFiringAtOrAfter(schedule: FieldSchedule, at: number, budget?: StepBudget): number | undefined {
   if (!canFire(schedule)) return undefined;
   // Firings are whole minutes (ESO's parser fixes seconds at 0).
   let t = Math.ceil(at / MINUTE_MS) * MINUTE_MS;
   const limit = Date.UTC(new Date(Math.ceil(at / 1000) * 1000).getUTCFullYear() + YEARS_SEARCHED + 1, 0, 1);
   while (t < limit) {
+    if (budget && budget.daysLeft-- <= 0) throw new SearchExhausted();
     const day = new Date(t);
     if (schedule.months[day.getUTCMonth() + 1] && dayMatches(schedule, day)) {
       const midnight = t - (t % DAY_MS);

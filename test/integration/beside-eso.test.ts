@@ -8,6 +8,7 @@ import { KubeClient } from '../../src/kube/client.ts';
 import type { Informer, KubeObject } from '../../src/kube/informer.ts';
 import { clusterExternalSecrets, clusterSecretStores, events, externalSecrets, secretStores } from '../../src/kube/resources.ts';
 import { esoCrdsDir } from '../helpers/eso-crds.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 import { decode, eventually, getIfExists, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
 import { startOperatorChild } from './operator-child.ts';
 
@@ -105,6 +106,35 @@ describe('beside ESO, with ESO v2.9.0\'s own CRDs and CONTROLLER_CLASS', () => {
     expect(await unchangedSince(secretStores.path(ns, 'eso-other'), foreignStores[1])).toBe(true);
     expect(await unchangedSince(clusterSecretStores.path(undefined, 'eso-cluster'), foreignStores[2])).toBe(true);
     expect(await eventsAbout(ns, 'eso-default')).toEqual([]);
+  });
+
+  it("ESO's condition type Deleted (a metric series) is set for its own ExternalSecrets deleted, even when their store went first, never for ESO's", async () => {
+    await h.createAwsSecret('deleted/db', JSON.stringify({ password: 'gone' }));
+    const ns = await h.namespace('deleted');
+    await store('eso', ns, 'other');
+    await store('ours', ns, CLASS);
+    await store('ours-first-gone', ns, CLASS);
+    const theirs = await externalSecret('theirs', ns, { name: 'eso' }, 'deleted/db');
+    await externalSecret('mine', ns, { name: 'ours' }, 'deleted/db');
+    await externalSecret('mine-storeless', ns, { name: 'ours-first-gone' }, 'deleted/db');
+    await syncedSecret(ns, 'mine');
+    await syncedSecret(ns, 'mine-storeless');
+    await operatorCaughtUp(h, [theirs]);
+    const gauge = h.operator.metrics.statusCondition;
+    const value = (name: string, condition: string, status: string) => metricValue(gauge, { name, namespace: ns, condition, status });
+    for (const name of ['mine', 'mine-storeless']) await eventually(async () => (await value(name, 'Ready', 'True')) === 1, `${name}'s Ready series`);
+
+    // As when a namespace goes: a store before its ExternalSecret. The class rule alone would no longer call that one its own.
+    await h.kube.request('DELETE', secretStores.path(ns, 'ours-first-gone'));
+    await eventually(async () => h.operator.caches.secretStores.get(`${ns}/ours-first-gone`) === undefined, 'the operator to see the store go');
+    for (const name of ['theirs', 'mine', 'mine-storeless']) await h.kube.request('DELETE', externalSecrets.path(ns, name));
+    // Positive signs: its own ones' marks, and the operator's cache without ESO's (its deletion hooks run as the cache drops it).
+    for (const name of ['mine', 'mine-storeless']) await eventually(async () => (await value(name, 'Deleted', 'False')) === 1, `${name}'s Deleted series`);
+    await eventually(async () => h.operator.caches.externalSecrets.get(`${ns}/theirs`) === undefined, 'the operator to see ESO\'s ExternalSecret go');
+    const series = (await gauge.get()).values.filter((v) => v.labels.namespace === ns);
+    expect(series.map((v) => [v.labels.name, v.labels.condition, v.labels.status, v.value]).sort()).toEqual([
+      ['mine', 'Deleted', 'False', 1], ['mine-storeless', 'Deleted', 'False', 1],
+    ]);
   });
 
   it('moving a store by its spec.controller moves its ExternalSecrets: to this class they sync, away from it they are left alone', async () => {

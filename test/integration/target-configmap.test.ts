@@ -199,6 +199,38 @@ describe('target.manifest ConfigMap', () => {
     await recorded(ns, 'es', { type: 'Normal', reason: 'Deleted', message: 'ConfigMap deleted due to DeletionPolicy=Delete' });
   });
 
+  it('deletionPolicy Delete: a ConfigMap another controller\'s finalizer holds stays Terminating, and is not deleted again on later syncs', async () => {
+    const { ns, key } = await prepared('cm-delete-held');
+    await applyExternalSecret(h, ns, 'es', { data: dbData(key), target: { manifest: CONFIG_MAP, deletionPolicy: 'Delete' } });
+    const synced = await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    await h.kube.request('PATCH', configMaps.path(ns, 'es'), {
+      body: { metadata: { finalizers: ['example.com/hold'] } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone-else' },
+    });
+    await h.aws.send(new DeleteSecretCommand({ SecretId: key, ForceDeleteWithoutRecovery: true }));
+    await forceSync(ns, 'es');
+    const deleted = await resynced(ns, 'es', synced);
+    expect(readyCondition(deleted).reason).toBe('SecretDeleted');
+    const held = await configMap(ns, 'es');
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(held.metadata.finalizers).toEqual(['example.com/hold']);
+    // Two more syncs see it Terminating: each records a MissingProviderSecret per data entry (two), and neither deletes it again.
+    await forceSync(ns, 'es');
+    const again = await resynced(ns, 'es', deleted);
+    expect(readyCondition(again).reason).toBe('SecretDeleted');
+    await forceSync(ns, 'es');
+    await resynced(ns, 'es', again);
+    // The last sync's Event in: the second's, sent before it, are in too.
+    const list = await eventually(async () => {
+      const all = await eventsFor(h, ns, 'es');
+      return all.filter((e) => e.reason === 'MissingProviderSecret').length === 3 * 2 && all;
+    }, 'the third sync\'s MissingProviderSecret Event');
+    expect(list.filter((e) => e.reason === 'Deleted').map((e) => e.message)).toEqual(['ConfigMap deleted due to DeletionPolicy=Delete']);
+    expect((await configMap(ns, 'es'))?.metadata.uid).toBe(held.metadata.uid);
+    await h.kube.request('PATCH', configMaps.path(ns, 'es'), {
+      body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone-else' },
+    });
+  });
+
   it("ESO's cleanup finalizer, left from before a move: under Delete+Owner the ConfigMap it controls goes with the ExternalSecret; under Retain it stays", async () => {
     const { ns, key } = await prepared('cm-eso-fin');
     const finalizers = { finalizers: [ESO_CLEANUP_FINALIZER] };

@@ -146,6 +146,34 @@ describe('templateFrom[].target at apply, as ESO v2.9 takes it', () => {
   });
 });
 
+describe('syncWindows bounds at apply (narrower than ESO: no real manifest comes near them)', () => {
+  const windows = (n: number, schedule = '0 22 * * *') => ({ ...base, syncWindows: { kind: 'deny', windows: Array.from({ length: n }, () => ({ schedule, duration: '1h' })) } });
+  // A five-field schedule of exactly `length` characters: the minute field a list of zeros.
+  const scheduleOf = (length: number) => `${length % 2 ? '0' : '00'}${',0'.repeat(Math.floor((length - 9) / 2))} 0 * * *`;
+
+  for (const apiVersion of ['external-secrets.io/v1', 'external-secrets.io/v1beta1']) {
+    it(`${apiVersion}: at most 50 windows, a schedule of at most 256 characters`, async () => {
+      expect([scheduleOf(256).length, scheduleOf(257).length]).toEqual([256, 257]);
+      expect(await apply(apiVersion, windows(50))).toBe('accepted');
+      expect(await apply(apiVersion, windows(1, scheduleOf(256)))).toBe('accepted');
+      expect(await apply(apiVersion, windows(51))).toMatchObject({ status: 422, message: expect.stringMatching(/spec\.syncWindows\.windows: Too many: 51: must have at most 50 items/) });
+      expect(await apply(apiVersion, windows(1, scheduleOf(257)))).toMatchObject({
+        status: 422, message: expect.stringMatching(/spec\.syncWindows\.windows\[0\]\.schedule: Too long/),
+      });
+    });
+  }
+
+  it("a ClusterExternalSecret's externalSecretSpec has the same bounds", async () => {
+    const name = `ces-${Math.random().toString(36).slice(2, 8)}`;
+    const verdict = await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', metadata: { name },
+      spec: { namespaceSelectors: [{ matchLabels: { 'no-such-label': 'x' } }], externalSecretSpec: windows(51) },
+    }).then(() => 'accepted', (err: any) => ({ status: err.status, message: err.message }));
+    if (verdict === 'accepted') await h.kube.request('DELETE', `/apis/external-secrets.io/v1/clusterexternalsecrets/${name}`);
+    expect(verdict).toMatchObject({ status: 422, message: expect.stringMatching(/spec\.externalSecretSpec\.syncWindows\.windows: Too many: 51/) });
+  });
+});
+
 describe('store validation at apply', () => {
   it('rejects a SecretStore without a region, and auth with both jwt and secretRef', async () => {
     const store = (aws: Record<string, unknown>) => applyManifest(h.kube, {

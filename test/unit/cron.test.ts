@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CronError, firstFiringAtOrAfter, parseCron, type CronSchedule } from '../../src/go/cron.ts';
+import { CronError, firstFiringAtOrAfter, parseCron, SearchExhausted, type CronSchedule, type StepBudget } from '../../src/go/cron.ts';
 
 /** The times robfig's Next(start) is asked from, in each row's order. */
 const STARTS = ['2026-06-01T21:59:30Z', '2026-02-27T12:00:00Z', '2026-12-31T23:59:59Z', '2027-03-01T00:00:00Z'].map(Date.parse);
@@ -116,6 +116,17 @@ describe('parseCron and firstFiringAtOrAfter, as robfig/cron v3 with ESO parser'
     expect(firstFiringAtOrAfter(parseCron('0 0 30 2 *') as never, 0)).toBeUndefined();
     expect(firstFiringAtOrAfter(parseCron('0 0 31 4,6,9,11 *') as never, 0)).toBeUndefined();
     expect(firstFiringAtOrAfter(parseCron(', * * * *') as never, 0)).toBeUndefined();
+  });
+
+  it('a shared budget is charged one step per day looked at, and a call that finds it spent throws SearchExhausted', () => {
+    const leapDay = parseCron('0 0 29 2 *') as never;
+    const from = Date.parse('2026-12-03T00:00:00Z');
+    const budget: StepBudget = { daysLeft: 800 };
+    // 2028-02-29 is the 454th day from 2026-12-03, both counted.
+    expect(firstFiringAtOrAfter(leapDay, from, budget)).toBe(Date.parse('2028-02-29T00:00:00Z'));
+    expect(budget.daysLeft).toBe(800 - 454);
+    expect(() => firstFiringAtOrAfter(leapDay, from, budget)).toThrow(SearchExhausted);
+    expect(budget.daysLeft).toBeLessThanOrEqual(0);
   });
 
   it('firstFiringAtOrAfter counts a firing at the very instant', () => {

@@ -164,6 +164,9 @@ const DELIBERATE: Array<{ finding: string; readme: string; kinds?: string[] }> =
   // A window's duration: refused at apply when Go cannot parse it (ESO's controller then could not read the object).
   { finding: '.spec.syncWindows.windows[].duration: pattern "^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$" (ESO: none)', readme: 'and for `syncWindows[].duration`' },
   { finding: '.spec.syncWindows.windows[].duration: maxLength 64 (ESO: none)', readme: "(a window's `duration` too)" },
+  // Each window costs every refresh's search for the next permitted time; no real manifest has this many or this long.
+  { finding: '.spec.syncWindows.windows: maxItems 50 (ESO: none)', readme: '`syncWindows.windows` is capped at 50 windows' },
+  { finding: '.spec.syncWindows.windows[].schedule: maxLength 256 (ESO: none)', readme: 'and a window\'s `schedule` at 256 characters' },
   // ESO's webhook refuses it too (validateTemplateFromTarget); the bounds hold that rule within the CEL cost budget.
   { finding: '.spec.target: rule "templateFrom[].target of a Secret target must be Data, Annotations or Labels (any case): another value is a path into the Secret, which could set its type, immutable or metadata"', readme: 'for a Secret target, `templateFrom[].target` only Data, Annotations or Labels, in any case' },
   { finding: '.spec.target.template.templateFrom: maxItems 200 (ESO: none)', readme: '`templateFrom` is capped at 200 entries' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSyncWindows } from '../../src/api/generated.ts';
-import { MOST_FIRINGS, nextPermission, refreshPermitted, syncWindowsOf, type SyncWindows } from '../../src/controllers/externalsecret/sync-windows.ts';
+import { MOST_DAYS_SEARCHED, MOST_FIRINGS, MOST_WINDOWS, nextPermission, refreshPermitted, syncWindowsOf, type SyncWindows } from '../../src/controllers/externalsecret/sync-windows.ts';
 import { OperatorError } from '../../src/errors.ts';
 
 const at = (iso: string): number => Date.parse(iso);
@@ -107,6 +107,12 @@ describe('syncWindowsOf', () => {
     expect(badDuration.message).toMatch(/^spec\.syncWindows\.windows\[1\]\.duration: time: .*"1 hour"/);
   });
 
+  it('more than MOST_WINDOWS windows is InvalidSpec (the CRDs cap them too; this holds for one stored before)', () => {
+    const many = (n: number) => ({ syncWindows: { kind: 'deny' as const, windows: Array.from({ length: n }, () => ({ schedule: '@daily', duration: '1h' })) } });
+    expect(syncWindowsOf(many(MOST_WINDOWS))!.windows).toHaveLength(MOST_WINDOWS);
+    expect(() => syncWindowsOf(many(MOST_WINDOWS + 1))).toThrow(new OperatorError('InvalidSpec', `spec.syncWindows.windows: ${MOST_WINDOWS + 1} windows, more than the ${MOST_WINDOWS} this operator takes`));
+  });
+
   it('reads a spec once: the same block gives the same windows', () => {
     const block: ExternalSecretSyncWindows = { kind: 'deny', windows: [{ schedule: '0 2 * * 6', duration: '2h' }] };
     expect(syncWindowsOf({ syncWindows: block })).toBe(syncWindowsOf({ syncWindows: block }));
@@ -152,5 +158,31 @@ describe('nextPermission', () => {
     expect(found.at).toBeGreaterThan(OPEN + (MOST_FIRINGS - 1) * HOUR);
     expect(refreshPermitted(endless, found.at)).toBe(false);
     expect(nextPermission(windows('deny', ['@every 1m', '1h']), OPEN)).toBeUndefined();
+  });
+
+  // Review 2c's input: a deny window that leaves no gap, and many that fire only on February 29th. Every
+  // firing of the first asks each of the others for its next firing, a year or more of days away.
+  const leapDays = (n: number): Array<[string, string]> => Array.from({ length: n }, (_, k): [string, string] => [`${k} 0 29 2 *`, '1m']);
+
+  it('deny: many rarely firing windows end the search on its day budget, past `from`, as a time to look again', () => {
+    const from = at('2026-12-03T08:00:00Z');
+    const heavy = windows('deny', ['* * * * *', '1m'], ...leapDays(MOST_WINDOWS - 1));
+    // Without the rare windows the search runs to the firing bound (the window that fired at 07:59
+    // closes at 08:00, so its first step reaches only one millisecond on)...
+    const light = nextPermission(windows('deny', ['* * * * *', '1m']), from)!;
+    expect(light).toEqual({ at: from + (MOST_FIRINGS - 1) * MINUTE + 1, forMs: 0 });
+    // ...with them, whose firings are the same, the day budget stops it sooner.
+    const found = nextPermission(heavy, from)!;
+    expect(found.forMs).toBe(0);
+    expect(found.at).toBeGreaterThan(from);
+    expect(found.at).toBeLessThan(light.at);
+    expect(refreshPermitted(heavy, found.at)).toBe(false);
+  });
+
+  it('the day budget covers MOST_WINDOWS windows that never fire, twice over: an allow search with them still answers none', () => {
+    expect(MOST_DAYS_SEARCHED).toBeGreaterThanOrEqual(2 * MOST_WINDOWS * 6 * 366);
+    const never = Array.from({ length: MOST_WINDOWS }, (): [string, string] => ['0 0 30 2 *', '1h']);
+    expect(nextPermission(windows('allow', ...never), OPEN)).toBeUndefined();
+    expect(nextPermission(windows('deny', ...never), OPEN)).toEqual({ at: OPEN, forMs: Infinity });
   });
 });

@@ -72,6 +72,10 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     ? cluster?.clusterSecretStores.get(r.name)
     : secretStores.get(cacheKey(r.namespace, r.name)));
   const served = (es: ExternalSecret): boolean => servesExternalSecret(storeRefsOf(es.spec, es.metadata.namespace), store, options.controllerClass);
+  // The ExternalSecrets this operator has reported on (their Ready series exist): only those get ESO's
+  // Deleted mark when they go. Beside ESO, one of ESO's leaves no series here; and one of ours whose
+  // store went first (so the class rule no longer says it is ours) still loses its Ready series.
+  const reported = new Set<string>();
 
   const reconciler = new ExternalSecretReconciler({
     kube,
@@ -102,6 +106,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     } : {}),
     onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
+      reported.add(cacheKey(es.metadata.namespace, es.metadata.name));
       metrics.syncCalls.inc(labels);
       if (outcome === 'error') {
         metrics.syncErrors.inc(labels);
@@ -123,7 +128,11 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   if (managedConfigMaps) controller.watches(managedConfigMaps, targeting);
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
   return controller
-    .onDeleted((es) => markExternalSecretDeleted(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' }))
+    .onDeleted((es) => {
+      if (reported.delete(cacheKey(es.metadata.namespace, es.metadata.name))) {
+        markExternalSecretDeleted(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' });
+      }
+    })
     .serves(served)
     .reconciles((es) => reconciler.reconcile(es));
 }

@@ -36,12 +36,15 @@ export const writeTargetConfigMap = (kube: KubeClient, es: ExternalSecret, rende
 
 /**
  * Deletes the target ConfigMap for deletionPolicy Delete: only one this ExternalSecret controls.
- * Returns false when there is none; any other ConfigMap of that name is left, and the failure says so.
+ * Returns false when there is none, or when its deletion is already under way (another
+ * controller's finalizer holds it): each refresh would otherwise delete it again and record
+ * another Event. Any other ConfigMap of that name is left, and the failure says so.
  */
 export async function deleteTargetConfigMap(kube: KubeClient, es: ExternalSecret): Promise<boolean> {
   const live = await readConfigMap(kube, es.metadata.namespace!, targetName(es));
   if (!live) return false;
   checkControlledForDelete(es, live, 'ConfigMap');
+  if (live.metadata.deletionTimestamp) return false;
   await deleteIfThere(kube, configMaps, live);
   return true;
 }
