@@ -78,7 +78,7 @@ describe('sprig random and crypto functions against Go', () => {
   for (const v of sprig2Vectors.filter((x) => isRandomOrCrypto(x.name))) {
     it(v.name, () => {
       if (v.goError !== undefined) {
-        expectGoError(v.goError, () => render(v.template, v.data));
+        expectGoError(v.name, v.goError, () => render(v.template, v.data));
         return;
       }
       if (v.want!.includes('-----BEGIN CERTIFICATE-----')) {
