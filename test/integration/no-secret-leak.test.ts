@@ -37,7 +37,8 @@ const scenarios: Scenario[] = [
   { name: 'template-type-error', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ .password.field }}' } } } }), ready: 'False' },
   { name: 'template-printf', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ printf "%d" .password | b64dec | fromJson | toJson }}{{ .missing }}' } } } }), ready: 'False' },
   { name: 'template-bad-json', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ (.password | fromJson).a }}' } } } }), ready: 'False' },
-  // Functions whose Go errors quote their argument (time, semver, certificate SANs, a JWK's kty): ours must not.
+  // Functions whose Go errors quote their argument (time, semver, certificate SANs, PEM labels, a JWK's kty, a
+  // decryption scheme): ours must not.
   ...templateFunctionFailures(),
   // rewrite.merge reads values as JSON; nullBytePolicy and valuesDecodingStrategy judge values.
   { name: 'merge-sync', value: JSON.stringify({ a: JSON.stringify({ x: canary }), b: JSON.stringify({ y: canary }) }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ merge: { strategy: 'JSON', into: 'all' } }] }] }), ready: 'True' },
@@ -64,6 +65,8 @@ function templateFunctionFailures(): Scenario[] {
     fails('semver-or-group', '{{ semverCompare (printf ">= 1.0.0 || %s" .password) "1.0.0" }}'),
     fails('cert-ip', '{{ genSelfSignedCert "h" (list .password) nil 1 }}'),
     fails('cert-dns-name', '{{ genSelfSignedCert "h" nil (list (printf "é%s" .password)) 1 }}'),
+    fails('pem-label', '{{ genCAWithKey "ca" 30 (printf "-----BEGIN %s PRIVATE KEY-----\\nAAAA\\n-----END %s PRIVATE KEY-----\\n" .password .password) }}'),
+    fails('rsa-decrypt-scheme', '{{ rsaDecrypt .password "SHA1" "x" "k" }}'),
     fails('jwk-kty', '{{ jwkPublicKeyPem .jwk }}', JSON.stringify({ jwk: JSON.stringify({ kty: canary, n: 'AQAB', e: 'AQAB' }) })),
   ];
 }

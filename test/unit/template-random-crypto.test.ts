@@ -198,7 +198,7 @@ describe('rsaDecrypt (ESO)', () => {
 
   it('returns the input for scheme None, and refuses other schemes', () => {
     expect(render('{{ rsaDecrypt "None" "x" "plain" "no key" }}')).toBe('plain');
-    expect(() => render('{{ rsaDecrypt "RSA-PKCS1" "SHA1" "x" "k" }}')).toThrow('error calling rsaDecrypt: decryption scheme RSA-PKCS1 is not supported');
+    expect(() => render('{{ rsaDecrypt "RSA-PKCS1" "SHA1" "x" "k" }}')).toThrow(/error calling rsaDecrypt: decryption scheme is not supported$/);
   });
 
   it("fails with ESO's messages, never the key or the data", () => {

@@ -25,6 +25,9 @@ const cases: [name: string, template: string, value: string, reason: string][] =
   ['genSelfSignedCert of a number from the data as IP', '{{ genSelfSignedCert "h" (list (atoi .v)) nil 1 }}', '424242', 'error calling genSelfSignedCert: error parsing ip: a value of type int is not a string'],
   ['genSelfSignedCert of a map from the data as DNS name', '{{ genSelfSignedCert "h" nil (list (fromJson .v)) 1 }}', `{"p":"${SECRET}"}`, 'error calling genSelfSignedCert: error processing alternate dns name: a value of type map[string]interface {} is not a string'],
   ['genSelfSignedCert of a non-ASCII secret DNS name', '{{ genSelfSignedCert "h" nil (list .v) 1 }}', `é${SECRET}`, 'error calling genSelfSignedCert: error creating certificate: x509: a DNS name cannot be encoded as an IA5String'],
+  ['genCAWithKey of a key PEM with a secret label', '{{ genCAWithKey "ca" 30 (printf "-----BEGIN %s PRIVATE KEY-----\\nAAAA\\n-----END %s PRIVATE KEY-----\\n" .v .v) }}', SECRET, 'error calling genCAWithKey: parsing private key: invalid private key type'],
+  ['genCAWithKey of a PEM with a secret label', '{{ genCAWithKey "ca" 30 (printf "-----BEGIN %s-----\\nAAAA\\n-----END %s-----\\n" .v .v) }}', SECRET, 'error calling genCAWithKey: parsing private key: no private key data in PEM block'],
+  ['rsaDecrypt of a secret scheme', '{{ rsaDecrypt .v "SHA1" "x" "k" }}', SECRET, 'error calling rsaDecrypt: decryption scheme is not supported'],
   ['jwkPublicKeyPem of a secret kty', '{{ jwkPublicKeyPem .v }}', `{"kty":"${SECRET}"}`, 'error calling jwkPublicKeyPem: invalid key type from JSON'],
   ['jwkPrivateKeyPem of a secret kty', '{{ jwkPrivateKeyPem .v }}', `{"kty":"${SECRET}","d":"x"}`, 'error calling jwkPrivateKeyPem: invalid key type from JSON'],
 ];
@@ -35,5 +38,10 @@ describe('template errors never quote the data', () => {
     expect(error.limit).toBe(false);
     expect(error.reason.slice(error.reason.indexOf('error calling '))).toBe(reason);
     for (const part of [value, SECRET, '424242', 'é']) expect(error.message).not.toContain(part);
+  });
+
+  it('a well-known PEM label is still named, as Go names it', () => {
+    const { error } = failure('{{ genCAWithKey "ca" 30 .v }}', { v: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' });
+    expect(error.reason).toMatch(/error calling genCAWithKey: parsing private key: no private key data in PEM block of type CERTIFICATE$/);
   });
 });

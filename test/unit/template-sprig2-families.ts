@@ -37,6 +37,8 @@ const ourReasons: Record<string, string> = {
   // A non-string element is named by its type, not printed (a number or map may come from the data).
   'genSelfSignedCert of a number as IP': 'error calling genSelfSignedCert: error parsing ip: a value of type int is not a string',
   'genSelfSignedCert of a number as DNS name': 'error calling genSelfSignedCert: error processing alternate dns name: a value of type float64 is not a string',
+  // A PEM block is named by its type only when that is a well-known label (pem.ts).
+  'genCAWithKey of an unknown key type': 'error calling genCAWithKey: parsing private key: invalid private key type',
   'genSelfSignedCert of a non-ASCII DNS name': 'error calling genSelfSignedCert: error creating certificate: x509: a DNS name cannot be encoded as an IA5String',
 };
 

@@ -16,7 +16,7 @@ import { children, parseDer, toDer, Type } from './der.ts';
 import { FuncError } from './errors.ts';
 import type { FuncDef } from './func-def.ts';
 import { parseIP } from './ip-parse.ts';
-import { decodePem, encodePem } from './pem.ts';
+import { decodePem, encodePem, nameableLabel } from './pem.ts';
 import { GoSlice, SprigCertificate, typeName, type Evaluated } from './values.ts';
 import { parseCertificate } from './x509.ts';
 
@@ -36,7 +36,9 @@ function parsePrivateKeyPem(pem: GoString): PrivateKey {
   const [block] = decodePem(pem);
   if (block === undefined) throw new FuncError('no PEM data in input');
   if (block.type === 'PRIVATE KEY') return importKey(block.bytes, 'pkcs8', 'decoding PEM as PKCS#8: x509: malformed PKCS#8 private key');
-  if (!block.type.endsWith(' PRIVATE KEY')) throw new FuncError(`no private key data in PEM block of type ${toText(block.type)}`);
+  // Go names the block's type; ours names only a well-known one (any other is the input's text).
+  const label = nameableLabel(block);
+  if (!block.type.endsWith(' PRIVATE KEY')) throw new FuncError(`no private key data in PEM block${label === undefined ? '' : ` of type ${toText(label)}`}`);
   switch (block.type.slice(0, -12)) {
     case 'RSA': return importKey(block.bytes, 'pkcs1', 'parsing RSA private key from PEM: x509: malformed private key');
     case 'EC': return importKey(block.bytes, 'sec1', 'parsing EC private key from PEM: x509: malformed private key');
@@ -46,7 +48,7 @@ function parsePrivateKeyPem(pem: GoString): PrivateKey {
       return 'dsa';
     }
   }
-  throw new FuncError(`invalid private key type ${toText(block.type)}`);
+  throw new FuncError(`invalid private key type${label === undefined ? '' : ` ${toText(label)}`}`);
 }
 
 /** sprig's pemBlockForKey: PKCS#1 for RSA, SEC 1 for EC, PKCS#8 for the rest. */
