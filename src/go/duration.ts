@@ -21,15 +21,21 @@ const UNITS: ReadonlyMap<string, bigint> = new Map([
   ['h', 3_600_000_000_000n],
 ]);
 
-/** A string time.ParseDuration rejects. The message follows Go's and names the input. */
+/**
+ * A string time.ParseDuration rejects. The message follows Go's and names the input (a spec
+ * field's, to be fixed there); `withoutInput` is Go's words with no part of the input, for a
+ * duration that may be secret data (a template's).
+ */
 export class DurationError extends Error {
   readonly code = 'InvalidDuration';
   readonly input: string;
+  readonly withoutInput: string;
 
-  constructor(reason: string, input: string) {
-    super(`time: ${reason} ${goQuote(input)}`);
+  constructor(reason: string, input: string, unit?: string) {
+    super(`time: ${unit === undefined ? reason : `unknown unit ${goQuote(unit)} in duration`} ${goQuote(input)}`);
     this.name = 'DurationError';
     this.input = input;
+    this.withoutInput = `time: ${reason}`;
   }
 }
 
@@ -70,7 +76,7 @@ export function parseDurationNanos(text: string): bigint {
     const unitName = s.slice(0, end);
     s = s.slice(end);
     const unit = UNITS.get(unitName);
-    if (unit === undefined) throw new DurationError(`unknown unit ${goQuote(unitName)} in duration`, text);
+    if (unit === undefined) throw new DurationError('unknown unit in duration', text, unitName);
 
     if (whole.value > LIMIT / unit) throw new DurationError('invalid duration', text);
     let value = whole.value * unit;

@@ -37,6 +37,9 @@ const scenarios: Scenario[] = [
   { name: 'template-type-error', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ .password.field }}' } } } }), ready: 'False' },
   { name: 'template-printf', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ printf "%d" .password | b64dec | fromJson | toJson }}{{ .missing }}' } } } }), ready: 'False' },
   { name: 'template-bad-json', value: JSON.stringify({ password: canary }), spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: '{{ (.password | fromJson).a }}' } } } }), ready: 'False' },
+  // Functions whose Go errors quote their argument (time, semver, certificate SANs, PEM labels, a JWK's kty, a
+  // decryption scheme): ours must not.
+  ...templateFunctionFailures(),
   // rewrite.merge reads values as JSON; nullBytePolicy and valuesDecodingStrategy judge values.
   { name: 'merge-sync', value: JSON.stringify({ a: JSON.stringify({ x: canary }), b: JSON.stringify({ y: canary }) }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ merge: { strategy: 'JSON', into: 'all' } }] }] }), ready: 'True' },
   { name: 'merge-not-json', value: JSON.stringify({ p: canary }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ merge: {} }] }] }), ready: 'False' },
@@ -48,6 +51,25 @@ const scenarios: Scenario[] = [
   // Keys name things (they become the Secret's visible keys and are named in errors); values are the secret.
   { name: 'invalid-key', value: JSON.stringify({ 'bad key': canary }), spec: (key) => ({ dataFrom: [{ extract: { key }, rewrite: [{ regexp: { source: '^bad', target: 'still bad' } }] }] }), ready: 'False' },
 ];
+
+/** A value routed into each template function whose Go error would quote it; each render fails. */
+function templateFunctionFailures(): Scenario[] {
+  const fails = (name: string, text: string, value = JSON.stringify({ password: canary })): Scenario =>
+    ({ name, value, spec: (key) => ({ dataFrom: [{ extract: { key } }], target: { template: { data: { x: text } } } }), ready: 'False' });
+  return [
+    fails('to-date', '{{ .password | mustToDate "2006-01-02" }}'),
+    fails('to-date-extra-text', '{{ printf "2024-01-02%s" .password | mustToDate "2006-01-02" }}'),
+    fails('date-modify', '{{ now | mustDateModify .password }}'),
+    fails('date-modify-unit', '{{ now | mustDateModify (printf "1%s" .password) }}'),
+    fails('semver-constraint', '{{ semverCompare .password "1.0.0" }}'),
+    fails('semver-or-group', '{{ semverCompare (printf ">= 1.0.0 || %s" .password) "1.0.0" }}'),
+    fails('cert-ip', '{{ genSelfSignedCert "h" (list .password) nil 1 }}'),
+    fails('cert-dns-name', '{{ genSelfSignedCert "h" nil (list (printf "é%s" .password)) 1 }}'),
+    fails('pem-label', '{{ genCAWithKey "ca" 30 (printf "-----BEGIN %s PRIVATE KEY-----\\nAAAA\\n-----END %s PRIVATE KEY-----\\n" .password .password) }}'),
+    fails('rsa-decrypt-scheme', '{{ rsaDecrypt .password "SHA1" "x" "k" }}'),
+    fails('jwk-kty', '{{ jwkPublicKeyPem .jwk }}', JSON.stringify({ jwk: JSON.stringify({ kty: canary, n: 'AQAB', e: 'AQAB' }) })),
+  ];
+}
 
 /**
  * Each place a template can put a value, once where the apiserver accepts it (Ready=True) and once

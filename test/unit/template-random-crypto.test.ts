@@ -78,7 +78,7 @@ describe('sprig random and crypto functions against Go', () => {
   for (const v of sprig2Vectors.filter((x) => isRandomOrCrypto(x.name))) {
     it(v.name, () => {
       if (v.goError !== undefined) {
-        expectGoError(v.goError, () => render(v.template, v.data));
+        expectGoError(v.name, v.goError, () => render(v.template, v.data));
         return;
       }
       if (v.want!.includes('-----BEGIN CERTIFICATE-----')) {
@@ -198,7 +198,7 @@ describe('rsaDecrypt (ESO)', () => {
 
   it('returns the input for scheme None, and refuses other schemes', () => {
     expect(render('{{ rsaDecrypt "None" "x" "plain" "no key" }}')).toBe('plain');
-    expect(() => render('{{ rsaDecrypt "RSA-PKCS1" "SHA1" "x" "k" }}')).toThrow('error calling rsaDecrypt: decryption scheme RSA-PKCS1 is not supported');
+    expect(() => render('{{ rsaDecrypt "RSA-PKCS1" "SHA1" "x" "k" }}')).toThrow(/error calling rsaDecrypt: decryption scheme is not supported$/);
   });
 
   it("fails with ESO's messages, never the key or the data", () => {

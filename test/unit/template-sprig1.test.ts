@@ -23,12 +23,27 @@ const ourErrors: Record<string, string> = {
     'template "t": 1:22: executing: error calling urlParse: unable to parse url: first path segment in URL cannot contain colon',
   'urlParse of a missing scheme': 'template "t": 1:3: executing: error calling urlParse: unable to parse url: missing protocol scheme',
   'urlJoin of a bad userinfo': 'template "t": 1:3: executing: error calling urlJoin: unable to parse userinfo in dict: net/url: invalid userinfo',
+  // Go quotes the constraint or the version segment, which may be secret data: we leave it out.
+  'semverCompare  / 1.0.0': 'template "t": 1:3: executing: error calling semverCompare: improper constraint',
+  'semverCompare of an invalid constraint': 'template "t": 1:3: executing: error calling semverCompare: improper constraint',
+  'semverCompare of a huge segment':
+    'template "t": 1:3: executing: error calling semverCompare: Error parsing version segment: strconv.ParseUint: value out of range',
   'mustRegexSplit of a bad pattern': 'template "t": 1:3: executing: error calling mustRegexSplit: error parsing regexp: invalid named capture: `(?<`',
 };
 
 const render = (template: string, data: Record<string, string> = {}): string => {
   const t = parseTemplate('t', template);
   return Buffer.from(renderTemplate(t, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8')])))).toString('utf8');
+};
+
+/** The message of what `f` throws. */
+const messageOf = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
 };
 
 /** Go's message without its `template: t:1:2: executing "t" at <...>: ` prefix. */
@@ -38,9 +53,11 @@ describe('sprig (numbers, lists, dicts, strings, regexes, paths, types, url, sem
   for (const v of sprig1Vectors) {
     it(v.name, () => {
       if (v.goError !== undefined) {
-        const ours = ourErrors[v.name] ?? goReason(v.goError);
         expect(() => render(v.template, v.data)).toThrow(TemplateError);
-        expect(() => render(v.template, v.data)).toThrow(ours);
+        const ours = ourErrors[v.name];
+        // Ours is the whole message (nothing quoted after it); Go's reason is a part of it.
+        if (ours !== undefined) expect(messageOf(() => render(v.template, v.data))).toBe(ours);
+        else expect(() => render(v.template, v.data)).toThrow(goReason(v.goError));
         return;
       }
       expect(render(v.template, v.data)).toBe(v.want);

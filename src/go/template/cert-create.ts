@@ -13,7 +13,6 @@ import { toByteString } from '../bytes.ts';
 import type { GoString } from './bytes.ts';
 import { children, explicit, implicitOctets, nullNode, octetString, oidNode, parseDer, seq, set, toDer, Type, type Der } from './der.ts';
 import { FuncError } from './errors.ts';
-import { quoted } from './quote.ts';
 
 const { asn1 } = forge;
 const Class = asn1.Class;
@@ -123,7 +122,8 @@ export function createCertificate(req: CertRequest, subjectKey: KeyObject, issue
   if (authorityKeyId !== undefined && authorityKeyId.length > 0) extensions.push(extension('2.5.29.35', false, seq(implicitOctets(0, authorityKeyId))));
   if (req.dnsNames.length > 0 || req.ips.length > 0) {
     for (const name of req.dnsNames) {
-      if (/[^\x00-\x7f]/.test(name)) throw new FuncError(`error creating certificate: x509: ${quoted(name)} cannot be encoded as an IA5String`);
+      // Go quotes the name; it may be secret data, so ours says which SAN it is instead.
+      if (/[^\x00-\x7f]/.test(name)) throw new FuncError('error creating certificate: x509: a DNS name cannot be encoded as an IA5String');
     }
     const sans = [...req.dnsNames.map((n) => implicitOctets(2, n)), ...req.ips.map((ip) => implicitOctets(7, ip.toString('latin1')))];
     extensions.push(extension('2.5.29.17', subject === toDer(seq()), seq(...sans)));

@@ -30,7 +30,8 @@ function parseJwk(text: GoString): { jwk: JsonWebKey; kty: Kty; isPrivate: boole
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new FuncError('failed to unmarshal JSON into key hint: not a JSON object');
   const kty = (jwk as { kty?: unknown }).kty;
   const name = typeof kty === 'string' ? kty : '';
-  if (!(name in goType)) throw new FuncError(`invalid key type from JSON (${name})`);
+  // Go names the kty; it comes from the key's JSON, which is secret data.
+  if (!(name in goType)) throw new FuncError('invalid key type from JSON');
   const isPrivate = name === 'oct' || (jwk as { d?: unknown }).d !== undefined;
   return { jwk: jwk as JsonWebKey, kty: name as Kty, isPrivate };
 }

@@ -114,3 +114,16 @@ export function encodePem(block: { type: GoString; headers?: ReadonlyMap<GoStrin
   for (let i = 0; i < b64.length; i += 64) out += b64.slice(i, i + 64) + '\n';
   return out + `-----END ${block.type}-----\n`;
 }
+
+/**
+ * The labels of RFC 7468 and OpenSSL's legacy ones. An error may name a block by one of these;
+ * any other label is the input's own text, and the input may be secret data.
+ */
+const WELL_KNOWN_LABELS: ReadonlySet<GoString> = new Set([
+  'CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CRL', 'CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST', 'PKCS7', 'CMS',
+  'ATTRIBUTE CERTIFICATE', 'PUBLIC KEY', 'RSA PUBLIC KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY',
+  'EC PRIVATE KEY', 'DSA PRIVATE KEY', 'OPENSSH PRIVATE KEY', 'EC PARAMETERS', 'DH PARAMETERS',
+]);
+
+/** The block's label if an error may name it (see WELL_KNOWN_LABELS), else undefined. */
+export const nameableLabel = (block: PemBlock): GoString | undefined => (WELL_KNOWN_LABELS.has(block.type) ? block.type : undefined);

@@ -7,6 +7,7 @@
  */
 import { GoRegexp, type RegexpBudget } from '../regexp/regexp.ts';
 
+/** Masterminds' error texts, minus the constraint or version segment they quote: either may be secret data. */
 export class SemverError extends Error {}
 
 export interface Version {
@@ -44,7 +45,7 @@ const NUM = /^[0-9]*$/;
 /** strconv.ParseUint(s, 10, 64) as NewVersion reports it. */
 function parseUint(s: string): bigint {
   const n = BigInt(s);
-  if (n > UINT64_MAX) throw new SemverError(`Error parsing version segment: strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range`);
+  if (n > UINT64_MAX) throw new SemverError('Error parsing version segment: strconv.ParseUint: value out of range');
   return n;
 }
 
@@ -119,7 +120,7 @@ const isX = (x: string): boolean => x === 'x' || x === '*' || x === 'X';
 function parseConstraint(c: string, budget: RegexpBudget): Constraint {
   if (c === '') return { con: { major: 0n, minor: 0n, patch: 0n, pre: '', metadata: '' }, op: '', dirty: true, minorDirty: false, patchDirty: false };
   const [m] = regexes().constraint.findAllSubmatch(c, 1, budget);
-  if (m === undefined) throw new SemverError(`improper constraint: ${c}`);
+  if (m === undefined) throw new SemverError('improper constraint');
   let ver = m[2]!;
   let [dirty, minorDirty, patchDirty] = [false, false, false];
   if (isX(m[3]!) || m[3] === '') {
@@ -225,7 +226,7 @@ function rewriteRange(s: string, budget: RegexpBudget): string {
 export function newConstraint(c: string, budget: RegexpBudget): Constraint[][] {
   const rewritten = rewriteRange(c, budget);
   return rewritten.split('||').map((part) => {
-    if (!regexes().valid.matches(part, budget)) throw new SemverError(`improper constraint: ${part}`);
+    if (!regexes().valid.matches(part, budget)) throw new SemverError('improper constraint');
     const found = regexes().find.findAll(part, -1, budget).map(([from, to]) => part.slice(from, to));
     return (found.length > 0 ? found : [part]).map((s) => parseConstraint(s, budget));
   });

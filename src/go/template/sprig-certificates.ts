@@ -12,14 +12,12 @@ import { now } from '../time/time.ts';
 import type { CallContext } from './budget.ts';
 import { toText, type GoString } from './bytes.ts';
 import { createCertificate, type Issuer } from './cert-create.ts';
-import { unbounded } from './builder.ts';
 import { children, parseDer, toDer, Type } from './der.ts';
 import { FuncError } from './errors.ts';
-import { printInto } from './format.ts';
 import type { FuncDef } from './func-def.ts';
 import { parseIP } from './ip-parse.ts';
-import { decodePem, encodePem } from './pem.ts';
-import { GoSlice, SprigCertificate, type Evaluated } from './values.ts';
+import { decodePem, encodePem, nameableLabel } from './pem.ts';
+import { GoSlice, SprigCertificate, typeName, type Evaluated } from './values.ts';
 import { parseCertificate } from './x509.ts';
 
 /** A key sprig read: one node can use, or a DSA key, which sprig reads but x509 cannot sign with. */
@@ -38,7 +36,9 @@ function parsePrivateKeyPem(pem: GoString): PrivateKey {
   const [block] = decodePem(pem);
   if (block === undefined) throw new FuncError('no PEM data in input');
   if (block.type === 'PRIVATE KEY') return importKey(block.bytes, 'pkcs8', 'decoding PEM as PKCS#8: x509: malformed PKCS#8 private key');
-  if (!block.type.endsWith(' PRIVATE KEY')) throw new FuncError(`no private key data in PEM block of type ${toText(block.type)}`);
+  // Go names the block's type; ours names only a well-known one (any other is the input's text).
+  const label = nameableLabel(block);
+  if (!block.type.endsWith(' PRIVATE KEY')) throw new FuncError(`no private key data in PEM block${label === undefined ? '' : ` of type ${toText(label)}`}`);
   switch (block.type.slice(0, -12)) {
     case 'RSA': return importKey(block.bytes, 'pkcs1', 'parsing RSA private key from PEM: x509: malformed private key');
     case 'EC': return importKey(block.bytes, 'sec1', 'parsing EC private key from PEM: x509: malformed private key');
@@ -48,7 +48,7 @@ function parsePrivateKeyPem(pem: GoString): PrivateKey {
       return 'dsa';
     }
   }
-  throw new FuncError(`invalid private key type ${toText(block.type)}`);
+  throw new FuncError(`invalid private key type${label === undefined ? '' : ` ${toText(label)}`}`);
 }
 
 /** sprig's pemBlockForKey: PKCS#1 for RSA, SEC 1 for EC, PKCS#8 for the rest. */
@@ -74,33 +74,25 @@ function withKey(pem: GoString): PrivateKey {
   }
 }
 
-const valueText = (v: Evaluated): GoString => {
-  const b = unbounded();
-  printInto(b, v ?? null);
-  return b.toString();
-};
-
-/** sprig's getNetIPs and getAlternateDNSStrs: every element a string, every IP one Go's ParseIP reads. */
+/**
+ * sprig's getNetIPs and getAlternateDNSStrs: every element a string, every IP one Go's ParseIP reads.
+ * Go's errors print the element; ours leave it out (an IP or a name may be secret data) and name
+ * a non-string's type.
+ */
 function sans(ips: Evaluated, dns: Evaluated): { ips: Buffer[]; dnsNames: GoString[] } {
   const items = (v: Evaluated): readonly Evaluated[] => (v instanceof GoSlice ? v.items : []);
   const out = { ips: [] as Buffer[], dnsNames: [] as GoString[] };
   for (const ip of items(ips)) {
-    if (typeof ip !== 'string') throw new FuncError(`error parsing ip: ${toText(short(ip))} is not a string`);
+    if (typeof ip !== 'string') throw new FuncError(`error parsing ip: a value of type ${typeName(ip)} is not a string`);
     const bytes = parseIP(ip);
-    if (bytes === undefined) throw new FuncError(`error parsing ip: ${toText(ip)}`);
+    if (bytes === undefined) throw new FuncError('error parsing ip');
     out.ips.push(bytes);
   }
   for (const name of items(dns)) {
-    if (typeof name !== 'string') throw new FuncError(`error processing alternate dns name: ${toText(short(name))} is not a string`);
+    if (typeof name !== 'string') throw new FuncError(`error processing alternate dns name: a value of type ${typeName(name)} is not a string`);
     out.dnsNames.push(name);
   }
   return out;
-}
-
-/** fmt's %v of a non-string element, for the error (bounded: it is the template's own value). */
-function short(v: Evaluated): GoString {
-  const text = valueText(v);
-  return text.length > 256 ? `${text.slice(0, 256)}...` : text;
 }
 
 interface Base {

@@ -134,7 +134,8 @@ const OAEP_HASHES: Record<string, string> = { SHA1: 'sha1', SHA256: 'sha256', SH
 /** ESO's rsaDecrypt(scheme, hash, ciphertext, privateKeyPEM): RSA-OAEP with the hash for both OAEP and MGF1, or "None". */
 function rsaDecrypt(scheme: GoString, hash: GoString, input: GoString, privateKeyPem: GoString): GoString {
   if (scheme === 'None') return input;
-  if (scheme !== 'RSA-OAEP') throw new FuncError(`decryption scheme ${toText(scheme)} is not supported`);
+  // ESO names the scheme; it is an argument, which may come from the data, so ours does not.
+  if (scheme !== 'RSA-OAEP') throw new FuncError('decryption scheme is not supported');
   const [block] = decodePem(privateKeyPem);
   if (block === undefined) throw new FuncError('failed to decode PEM block');
   let key: KeyObject;

@@ -28,16 +28,17 @@ function dateInZone(ctx: CallContext, layout: GoString, date: Evaluated, zone: G
   return b.toString();
 }
 
-/** time.ParseDuration of a template string (bytes), its error as Go words it. */
+/** time.ParseDuration of a template string (bytes), its error as Go words it but without the string, which may be secret data. */
 function parseDuration(s: GoString): bigint {
   try {
     return parseDurationNanos(toText(s));
   } catch (e) {
-    if (e instanceof DurationError) throw new FuncError(e.message);
+    if (e instanceof DurationError) throw new FuncError(e.withoutInput);
     throw e;
   }
 }
 
+/** time.ParseInLocation in Local; its error (Go's words) leaves out the value, which may be secret data. */
 function toDate(layout: GoString, value: GoString): GoTime {
   try {
     return parseTime(layout, value, LOCAL);

@@ -254,7 +254,11 @@ function quote(s: string): string {
   return `${out}"`;
 }
 
-/** A time.ParseError; `message` is its Error() text. */
+/**
+ * A time.ParseError; `message` is its Error() text with the value left out. The values parsed
+ * come from templates, so they may be secret data, and the message reaches the status, Events
+ * and logs: Go's words are kept around where Go quotes the value (or a part of it).
+ */
 export class TimeParseError extends Error {
   constructor(message: string) {
     super(message);
@@ -264,9 +268,10 @@ export class TimeParseError extends Error {
 
 const BAD = Symbol('bad');
 
-function parseError(layout: string, value: string, layoutElem: string, valueElem: string, message = ''): TimeParseError {
-  if (message !== '') return new TimeParseError(`parsing time ${quote(value)}${message}`);
-  return new TimeParseError(`parsing time ${quote(value)} as ${quote(layout)}: cannot parse ${quote(valueElem)} as ${quote(layoutElem)}`);
+/** Go's `parsing time "value" as "layout": cannot parse "rest" as "elem"`, or `parsing time "value": reason`, without the value. */
+function parseError(layout: string, layoutElem: string, reason = ''): TimeParseError {
+  if (reason !== '') return new TimeParseError(`parsing time: ${reason}`);
+  return new TimeParseError(`parsing time as ${quote(layout)}: cannot parse the value as ${quote(layoutElem)}`);
 }
 
 /** Go's getnum: one or two digits (exactly two if fixed). */
@@ -353,11 +358,11 @@ function date(year: bigint, month: number, day: number, hour: number, min: numbe
 
 /**
  * time.ParseInLocation(layout, value, loc) with Local being `loc` too (sprig parses in Local):
- * the same results and error texts as Go, for locations of one zone (UTC, our Local).
+ * the same results as Go, for locations of one zone (UTC, our Local), and Go's error texts
+ * without the value (see TimeParseError).
  */
 export function parseTime(layout: string, value: string, loc: Location): GoTime {
   const fullLayout = layout;
-  const fullValue = value;
   let amSet = false;
   let pmSet = false;
   let year = 0n;
@@ -376,14 +381,13 @@ export function parseTime(layout: string, value: string, loc: Location): GoTime 
     try {
       value = skip(value, chunk.prefix);
     } catch {
-      throw parseError(fullLayout, fullValue, chunk.prefix, value);
+      throw parseError(fullLayout, chunk.prefix);
     }
     if (chunk.std === undefined) {
-      if (value.length !== 0) throw parseError(fullLayout, fullValue, '', value, `: extra text: ${quote(value)}`);
+      if (value.length !== 0) throw parseError(fullLayout, '', 'extra text');
       break;
     }
     layout = chunk.suffix;
-    const hold = value;
     let range = '';
     try {
       switch (chunk.std) {
@@ -531,9 +535,9 @@ export function parseTime(layout: string, value: string, loc: Location): GoTime 
       }
     } catch (e) {
       if (e !== BAD) throw e;
-      if (range === '') throw parseError(fullLayout, fullValue, chunk.text, hold);
+      if (range === '') throw parseError(fullLayout, chunk.text);
     }
-    if (range !== '') throw parseError(fullLayout, fullValue, chunk.text, value, `: ${range} out of range`);
+    if (range !== '') throw parseError(fullLayout, chunk.text, `${range} out of range`);
   }
   if (pmSet && hour < 12) hour += 12;
   else if (amSet && hour === 12) hour = 0;
@@ -549,22 +553,22 @@ export function parseTime(layout: string, value: string, loc: Location): GoTime 
         yday--;
       }
     }
-    if (yday < 1 || yday > 365) throw parseError(fullLayout, fullValue, '', value, ': day-of-year out of range');
+    if (yday < 1 || yday > 365) throw parseError(fullLayout, '', 'day-of-year out of range');
     if (m === 0) {
       const before = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
       m = Math.trunc((yday - 1) / 31) + 1;
       if (before[m]! < yday) m++;
       d = yday - before[m - 1]!;
     }
-    if (month >= 0 && month !== m) throw parseError(fullLayout, fullValue, '', value, ': day-of-year does not match month');
+    if (month >= 0 && month !== m) throw parseError(fullLayout, '', 'day-of-year does not match month');
     month = m;
-    if (day >= 0 && day !== d) throw parseError(fullLayout, fullValue, '', value, ': day-of-year does not match day');
+    if (day >= 0 && day !== d) throw parseError(fullLayout, '', 'day-of-year does not match day');
     day = d;
   } else {
     if (month < 0) month = 1;
     if (day < 0) day = 1;
   }
-  if (day < 1 || day > daysIn(month, year)) throw parseError(fullLayout, fullValue, '', value, ': day out of range');
+  if (day < 1 || day > daysIn(month, year)) throw parseError(fullLayout, '', 'day out of range');
 
   if (utc) return new GoTime(date(year, month, day, hour, min, sec, 0), nsec, UTC);
   if (offset !== -1) {
