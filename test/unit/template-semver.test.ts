@@ -17,6 +17,8 @@ const ourErrors: Record<string, string> = {
   'range over a Version': "range can't iterate over a value of type *semver.Version",
   // Go prints the struct's private fields for verbs a Stringer does not serve.
   'printf %d': 'error calling printf: printf %d of a *semver.Version is not supported by this operator',
+  // Go quotes the segment, which may be secret data (README "Differences": an out-of-range version segment).
+  'uint64 overflow': 'error calling semver: Error parsing version segment: strconv.ParseUint: value out of range',
 };
 
 /**
