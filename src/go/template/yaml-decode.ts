@@ -8,7 +8,7 @@
  * scalars mean and how merges apply follow go-yaml (src/go/yaml/resolve.ts). Syntax errors
  * are reported in our words, not go-yaml's.
  */
-import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node as YamlAstNode } from 'yaml';
+import { Alias, Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, Parser, Scalar, type Document, type Node as YamlAstNode } from 'yaml';
 import { formatFloat } from '../strconv.ts';
 import { resolvePlain, type Resolved } from '../yaml/resolve.ts';
 import type { CallContext } from './budget.ts';
@@ -26,6 +26,24 @@ const ELEMENT_BYTES = 16;
  * however many times a template calls fromYaml.
  */
 const PARSE_BYTES_PER_ENTRY = 1024;
+
+/**
+ * Ours: how deep lists and maps may nest, in the text and in the value its aliases make. go-yaml
+ * stops at 10,000 (its scanner's bound on flow and indentation levels), but the yaml package
+ * parses recursively: with Node's default stack (~984 KiB) it overflows at ~1,250 levels when
+ * nothing else is on the stack, and at 700-850 (as the JIT has warmed) when fromYaml is called
+ * at the deepest template nesting limits.callNesting allows. 200 leaves a margin of 3.5. Past
+ * it we say what Go says past its own bound, in the map's "Error".
+ */
+export const YAML_DEPTH = 200;
+/**
+ * Tokens a line or comma's PARSE_BYTES_PER_ENTRY pays for (`key: value` lines have ~7), and the
+ * work charged for each token past them: many tokens on one line (`"a" "a" "a" ...` or `[x][x]...`,
+ * each an error) cost ~3 us each to lex, parse and compose, so 300,000 took 1.3 s (6.5 s before
+ * errors were made without stack traces); past the entries' share they are charged as such.
+ */
+const TOKENS_PER_ENTRY = 8;
+const EXTRA_TOKEN_BYTES = 128;
 
 /** A failure that Go reports in the map's "Error" entry. */
 class Failure extends Error {}
@@ -62,6 +80,8 @@ class Decoder {
   readonly #doc: Document;
   readonly #ctx: CallContext;
   readonly #done = new Map<unknown, Decoded>();
+  /** Collections being read: an alias to one of them is a value that contains itself. */
+  readonly #inProgress = new Set<unknown>();
 
   constructor(doc: Document, ctx: CallContext) {
     this.#doc = doc;
@@ -73,6 +93,7 @@ class Decoder {
     if (isAlias(node)) {
       const target = (node as Alias).resolve(this.#doc);
       if (!target) throw new Failure(`yaml: unknown anchor '${(node as Alias).source}' referenced`);
+      if (this.#inProgress.has(target)) throw new Failure(`yaml: anchor '${(node as Alias).source}' value contains itself`);
       return this.value(target);
     }
     // An anchored node read again through an alias is the same value.
@@ -80,15 +101,19 @@ class Decoder {
     if (known !== undefined) return known;
     let v: Decoded;
     if (isScalar(node)) v = this.#scalar(node);
-    else if (isSeq(node)) v = node.items.map((item) => this.#element(item));
-    else if (isMap(node)) {
-      const m = new Map<Decoded, Decoded>();
-      for (const pair of node.items) {
-        if (isScalar(pair.key) && pair.key.type === Scalar.PLAIN && !pair.key.tag && pair.key.source === '<<') this.#merge(m, pair.value);
-        else m.set(this.#element(pair.key), this.#element(pair.value));
-      }
-      v = m;
-    } else throw new Failure('yaml: unsupported node');
+    else {
+      this.#inProgress.add(node);
+      if (isSeq(node)) v = node.items.map((item) => this.#element(item));
+      else if (isMap(node)) {
+        const m = new Map<Decoded, Decoded>();
+        for (const pair of node.items) {
+          if (isScalar(pair.key) && pair.key.type === Scalar.PLAIN && !pair.key.tag && pair.key.source === '<<') this.#merge(m, pair.value);
+          else m.set(this.#element(pair.key), this.#element(pair.value));
+        }
+        v = m;
+      } else throw new Failure('yaml: unsupported node');
+      this.#inProgress.delete(node);
+    }
     this.#done.set(node, v);
     return v;
   }
@@ -164,7 +189,7 @@ function keyString(k: Decoded, v: Decoded): string {
  * or map an alias repeats is converted once and shared, so nested aliases (a "billion
  * laughs") cost their size only when measured, where the value bounds stop them.
  */
-function toGo(v: Decoded, done = new Map<Decoded, GoValue>()): GoValue {
+function toGo(v: Decoded, done = new Map<Decoded, GoValue>(), depth = 0): GoValue {
   if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'string') return utf8(v);
   if (typeof v === 'bigint') return Number(v);
@@ -174,15 +199,90 @@ function toGo(v: Decoded, done = new Map<Decoded, GoValue>()): GoValue {
   }
   const known = done.get(v);
   if (known !== undefined) return known;
+  // Aliases nest values deeper than the text: `b: &b [*a]`, `c: &c [*b]`, ...
+  if (depth >= YAML_DEPTH) throw new Failure(tooDeep);
   let out: GoValue;
-  if (Array.isArray(v)) out = new GoSlice('any', v.map((item) => toGo(item, done)));
+  if (Array.isArray(v)) out = new GoSlice('any', v.map((item) => toGo(item, done, depth + 1)));
   else {
     const m = new Map<GoString, GoValue>();
-    for (const [k, value] of v) m.set(utf8(keyString(k, value)), toGo(value, done));
+    for (const [k, value] of v) m.set(utf8(keyString(k, value)), toGo(value, done, depth + 1));
     out = new GoMap('any', m);
   }
   done.set(v, out);
   return out;
+}
+
+const tooDeep = `yaml: exceeded max depth of ${YAML_DEPTH}`;
+
+/**
+ * The text's tokens, read before the yaml package parses them (recursively, and at ~16 us a
+ * level): those past the entries' share charged, and refused (undefined) once the nesting they
+ * open may pass YAML_DEPTH.
+ * The nesting is bounded from above as go-yaml's scanner counts it: flow levels (`[`, `{`), plus
+ * the indentation and block indicators (`- `, `? `, `: `) of the line.
+ */
+function lexBounded(text: string, entries: number, ctx: CallContext): string[] | undefined {
+  const tokens: string[] = [];
+  const paid = entries * TOKENS_PER_ENTRY;
+  let flow = 0;
+  let lineDepth = 0;
+  let atLineStart = true;
+  let scalarNext = false;
+  for (const token of new Lexer().lex(text)) {
+    if (tokens.push(token) > paid) ctx.take(EXTRA_TOKEN_BYTES);
+    // The lexer sends a scalar's text as the token after its marker: it opens nothing.
+    if (scalarNext) {
+      scalarNext = false;
+      continue;
+    }
+    switch (CST.tokenType(token)) {
+      case 'scalar':
+        scalarNext = true;
+        atLineStart = false;
+        break;
+      case 'newline':
+        atLineStart = true;
+        lineDepth = 0;
+        break;
+      case 'space':
+        if (atLineStart) lineDepth += token.length;
+        break;
+      case 'seq-item-ind':
+      case 'explicit-key-ind':
+      case 'map-value-ind':
+        if (flow === 0) lineDepth++;
+        break;
+      case 'flow-map-start':
+      case 'flow-seq-start':
+        flow++;
+        atLineStart = false;
+        break;
+      case 'flow-map-end':
+      case 'flow-seq-end':
+        flow = Math.max(0, flow - 1);
+        atLineStart = false;
+        break;
+      default:
+        atLineStart = false;
+    }
+    if (flow + lineDepth > YAML_DEPTH) return undefined;
+  }
+  return tokens;
+}
+
+/**
+ * The first document of the CST. The composer makes an Error for each problem, and capturing a
+ * stack trace for each was most of its time on a text of many errors: we read the first message only.
+ */
+function composeFirst(cst: CST.Token[]): Document.Parsed | undefined {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const [doc] = new Composer({ version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false }).compose(cst);
+    return doc;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 const jsonKind = (v: Decoded): string =>
@@ -198,7 +298,12 @@ export function fromYaml(s: GoString, ctx: CallContext): GoMap {
   const failed = (message: string): GoMap => new GoMap('any', new Map([['Error', utf8(message)]]));
   const problem = readerProblem(s);
   if (problem) return failed(`error converting YAML to JSON: yaml: ${problem}`);
-  const [doc] = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: false });
+  const tokens = lexBounded(text, entries, ctx);
+  if (tokens === undefined) return failed(`error converting YAML to JSON: ${tooDeep}`);
+  // What parseAllDocuments does, from the tokens already read.
+  const parser = new Parser();
+  const cst = [...tokens.flatMap((token) => [...parser.next(token)]), ...parser.end()];
+  const doc = composeFirst(cst);
   if (!doc || !('contents' in doc)) return new GoMap('any', new Map());
   const error = doc.errors[0];
   if (error) return failed(`error converting YAML to JSON: yaml: line ${error.linePos?.[0].line ?? 1}: ${error.message.split('\n')[0]}`);
