@@ -28,12 +28,14 @@ const ELEMENT_BYTES = 16;
 const PARSE_BYTES_PER_ENTRY = 1024;
 
 /**
- * Ours: how deep lists and maps may nest, in the text and in the value its aliases make. go-yaml
+ * Ours: how deep lists and maps may nest in the text. go-yaml
  * stops at 10,000 (its scanner's bound on flow and indentation levels), but the yaml package
  * parses recursively: with Node's default stack (~984 KiB) it overflows at ~1,250 levels when
  * nothing else is on the stack, and at 700-850 (as the JIT has warmed) when fromYaml is called
  * at the deepest template nesting limits.callNesting allows. 200 leaves a margin of 3.5. Past
- * it we say what Go says past its own bound, in the map's "Error".
+ * it we say what Go says past its own bound, in the map's "Error". Aliases can nest the value
+ * deeper than the text (`b: &b [*a]`, `c: &c [*b]`, ...) without deepening the recursion here:
+ * an anchor is read before its aliases, and they reuse its value; limits.valueDepth bounds the rest.
  */
 export const YAML_DEPTH = 200;
 /**
@@ -189,7 +191,7 @@ function keyString(k: Decoded, v: Decoded): string {
  * or map an alias repeats is converted once and shared, so nested aliases (a "billion
  * laughs") cost their size only when measured, where the value bounds stop them.
  */
-function toGo(v: Decoded, done = new Map<Decoded, GoValue>(), depth = 0): GoValue {
+function toGo(v: Decoded, done = new Map<Decoded, GoValue>()): GoValue {
   if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'string') return utf8(v);
   if (typeof v === 'bigint') return Number(v);
@@ -199,13 +201,11 @@ function toGo(v: Decoded, done = new Map<Decoded, GoValue>(), depth = 0): GoValu
   }
   const known = done.get(v);
   if (known !== undefined) return known;
-  // Aliases nest values deeper than the text: `b: &b [*a]`, `c: &c [*b]`, ...
-  if (depth >= YAML_DEPTH) throw new Failure(tooDeep);
   let out: GoValue;
-  if (Array.isArray(v)) out = new GoSlice('any', v.map((item) => toGo(item, done, depth + 1)));
+  if (Array.isArray(v)) out = new GoSlice('any', v.map((item) => toGo(item, done)));
   else {
     const m = new Map<GoString, GoValue>();
-    for (const [k, value] of v) m.set(utf8(keyString(k, value)), toGo(value, done, depth + 1));
+    for (const [k, value] of v) m.set(utf8(keyString(k, value)), toGo(value, done));
     out = new GoMap('any', m);
   }
   done.set(v, out);
@@ -217,15 +217,19 @@ const tooDeep = `yaml: exceeded max depth of ${YAML_DEPTH}`;
 /**
  * The text's tokens, read before the yaml package parses them (recursively, and at ~16 us a
  * level): those past the entries' share charged, and refused (undefined) once the nesting they
- * open may pass YAML_DEPTH.
- * The nesting is bounded from above as go-yaml's scanner counts it: flow levels (`[`, `{`), plus
- * the indentation and block indicators (`- `, `? `, `: `) of the line.
+ * open may pass YAML_DEPTH. The nesting is bounded from above as go-yaml's scanner counts it:
+ * flow levels (`[`, `{`), plus twice the block levels of a line (a block sequence may sit at
+ * its parent key's column, so two levels per column): its indentation's level (one per deeper
+ * indentation still open, as go-yaml's indent stack) and its block indicators (`- `, `? `, `: `).
  */
 function lexBounded(text: string, entries: number, ctx: CallContext): string[] | undefined {
   const tokens: string[] = [];
   const paid = entries * TOKENS_PER_ENTRY;
+  /** Indentations of the lines above that are still open, shallowest first. */
+  const indents: number[] = [];
   let flow = 0;
-  let lineDepth = 0;
+  let indent = 0;
+  let indicators = 0;
   let atLineStart = true;
   let scalarNext = false;
   for (const token of new Lexer().lex(text)) {
@@ -235,37 +239,27 @@ function lexBounded(text: string, entries: number, ctx: CallContext): string[] |
       scalarNext = false;
       continue;
     }
-    switch (CST.tokenType(token)) {
-      case 'scalar':
-        scalarNext = true;
-        atLineStart = false;
-        break;
-      case 'newline':
-        atLineStart = true;
-        lineDepth = 0;
-        break;
-      case 'space':
-        if (atLineStart) lineDepth += token.length;
-        break;
-      case 'seq-item-ind':
-      case 'explicit-key-ind':
-      case 'map-value-ind':
-        if (flow === 0) lineDepth++;
-        break;
-      case 'flow-map-start':
-      case 'flow-seq-start':
-        flow++;
-        atLineStart = false;
-        break;
-      case 'flow-map-end':
-      case 'flow-seq-end':
-        flow = Math.max(0, flow - 1);
-        atLineStart = false;
-        break;
-      default:
-        atLineStart = false;
+    const type = CST.tokenType(token);
+    if (type === 'newline') {
+      [atLineStart, indent, indicators] = [true, 0, 0];
+      continue;
     }
-    if (flow + lineDepth > YAML_DEPTH) return undefined;
+    if (type === 'space' || type === 'comment') {
+      if (atLineStart) indent += token.length;
+      continue;
+    }
+    if (atLineStart && flow === 0) {
+      // The first node of a line closes the deeper indentations and opens its own.
+      while (indents.length > 0 && indents.at(-1)! > indent) indents.pop();
+      if (indents.length === 0 || indents.at(-1)! < indent) indents.push(indent);
+    }
+    atLineStart = false;
+    if (type === 'scalar') scalarNext = true;
+    else if (type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind') {
+      if (flow === 0) indicators++;
+    } else if (type === 'flow-map-start' || type === 'flow-seq-start') flow++;
+    else if (type === 'flow-map-end' || type === 'flow-seq-end') flow = Math.max(0, flow - 1);
+    if (flow + 2 * (indents.length + indicators) > YAML_DEPTH) return undefined;
   }
   return tokens;
 }
