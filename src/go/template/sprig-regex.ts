@@ -2,8 +2,8 @@
  * sprig v3.3.0's regular expressions (regex.go) on the project's RE2 engine (../regexp), never
  * JavaScript's. The plain forms fail as regexp.MustCompile panics ("regexp: Compile(`[`): error
  * parsing regexp: ..."), except regexMatch, which says false; the must* forms fail with the
- * error alone; neither quotes the pattern (see compile). Matching runs on the text's runes
- * (invalid UTF-8 as U+FFFD, see ../regexp).
+ * error alone; neither quotes the pattern as Go does (see compile). Matching runs on the text's
+ * runes (invalid UTF-8 as U+FFFD, see ../regexp).
  *
  * Bounds: each distinct pattern's compile is charged by its size before it is built (see
  * compileCharged); a search is charged before it runs at one step per instruction and character it may
@@ -35,14 +35,15 @@ export const COMPILE_BYTES_PER_INSTRUCTION = 512;
  * loop compiles its pattern once (Go recompiles each call; the result is the same), so only
  * distinct patterns cost, and each is charged before it is built.
  */
-const compiled = new WeakMap<RenderBudget, Map<string, GoRegexp | GoRegexpSyntaxError>>();
+const compiled = new WeakMap<RenderBudget, Map<GoString, GoRegexp | GoRegexpSyntaxError>>();
 
-function compileCharged(ctx: CallContext, text: string): GoRegexp | GoRegexpSyntaxError {
+function compileCharged(ctx: CallContext, pattern: GoString): GoRegexp | GoRegexpSyntaxError {
   let cache = compiled.get(ctx.budget);
   if (cache === undefined) compiled.set(ctx.budget, (cache = new Map()));
-  const known = cache.get(text);
+  const known = cache.get(pattern);
   if (known !== undefined) return known;
-  ctx.take(text.length);
+  ctx.take(pattern.length);
+  const text = toText(pattern);
   let result: GoRegexp | GoRegexpSyntaxError;
   try {
     // Go's estimate is refused past 2 * MAX_PROGRAM without building anything.
@@ -52,7 +53,7 @@ function compileCharged(ctx: CallContext, text: string): GoRegexp | GoRegexpSynt
     if (!(e instanceof GoRegexpSyntaxError)) throw e;
     result = e;
   }
-  cache.set(text, result);
+  cache.set(pattern, result);
   return result;
 }
 
@@ -62,7 +63,7 @@ function compileCharged(ctx: CallContext, text: string): GoRegexp | GoRegexpSynt
  * words and the byte offset instead. Our own refusals are limits.
  */
 function compile(ctx: CallContext, pattern: GoString, must: boolean): GoRegexp {
-  const result = compileCharged(ctx, toText(pattern));
+  const result = compileCharged(ctx, pattern);
   if (result instanceof GoRegexp) return result;
   if (result.unsupported) throw new LimitError(result.message);
   const where = result.offset === undefined ? '' : ` at byte ${result.offset} of the pattern`;
