@@ -143,6 +143,14 @@ export function knownHostileCases(canary: string): HostileCase[] {
     { kind: 'known: comparing lists of values', payload, spec: template('{{ eq (list .password) (list .password) }}') },
     { kind: 'known: a template calling itself twice', payload, spec: template('{{ define "r" }}{{ template "r" . }}{{ template "r" . }}{{ end }}{{ template "r" . }}') },
     { kind: 'known: nested YAML aliases', payload, spec: template(LAUGHS) },
+    // Review of 2026-12 (2a, 2b, 2d, 1b): quadratic list functions, regexp compiles, YAML recursion, a value as a pattern.
+    { kind: 'known: uniq of a long list', payload, spec: template('{{ len (uniq (until 100000)) }}{{ len (uniq (chunk 1 (until 20000))) }}') },
+    { kind: 'known: has in a loop over its list', payload, spec: template('{{ $l := until 20000 }}{{ range $l }}{{ if has . $l }}{{ end }}{{ end }}') },
+    { kind: 'known: a large regexp matched in a loop', payload, spec: template('{{ range until 100000 }}{{ $x := regexMatch "[\\\\p{L}\\\\p{N}\\\\p{S}\\\\p{P}]{1000}" .password }}{{ end }}') },
+    { kind: 'known: a value as a regexp', payload: JSON.stringify({ password: `(${canary}`, user: 'app' }), spec: template('{{ mustRegexMatch .password "x" }}') },
+    { kind: 'known: a YAML anchor holding itself', payload, spec: template('{{ fromYaml "a: &x [*x]" | toYaml }}') },
+    { kind: 'known: deep YAML in a value', payload: JSON.stringify({ password: canary, deep: '['.repeat(60_000) }), spec: template('{{ fromYaml .deep | toYaml }}') },
+    { kind: 'known: YAML of many tokens on one line', payload: JSON.stringify({ password: canary, y: `a: ${'"a" '.repeat(15_000)}` }), spec: template('{{ fromYaml .y | toYaml }}') },
   ];
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTemplate, renderTemplate, RenderBudget, TemplateError, templateLimits } from '../../src/go/template/index.ts';
+import { YAML_DEPTH } from '../../src/go/template/yaml-decode.ts';
 import { langVectors } from './template-lang-vectors.ts';
 
 /**
@@ -60,6 +61,37 @@ describe('template language against Go', () => {
       expect(render(v.template, v.data)).toBe(v.want);
     });
   }
+});
+
+describe('fromYaml of values that contain themselves or nest too deeply', () => {
+  const yamlError = (y: string): string => render('{{ (fromYaml .y).Error }}', { y });
+
+  it('an alias inside its own anchor is go-yaml\'s error in the map, not a stack overflow', () => {
+    expect(yamlError('a: &x [*x]')).toBe("error converting YAML to JSON: yaml: anchor 'x' value contains itself");
+    expect(yamlError('a: &m {b: *m}')).toBe("error converting YAML to JSON: yaml: anchor 'm' value contains itself");
+    // The same anchor read again once finished is a value, not a cycle.
+    expect(render('{{ fromYaml .y | toJson }}', { y: 'a: &x [1]\nb: [*x, *x]' })).toBe('{"a":[1],"b":[[1],[1]]}');
+  });
+
+  it(`nesting past ${YAML_DEPTH} is go-yaml's depth error (with our bound) in the map, before the recursive parse`, () => {
+    const tooDeep = `error converting YAML to JSON: yaml: exceeded max depth of ${YAML_DEPTH}`;
+    expect(yamlError('['.repeat(100_000))).toBe(tooDeep);
+    expect(yamlError(`a: ${'['.repeat(YAML_DEPTH)}${']'.repeat(YAML_DEPTH)}`)).toBe(tooDeep);
+    expect(yamlError(`a:\n${'- '.repeat(YAML_DEPTH)}x`)).toBe(tooDeep);
+    expect(yamlError(Array.from({ length: YAML_DEPTH }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'))).toBe(tooDeep);
+  });
+
+  it('nesting within the bound is read, and indentation inside scalars and flow collections opens nothing', () => {
+    const flow = Math.floor(YAML_DEPTH / 2);
+    expect(render('{{ (fromYaml .y).a | toJson | len }}', { y: `a: ${'['.repeat(flow)}${']'.repeat(flow)}` })).toBe(String(2 * flow));
+    const deep = ' '.repeat(3 * YAML_DEPTH);
+    expect(render('{{ fromYaml .y | toJson }}', { y: `a: [\n${deep}x,\n${deep}y]\nb: |\n  x\n${deep}y\nc: z\n${deep}# c` }))
+      .toBe(`{"a":["x",true],"b":"x\\n${' '.repeat(3 * YAML_DEPTH - 2)}y\\n","c":"z"}`);
+    expect(render('{{ fromYaml .y | toJson }}', { y: `a:\n${' '.repeat(3 * YAML_DEPTH)}b: c` })).toBe('{"a":{"b":"c"}}');
+    // Aliases nest the value deeper than the text without deepening the parse: each anchor is read once.
+    const chain = Array.from({ length: 2 * YAML_DEPTH }, (_, i) => `l${i}: &l${i} [${i ? `*l${i - 1}` : 'x'}]`).join('\n');
+    expect(render(`{{ (fromYaml .y).l${2 * YAML_DEPTH - 1} | toJson }}`, { y: chain })).toBe(`${'['.repeat(2 * YAML_DEPTH)}"x"${']'.repeat(2 * YAML_DEPTH)}`);
+  });
 });
 
 describe('fromYaml of bytes that are not UTF-8', () => {

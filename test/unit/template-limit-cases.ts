@@ -18,4 +18,14 @@ export const templateLimitCases: [name: string, template: string, error: string,
   ['deep JSON', '{{ fromJson .j }}', 'error calling fromJson: value nesting exceeds the limit of 1000', { j: '['.repeat(5000) + ']'.repeat(5000) }],
   ['parentheses', `{{ ${'('.repeat(200)}1${')'.repeat(200)} }}`, 'nesting exceeds the limit of 100'],
   ['control structures', '{{ if 1 }}'.repeat(150) + '{{ end }}'.repeat(150), 'nesting exceeds the limit of 100'],
+  // Each comparison of has, uniq and without is charged: 77 s, 5 s and 20 s before.
+  ['uniq of a long list of lists', '{{ len (uniq (chunk 1 (until 20000))) }}', 'error calling uniq: functions processed more than the limit'],
+  ['has in a loop over its list', '{{ $l := until 20000 }}{{ range $l }}{{ if has . $l }}{{ end }}{{ end }}', 'error calling has: functions processed more than the limit'],
+  ['without of many lists', '{{ $l := chunk 1 (until 50000) }}{{ len (without $l (list -1) (list -2) (list -3) (list -4) (list -5) (list -6) (list -7) (list -8) (list -9) (list -10) (list -11) (list -12)) }}', 'error calling without: functions processed more than the limit'],
+  // Regexp compiles are charged by their size before they are built: 25 s and 13 s before.
+  ['a large regexp matched in a loop', '{{ range until 100000 }}{{ $x := regexMatch "[\\\\p{L}\\\\p{N}\\\\p{S}\\\\p{P}]{1000}" "x" }}{{ end }}', 'error calling regexMatch: functions processed more than the limit'],
+  ['distinct large regexps', '{{ range $i := until 100000 }}{{ $x := regexMatch (printf "[\\\\p{L}\\\\p{N}\\\\p{S}\\\\p{P}]{%d}" (add 500 (mod $i 500))) "x" }}{{ end }}', 'error calling regexMatch: functions processed more than the limit'],
+  ['many capture groups matched in a loop', `{{ range until 100000 }}{{ $x := regexMatch "${'(a|b)'.repeat(200)}" "x" }}{{ end }}`, 'error calling regexMatch: functions processed more than the limit'],
+  // Tokens past the lines' share are charged: 300,000 of them took 4.5 s to lex, parse and compose before.
+  ['YAML of many tokens on one line', '{{ fromYaml .y }}', 'error calling fromYaml: functions processed more than the limit', { y: 'a: ' + '[x]'.repeat(100_000) }],
 ];

@@ -9,12 +9,20 @@ import { sprig1Vectors } from './template-sprig1-vectors.ts';
  * tools/template-vectors/sprig1). Where Go fails we fail too: with Go's message after the
  * position, unless it is listed here (ours differ in wording or say why we refuse).
  */
+const regexError = 'template "t": 1:3: executing: error calling ';
 const ourErrors: Record<string, string> = {
   // Go names the character, which may be secret data: we give its offset.
   'mustFromJson of garbage': 'template "t": 1:3: executing: error calling mustFromJson: invalid JSON at offset 1',
   // The RE2 engine's (re2js's) wording, which src/go/regexp keeps for these two.
   'mustRegexReplaceAllLiteral of a bad pattern':
     'template "t": 1:3: executing: error calling mustRegexReplaceAllLiteral: error parsing regexp: trailing backslash at end of expression',
+  // Go quotes the pattern (or the part that fails), which may be secret data: we give the byte offset.
+  'mustRegexMatch of a bad pattern': `${regexError}mustRegexMatch: error parsing regexp: missing closing ] at byte 0 of the pattern`,
+  'regexFindAll of a bad pattern': `${regexError}regexFindAll: regexp: Compile: error parsing regexp: missing closing ) at byte 0 of the pattern`,
+  'mustRegexFindAll of a bad pattern': `${regexError}mustRegexFindAll: error parsing regexp: invalid repeat count at byte 1 of the pattern`,
+  'regexFind of a bad pattern with a backquote': `${regexError}regexFind: regexp: Compile: error parsing regexp: missing closing ] at byte 1 of the pattern`,
+  'regexReplaceAll of a bad pattern':
+    `${regexError}regexReplaceAll: regexp: Compile: error parsing regexp: missing argument to repetition operator at byte 0 of the pattern`,
   // Go quotes the URL (or the bad part of it), which may hold a password: we give the reason only.
   'urlParse of a bad escape': 'template "t": 1:3: executing: error calling urlParse: unable to parse url: invalid URL escape',
   'urlParse of a bad port': 'template "t": 1:3: executing: error calling urlParse: unable to parse url: invalid port after host',
@@ -28,7 +36,7 @@ const ourErrors: Record<string, string> = {
   'semverCompare of an invalid constraint': 'template "t": 1:3: executing: error calling semverCompare: improper constraint',
   'semverCompare of a huge segment':
     'template "t": 1:3: executing: error calling semverCompare: Error parsing version segment: strconv.ParseUint: value out of range',
-  'mustRegexSplit of a bad pattern': 'template "t": 1:3: executing: error calling mustRegexSplit: error parsing regexp: invalid named capture: `(?<`',
+  'mustRegexSplit of a bad pattern': `${regexError}mustRegexSplit: error parsing regexp: invalid named capture at byte 0 of the pattern`,
 };
 
 const render = (template: string, data: Record<string, string> = {}): string => {

@@ -193,7 +193,10 @@ function unicodeClass(pattern: string, i: number, replace: Replace): number {
   }
   const negated = name.startsWith('^');
   const known = goUnicodeClass(negated ? name.slice(1) : name);
-  if (known === undefined) throw new GoRegexpSyntaxError(`invalid character class range: \`${pattern.slice(i, end)}\``);
+  if (known === undefined) {
+    const detail = { code: 'invalid character class range', offset: Buffer.byteLength(pattern.slice(0, i)) };
+    throw new GoRegexpSyntaxError(`${detail.code}: \`${pattern.slice(i, end)}\``, false, detail);
+  }
   replace(i, end, `\\${pattern[i + 1]}{${negated ? '^' : ''}${known}}`);
   return end;
 }

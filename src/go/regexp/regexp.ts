@@ -96,7 +96,10 @@ export class GoRegexp {
       re = RE2JS.compile(source);
     } catch (error) {
       // re2js's message is Go's, after Go's own prefix (which InvalidSpec messages add back).
-      if (error instanceof RE2JSSyntaxException) throw new GoRegexpSyntaxError(error.message.replace(/^error parsing regexp: /, ''));
+      if (error instanceof RE2JSSyntaxException) {
+        const detail = { code: error.getDescription(), offset: offsetOf(pattern, error.getPattern()) };
+        throw new GoRegexpSyntaxError(error.message.replace(/^error parsing regexp: /, ''), false, detail);
+      }
       // Nesting Go would accept can exhaust the call stack: refuse it rather than crash.
       if (error instanceof RangeError) throw new GoRegexpSyntaxError('expression too complex for this operator', true);
       throw error;
@@ -227,6 +230,18 @@ export class GoRegexp {
   private searchCost(src: string, pos: number): number {
     return this.re.programSize() * (src.length - pos + 1);
   }
+}
+
+/**
+ * Where the part of the pattern a syntax error quotes starts, in UTF-8 bytes: re2js does not say,
+ * so it is found in the text. Most of Go's errors quote the rest of the pattern from where the
+ * problem starts (`missing closing ]`); the others quote the first place that fails to parse.
+ * Undefined if the part is not in the pattern as written (a `\p{name}` re2js read rewritten).
+ */
+function offsetOf(pattern: string, expr: string | null): number | undefined {
+  if (expr === null) return undefined;
+  const at = pattern.endsWith(expr) ? pattern.length - expr.length : pattern.indexOf(expr);
+  return at < 0 ? undefined : Buffer.byteLength(pattern.slice(0, at));
 }
 
 /** re2js's anchor for a search anywhere at or after the start position (RE2Flags.UNANCHORED). */

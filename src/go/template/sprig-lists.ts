@@ -4,7 +4,7 @@
  * variants fail with the same message. Every list is measured and charged before it is made.
  */
 import type { CallContext } from './budget.ts';
-import { deepEqual } from './deep-equal.ts';
+import { deepEqual, DeepEqualSet } from './deep-equal.ts';
 import { FuncError } from './errors.ts';
 import type { FuncDef } from './func-def.ts';
 import { ELEMENT_BYTES, empty, reserveValue, slice } from './sprig.ts';
@@ -37,9 +37,16 @@ function newList(ctx: CallContext, values: readonly GoValue[]): GoSlice {
   return new GoSlice('any', values);
 }
 
-/** The items of `haystack` found in `needles` or not, compared as reflect.DeepEqual. */
+/** Whether `v` is one of `needles`, compared as reflect.DeepEqual; each comparison charged. */
 const contains = (ctx: CallContext, needles: readonly GoValue[], v: Evaluated): boolean =>
-  needles.some((n) => deepEqual(v, n, (k) => ctx.take(ELEMENT_BYTES * (k + 1))));
+  needles.some((n) => deepEqual(v, n, (bytes) => ctx.take(bytes)));
+
+/** A DeepEqualSet of `values` charging the render. */
+function setOf(ctx: CallContext, values: readonly GoValue[]): DeepEqualSet {
+  const set = new DeepEqualSet((bytes) => ctx.take(bytes));
+  for (const v of values) set.add(v);
+  return set;
+}
 
 function chunk(ctx: CallContext, size: bigint, list: Evaluated): GoSlice {
   const all = items(list, 'chunk type');
@@ -62,7 +69,12 @@ function chunk(ctx: CallContext, size: bigint, list: Evaluated): GoSlice {
 
 function uniq(ctx: CallContext, list: Evaluated): GoSlice {
   const dest: GoValue[] = [];
-  for (const item of items(list, 'find uniq on type')) if (!contains(ctx, dest, item)) dest.push(item);
+  const seen = setOf(ctx, []);
+  for (const item of items(list, 'find uniq on type')) {
+    if (seen.has(item)) continue;
+    seen.add(item);
+    dest.push(item);
+  }
   return newList(ctx, dest);
 }
 
@@ -96,8 +108,8 @@ const initial = one((l, ctx) => newList(ctx, items(l, 'find initial on type').sl
 const reverse = one((l, ctx) => newList(ctx, [...items(l, 'find reverse on type')].reverse()));
 const compact = one((l, ctx) => newList(ctx, items(l, 'compact on type').filter((x) => !empty(x))));
 const without: FuncDef = { params: [anyT], variadic: anyT, call: ([l, ...omit], ctx) => {
-  const needles = omit.map((o) => o ?? null);
-  return newList(ctx, items(l, 'find without on type').filter((x) => !contains(ctx, needles, x)));
+  const needles = setOf(ctx, omit.map((o) => o ?? null));
+  return newList(ctx, items(l, 'find without on type').filter((x) => !needles.has(x)));
 } };
 const hasDef = two((needle, haystack, ctx) => has(ctx, needle, haystack));
 const chunkDef: FuncDef = { params: ['int', anyT], call: ([n, l], ctx) => chunk(ctx, n as bigint, l) };

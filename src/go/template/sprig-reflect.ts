@@ -68,7 +68,7 @@ export const sprigReflect: Record<string, FuncDef> = {
   typeIsLike: { params: [s, anyT], call: ([t, v]) => t === typeOf(v) || `*${t as string}` === typeOf(v) },
   kindOf: { params: [anyT], call: ([v]) => kindOf(v) },
   kindIs: { params: [s, anyT], call: ([t, v]) => t === kindOf(v) },
-  deepEqual: { params: [anyT, anyT], call: ([a, b], ctx) => deepEqual(a, b, (n) => ctx.take(ELEMENT_BYTES * n)) },
+  deepEqual: { params: [anyT, anyT], call: ([a, b], ctx) => deepEqual(a, b, (bytes) => ctx.take(bytes)) },
   deepCopy: deepCopyDef,
   mustDeepCopy: deepCopyDef,
   mustFromJson: { params: [s], call: ([v], ctx) => mustFromJson(v as string, ctx) },

@@ -8,7 +8,7 @@
  * scalars mean and how merges apply follow go-yaml (src/go/yaml/resolve.ts). Syntax errors
  * are reported in our words, not go-yaml's.
  */
-import { Alias, isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node as YamlAstNode } from 'yaml';
+import { Alias, Composer, CST, isAlias, isMap, isScalar, isSeq, Lexer, Parser, Scalar, type Document, type Node as YamlAstNode } from 'yaml';
 import { formatFloat } from '../strconv.ts';
 import { resolvePlain, type Resolved } from '../yaml/resolve.ts';
 import type { CallContext } from './budget.ts';
@@ -26,6 +26,26 @@ const ELEMENT_BYTES = 16;
  * however many times a template calls fromYaml.
  */
 const PARSE_BYTES_PER_ENTRY = 1024;
+
+/**
+ * Ours: how deep lists and maps may nest in the text. go-yaml
+ * stops at 10,000 (its scanner's bound on flow and indentation levels), but the yaml package
+ * parses recursively: with Node's default stack (~984 KiB) it overflows at ~1,250 levels when
+ * nothing else is on the stack, and at 700-850 (as the JIT has warmed) when fromYaml is called
+ * at the deepest template nesting limits.callNesting allows. 200 leaves a margin of 3.5. Past
+ * it we say what Go says past its own bound, in the map's "Error". Aliases can nest the value
+ * deeper than the text (`b: &b [*a]`, `c: &c [*b]`, ...) without deepening the recursion here:
+ * an anchor is read before its aliases, and they reuse its value; limits.valueDepth bounds the rest.
+ */
+export const YAML_DEPTH = 200;
+/**
+ * Tokens a line or comma's PARSE_BYTES_PER_ENTRY pays for (`key: value` lines have ~7), and the
+ * work charged for each token past them: many tokens on one line (`"a" "a" "a" ...` or `[x][x]...`,
+ * each an error) cost ~3 us each to lex, parse and compose, so 300,000 took 1.3 s (6.5 s before
+ * errors were made without stack traces); past the entries' share they are charged as such.
+ */
+const TOKENS_PER_ENTRY = 8;
+const EXTRA_TOKEN_BYTES = 128;
 
 /** A failure that Go reports in the map's "Error" entry. */
 class Failure extends Error {}
@@ -62,6 +82,8 @@ class Decoder {
   readonly #doc: Document;
   readonly #ctx: CallContext;
   readonly #done = new Map<unknown, Decoded>();
+  /** Collections being read: an alias to one of them is a value that contains itself. */
+  readonly #inProgress = new Set<unknown>();
 
   constructor(doc: Document, ctx: CallContext) {
     this.#doc = doc;
@@ -73,6 +95,7 @@ class Decoder {
     if (isAlias(node)) {
       const target = (node as Alias).resolve(this.#doc);
       if (!target) throw new Failure(`yaml: unknown anchor '${(node as Alias).source}' referenced`);
+      if (this.#inProgress.has(target)) throw new Failure(`yaml: anchor '${(node as Alias).source}' value contains itself`);
       return this.value(target);
     }
     // An anchored node read again through an alias is the same value.
@@ -80,15 +103,19 @@ class Decoder {
     if (known !== undefined) return known;
     let v: Decoded;
     if (isScalar(node)) v = this.#scalar(node);
-    else if (isSeq(node)) v = node.items.map((item) => this.#element(item));
-    else if (isMap(node)) {
-      const m = new Map<Decoded, Decoded>();
-      for (const pair of node.items) {
-        if (isScalar(pair.key) && pair.key.type === Scalar.PLAIN && !pair.key.tag && pair.key.source === '<<') this.#merge(m, pair.value);
-        else m.set(this.#element(pair.key), this.#element(pair.value));
-      }
-      v = m;
-    } else throw new Failure('yaml: unsupported node');
+    else {
+      this.#inProgress.add(node);
+      if (isSeq(node)) v = node.items.map((item) => this.#element(item));
+      else if (isMap(node)) {
+        const m = new Map<Decoded, Decoded>();
+        for (const pair of node.items) {
+          if (isScalar(pair.key) && pair.key.type === Scalar.PLAIN && !pair.key.tag && pair.key.source === '<<') this.#merge(m, pair.value);
+          else m.set(this.#element(pair.key), this.#element(pair.value));
+        }
+        v = m;
+      } else throw new Failure('yaml: unsupported node');
+      this.#inProgress.delete(node);
+    }
     this.#done.set(node, v);
     return v;
   }
@@ -185,6 +212,73 @@ function toGo(v: Decoded, done = new Map<Decoded, GoValue>()): GoValue {
   return out;
 }
 
+const tooDeep = `yaml: exceeded max depth of ${YAML_DEPTH}`;
+
+/**
+ * The text's tokens, read before the yaml package parses them (recursively, and at ~16 us a
+ * level): those past the entries' share charged, and refused (undefined) once the nesting they
+ * open may pass YAML_DEPTH. The nesting is bounded from above as go-yaml's scanner counts it:
+ * flow levels (`[`, `{`), plus twice the block levels of a line (a block sequence may sit at
+ * its parent key's column, so two levels per column): its indentation's level (one per deeper
+ * indentation still open, as go-yaml's indent stack) and its block indicators (`- `, `? `, `: `).
+ */
+function lexBounded(text: string, entries: number, ctx: CallContext): string[] | undefined {
+  const tokens: string[] = [];
+  const paid = entries * TOKENS_PER_ENTRY;
+  /** Indentations of the lines above that are still open, shallowest first. */
+  const indents: number[] = [];
+  let flow = 0;
+  let indent = 0;
+  let indicators = 0;
+  let atLineStart = true;
+  let scalarNext = false;
+  for (const token of new Lexer().lex(text)) {
+    if (tokens.push(token) > paid) ctx.take(EXTRA_TOKEN_BYTES);
+    // The lexer sends a scalar's text as the token after its marker: it opens nothing.
+    if (scalarNext) {
+      scalarNext = false;
+      continue;
+    }
+    const type = CST.tokenType(token);
+    if (type === 'newline') {
+      [atLineStart, indent, indicators] = [true, 0, 0];
+      continue;
+    }
+    if (type === 'space' || type === 'comment') {
+      if (atLineStart) indent += token.length;
+      continue;
+    }
+    if (atLineStart && flow === 0) {
+      // The first node of a line closes the deeper indentations and opens its own.
+      while (indents.length > 0 && indents.at(-1)! > indent) indents.pop();
+      if (indents.length === 0 || indents.at(-1)! < indent) indents.push(indent);
+    }
+    atLineStart = false;
+    if (type === 'scalar') scalarNext = true;
+    else if (type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind') {
+      if (flow === 0) indicators++;
+    } else if (type === 'flow-map-start' || type === 'flow-seq-start') flow++;
+    else if (type === 'flow-map-end' || type === 'flow-seq-end') flow = Math.max(0, flow - 1);
+    if (flow + 2 * (indents.length + indicators) > YAML_DEPTH) return undefined;
+  }
+  return tokens;
+}
+
+/**
+ * The first document of the CST. The composer makes an Error for each problem, and capturing a
+ * stack trace for each was most of its time on a text of many errors: we read the first message only.
+ */
+function composeFirst(cst: CST.Token[]): Document.Parsed | undefined {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const [doc] = new Composer({ version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false }).compose(cst);
+    return doc;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
 const jsonKind = (v: Decoded): string =>
   Array.isArray(v) ? 'array' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : 'number';
 
@@ -198,7 +292,12 @@ export function fromYaml(s: GoString, ctx: CallContext): GoMap {
   const failed = (message: string): GoMap => new GoMap('any', new Map([['Error', utf8(message)]]));
   const problem = readerProblem(s);
   if (problem) return failed(`error converting YAML to JSON: yaml: ${problem}`);
-  const [doc] = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: false });
+  const tokens = lexBounded(text, entries, ctx);
+  if (tokens === undefined) return failed(`error converting YAML to JSON: ${tooDeep}`);
+  // What parseAllDocuments does, from the tokens already read.
+  const parser = new Parser();
+  const cst = [...tokens.flatMap((token) => [...parser.next(token)]), ...parser.end()];
+  const doc = composeFirst(cst);
   if (!doc || !('contents' in doc)) return new GoMap('any', new Map());
   const error = doc.errors[0];
   if (error) return failed(`error converting YAML to JSON: yaml: line ${error.linePos?.[0].line ?? 1}: ${error.message.split('\n')[0]}`);
