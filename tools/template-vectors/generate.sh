@@ -1,9 +1,9 @@
 #!/bin/sh
 # Regenerates test/unit/template-<set>-vectors.ts from <set>/cases.json with Go, for one vector set
-# (lang, sprig1, sprig2: each folder's README says what it renders).
+# (lang, sprig1, sprig2, semver: each folder's README says what it renders).
 # Usage: tools/template-vectors/generate.sh <set>
 set -eu
-if [ $# -ne 1 ]; then echo "usage: $0 lang|sprig1|sprig2" >&2; exit 2; fi
+if [ $# -ne 1 ]; then echo "usage: $0 lang|sprig1|sprig2|semver" >&2; exit 2; fi
 set_name=$(basename "$1")
 tools=$(cd "$(dirname "$0")" && pwd)
 here="$tools/$set_name"
