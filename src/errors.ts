@@ -88,7 +88,7 @@ export const reasonCodes = {
   UnsupportedTargetKind: { retry: false },
   /** The target (Secret or ConfigMap) is controlled by another ExternalSecret. */
   TargetOwnedByAnother: { retry: false },
-  /** The target exists and was not created by this operator; only creationPolicy Merge may write into it. */
+  /** The target exists and was not created by this operator; only creationPolicy Merge or CreateOrMerge may write into it. */
   TargetNotManaged: { retry: false },
   /** The target (Secret or ConfigMap) is immutable and its data would change. */
   TargetImmutable: { retry: false },
