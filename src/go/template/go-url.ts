@@ -7,6 +7,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { GoString } from './bytes.ts';
+import { hexDigit } from '../ascii.ts';
 
 export class UrlError extends Error {}
 
@@ -31,29 +32,29 @@ function shouldEscape(c: number, mode: Mode): boolean {
   return true;
 }
 
-const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
-
 /** url.unescape; a bad escape or host character is an error that does not quote it. */
 function unescape(s: GoString, mode: Mode): GoString {
-  let escapes = 0;
+  let out = '';
   for (let i = 0; i < s.length; ) {
     const c = s[i]!;
     if (c === '%') {
-      escapes++;
-      if (!isHex(s[i + 1]) || !isHex(s[i + 2])) throw new UrlError('invalid URL escape');
-      const v = parseInt(s.slice(i + 1, i + 3), 16);
+      const hi = hexDigit(s.charCodeAt(i + 1));
+      const lo = hexDigit(s.charCodeAt(i + 2));
+      if (hi < 0 || lo < 0) throw new UrlError('invalid URL escape');
+      const v = hi * 16 + lo;
       if (mode === 'host' && v >> 4 < 8 && s.slice(i, i + 3) !== '%25') throw new UrlError('invalid URL escape');
       if (mode === 'zone' && s.slice(i, i + 3) !== '%25' && v !== 0x20 && shouldEscape(v, 'host')) throw new UrlError('invalid URL escape');
+      out += String.fromCharCode(v);
       i += 3;
     } else {
       if ((mode === 'host' || mode === 'zone') && c.charCodeAt(0) < 0x80 && shouldEscape(c.charCodeAt(0), mode)) {
         throw new UrlError('invalid character in host name');
       }
+      out += c;
       i++;
     }
   }
-  if (escapes === 0) return s;
-  return s.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return out;
 }
 
 function escape(s: GoString, mode: Mode): GoString {
