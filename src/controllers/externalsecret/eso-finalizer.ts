@@ -1,11 +1,12 @@
 import type { ExternalSecret } from '../../api/generated.ts';
-import { isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
+import { KubeApiError, type KubeClient } from '../../kube/client.ts';
 import { orphansDependents, removeFinalizers } from '../../kube/remove-finalizers.ts';
-import { configMaps, externalSecrets, secrets } from '../../kube/resources.ts';
+import { externalSecrets } from '../../kube/resources.ts';
 import { controllerOf, creationPolicy, targetName } from '../../sync/desired-secret.ts';
 import type { TargetKind } from '../../sync/target-kind.ts';
-import { readConfigMap } from './target-configmap.ts';
-import { readSecret } from './target-secret.ts';
+import { configMapKind } from './target-configmap.ts';
+import { secretKind } from './target-secret.ts';
+import { deleteIfThere, readTarget, type TargetKind as WriteKind, type TargetObject } from './target-write.ts';
 
 /**
  * ESO 2.x's cleanup finalizer. ESO puts it on every ExternalSecret it reconciles; when one is deleted, ESO
@@ -44,17 +45,18 @@ export async function releaseEsoFinalizer(kube: KubeClient, es: ExternalSecret, 
   return deleted;
 }
 
+/** The write flow's table of each kind this cleanup may delete. */
+const kinds: { [K in TargetKind]: WriteKind<TargetObject> } = { Secret: secretKind, ConfigMap: configMapKind };
+
 async function deleteControlledTarget(kube: KubeClient, es: ExternalSecret, kind: TargetKind): Promise<boolean> {
-  const namespace = es.metadata.namespace!;
-  const live = kind === 'ConfigMap' ? await readConfigMap(kube, namespace, targetName(es)) : await readSecret(kube, namespace, targetName(es));
+  const { resource } = kinds[kind];
+  const live = await readTarget(kube, resource, es.metadata.namespace!, targetName(es));
   if (!live || live.metadata.deletionTimestamp || controllerOf(live.metadata)?.uid !== es.metadata.uid) return false;
-  const path = (kind === 'ConfigMap' ? configMaps : secrets).path(namespace, live.metadata.name);
   try {
-    await kube.request('DELETE', path, { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: live.metadata.uid } } });
+    return await deleteIfThere(kube, resource, live);
   } catch (err) {
-    // Gone, or replaced by another object of that name (the uid precondition): neither is ours to delete.
-    if (isNotFound(err) || (err instanceof KubeApiError && err.status === 409)) return false;
+    // Replaced by another object of that name (the uid precondition): not ours to delete.
+    if (err instanceof KubeApiError && err.status === 409) return false;
     throw err;
   }
-  return true;
 }

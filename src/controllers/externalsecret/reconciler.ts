@@ -12,7 +12,7 @@ import { externalSecrets } from '../../kube/resources.ts';
 import type { ConfigMap, Secret } from '../../api/core.ts';
 import { configMapHashMatches } from '../../sync/desired-configmap.ts';
 import { targetKind, type TargetKind } from '../../sync/target-kind.ts';
-import { controllerOf, creationPolicy, targetName } from '../../sync/desired-secret.ts';
+import { controllerOf, creationPolicy, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
 import type { StoreKey } from '../../sync/entry-store.ts';
 import { planFetches } from '../../sync/fetch-plan.ts';
 import { assembleProviderData } from '../../sync/provider-data.ts';
@@ -29,6 +29,7 @@ import { holdsEsoFinalizer, releaseEsoFinalizer } from './eso-finalizer.ts';
 import { syncWindowsOf } from './sync-windows.ts';
 import { deleteOrphanedConfigMaps, deleteTargetConfigMap, writeTargetConfigMap } from './target-configmap.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
+import type { TargetObject, WriteOutcome } from './target-write.ts';
 import { readTemplateSources } from './template-sources.ts';
 
 export interface ReconcilerDeps {
@@ -78,7 +79,7 @@ export class ExternalSecretReconciler {
       if (!holdsEsoFinalizer(es)) return {};
       const kind = this.targetKindOrNone(es);
       if (await releaseEsoFinalizer(this.deps.kube, es, kind)) {
-        this.deps.events.normal(es, 'Deleted', `${noun(kind!)} deleted due to DeletionPolicy=Delete`);
+        this.deps.events.normal(es, 'Deleted', `${this.opsOf(kind!).noun} deleted due to DeletionPolicy=Delete`);
       }
       return {};
     }
@@ -124,6 +125,7 @@ export class ExternalSecretReconciler {
     const unsupported = unsupportedFields(es.spec);
     if (unsupported.length) throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
     const kind = targetKind(es, this.deps.configMaps !== undefined);
+    const ops = this.opsOf(kind);
     const stores = resolveStores(es, this.deps.stores);
     const prefixes = new Map([...stores].map(([key, { identity }]) => [key, identity.aws.prefix ?? '']));
     const freshness = fetchFreshness(es, now, this.deps.observedAt(es));
@@ -153,8 +155,8 @@ export class ExternalSecretReconciler {
         if (policy !== 'Owner') {
           throw new OperatorError('InvalidSpec', `could not delete secret: creationPolicy=${policy} is not Owner; deletionPolicy Delete needs creationPolicy Owner`);
         }
-        if (kind === 'ConfigMap' ? await deleteTargetConfigMap(kube, es) : await deleteTargetSecret(kube, es)) {
-          events.normal(es, 'Deleted', `${noun(kind)} deleted due to DeletionPolicy=Delete`);
+        if (await ops.deleteTarget(es)) {
+          events.normal(es, 'Deleted', `${ops.noun} deleted due to DeletionPolicy=Delete`);
         }
         return { status: 'True', reason: 'SecretDeleted', message: 'secret deleted due to DeletionPolicy=Delete' };
       }
@@ -167,24 +169,19 @@ export class ExternalSecretReconciler {
     const rendered = renderTarget(es, data, await readTemplateSources(kube, es), kind, timeSourceOf(this.deps.clock));
     if (policy === 'Owner') {
       // What this ExternalSecret created and no longer targets, of either kind (the target's kind may have changed).
-      const name = targetName(es);
-      for (const orphan of await deleteOrphanedSecrets(kube, es, this.deps.createdBy(es), kind === 'Secret' ? name : undefined)) {
-        events.normal(es, 'Deleted', `secret deleted because it was orphaned: "${orphan}"`);
-      }
-      const configMaps = this.deps.configMaps?.createdBy(es) ?? [];
-      for (const orphan of await deleteOrphanedConfigMaps(kube, es, configMaps, kind === 'ConfigMap' ? name : undefined)) {
-        events.normal(es, 'Deleted', `ConfigMap deleted because it was orphaned: "${orphan}"`);
+      for (const orphanKind of ['Secret', 'ConfigMap'] as const) {
+        const each = this.opsOf(orphanKind);
+        for (const orphan of await each.deleteOrphans(es, orphanKind === kind ? targetName(es) : undefined)) {
+          events.normal(es, 'Deleted', `${each.noun} deleted because it was orphaned: "${orphan}"`);
+        }
       }
     }
-    const namespace = es.metadata.namespace!;
-    const outcome = kind === 'ConfigMap'
-      ? await writeTargetConfigMap(kube, es, rendered, this.deps.configMaps?.managed(namespace, targetName(es)))
-      : await writeTargetSecret(kube, es, rendered, this.deps.managedSecret(namespace, targetName(es)));
+    const outcome = await ops.write(es, rendered);
     if (outcome === 'missing') {
-      return { status: 'True', reason: 'SecretMissing', message: `${noun(kind)} will not be created due to CreationPolicy=Merge` };
+      return { status: 'True', reason: 'SecretMissing', message: `${ops.noun} will not be created due to CreationPolicy=Merge` };
     }
-    if (outcome === 'created') events.normal(es, 'Created', `${noun(kind)} created`);
-    if (outcome === 'updated') events.normal(es, 'Updated', `${noun(kind)} updated`);
+    if (outcome === 'created') events.normal(es, 'Created', `${ops.noun} created`);
+    if (outcome === 'updated') events.normal(es, 'Updated', `${ops.noun} updated`);
     this.deps.log.debug({ externalSecret: `${es.metadata.namespace}/${es.metadata.name}`, outcome }, 'synced');
     return { status: 'True', reason: 'SecretSynced', message: 'secret synced' };
   }
@@ -200,11 +197,35 @@ export class ExternalSecretReconciler {
     if (es.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'SecretMissing') return true;
     const kind = this.targetKindOrNone(es);
     if (!kind) return false; // the sync reports it
-    const namespace = es.metadata.namespace!;
-    const target = kind === 'ConfigMap' ? this.deps.configMaps?.managed(namespace, targetName(es)) : this.deps.managedSecret(namespace, targetName(es));
+    const ops = this.opsOf(kind);
+    const target = ops.cached(es.metadata.namespace!, targetName(es));
     if (!target || target.metadata.labels?.[LABEL_MANAGED] !== LABEL_MANAGED_VALUE) return false;
     if (policy === 'Owner' && controllerOf(target.metadata)?.uid !== es.metadata.uid) return false;
-    return kind === 'ConfigMap' ? configMapHashMatches(target as ConfigMap) : hashMatches(target as Secret);
+    return ops.hashMatches(target);
+  }
+
+  /** What the reconciler does with a target of that kind: picked once, used for every step. */
+  private opsOf(kind: TargetKind): TargetOps {
+    const { kube } = this.deps;
+    if (kind === 'ConfigMap') {
+      return {
+        noun: 'ConfigMap',
+        cached: (namespace, name) => this.deps.configMaps?.managed(namespace, name),
+        hashMatches: (target) => configMapHashMatches(target as ConfigMap),
+        write: (es, rendered) => writeTargetConfigMap(kube, es, rendered, this.deps.configMaps?.managed(es.metadata.namespace!, targetName(es))),
+        deleteTarget: (es) => deleteTargetConfigMap(kube, es),
+        deleteOrphans: (es, keep) => deleteOrphanedConfigMaps(kube, es, this.deps.configMaps?.createdBy(es) ?? [], keep),
+      };
+    }
+    return {
+      // ESO's "secret" for a Secret.
+      noun: 'secret',
+      cached: (namespace, name) => this.deps.managedSecret(namespace, name),
+      hashMatches: (target) => hashMatches(target as Secret),
+      write: (es, rendered) => writeTargetSecret(kube, es, rendered, this.deps.managedSecret(es.metadata.namespace!, targetName(es))),
+      deleteTarget: (es) => deleteTargetSecret(kube, es),
+      deleteOrphans: (es, keep) => deleteOrphanedSecrets(kube, es, this.deps.createdBy(es), keep),
+    };
   }
 
   /** The target's kind; undefined for a spec.target.manifest this operator does not write (the sync reports it). */
@@ -243,5 +264,17 @@ export class ExternalSecretReconciler {
   }
 }
 
-/** How Events and conditions name the target: ESO's "secret" for a Secret, the kind otherwise. */
-const noun = (kind: TargetKind): string => (kind === 'Secret' ? 'secret' : kind);
+/** The reconciler's steps for one target kind. */
+interface TargetOps {
+  /** How Events and conditions name the target: ESO's "secret" for a Secret, the kind otherwise. */
+  noun: string;
+  /** The managed object of that name in the operator's cache. */
+  cached(namespace: string, name: string): TargetObject | undefined;
+  /** The target still holds the data hashed when it was written (nobody edited it). */
+  hashMatches(target: TargetObject): boolean;
+  write(es: ExternalSecret, rendered: RenderedTarget): Promise<WriteOutcome>;
+  /** deletionPolicy Delete: whether a target was deleted. */
+  deleteTarget(es: ExternalSecret): Promise<boolean>;
+  /** What this ExternalSecret created of this kind other than `keep`; returns the names deleted. */
+  deleteOrphans(es: ExternalSecret, keep: string | undefined): Promise<string[]>;
+}

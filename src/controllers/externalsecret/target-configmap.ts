@@ -17,7 +17,7 @@ import { checkControlledForDelete, deleteIfThere, readTarget, sameTargetFields, 
 export const readConfigMap = (kube: KubeClient, namespace: string, name: string): Promise<ConfigMap | undefined> =>
   readTarget<ConfigMap>(kube, configMaps, namespace, name);
 
-const configMapKind: TargetKind<ConfigMap> = {
+export const configMapKind: TargetKind<ConfigMap> = {
   noun: 'ConfigMap',
   resource: configMaps,
   next: nextConfigMap,

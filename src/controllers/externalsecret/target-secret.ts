@@ -18,7 +18,7 @@ export function hashMatches(secret: Secret): boolean {
 export const readSecret = (kube: KubeClient, namespace: string, name: string): Promise<Secret | undefined> =>
   readTarget<Secret>(kube, secrets, namespace, name);
 
-const secretKind: TargetKind<Secret> = {
+export const secretKind: TargetKind<Secret> = {
   noun: 'Secret',
   resource: secrets,
   next: nextSecret,

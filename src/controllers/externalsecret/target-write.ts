@@ -139,15 +139,21 @@ async function rejectedAsTarget(kind: Pick<TargetKind<TargetObject>, 'noun' | 'r
   }
 }
 
-/** Deletes that very object (its uid as precondition); one already gone is fine. */
-export async function deleteIfThere(kube: KubeClient, resource: ResourceType, object: { metadata: ObjectMeta }): Promise<void> {
+/**
+ * Deletes that very object (its uid as precondition); one already gone is fine. Returns whether it
+ * was deleted (false: already gone). Another object of that name (the precondition fails, 409) is an
+ * error: the caller decides what that means.
+ */
+export async function deleteIfThere(kube: KubeClient, resource: ResourceType, object: { metadata: ObjectMeta }): Promise<boolean> {
   try {
     await kube.request('DELETE', resource.path(object.metadata.namespace, object.metadata.name), {
       body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: object.metadata.uid } },
     });
   } catch (err) {
-    if (!isNotFound(err)) throw err;
+    if (isNotFound(err)) return false;
+    throw err;
   }
+  return true;
 }
 
 /** The fields both kinds compare before a write: data, labels, annotations, owner references, immutability. */
