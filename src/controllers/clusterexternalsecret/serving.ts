@@ -1,9 +1,8 @@
 import type { ClusterExternalSecret, SecretStore } from '../../api/generated.ts';
-import { cacheKey, type Informer } from '../../kube/informer.ts';
+import type { Informer } from '../../kube/informer.ts';
 import { SelectorError } from '../../kube/label-selector.ts';
-import type { ObjectRef } from '../../kube/object-ref.ts';
 import type { ClusterCaches } from '../caches.ts';
-import { servesClusterExternalSecret, storeRefsOf, type ControllerClass } from '../controller-class.ts';
+import { servesClusterExternalSecret, storeLookup, storeRefsOf, type ControllerClass } from '../controller-class.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { selectedNamespaces } from './namespaces.ts';
 
@@ -20,9 +19,7 @@ export interface CesServing {
 }
 
 export function cesServing(caches: ClusterCaches, secretStores: Informer<SecretStore>, controllerClass: ControllerClass): CesServing {
-  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
-    ? caches.clusterSecretStores.get(r.name)
-    : secretStores.get(cacheKey(r.namespace, r.name)));
+  const store = storeLookup(secretStores, caches);
   return {
     served: (ces) => {
       if (controllerClass === undefined) return true;
