@@ -12,6 +12,8 @@ import { selectedNamespaces } from './namespaces.ts';
  * finalizers off terminating Namespaces, so both judge a ClusterExternalSecret alike.
  */
 export interface CesServing {
+  /** Whether stores decide it (with a controller class): then a store changed may change it, so controllers watch stores. */
+  readonly byStores: boolean;
   /** Whether this operator serves the ClusterExternalSecret now (always, without a controller class). */
   served(ces: ClusterExternalSecret): boolean;
   /** The ClusterExternalSecrets whose template names the store (by kind and name; the namespace is theirs to select). */
@@ -21,6 +23,7 @@ export interface CesServing {
 export function cesServing(caches: ClusterCaches, secretStores: Informer<SecretStore>, controllerClass: ControllerClass): CesServing {
   const store = storeLookup(secretStores, caches);
   return {
+    byStores: controllerClass !== undefined,
     served: (ces) => {
       if (controllerClass === undefined) return true;
       let selected: string[];
