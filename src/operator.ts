@@ -96,6 +96,8 @@ export class Operator {
     });
     const events = eventRecorder(kube, clock, log);
     const { cluster } = this.caches;
+    // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
+    const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
     this.controllers = [
       externalSecretController(this.caches, {
         kube, clock, log, events, metrics,
@@ -105,15 +107,14 @@ export class Operator {
         controllerClass,
       }),
       secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
-      ...(cluster ? [
+      ...(cluster && serving ? [
         clusterExternalSecretController(this.caches.externalSecrets, cluster, {
           kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
-          secretStores: this.caches.secretStores, controllerClass,
+          secretStores: this.caches.secretStores, serving,
         }),
         esoNamespaceFinalizerController(cluster, {
           kube, clock, log, observe: metrics.reconcileObserver(),
-          serving: cesServing(cluster, this.caches.secretStores, controllerClass),
-          secretStores: this.caches.secretStores, watchStores: controllerClass !== undefined,
+          serving, secretStores: this.caches.secretStores,
         }),
       ] : []),
     ];

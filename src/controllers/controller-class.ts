@@ -1,4 +1,5 @@
-import type { ClusterExternalSecret, ExternalSecretSpec, SecretStoreRef } from '../api/generated.ts';
+import type { ClusterExternalSecret, ClusterSecretStore, ExternalSecretSpec, SecretStore, SecretStoreRef } from '../api/generated.ts';
+import { cacheKey, type Informer } from '../kube/informer.ts';
 import { ref, type ObjectRef } from '../kube/object-ref.ts';
 import type { AnyStore } from './secretstore/validate.ts';
 
@@ -53,6 +54,18 @@ export function storeRefsOf(spec: ExternalSecretSpec, namespace: string | undefi
 export function storeRef(r: SecretStoreRef, namespace: string | undefined): ObjectRef {
   const kind = r.kind ?? 'SecretStore';
   return ref(kind, r.name ?? '', kind === 'ClusterSecretStore' ? undefined : namespace);
+}
+
+/**
+ * The store an ObjectRef names, as the caches hold it now: a ClusterSecretStore from the cluster
+ * cache (none when the operator serves one namespace), otherwise the SecretStore cache.
+ */
+export function storeLookup(
+  secretStores: Informer<SecretStore>, cluster: { clusterSecretStores: Informer<ClusterSecretStore> } | undefined,
+): (r: ObjectRef) => AnyStore | undefined {
+  return (r) => (r.kind === 'ClusterSecretStore'
+    ? cluster?.clusterSecretStores.get(r.name)
+    : secretStores.get(cacheKey(r.namespace, r.name)));
 }
 
 /**

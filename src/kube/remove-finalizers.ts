@@ -1,3 +1,4 @@
+import { FINALIZER_ORPHAN } from '../api/well-known.ts';
 import { isNotFound, type KubeClient } from './client.ts';
 
 /**
@@ -7,11 +8,8 @@ import { isNotFound, type KubeClient } from './client.ts';
  * finalizer someone else added or removed meanwhile, as a whole-list write could.
  */
 
-/** The garbage collector's finalizer on an object deleted with `--cascade=orphan`: its dependents are to stay. */
-const ORPHAN_DEPENDENTS = 'orphan';
-
 /** Whether the deletion under way asked to keep the object's dependents (`kubectl delete --cascade=orphan`). */
-export const orphansDependents = (metadata: { finalizers?: string[] }): boolean => metadata.finalizers?.includes(ORPHAN_DEPENDENTS) ?? false;
+export const orphansDependents = (metadata: { finalizers?: string[] }): boolean => metadata.finalizers?.includes(FINALIZER_ORPHAN) ?? false;
 
 export type JsonPatch = Array<{ op: 'test' | 'remove'; path: string; value?: unknown }>;
 

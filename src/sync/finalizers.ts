@@ -1,4 +1,5 @@
 import type { ExternalSecret } from '../api/generated.ts';
+import { FINALIZER_ORPHAN } from '../api/well-known.ts';
 import { OperatorError } from '../errors.ts';
 
 /**
@@ -36,21 +37,20 @@ export function withTemplateFinalizers(live: { finalizers?: string[]; deletionTi
     present.add(name);
     finalizers.push(name);
   }
-  if (present.has(ORPHAN) && present.has(FOREGROUND)) {
+  if (present.has(FINALIZER_ORPHAN) && present.has(FOREGROUND)) {
     // The pair may be half the Secret's own: still the spec's to change, so InvalidSpec too.
-    throw new OperatorError('InvalidSpec', `${AT}: the Secret would carry both "${ORPHAN}" and "${FOREGROUND}", which the apiserver refuses`);
+    throw new OperatorError('InvalidSpec', `${AT}: the Secret would carry both "${FINALIZER_ORPHAN}" and "${FOREGROUND}", which the apiserver refuses`);
   }
   return finalizers;
 }
 
 const AT = 'spec.target.template.metadata.finalizers';
 
-// The two garbage-collector finalizers that ask for opposite things.
-const ORPHAN = 'orphan';
+// The garbage collector's finalizer that asks the opposite of FINALIZER_ORPHAN: dependents deleted first.
 const FOREGROUND = 'foregroundDeletion';
 
 /** The finalizers of Kubernetes itself, the only names a core object may carry without a prefix. */
-const STANDARD = new Set(['kubernetes', ORPHAN, FOREGROUND]);
+const STANDARD = new Set(['kubernetes', FINALIZER_ORPHAN, FOREGROUND]);
 
 const NAME_MAX = 63;
 const SUBDOMAIN_MAX = 253;

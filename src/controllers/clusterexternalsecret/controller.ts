@@ -10,12 +10,11 @@ import { anyOf, deletionStarted, generationChanged, labelsChanged, ownerReferenc
 import * as resources from '../../kube/resources.ts';
 import { forgetObject } from '../../metrics/operator-metrics.ts';
 import type { ClusterCaches } from '../caches.ts';
-import type { ControllerClass } from '../controller-class.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { controllingCes } from './external-secret.ts';
 import { selectsNamespace } from './namespaces.ts';
 import { ClusterExternalSecretReconciler, type ClusterExternalSecretMetrics } from './reconciler.ts';
-import { cesServing } from './serving.ts';
+import type { CesServing } from './serving.ts';
 import { externalSecretName } from './spec.ts';
 
 /** Index of ExternalSecrets by the name of the ClusterExternalSecret that controls them. */
@@ -28,10 +27,10 @@ export interface ClusterExternalSecretControllerOptions {
   metrics: ClusterExternalSecretMetrics;
   observe?: ReconcileObserver;
   concurrency?: number;
-  /** The SecretStores of every namespace, read with CONTROLLER_CLASS to tell whose a ClusterExternalSecret is. */
+  /** The SecretStores of every namespace, watched with CONTROLLER_CLASS to tell whose a ClusterExternalSecret is. */
   secretStores: Informer<SecretStore>;
-  /** CONTROLLER_CLASS: a ClusterExternalSecret whose stores are of another class is left alone (controller-class.ts). */
-  controllerClass?: ControllerClass;
+  /** Which ClusterExternalSecrets this operator serves: one whose stores are of another class is left alone (controller-class.ts). */
+  serving: CesServing;
 }
 
 const cesRef = (name: string) => ref(resources.clusterExternalSecrets.kind, name);
@@ -80,7 +79,7 @@ export function clusterExternalSecretController(
       || externalSecrets.byIndex(BY_CES_OWNER, ces.metadata.name).some((es) => es.metadata.namespace === ns.metadata.name))
     .map((ces) => cesRef(ces.metadata.name));
 
-  const { served, namingStore: cesNamingStore } = cesServing(caches, options.secretStores, options.controllerClass);
+  const { served, namingStore: cesNamingStore } = options.serving;
   const namingStore: Mapper<AnyStore> = ({ object }) => cesNamingStore(object).map((ces) => cesRef(ces.metadata.name));
 
   const reconciler = new ClusterExternalSecretReconciler({
@@ -97,7 +96,7 @@ export function clusterExternalSecretController(
     .for(clusterExternalSecrets, anyOf(specOrMetadataChanged, deletionStarted))
     .watches(externalSecrets, controllersOf, anyOf(specOrMetadataChanged, ownerReferencesChanged))
     .watches(namespaces, concernedBy, anyOf(labelsChanged, deletionStarted));
-  if (options.controllerClass !== undefined) {
+  if (options.serving.byStores) {
     controller.watches(options.secretStores, namingStore, generationChanged).watches(caches.clusterSecretStores, namingStore, generationChanged);
   }
   return controller

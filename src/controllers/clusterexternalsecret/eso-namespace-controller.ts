@@ -24,8 +24,6 @@ export interface EsoNamespaceFinalizerControllerOptions {
   serving: CesServing;
   /** The SecretStores of every namespace: with a controller class, a store moving to it may make a ClusterExternalSecret this operator's. */
   secretStores: Informer<SecretStore>;
-  /** Set with CONTROLLER_CLASS: stores are then watched, as they decide whose a ClusterExternalSecret is. */
-  watchStores: boolean;
 }
 
 const namespaceRef = (name: string) => ref(resources.namespaces.kind, name);
@@ -64,7 +62,7 @@ export function esoNamespaceFinalizerController(caches: ClusterCaches, options: 
     .for(namespaces, deletionStarted)
     // Creation and deletion always pass; a spec change may change the class its stores give it.
     .watches(clusterExternalSecrets, holdingCes, generationChanged);
-  if (options.watchStores) {
+  if (serving.byStores) {
     controller.watches(options.secretStores, holdingNamingCes, generationChanged).watches(caches.clusterSecretStores, holdingNamingCes, generationChanged);
   }
   return controller.reconciles(async (ns) => {

@@ -1,9 +1,8 @@
 import type { ClusterExternalSecret, SecretStore } from '../../api/generated.ts';
-import { cacheKey, type Informer } from '../../kube/informer.ts';
+import type { Informer } from '../../kube/informer.ts';
 import { SelectorError } from '../../kube/label-selector.ts';
-import type { ObjectRef } from '../../kube/object-ref.ts';
 import type { ClusterCaches } from '../caches.ts';
-import { servesClusterExternalSecret, storeRefsOf, type ControllerClass } from '../controller-class.ts';
+import { servesClusterExternalSecret, storeLookup, storeRefsOf, type ControllerClass } from '../controller-class.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { selectedNamespaces } from './namespaces.ts';
 
@@ -13,6 +12,8 @@ import { selectedNamespaces } from './namespaces.ts';
  * finalizers off terminating Namespaces, so both judge a ClusterExternalSecret alike.
  */
 export interface CesServing {
+  /** Whether stores decide it (with a controller class): then a store changed may change it, so controllers watch stores. */
+  readonly byStores: boolean;
   /** Whether this operator serves the ClusterExternalSecret now (always, without a controller class). */
   served(ces: ClusterExternalSecret): boolean;
   /** The ClusterExternalSecrets whose template names the store (by kind and name; the namespace is theirs to select). */
@@ -20,10 +21,9 @@ export interface CesServing {
 }
 
 export function cesServing(caches: ClusterCaches, secretStores: Informer<SecretStore>, controllerClass: ControllerClass): CesServing {
-  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
-    ? caches.clusterSecretStores.get(r.name)
-    : secretStores.get(cacheKey(r.namespace, r.name)));
+  const store = storeLookup(secretStores, caches);
   return {
+    byStores: controllerClass !== undefined,
     served: (ces) => {
       if (controllerClass === undefined) return true;
       let selected: string[];

@@ -7,13 +7,13 @@ import type { Clock } from '../../kube/clock.ts';
 import { Controller, type Mapper } from '../../kube/controller.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import { cacheKey, objectKey, type KubeObject } from '../../kube/informer.ts';
-import { refKey, refOf, type ObjectRef } from '../../kube/object-ref.ts';
+import { refKey, refOf } from '../../kube/object-ref.ts';
 import { anyOf, deletionStarted, generationChanged, specOrMetadataChanged } from '../../kube/predicates.ts';
 import { markExternalSecretDeleted, setExternalSecretReady, type OperatorMetrics } from '../../metrics/operator-metrics.ts';
 import { ownerLabel, targetName } from '../../sync/desired-secret.ts';
 import { LABEL_OWNER } from '../../api/well-known.ts';
 import type { Caches } from '../caches.ts';
-import { servesExternalSecret, storeRefsOf, type ControllerClass } from '../controller-class.ts';
+import { servesExternalSecret, storeLookup, storeRefsOf, type ControllerClass } from '../controller-class.ts';
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
@@ -68,9 +68,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     observed.set(object, since ?? clock.now());
   });
 
-  const store = (r: ObjectRef): AnyStore | undefined => (r.kind === 'ClusterSecretStore'
-    ? cluster?.clusterSecretStores.get(r.name)
-    : secretStores.get(cacheKey(r.namespace, r.name)));
+  const store = storeLookup(secretStores, cluster);
   const served = (es: ExternalSecret): boolean => servesExternalSecret(storeRefsOf(es.spec, es.metadata.namespace), store, options.controllerClass);
   // The ExternalSecrets this operator has reported on (their Ready series exist): only those get ESO's
   // Deleted mark when they go. Beside ESO, one of ESO's leaves no series here; and one of ours whose

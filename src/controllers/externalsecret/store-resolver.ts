@@ -3,9 +3,10 @@ import type { StoreIdentity } from '../../aws/store-providers.ts';
 import { OperatorError } from '../../errors.ts';
 import { GoRegexpLimitError } from '../../go/regexp/regexp.ts';
 import { compileSelector, SelectorError } from '../../kube/label-selector.ts';
-import { ref as objectRef, type ObjectRef } from '../../kube/object-ref.ts';
+import type { ObjectRef } from '../../kube/object-ref.ts';
 import { DEFAULT_STORE, usedStores, type StoreKey, type UsedStore } from '../../sync/entry-store.ts';
 import { compileGoRegexp } from '../../sync/rewrite.ts';
+import { storeRef } from '../controller-class.ts';
 import { validateStore } from '../secretstore/validate.ts';
 
 export interface StoreLookup {
@@ -95,7 +96,7 @@ function resolveRef(used: UsedStore, namespace: string, lookup: StoreLookup): Re
   }
   const aws = validateStore(store);
   return {
-    ref: objectRef(kind, ref.name, kind === 'ClusterSecretStore' ? undefined : namespace),
+    ref: storeRef(ref, namespace),
     identity: { kind, name: ref.name, ...(kind === 'SecretStore' ? { namespace } : {}), aws: aws as StoreIdentity['aws'] },
   };
 }
