@@ -1,6 +1,5 @@
-import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import { limits } from './template/limits.ts';
-import { entriesAtMost, position, YamlTooLargeError } from './yaml-string-map.ts';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { parseYaml } from './yaml-string-map.ts';
 
 /**
  * What sigs.k8s.io/yaml's Unmarshal into `any` makes of a text (YAML 1.1, as go-yaml v2 reads it, the
@@ -16,15 +15,8 @@ export type YamlValue = { string: string } | { other: 'number' | 'boolean' | 'nu
  * secret values), or YamlTooLargeError past limits.yamlEntries lines and commas, before parsing.
  */
 export function parseYamlValue(text: string): YamlValue {
-  if (entriesAtMost(text) > limits.yamlEntries) {
-    throw new YamlTooLargeError(`the YAML has more than ${limits.yamlEntries} lines and commas, the most this operator reads`);
-  }
-  const documents = parseAllDocuments(text, { version: '1.1', intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
-  const document = Array.isArray(documents) ? documents[0] : undefined;
+  const document = parseYaml(text, { firstDocument: true, uniqueKeys: true });
   if (!document) return { other: 'null' };
-  const failure = document.errors[0];
-  // The code, not the message: some messages name what they found, which is secret data.
-  if (failure) throw new Error(`the output is not valid YAML (${failure.code} at ${position(text, failure.pos[0])})`);
   const contents = document.contents;
   if (contents === null || contents === undefined) return { other: 'null' };
   if (isMap(contents)) return { other: 'map' };

@@ -1,4 +1,4 @@
-import { decodeRuneInString, encodeRune as encodeRuneBytes } from '../utf8.ts';
+import { decodeRuneInString, encodeRune as encodeRuneBytes, validUtf8Text } from '../utf8.ts';
 import type { Builder } from './builder.ts';
 
 /**
@@ -55,10 +55,6 @@ export function mapRunes(b: Builder, s: GoString, f: (r: number) => number): GoS
 }
 
 /** Text for JS APIs: the runes of s, invalid bytes as U+FFFD. */
-export function toText(s: GoString): string {
-  let out = '';
-  for (const [r] of runes(s)) out += String.fromCodePoint(r);
-  return out;
-}
+export const toText = (s: GoString): string => validUtf8Text(Buffer.from(s, 'latin1'));
 
 export const isAscii = (s: GoString): boolean => /^[\x00-\x7f]*$/.test(s);
