@@ -82,6 +82,12 @@ export const reasonCodes = {
    */
   GenericTargetsDisabled: { retry: false },
   /**
+   * A store's change-notification annotations cannot be read (a queue URL, a poll interval). The
+   * store stays usable: its ExternalSecrets refresh at their refreshInterval; the store's
+   * ChangeNotifications condition says why. Not retried: only a change to the annotation helps.
+   */
+  InvalidChangeSettings: { retry: false },
+  /**
    * spec.target.manifest names a kind this operator does not write (it writes Secrets and, as ESO's
    * generic targets, ConfigMaps). Not retried: only a change to the spec can fix it.
    */

@@ -1,0 +1,74 @@
+import { parseDuration } from '../go/duration.ts';
+import type { AnyStore } from '../controllers/secretstore/validate.ts';
+import { OperatorError } from '../errors.ts';
+
+/** A store's own SQS queue of EventBridge change events (its URL). */
+export const ANNOTATION_CHANGE_QUEUE = 'aws-secrets-operator.io/change-queue-url';
+/** A store's change-poll interval, a Go duration (`30s`); `0` turns the operator-wide default off for it. */
+export const ANNOTATION_CHANGE_POLL = 'aws-secrets-operator.io/change-poll-interval';
+
+/** The shortest change poll: each poll lists the account's secrets, and AWS rate-limits ListSecrets. */
+export const MIN_CHANGE_POLL_MS = 10_000;
+
+/** The operator-wide settings (CHANGE_QUEUE_URL, CHANGE_POLL_INTERVAL). */
+export interface ChangeDefaults {
+  queueUrl?: string;
+  pollIntervalMs?: number;
+}
+
+/** How changes in AWS reach one store's ExternalSecrets besides their refreshInterval. */
+export interface StoreChangeSettings {
+  /** The store's own queue, read with the store's identity. */
+  queueUrl?: string;
+  /** The change poll's interval (ms), when the store is polled. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * A store's change settings: its annotations, else the operator-wide poll interval. Throws
+ * OperatorError InvalidChangeSettings naming the annotation when one cannot be read.
+ */
+export function storeChangeSettings(store: AnyStore, defaults: ChangeDefaults): StoreChangeSettings {
+  const annotations = store.metadata.annotations ?? {};
+  const settings: StoreChangeSettings = {};
+  const queue = annotations[ANNOTATION_CHANGE_QUEUE];
+  if (queue !== undefined && queue !== '') settings.queueUrl = queueUrlFrom(queue, `annotation ${ANNOTATION_CHANGE_QUEUE}`);
+  const poll = annotations[ANNOTATION_CHANGE_POLL];
+  const interval = poll === undefined || poll === '' ? defaults.pollIntervalMs : pollIntervalFrom(poll, `annotation ${ANNOTATION_CHANGE_POLL}`);
+  if (interval) settings.pollIntervalMs = interval;
+  return settings;
+}
+
+/** An SQS queue URL: https (http only for a local endpoint such as moto), a host, an account and a queue name. */
+export function queueUrlFrom(value: string, where: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new OperatorError('InvalidChangeSettings', `${where}: not a URL; give the queue's URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/secret-changes`);
+  }
+  const parts = url.pathname.split('/').filter(Boolean);
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || parts.length !== 2 || url.search || url.hash || url.username || url.password) {
+    throw new OperatorError('InvalidChangeSettings', `${where}: not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>)`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/** A change-poll interval: a Go duration; 0 means no poll; otherwise at least MIN_CHANGE_POLL_MS. */
+export function pollIntervalFrom(value: string, where: string): number | undefined {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (err) {
+    throw new OperatorError('InvalidChangeSettings', `${where}: ${(err as Error).message}`);
+  }
+  if (ms === 0) return undefined;
+  if (ms < MIN_CHANGE_POLL_MS) throw new OperatorError('InvalidChangeSettings', `${where}: ${value} is shorter than the shortest change poll, 10s (or 0 for none)`);
+  return ms;
+}
+
+/** The region of an AWS SQS queue URL's host (sqs.<region>.amazonaws.com, <region>.queue.amazonaws.com), if it names one. */
+export function queueRegion(queueUrl: string): string | undefined {
+  const host = new URL(queueUrl).hostname;
+  return /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1] ?? /^([a-z0-9-]+)\.queue\.amazonaws\.com(\.cn)?$/.exec(host)?.[1];
+}
