@@ -37,3 +37,20 @@ export interface ChangeSink {
    */
   changed(changes: readonly SecretChange[], scope: ChangeScope, source: ChangeSource): number;
 }
+
+/** What the served ExternalSecrets of one namespace last read through one store (change polls list these). */
+export interface StoreReads {
+  /** The SecretStore (with its namespace) or ClusterSecretStore. */
+  store: ObjectRef;
+  /** The ExternalSecrets' namespace: a ClusterSecretStore's identity can depend on it. */
+  namespace: string;
+  /** Default-version (AWSCURRENT) reads, as asked (the store's prefix applied): names or ARNs. */
+  secretIds: readonly string[];
+  /** Some of them list secrets (dataFrom.find): any new or changed secret may matter to them. */
+  finds: boolean;
+}
+
+/** The reads change polls work from: what each served ExternalSecret read at its last successful sync. */
+export interface ReadsByStore {
+  storeReads(): Iterable<StoreReads>;
+}
