@@ -88,6 +88,12 @@ export const reasonCodes = {
    */
   InvalidChangeSettings: { retry: false },
   /**
+   * A change-notification SQS queue (CHANGE_QUEUE_URL, or a store's change-queue-url annotation)
+   * does not exist. Its listener retries with backoff (1 s doubling to 5 min) until it does; the
+   * ExternalSecrets refresh at their refreshInterval meanwhile.
+   */
+  ChangeQueueNotFound: { retry: true },
+  /**
    * spec.target.manifest names a kind this operator does not write (it writes Secrets and, as ESO's
    * generic targets, ConfigMaps). Not retried: only a change to the spec can fix it.
    */
