@@ -108,6 +108,28 @@ export class AwsProviders {
     return new SecretsManagerProvider(entry.fetcher, freshness ?? { notBefore: this.clock.now(), fresh: true });
   }
 
+  /**
+   * The credentials of a store's identity as used from `namespace`, for a client of another AWS
+   * service (a change queue, queue-listeners.ts): its base credentials with its roles assumed in
+   * turn, each memoized and refreshed ahead of expiry as for Secrets Manager; undefined for the
+   * operator pod's own default chain (no auth block, no role).
+   */
+  async credentialsFor(store: StoreIdentity, namespace: string): Promise<AwsCredentialIdentityProvider | undefined> {
+    const aws = store.aws;
+    const region = aws.region!;
+    const base = await this.baseCredentials(store, namespace, region);
+    const chain = [...(aws.additionalRoles ?? []), ...(aws.role ? [aws.role] : [])];
+    let credentials = base.credentials;
+    chain.forEach((roleArn, i) => {
+      const previous = credentials;
+      const last = i === chain.length - 1;
+      credentials = memoizeCredentials(() => this.sts.assumeRole(region, previous ?? this.defaultCredentials(), roleArn, last ? {
+        externalId: aws.externalID, sessionTags: aws.sessionTags, transitiveTagKeys: aws.transitiveTagKeys,
+      } : {}), this.clock);
+    });
+    return credentials;
+  }
+
   /** Roles assumed with no auth block start from the operator pod's own default chain. */
   private defaultCredentials(): AwsCredentialIdentityProvider {
     return (this.podCredentials ??= fromNodeProviderChain());

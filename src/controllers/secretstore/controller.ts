@@ -7,6 +7,7 @@ import type { Caches } from '../caches.ts';
 import { servesStore, type ControllerClass } from '../controller-class.ts';
 import { SecretStoreReconciler } from './reconciler.ts';
 import type { AnyStore } from './validate.ts';
+import type { StoreChangeState } from './change-notifications.ts';
 
 export interface SecretStoreControllerOptions {
   kube: KubeClient;
@@ -16,6 +17,8 @@ export interface SecretStoreControllerOptions {
   observe?: ReconcileObserver;
   /** CONTROLLER_CLASS: stores of another class (spec.controller) are left alone, status included. */
   controllerClass?: ControllerClass;
+  /** The stores' ChangeNotifications condition (changes/queue-listeners.ts). */
+  changeState?: (store: AnyStore) => StoreChangeState;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { EventRecorder } from '../../kube/events.ts';
 import type { ReconcileResult } from '../../kube/queue.ts';
 import { clusterSecretStores, secretStores } from '../../kube/resources.ts';
 import { sameContent, withReady, type Ready } from '../conditions.ts';
+import { changeNotificationsCondition, CHANGE_NOTIFICATIONS, withChangeNotifications, type StoreChangeState } from './change-notifications.ts';
 import { validateStore, type AnyStore } from './validate.ts';
 
 export interface StoreReconcilerDeps {
@@ -13,6 +14,8 @@ export interface StoreReconcilerDeps {
   clock: Clock;
   log: Logger;
   events: EventRecorder;
+  /** How changes in AWS reach the store's ExternalSecrets (changes/queue-listeners.ts): its ChangeNotifications condition. */
+  changeState?: (store: AnyStore) => StoreChangeState;
 }
 
 /**
@@ -43,16 +46,32 @@ export class SecretStoreReconciler {
   async reconcile(store: AnyStore): Promise<ReconcileResult> {
     if (store.metadata.deletionTimestamp) return {};
     const ready = storeReady(store);
-    const status = { ...store.status, conditions: withReady(store.status?.conditions, ready, this.deps.clock.now()), capabilities: 'ReadOnly' };
+    const now = this.deps.clock.now();
+    const change = this.deps.changeState ? changeNotificationsCondition(this.deps.changeState(store)) : undefined;
+    const conditions = withReady(withChangeNotifications(store.status?.conditions, change, now), ready, now);
+    const status = { ...store.status, conditions, capabilities: 'ReadOnly' };
     if (sameContent(store.status, status)) return {};
     const type = store.kind === 'ClusterSecretStore' ? clusterSecretStores : secretStores;
     await this.deps.kube.request('PATCH', type.path(store.metadata.namespace, store.metadata.name, 'status'), {
       body: { status },
       contentType: 'application/merge-patch+json',
     });
+    const before = store.status?.conditions;
     store.status = status as AnyStore['status'];
-    if (ready.status === 'True') this.deps.events.normal(store, ready.reason, ready.message);
-    else this.deps.events.warning(store, ready.reason, ready.message);
+    // An Event for each condition whose content changed, not for every status write.
+    if (changedFrom(before, 'Ready', ready)) {
+      if (ready.status === 'True') this.deps.events.normal(store, ready.reason, ready.message);
+      else this.deps.events.warning(store, ready.reason, ready.message);
+    }
+    if (change && change.status !== 'Unknown' && changedFrom(before, CHANGE_NOTIFICATIONS, change)) {
+      if (change.status === 'True') this.deps.events.normal(store, change.reason, change.message);
+      else this.deps.events.warning(store, change.reason, change.message);
+    }
     return {};
   }
+}
+
+function changedFrom(conditions: ReadonlyArray<{ type?: string; status?: string; reason?: string; message?: string }> | undefined, type: string, now: { status: string; reason: string; message: string }): boolean {
+  const old = conditions?.find((c) => c.type === type);
+  return old?.status !== now.status || old.reason !== now.reason || old.message !== now.message;
 }
