@@ -10,6 +10,7 @@ import { RefreshRequests } from './controllers/externalsecret/refresh-requests.t
 import { ChangeIndex } from './changes/change-index.ts';
 import { ChangeRouter } from './changes/change-router.ts';
 import type { ChangeSink, ReadsByStore } from './changes/secret-change.ts';
+import { QueueListeners } from './changes/queue-listeners.ts';
 import { refFromKey } from './kube/object-ref.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
 import { failedOnApiserver } from './errors.ts';
@@ -53,6 +54,11 @@ export interface OperatorOptions {
    * Off by default: no ConfigMap is watched or written, and such ExternalSecrets are reported.
    */
   allowGenericTargets?: boolean;
+  /**
+   * CHANGE_QUEUE_URL: the operator's own SQS queue of EventBridge change events and its region
+   * (changeQueueUrlFrom), read with the operator pod's own credentials; every served store shows it.
+   */
+  changeQueue?: { url: string; region: string };
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -66,6 +72,7 @@ export class Operator {
   readonly reads: ReadsByStore;
   private synced = false;
   private readonly providers: AwsProviders;
+  private readonly queues: QueueListeners;
   private readonly log: Logger;
   private readonly informers: Informer<KubeObject>[];
   private readonly concurrency: number;
@@ -133,9 +140,21 @@ export class Operator {
       log,
       onChange: (source, matched) => metrics.secretChanges.inc({ source, result: matched ? 'matched' : 'unmatched' }),
     });
+    const stores = secretStoreController(this.caches, {
+      kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass, changeState: (store) => this.queues.stateOf(store),
+    });
+    // Change notifications from SQS: the operator's queue and the stores' (their ChangeNotifications condition).
+    this.queues = new QueueListeners({
+      caches: this.caches, providers: this.providers, sink: this.changes, clock, log, controllerClass,
+      defaults: {},
+      ...(options.changeQueue ? { operatorQueue: options.changeQueue } : {}),
+      onStoresAffected: (refs) => refs.forEach((ref) => stores.enqueue(ref)),
+      onMessage: (outcome) => metrics.changeQueueMessages.inc({ outcome }),
+      onQueueHealth: (queue, receiving) => (receiving === undefined ? metrics.changeQueueReceiving.remove({ queue }) : metrics.changeQueueReceiving.set({ queue }, receiving ? 1 : 0)),
+    });
     this.controllers = [
       externalSecrets,
-      secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
+      stores,
       ...(cluster && serving ? [
         clusterExternalSecretController(this.caches.externalSecrets, cluster, {
           kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
@@ -153,6 +172,7 @@ export class Operator {
     for (const informer of this.informers) informer.start();
     // Nothing reconciles before every cache has its first full list.
     await Promise.all(this.informers.map((informer) => informer.synced()));
+    this.queues.start();
     for (const controller of this.controllers) controller.start();
     this.log.info({ concurrency: this.concurrency }, 'caches synced; reconciling');
     this.synced = true;
@@ -170,6 +190,7 @@ export class Operator {
 
   async stop(): Promise<void> {
     for (const controller of this.controllers) controller.stop();
+    await this.queues.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
     this.providers.destroy();
     this.log.info('stopped');

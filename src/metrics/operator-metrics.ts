@@ -56,6 +56,9 @@ export function operatorMetrics() {
     // Changes in AWS (change notifications, change polls): reported, and the ExternalSecrets they refreshed.
     secretChanges: counter('aws_secrets_operator_secret_changes_total', 'Secrets reported changed in AWS, by source (queue, poll) and whether a served ExternalSecret reads them (matched, unmatched)', ['source', 'result']),
     changeRefreshes: counter('aws_secrets_operator_change_refreshes_total', 'ExternalSecret refreshes queued because a secret they read changed in AWS', []),
+    // Change notifications read from SQS queues (changes/queue-listener.ts).
+    changeQueueMessages: counter('aws_secrets_operator_change_queue_messages_total', 'Messages read from change-notification SQS queues, by outcome: changes (handed on), ignored (an event not acted on), duplicate (an event id seen before), malformed', ['outcome']),
+    changeQueueReceiving: gauge('aws_secrets_operator_change_queue_receiving', 'Whether each change-notification SQS queue is being read: 1 after a successful receive, 0 after a failure (its store conditions say why)', ['queue']),
     stsCalls: counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome', ['kind', 'outcome']),
     // The shared fetch engine (aws/secret-fetcher.ts): how reads were answered, how full batches were, and fallbacks.
     awsCalls: counter('aws_secrets_operator_aws_calls_total', 'AWS API calls by service, operation and outcome', ['service', 'operation', 'outcome']),

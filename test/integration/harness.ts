@@ -46,6 +46,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const motoEndpoint = options.motoEndpoint ?? inject('motoEndpoint');
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = motoEndpoint;
   process.env.AWS_ENDPOINT_URL_STS = motoEndpoint;
+  process.env.AWS_ENDPOINT_URL_SQS = motoEndpoint;
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.AWS_REGION = 'us-east-1';
