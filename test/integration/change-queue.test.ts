@@ -5,7 +5,7 @@ import { applyManifest } from '../../dev/apply.ts';
 import { ANNOTATION_CHANGE_QUEUE } from '../../src/changes/store-settings.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import { apiCallEvent, putSecretValue } from '../data/eventbridge-events.ts';
-import { applyExternalSecret, awsName, createAwsSecrets, readyAs, storeNamespace } from './cases.ts';
+import { applyExternalSecret, awsName, createAwsSecrets, eventsFor, readyAs, storeNamespace } from './cases.ts';
 import { decode, eventually, operatorCaughtUp, startHarness, type Harness } from './harness.ts';
 
 // Change notifications end to end: EventBridge events (in the shape AWS delivers them, test/data)
@@ -162,9 +162,39 @@ describe('a store\'s own queue (annotation aws-secrets-operator.io/change-queue-
     const store = await h.kube.get(`/apis/external-secrets.io/v1/namespaces/${ns}/secretstores/aws`);
     expect(store.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Valid' });
 
+    expect(await eventsFor(h, ns, 'aws')).toContainEqual({ type: 'Warning', reason: 'QueueUnavailable', message: down.message });
+
     await sqs.send(new CreateQueueCommand({ QueueName: name }));
     await eventually(async () => (await changeCondition(ns, 'aws'))?.reason === 'QueueReceiving', 'the condition True again', 45_000);
+
+    // The annotation removed: the store's listener stops, and the store shows the operator-wide queue only.
+    await h.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/secretstores/aws`, {
+      body: { metadata: { annotations: { [ANNOTATION_CHANGE_QUEUE]: null } } }, contentType: 'application/merge-patch+json',
+    });
+    await eventually(async () => (await changeCondition(ns, 'aws'))?.message === `changes arrive from SQS queue ${operatorQueue}`, 'the store queue gone from the condition');
+    expect(await metricValue(h.operator.metrics.changeQueueReceiving, { queue: url })).toBe(0);
   }, 120_000);
+
+  it('two stores naming one queue with one identity share its reader: an event refreshes the ExternalSecrets of both', async () => {
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: queueName('shared') }))).QueueUrl!;
+    const ns = await h.namespace('queue-shared');
+    for (const name of ['first', 'second']) {
+      await applyManifest(h.kube, {
+        apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name, namespace: ns, annotations: { [ANNOTATION_CHANGE_QUEUE]: url } },
+        spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
+      });
+    }
+    const [key] = await secrets('shared-queue');
+    for (const name of ['first', 'second']) {
+      await applyExternalSecret(h, ns, name, { secretStoreRef: { name, kind: 'SecretStore' }, data: [{ secretKey: 'v', remoteRef: { key, property: 'v' } }] });
+      await readyAs(h, ns, name, 'True', 'SecretSynced');
+      await eventually(async () => (await changeCondition(ns, name))?.reason === 'QueueReceiving', `store ${name} reading the queue`);
+    }
+    await h.putAwsSecret(key!, '{"v":"two"}');
+    await send(url, putSecretValue(key!, await arnOf(key!)));
+    await eventually(async () => (await value(ns, 'first')) === 'two' && (await value(ns, 'second')) === 'two', 'both stores\' ExternalSecrets refreshed');
+    await eventually(async () => (await inQueue(url)) === 0, 'the message deleted');
+  });
 
   it('an annotation that is no queue URL: False InvalidChangeSettings', async () => {
     const ns = await h.namespace('queue-invalid');
