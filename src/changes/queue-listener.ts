@@ -96,11 +96,12 @@ export class QueueListener {
       } catch (err) {
         if (this.abort.signal.aborted) break;
         const failure = queueFailure(err, this.queueUrl);
-        this.setHealth({ receiving: false, reason: failure.code, message: failure.message });
+        const changed = this.setHealth({ receiving: false, reason: failure.code, message: failure.message });
         this.client?.destroy();
         this.client = undefined;
         const delay = backoffDelay(queueBackoff, failures++, random());
-        this.options.log.warn({ queue: this.queueUrl, reason: failure.code, retryInMs: delay }, failureMessage(failure));
+        // Once per new failure, not once per retry of the same one.
+        this.options.log[changed ? 'warn' : 'debug']({ queue: this.queueUrl, reason: failure.code, retryInMs: delay }, failureMessage(failure));
         await sleep(clock, delay, this.abort.signal);
       }
     }
@@ -153,12 +154,14 @@ export class QueueListener {
     }
   }
 
-  private setHealth(health: QueueHealth): void {
+  /** Records the health; true when it changed (the stores that show it are then told). */
+  private setHealth(health: QueueHealth): boolean {
     const changed = JSON.stringify(health) !== JSON.stringify(this.health);
     this.health = health;
     if (changed) {
       if (health.receiving) this.options.log.info({ queue: this.queueUrl }, 'receiving change messages');
       this.options.onHealth?.(health);
     }
+    return changed;
   }
 }

@@ -87,7 +87,7 @@ export class QueueListeners {
     this.started = true;
     const { operatorQueue } = this.options;
     if (operatorQueue) {
-      this.operatorListener = this.listener(operatorQueue.url, async () => new SQSClient({ region: operatorQueue.region, ...awsClientConfig }), () => [{ kind: 'operator' }], () => this.servedStores());
+      this.operatorListener = this.listener(operatorQueue.url, async () => new SQSClient({ region: operatorQueue.region, ...awsClientConfig }), () => [{ kind: 'operator' }], () => this.servedStores().map(refOf));
       this.operatorListener.start();
     }
     for (const store of this.servedStores()) this.sync(store, store);
@@ -218,14 +218,14 @@ export class QueueListeners {
     return new SQSClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
   }
 
-  private listener(url: string, connect: () => Promise<SQSClient>, scopes: () => ChangeScope[], affected: () => Array<ObjectRef | AnyStore>): QueueListener {
+  private listener(url: string, connect: () => Promise<SQSClient>, scopes: () => ChangeScope[], affected: () => ObjectRef[]): QueueListener {
     const { sink, clock, log, onMessage, onQueueHealth, onStoresAffected } = this.options;
     return new QueueListener({
       queueUrl: url, connect, sink, scopes, clock, log,
       ...(onMessage ? { onMessage } : {}),
       onHealth: (health: QueueHealth) => {
         onQueueHealth?.(url, health.receiving);
-        onStoresAffected(affected().map((s) => ('metadata' in s ? refOf(s) : s)));
+        onStoresAffected(affected());
       },
     });
   }
