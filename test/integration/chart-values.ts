@@ -46,6 +46,8 @@ const SAMPLES: Record<string, unknown> = {
   'serviceAccount.annotations': { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/secrets-reader' },
   'scope.namespace': 'team-a',
   controllerClass: 'aws',
+  'changeNotifications.queueUrl': 'https://sqs.us-east-1.amazonaws.com/111122223333/secret-changes',
+  'changeNotifications.pollInterval': '30s',
   logLevel: 'debug',
   extraEnv: [{ name: 'VALUE_CACHE_BYTES', value: '8388608' }],
   'resources.requests.cpu': '250m',
