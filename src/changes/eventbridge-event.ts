@@ -19,6 +19,8 @@ export type EventReading =
 export const MAX_BODY_BYTES = 256 * 1024;
 /** AWS: a secret's name is at most 512 characters, an ARN at most 2048. */
 const MAX_ID_LENGTH = 2048;
+/** EventBridge's event ids are UUIDs; the listener remembers thousands of them, so a longer one is refused. */
+const MAX_EVENT_ID_LENGTH = 128;
 
 const SOURCE = 'aws.secretsmanager';
 const API_CALL = 'AWS API Call via CloudTrail';
@@ -43,8 +45,8 @@ export function readEventBridgeEvent(body: string): EventReading {
   const eventId = event.id;
   const source = event.source;
   const detailType = event['detail-type'];
-  if (!isId(eventId) || typeof source !== 'string' || typeof detailType !== 'string') {
-    return { kind: 'malformed', why: 'not an EventBridge event (needs string fields id, source and detail-type)' };
+  if (!isId(eventId) || eventId.length > MAX_EVENT_ID_LENGTH || typeof source !== 'string' || typeof detailType !== 'string') {
+    return { kind: 'malformed', why: `not an EventBridge event (needs string fields id, of at most ${MAX_EVENT_ID_LENGTH} characters, source and detail-type)` };
   }
   if (source !== SOURCE) return { kind: 'ignored', eventId, why: 'source is not aws.secretsmanager' };
   const detail = event.detail;

@@ -89,6 +89,7 @@ describe('readEventBridgeEvent: malformed messages, reported by field name only'
     ['not JSON', `{"id": "${secretText}"`],
     ['JSON but not an object', JSON.stringify([secretText])],
     ['no id', JSON.stringify({ source: 'aws.secretsmanager', 'detail-type': 'AWS API Call via CloudTrail', detail: { note: secretText } })],
+    ['an id longer than an event id', JSON.stringify({ ...putSecretValue('a', secretArn('a')), id: 'x'.repeat(129) })],
     ['no detail', JSON.stringify({ ...putSecretValue('a', secretArn('a')), detail: secretText })],
     ['no secret named', JSON.stringify(apiCallEvent({ eventName: 'PutSecretValue', requestParameters: { other: secretText }, responseElements: null }))],
     ['a secretId that is not a string', JSON.stringify(apiCallEvent({ eventName: 'PutSecretValue', requestParameters: { secretId: { x: secretText } }, responseElements: null }))],
