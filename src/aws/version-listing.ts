@@ -64,3 +64,18 @@ export class VersionListing {
     }
   }
 }
+
+/** What a change poll learned of one secret: its current version, or that it can no longer be read (deleted, refused). */
+export type PolledVersion = { state: 'current'; versionId: string; name?: string } | { state: 'gone' };
+
+/** A change poll's answer for the ids it was asked about. */
+export interface PolledVersions {
+  /** Each id whose state is known; an id a passing failure (throttling) left unknown is absent. */
+  versions: Map<string, PolledVersion>;
+  /** The version each id's cached value had before the poll, where one was cached. */
+  cached: Map<string, string>;
+  /** Every secret name of the account, when a complete listing answered (a new one may matter to dataFrom.find). */
+  listedNames?: readonly string[];
+  /** The passing failure that left some ids unknown. */
+  failure?: unknown;
+}
