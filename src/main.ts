@@ -8,6 +8,7 @@ import { Operator } from './operator.ts';
 import { allowGenericTargetsFrom } from './controllers/generic-targets.ts';
 import { watchNamespaceFrom } from './controllers/watch-namespace.ts';
 import { controllerClassFrom } from './controllers/controller-class.ts';
+import { changePollIntervalFrom } from './changes/change-poller.ts';
 
 // Entry point: wiring only.
 const log = createLogger();
@@ -26,17 +27,19 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   let watchNamespace: string | undefined;
   let controllerClass: string | undefined;
   let allowGenericTargets: boolean;
+  let changePollIntervalMs: number | undefined;
   try {
     watchNamespace = watchNamespaceFrom(process.env.WATCH_NAMESPACE);
     controllerClass = controllerClassFrom(process.env.CONTROLLER_CLASS);
     allowGenericTargets = allowGenericTargetsFrom(process.env.UNSAFE_ALLOW_GENERIC_TARGETS);
+    changePollIntervalMs = changePollIntervalFrom(process.env.CHANGE_POLL_INTERVAL);
   } catch (err) {
     log.fatal((err as Error).message);
     process.exit(1);
   }
   const kube = KubeClient.fromDefault();
   const cacheBytes = process.env.VALUE_CACHE_BYTES ? Number(process.env.VALUE_CACHE_BYTES) : undefined;
-  const operator = new Operator({ kube, log, concurrency, watchNamespace, controllerClass, allowGenericTargets, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
+  const operator = new Operator({ kube, log, concurrency, watchNamespace, controllerClass, allowGenericTargets, changePollIntervalMs, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
   // In a pod (POD_NAMESPACE from the downward API), replicas elect a leader; only it reconciles.
   const electionNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE;
   const elector = electionNamespace && process.env.LEADER_ELECTION !== 'false'

@@ -48,6 +48,10 @@ export interface OperatorOptions {
    * Off by default: no ConfigMap is watched or written, and such ExternalSecrets are reported.
    */
   allowGenericTargets?: boolean;
+  /** CHANGE_POLL_INTERVAL: the change poll of every store without its own annotation (ms); none by default. */
+  changePollIntervalMs?: number;
+  /** The shortest change poll a store's annotation may ask for (default 10 s; tests shorten it). */
+  changePollMinimumMs?: number;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */

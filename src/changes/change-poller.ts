@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { isSecretArn, nameOfSecretArn, regionOfSecretArn } from '../aws/secret-arn.ts';
 import type { PolledVersion, PolledVersions } from '../aws/version-listing.ts';
-import type { AnyStore } from '../controllers/secretstore/validate.ts';
+import type { StoreIdentity } from '../aws/store-providers.ts';
+import { validateStore, type AnyStore } from '../controllers/secretstore/validate.ts';
 import { failureMessage, reasonOf } from '../errors.ts';
 import type { Clock, Timer } from '../kube/clock.ts';
 import { describeRef, refKey, type ObjectRef } from '../kube/object-ref.ts';
@@ -206,6 +207,14 @@ export class ChangePoller {
     if (!memory) this.memories.set(key, (memory = { versions: new Map() }));
     return memory;
   }
+}
+
+/** The identity a store's ExternalSecrets read with (as store-resolver.ts builds it), for its poll; an unusable store throws its reason. */
+export function storeIdentityOf(store: AnyStore): StoreIdentity {
+  const aws = validateStore(store);
+  return store.kind === 'ClusterSecretStore'
+    ? { kind: 'ClusterSecretStore', name: store.metadata.name, aws }
+    : { kind: 'SecretStore', name: store.metadata.name, namespace: store.metadata.namespace!, aws };
 }
 
 const pairKey = (reads: StoreReads): string => `${refKey(reads.store)}\u0000${reads.namespace}`;

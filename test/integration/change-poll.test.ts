@@ -1,0 +1,147 @@
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { applyManifest } from '../../dev/apply.ts';
+import { ANNOTATION_CHANGE_POLL } from '../../src/changes/store-settings.ts';
+import { metricValue } from '../helpers/metric-value.ts';
+import { secretIdsRead, type AwsProxy, type RecordedCall } from './aws-proxy.ts';
+import { applyExternalSecret, awsName, readyAs } from './cases.ts';
+import { decode, eventually, startHarnessBehindProxy, type Harness } from './harness.ts';
+
+/**
+ * The change poll (changes/change-poller.ts) seen from AWS and from the Secrets: a store polled
+ * every 2 s (tests may go below the 10 s minimum) finds changes made in AWS for the price of one
+ * ListSecrets page per poll, or one BatchGetSecretValue per 20 secrets where that is cheaper, and
+ * refreshes only the ExternalSecrets whose secrets changed. Each case has a region of its own in
+ * moto, so its identity has its own cache and its listings see only its own secrets.
+ */
+const POLL = '2s';
+let h: Harness;
+let proxy: AwsProxy;
+let peers: Awaited<ReturnType<typeof startHarnessBehindProxy>> | undefined;
+beforeAll(async () => ({ h, proxy } = peers = await startHarnessBehindProxy({ changePollMinimumMs: 1_000 })));
+afterAll(async () => peers?.close());
+beforeEach(() => proxy.clearFaults());
+
+/** moto itself, not through the proxy: the test's own writes are not the operator's calls. */
+function motoIn(region: string): SecretsManagerClient {
+  return new SecretsManagerClient({ region, endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+}
+
+async function awsSecrets(region: string, label: string, count: number): Promise<string[]> {
+  const aws = motoIn(region);
+  const names = Array.from({ length: count }, (_, i) => awsName(`${label}-${i}`));
+  for (const [i, name] of names.entries()) await aws.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ v: `${label}-${i}-v1` }) }));
+  aws.destroy();
+  return names;
+}
+
+async function putValues(region: string, values: Array<[string, string]>): Promise<void> {
+  const aws = motoIn(region);
+  for (const [name, v] of values) await aws.send(new PutSecretValueCommand({ SecretId: name, SecretString: JSON.stringify({ v }) }));
+  aws.destroy();
+}
+
+/** A namespace whose store `aws` is polled every POLL, with ExternalSecret es-i reading property v of names[i] (refreshed hourly). */
+async function polledNamespace(region: string, prefix: string, names: string[]): Promise<string> {
+  const ns = await h.namespace(prefix);
+  await applyManifest(h.kube, {
+    apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns, annotations: { [ANNOTATION_CHANGE_POLL]: POLL } },
+    spec: { provider: { aws: { service: 'SecretsManager', region } } },
+  });
+  for (const [i, name] of names.entries()) {
+    await applyExternalSecret(h, ns, `es-${i}`, { refreshInterval: '1h', data: [{ secretKey: 'v', remoteRef: { key: name, property: 'v' } }] });
+  }
+  for (let i = 0; i < names.length; i++) await readyAs(h, ns, `es-${i}`, 'True', 'SecretSynced');
+  return ns;
+}
+
+const valueOf = async (ns: string, i: number): Promise<string | undefined> => decode((await h.secret(ns, `es-${i}`))?.data).v;
+
+/** Change polls finished so far, by any outcome. */
+async function pollsDone(): Promise<number> {
+  const counts = await Promise.all(['changed', 'unchanged', 'error'].map((outcome) => metricValue(h.operator.metrics.changePolls, { outcome })));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Waits until `count` more polls have finished, starting just after one finished: polls of one
+ * store start an interval apart, so the calls recorded in between are exactly those polls'.
+ */
+async function overPolls(count: number): Promise<RecordedCall[]> {
+  const first = await pollsDone();
+  const start = await eventually(async () => { const n = await pollsDone(); return n > first ? n : undefined; }, 'a change poll to finish');
+  const since = proxy.calls.length;
+  await eventually(async () => (await pollsDone()) >= start + count, `${count} more change polls`, 20_000);
+  return proxy.calls.slice(since);
+}
+
+const readsOf = (calls: RecordedCall[], names: string[]): RecordedCall[] => calls.filter((c) => secretIdsRead(c).some((id) => names.includes(id)));
+
+const statusOf = async (ns: string, count: number): Promise<Array<[string, string]>> => Promise.all(Array.from({ length: count }, async (_, i) => {
+  const es = await h.externalSecret(ns, `es-${i}`);
+  return [es.status?.refreshTime, es.status?.syncedResourceVersion] as [string, string];
+}));
+
+describe('change polls', () => {
+  it('one ListSecrets page a poll finds what changed in AWS, and only the ExternalSecrets reading it refresh', async () => {
+    // 30 secrets: one listing page costs less than the two batches reading them would.
+    const region = 'me-south-1';
+    const names = await awsSecrets(region, 'listed', 30);
+    const ns = await polledNamespace(region, 'poll-listed', names);
+    const before = await statusOf(ns, 30);
+
+    const quiet = await overPolls(2);
+    expect(quiet.filter((c) => c.action === 'ListSecrets').map((c) => c.params.NextToken), 'one first page a poll, nothing more').toEqual([undefined, undefined]);
+    expect(readsOf(quiet, names), 'no value read while nothing changed').toEqual([]);
+
+    const changed = [3, 17];
+    const sinceChange = proxy.calls.length;
+    await putValues(region, changed.map((i) => [names[i]!, `listed-${i}-v2`]));
+    for (const i of changed) await eventually(async () => (await valueOf(ns, i)) === `listed-${i}-v2`, `es-${i} gets the new value`, 20_000);
+    // The positive sign that the poll's refreshes are over: a later poll finished.
+    await overPolls(1);
+    expect(new Set(readsOf(proxy.calls.slice(sinceChange), names).flatMap(secretIdsRead))).toEqual(new Set(changed.map((i) => names[i])));
+    const after = await statusOf(ns, 30);
+    for (let i = 0; i < 30; i++) {
+      if (changed.includes(i)) expect(after[i], `es-${i} refreshed`).not.toEqual(before[i]);
+      else expect(after[i], `es-${i} not refreshed`).toEqual(before[i]);
+    }
+    expect(await metricValue(h.operator.metrics.changePolls, { outcome: 'changed' })).toBeGreaterThan(0);
+  });
+
+  it('reads the secrets in batches where that is cheaper than listing, and a change still reaches its Secret', async () => {
+    // 8 secrets: one BatchGetSecretValue a poll, where a listing would cost as much and say less.
+    const region = 'af-south-1';
+    const names = await awsSecrets(region, 'batched', 8);
+    const ns = await polledNamespace(region, 'poll-batched', names);
+
+    const quiet = await overPolls(2);
+    expect(quiet.filter((c) => c.action === 'ListSecrets')).toEqual([]);
+    const reads = readsOf(quiet, names);
+    expect(reads.map((c) => c.action)).toEqual(['BatchGetSecretValue', 'BatchGetSecretValue']);
+    expect(reads.map((c) => secretIdsRead(c).sort())).toEqual([[...names].sort(), [...names].sort()]);
+
+    await putValues(region, [[names[5]!, 'batched-5-v2']]);
+    await eventually(async () => (await valueOf(ns, 5)) === 'batched-5-v2', 'es-5 gets the new value', 20_000);
+    expect(await valueOf(ns, 4)).toBe('batched-4-v1');
+  });
+
+  it('an identity refused ListSecrets polls by batch reads instead, and says so once', async () => {
+    const region = 'ap-east-1';
+    const names = await awsSecrets(region, 'nolist', 30);
+    proxy.inject({ action: 'ListSecrets', code: 'AccessDeniedException', message: 'User is not authorized to perform: secretsmanager:ListSecrets' });
+    const fallbacks = await metricValue(h.operator.metrics.fallbacks, { operation: 'ListSecrets' });
+    const ns = await polledNamespace(region, 'poll-nolist', names);
+
+    const quiet = await overPolls(2);
+    const reads = readsOf(quiet, names);
+    // One refused listing at most (the first poll), then two batches of 20 and 10 a poll.
+    expect(reads.every((c) => c.action === 'BatchGetSecretValue')).toBe(true);
+    expect(new Set(reads.flatMap(secretIdsRead))).toEqual(new Set(names));
+    expect(await metricValue(h.operator.metrics.fallbacks, { operation: 'ListSecrets' })).toBe(fallbacks + 1);
+    expect(quiet.filter((c) => c.action === 'ListSecrets')).toEqual([]);
+
+    await putValues(region, [[names[29]!, 'nolist-29-v2']]);
+    await eventually(async () => (await valueOf(ns, 29)) === 'nolist-29-v2', 'es-29 gets the new value', 20_000);
+  });
+});
