@@ -33,6 +33,8 @@ export interface FetcherOptions {
 }
 
 export const BATCH_WINDOW_MS = 5;
+/** How long a change poll waits for the polls of the same identity from other namespaces and stores. */
+const POLL_GATHER_MS = 100;
 /** A refused BatchGetSecretValue or ListSecrets is not tried again for this long (IAM policies change rarely). */
 const DENIAL_REMEMBERED_MS = 60 * 60_000;
 
@@ -75,6 +77,8 @@ export class SecretFetcher {
   /** The listing in flight: confirms of cached values and change polls share it. */
   private round: { startedAt: number; done: Promise<CurrentVersions | undefined> } | undefined;
   private batchDeniedUntil = -Infinity;
+  /** Change polls arriving together, and the listing round that will answer them all. */
+  private gathering: { ids: Set<string>; listing: Promise<CurrentVersions | undefined> } | undefined;
 
   constructor(options: FetcherOptions) {
     this.client = options.client;
@@ -333,8 +337,9 @@ export class SecretFetcher {
    * account's versions when its pages are fewer than the batches reading the ids would take
    * (the listing also confirms the cached values it finds unchanged, so periodic refreshes after
    * it make no call), else reads of the ids in shared batches, which refresh the cached values.
-   * A listing in flight is joined, so the polls of one identity from several stores and
-   * namespaces share it; ids a listing cannot answer (a partial ARN, another account's) are read.
+   * Polls of the identity arriving together (several namespaces and stores) are counted together
+   * and share one listing, as does a listing in flight; ids a listing cannot answer (a partial
+   * ARN, another account's) are read.
    */
   async pollVersions(secretIds: readonly string[]): Promise<PolledVersions> {
     const ids = [...new Set(secretIds)];
@@ -345,10 +350,28 @@ export class SecretFetcher {
       if (versionId !== undefined) cached.set(id, versionId);
     }
     const versions = new Map<string, PolledVersion>();
-    const listed = await this.pollListing(ids.length);
+    const listed = await this.pollRound(ids);
     const unlisted = listed ? ids.filter((id) => !answeredByListing(id, listed, versions)) : ids;
     const failure = await this.readVersions(unlisted, versions);
     return { versions, cached, ...(listed ? { listedNames: namesListed(listed) } : {}), ...(failure ? { failure } : {}) };
+  }
+
+  /**
+   * The listing that answers the polls arriving together (the poller polls every namespace of a
+   * store at once): the ids they ask for, all told, decide whether listing is the cheaper way.
+   */
+  private pollRound(ids: readonly string[]): Promise<CurrentVersions | undefined> {
+    if (!this.gathering) {
+      const { promise, resolve } = Promise.withResolvers<CurrentVersions | undefined>();
+      const gathering = { ids: new Set<string>(), listing: promise };
+      this.gathering = gathering;
+      this.clock.setTimeout(() => {
+        if (this.gathering === gathering) this.gathering = undefined;
+        resolve(this.pollListing(gathering.ids.size));
+      }, POLL_GATHER_MS);
+    }
+    for (const id of ids) this.gathering.ids.add(id);
+    return this.gathering.listing;
   }
 
   /** The listing in flight, else a new one when it is the cheaper way to learn `asked` versions; undefined when reading is. */
