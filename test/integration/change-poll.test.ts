@@ -1,7 +1,10 @@
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
+import { AwsProviders, type StoreIdentity } from '../../src/aws/store-providers.ts';
 import { ANNOTATION_CHANGE_POLL } from '../../src/changes/store-settings.ts';
+import { systemClock } from '../../src/kube/clock.ts';
+import { createLogger } from '../../src/log.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import { secretIdsRead, type AwsProxy, type RecordedCall } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, readyAs } from './cases.ts';
@@ -143,5 +146,77 @@ describe('change polls', () => {
 
     await putValues(region, [[names[29]!, 'nolist-29-v2']]);
     await eventually(async () => (await valueOf(ns, 29)) === 'nolist-29-v2', 'es-29 gets the new value', 20_000);
+  });
+});
+
+describe('the fetch engine\'s version poll (AwsProviders.pollVersions)', () => {
+  /** A fetch engine of its own, so the calls counted are only these polls'. */
+  const engine = () => new AwsProviders(h.kube, systemClock, { log: createLogger({ level: 'silent' }) });
+  const storeIn = (region: string): StoreIdentity => ({ kind: 'ClusterSecretStore', name: 'polled', aws: { service: 'SecretsManager', region } });
+  const currentVersion = async (region: string, name: string): Promise<string> => {
+    const aws = motoIn(region);
+    const out = await aws.send(new DescribeSecretCommand({ SecretId: name }));
+    aws.destroy();
+    return Object.entries(out.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))![0];
+  };
+
+  it('polls of one identity from two namespaces at once share one ListSecrets page, and a listing tells deleted and changed secrets', async () => {
+    const region = 'ap-south-1';
+    const names = await awsSecrets(region, 'engine', 30);
+    const providers = engine();
+    try {
+      const since = proxy.calls.length;
+      const [a, b] = await Promise.all([
+        providers.pollVersions(storeIn(region), 'ns-a', names.slice(0, 15)),
+        providers.pollVersions(storeIn(region), 'ns-b', names.slice(15)),
+      ]);
+      // 30 ids all told: one page costs less than the two batches reading them would; alone, 15 would have been read.
+      expect(proxy.calls.slice(since).map((c) => c.action)).toEqual(['ListSecrets']);
+      expect(a.versions.get(names[0]!)).toEqual({ state: 'current', versionId: await currentVersion(region, names[0]!) });
+      expect(b.versions.size).toBe(15);
+      expect(new Set(a.listedNames)).toEqual(new Set(names));
+
+      const aws = motoIn(region);
+      await aws.send(new PutSecretValueCommand({ SecretId: names[1], SecretString: '{"v":"engine-1-v2"}' }));
+      await aws.send(new DeleteSecretCommand({ SecretId: names[2] }));
+      aws.destroy();
+      const later = proxy.calls.length;
+      const again = await providers.pollVersions(storeIn(region), 'ns-a', names);
+      expect(proxy.calls.slice(later).map((c) => c.action)).toEqual(['ListSecrets']);
+      expect(again.versions.get(names[1]!)).toEqual({ state: 'current', versionId: await currentVersion(region, names[1]!) });
+      expect(again.versions.get(names[1]!)).not.toEqual(a.versions.get(names[1]!));
+      expect(again.versions.get(names[2]!), 'scheduled for deletion').toEqual({ state: 'gone' });
+      expect(again.versions.get(names[3]!)).toEqual(a.versions.get(names[3]!));
+    } finally {
+      providers.destroy();
+    }
+  });
+
+  it('reads in one batch where that is cheaper, reports what each read held before, and reads ARNs a listing cannot answer', async () => {
+    const region = 'eu-central-1';
+    const names = await awsSecrets(region, 'engine-read', 25);
+    const aws = motoIn(region);
+    const created = await aws.send(new DescribeSecretCommand({ SecretId: names[0] }));
+    aws.destroy();
+    const partialArn = created.ARN!.replace(/-[A-Za-z0-9]{6}$/, '');
+    const providers = engine();
+    try {
+      const since = proxy.calls.length;
+      const first = await providers.pollVersions(storeIn(region), 'ns', names.slice(0, 5));
+      expect(proxy.calls.slice(since).map((c) => c.action)).toEqual(['BatchGetSecretValue']);
+      expect(first.cached.size, 'nothing held before the first read').toBe(0);
+      const second = await providers.pollVersions(storeIn(region), 'ns', names.slice(0, 5));
+      expect(second.cached.get(names[0]!)).toBe((first.versions.get(names[0]!) as { versionId: string }).versionId);
+
+      // 25 names and a partial ARN: the listing answers the names, a read the ARN.
+      const later = proxy.calls.length;
+      const mixed = await providers.pollVersions(storeIn(region), 'ns', [...names, partialArn, 'engine-read-never-created']);
+      expect(proxy.calls.slice(later).map((c) => c.action)).toEqual(['ListSecrets', 'GetSecretValue']);
+      expect(proxy.calls.at(-1)!.params.SecretId).toBe(partialArn);
+      expect(mixed.versions.get(partialArn)).toEqual({ state: 'current', versionId: await currentVersion(region, names[0]!), name: names[0] });
+      expect(mixed.versions.get('engine-read-never-created')).toEqual({ state: 'gone' });
+    } finally {
+      providers.destroy();
+    }
   });
 });
