@@ -41,7 +41,7 @@ function setup(options: { defaultMs?: number; random?: number } = {}) {
   const outcomes: PollOutcome[] = [];
   const logLines: string[] = [];
   /** What AWS answers the next poll of a namespace with (a function may throw). */
-  const aws = new Map<string, Answer | (() => Answer)>();
+  const aws = new Map<string, Answer | (() => Answer | Promise<Answer>)>();
   const log = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _e, done) { logLines.push(String(chunk)); done(); } }) });
   const poller = new ChangePoller({
     reads: { storeReads: () => reads },
@@ -50,7 +50,7 @@ function setup(options: { defaultMs?: number; random?: number } = {}) {
     poll: async (s, namespace, ids) => {
       polls.push({ store: s.metadata.name, namespace, ids, at: clock.now() });
       const found = aws.get(namespace) ?? {};
-      const answer = typeof found === 'function' ? found() : found;
+      const answer = typeof found === 'function' ? await found() : found;
       const result: PolledVersions = {
         versions: new Map(Object.entries(answer.versions ?? {})),
         cached: new Map(Object.entries(answer.cached ?? {})),
@@ -231,6 +231,27 @@ describe('ChangePoller', () => {
     expect(t.logLines.filter((l) => l.includes('change poll failed')).length).toBe(1);
     expect(t.logLines.find((l) => l.includes('change poll failed'))).toContain('AWSThrottled');
     expect(t.logLines.filter((l) => l.includes('change poll works again')).length).toBe(1);
+    t.poller.stop();
+  });
+
+  it('does not start a pair\'s poll while its last one is still out, and drops what a poll of a pair gone meanwhile saw', async () => {
+    const t = setup({ defaultMs: 10 * SECOND });
+    const ref = t.addStore(store('aws', 'ns'));
+    t.setReads([{ store: ref, namespace: 'ns', secretIds: ['s'], finds: false }]);
+    t.aws.set('ns', { versions: { s: current('v1') } });
+    t.poller.start();
+    await t.advance(0);
+    const slow = Promise.withResolvers<Answer>();
+    t.aws.set('ns', () => slow.promise);
+    for (let i = 0; i < 3; i++) await t.advance(10 * SECOND);
+    expect(t.polls).toHaveLength(2);
+    // The pair goes before its poll answers: the change that poll saw concerns nobody.
+    t.setReads([]);
+    await t.advance(10 * SECOND);
+    slow.resolve({ versions: { s: current('v2') } });
+    await t.advance(0);
+    expect(t.delivered).toEqual([]);
+    expect(t.poller.remembered).toBe(0);
     t.poller.stop();
   });
 
