@@ -5,8 +5,8 @@ import type { Clock, Timer } from '../kube/clock.ts';
 import { awsCall, fromAwsError } from './aws-errors.ts';
 import { DEFAULT_VERSION, type FetchedSecret, type Freshness, type SecretRef } from './provider.ts';
 import { keyParts, valueKey, type CachedValue, type IdentityValues } from './value-cache.ts';
-import { isSecretArn } from './secret-arn.ts';
 import { BATCH_SIZE, LIST_PAGE_SIZE, VersionListing, type CurrentVersions, type PolledVersion, type PolledVersions } from './version-listing.ts';
+import { secretNamesOf } from '../changes/secret-name.ts';
 
 /** How a read was answered: from the cache, by joining a call in flight, by a listing that found it unchanged, or by a new call. */
 export type CacheOutcome = 'hit' | 'joined' | 'confirmed' | 'miss';
@@ -46,6 +46,8 @@ interface Flight {
   /** When the call was sent; a read still waiting for its batch is sent later, so it answers anyone. */
   startedAt: number;
   waiting: boolean;
+  /** Sent before a change to its secret was reported: it answers its own askers, nobody later. */
+  stale?: boolean;
   promise: Promise<FetchedSecret>;
   resolve(secret: FetchedSecret): void;
   reject(error: unknown): void;
@@ -112,6 +114,18 @@ export class SecretFetcher {
     return awsCall({ action, key: secretId, role: this.role }, this.hooks.onCall, send);
   }
 
+  /**
+   * Secrets reported changed in AWS (by name, as secret-name.ts reads ids): their cached values
+   * go, in every version (a deleted secret must not answer by version id either), and calls
+   * already sent for them answer only their own askers, so that every read from now on is sent
+   * after the change. Reads still waiting for their batch are sent later anyway.
+   */
+  invalidate(names: ReadonlySet<string>): void {
+    const named = (key: string) => secretNamesOf(keyParts(key).secretId).names.some((name) => names.has(name));
+    for (const key of [...this.values.keys()]) if (named(key)) this.values.delete(key);
+    for (const flight of this.inFlight.values()) if (!flight.waiting && named(flight.key)) flight.stale = true;
+  }
+
   /** The identity's client is going: reads still waiting for a batch fail (their reconciles retry), cached values go. */
   destroy(): void {
     if (this.timer) this.clock.clearTimeout(this.timer);
@@ -129,7 +143,7 @@ export class SecretFetcher {
       return Promise.resolve(cached.secret);
     }
     const flight = this.inFlight.get(key);
-    if (flight && (flight.waiting || flight.startedAt >= freshness.notBefore)) {
+    if (flight && !flight.stale && (flight.waiting || flight.startedAt >= freshness.notBefore)) {
       this.hooks.onCache?.('joined');
       return flight.promise;
     }
@@ -154,7 +168,7 @@ export class SecretFetcher {
       return flight.reject(error);
     }
     const cached = this.values.get(flight.key);
-    if (!cached || cached.fetchedAt <= flight.startedAt) {
+    if (!flight.stale && (!cached || cached.fetchedAt <= flight.startedAt)) {
       this.values.set(flight.key, { secret, fetchedAt: flight.startedAt, checkedAt: flight.startedAt });
     }
     flight.resolve(secret);
@@ -394,7 +408,7 @@ export class SecretFetcher {
       const key = valueKey(id, DEFAULT_VERSION);
       const sent = this.inFlight.get(key);
       let read: Promise<FetchedSecret>;
-      if (sent && (sent.waiting || sent.startedAt >= startedAt)) {
+      if (sent && !sent.stale && (sent.waiting || sent.startedAt >= startedAt)) {
         read = sent.promise;
       } else {
         const flight = this.flight(key);
@@ -428,15 +442,17 @@ export class SecretFetcher {
 function answeredByListing(id: string, listed: CurrentVersions, into: Map<string, PolledVersion>): boolean {
   const versionId = listed.get(id);
   if (versionId !== undefined) into.set(id, { state: 'current', versionId });
-  else if (!isSecretArn(id)) into.set(id, { state: 'gone' });
+  else if (!isArn(id)) into.set(id, { state: 'gone' });
   else return false;
   return true;
 }
 
 /** The secret names of a listing (it holds each secret by name and by ARN; a name holds no colon). */
 function namesListed(listed: CurrentVersions): string[] {
-  return [...listed.keys()].filter((key) => !isSecretArn(key));
+  return [...listed.keys()].filter((key) => !isArn(key));
 }
+
+const isArn = (id: string): boolean => id.startsWith('arn:');
 
 /** A value as GetSecretValue returns it, or as one entry of BatchGetSecretValue's SecretValues. */
 function fetched(

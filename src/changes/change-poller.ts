@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { isSecretArn, nameOfSecretArn, regionOfSecretArn } from '../aws/secret-arn.ts';
 import type { PolledVersion, PolledVersions } from '../aws/version-listing.ts';
 import type { StoreIdentity } from '../aws/store-providers.ts';
 import { validateStore, type AnyStore } from '../controllers/secretstore/validate.ts';
@@ -7,6 +6,7 @@ import { failureMessage, reasonOf } from '../errors.ts';
 import type { Clock, Timer } from '../kube/clock.ts';
 import { describeRef, refKey, type ObjectRef } from '../kube/object-ref.ts';
 import type { ChangeSink, ReadsByStore, SecretChange, StoreReads } from './secret-change.ts';
+import { secretNamesOf } from './secret-name.ts';
 import { MIN_CHANGE_POLL_MS, pollIntervalFrom, storeChangeSettings, type ChangeDefaults } from './store-settings.ts';
 
 /**
@@ -248,12 +248,13 @@ export function changesSeen(reads: StoreReads, memory: PairMemory, polled: Polle
   return changes;
 }
 
-/** The change to report for an id as the ExternalSecrets asked for it: a name, or an ARN with the name it carries. */
+/** The change to report for an id as the ExternalSecrets asked for it: a name, or an ARN with the name AWS gave it, if a read did. */
 function changeOf(id: string, seen: PolledVersion, region: string | undefined): SecretChange {
-  if (!isSecretArn(id)) return withRegion({ name: id }, region);
-  // A listing matches only AWS's own (full) ARNs; a read says the name; a gone id may be a partial ARN.
-  const name = (seen.state === 'current' ? seen.name ?? nameOfSecretArn(id, true) : nameOfSecretArn(id, false)) ?? id;
-  return withRegion({ name, arn: id }, regionOfSecretArn(id) ?? region);
+  const { names, region: arnRegion } = secretNamesOf(id);
+  if (arnRegion === undefined && names[0] === id) return withRegion({ name: id }, region);
+  // The router matches every name an ARN can stand for; AWS's own answer is the exact one.
+  const name = (seen.state === 'current' ? seen.name : undefined) ?? names[0]!;
+  return withRegion({ name, arn: id }, arnRegion ?? region);
 }
 
 const withRegion = (change: SecretChange, region: string | undefined): SecretChange => (region ? { ...change, region } : change);
