@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AwsProviders } from './aws/store-providers.ts';
 import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
-import type { ControllerClass } from './controllers/controller-class.ts';
+import { storeLookup, type ControllerClass } from './controllers/controller-class.ts';
 import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
 import { esoNamespaceFinalizerController } from './controllers/clusterexternalsecret/eso-namespace-controller.ts';
 import { cesServing } from './controllers/clusterexternalsecret/serving.ts';
@@ -10,6 +10,7 @@ import { RefreshRequests } from './controllers/externalsecret/refresh-requests.t
 import { ChangeIndex } from './changes/change-index.ts';
 import { ChangeRouter } from './changes/change-router.ts';
 import type { ChangeSink, ReadsByStore } from './changes/secret-change.ts';
+import { ChangePoller, storeIdentityOf } from './changes/change-poller.ts';
 import { refFromKey } from './kube/object-ref.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
 import { failedOnApiserver } from './errors.ts';
@@ -70,6 +71,7 @@ export class Operator {
   readonly reads: ReadsByStore;
   private synced = false;
   private readonly providers: AwsProviders;
+  private readonly changePoller: ChangePoller;
   private readonly log: Logger;
   private readonly informers: Informer<KubeObject>[];
   private readonly concurrency: number;
@@ -137,6 +139,17 @@ export class Operator {
       log,
       onChange: (source, matched) => metrics.secretChanges.inc({ source, result: matched ? 'matched' : 'unmatched' }),
     });
+    // Change polls: each polled store's reads, through the fetch engine, into the same sink as the queues.
+    this.changePoller = new ChangePoller({
+      reads: this.reads,
+      sink: this.changes,
+      store: storeLookup(this.caches.secretStores, cluster),
+      poll: (store, namespace, secretIds) => this.providers.pollVersions(storeIdentityOf(store), namespace, secretIds),
+      defaults: { pollIntervalMs: options.changePollIntervalMs, minPollIntervalMs: options.changePollMinimumMs },
+      clock,
+      log,
+      onPoll: (outcome) => metrics.changePolls.inc({ outcome }),
+    });
     this.controllers = [
       externalSecrets,
       secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
@@ -158,6 +171,7 @@ export class Operator {
     // Nothing reconciles before every cache has its first full list.
     await Promise.all(this.informers.map((informer) => informer.synced()));
     for (const controller of this.controllers) controller.start();
+    this.changePoller.start();
     this.log.info({ concurrency: this.concurrency }, 'caches synced; reconciling');
     this.synced = true;
   }
@@ -173,6 +187,7 @@ export class Operator {
   }
 
   async stop(): Promise<void> {
+    this.changePoller.stop();
     for (const controller of this.controllers) controller.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
     this.providers.destroy();
