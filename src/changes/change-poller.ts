@@ -166,6 +166,7 @@ export class ChangePoller {
       polled = await this.options.poll(store, reads.namespace, reads.secretIds);
     } catch (error) {
       this.failed(key, reads, error);
+      log.debug({ store: describeRef(reads.store), namespace: reads.namespace, secrets: reads.secretIds.length, outcome: 'error' }, 'change poll');
       onPoll?.('error');
       return;
     } finally {
@@ -184,7 +185,9 @@ export class ChangePoller {
       log.info({ store: describeRef(reads.store), namespace: reads.namespace }, 'change poll works again');
       memory.failing = undefined;
     }
-    onPoll?.(polled.failure !== undefined ? 'error' : changes.length ? 'changed' : 'unchanged');
+    const outcome = polled.failure !== undefined ? 'error' : changes.length ? 'changed' : 'unchanged';
+    log.debug({ store: describeRef(reads.store), namespace: reads.namespace, secrets: reads.secretIds.length, outcome }, 'change poll');
+    onPoll?.(outcome);
   }
 
   /** A failed poll is logged as the pair begins failing (or fails another way), and retried the next interval. */

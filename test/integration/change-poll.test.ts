@@ -60,22 +60,21 @@ async function polledNamespace(region: string, prefix: string, names: string[]):
 
 const valueOf = async (ns: string, i: number): Promise<string | undefined> => decode((await h.secret(ns, `es-${i}`))?.data).v;
 
-/** Change polls finished so far, by any outcome. */
-async function pollsDone(): Promise<number> {
-  const counts = await Promise.all(['changed', 'unchanged', 'error'].map((outcome) => metricValue(h.operator.metrics.changePolls, { outcome })));
-  return counts.reduce((a, b) => a + b, 0);
-}
+/** The change polls of a namespace's store finished so far (the poller says each at debug level). */
+const pollsOf = (ns: string): number => h.logLines.filter((l) => l.includes('"msg":"change poll"') && l.includes(`"namespace":"${ns}"`)).length;
 
 /**
- * Waits until `count` more polls have finished, starting just after one finished: polls of one
- * store start an interval apart, so the calls recorded in between are exactly those polls'.
+ * The AWS calls made in `region` over `count` polls of the namespace's store, counted from just
+ * after one finished: its polls start an interval apart, so the calls in between are exactly
+ * those polls' (and those of the refreshes they asked for).
  */
-async function overPolls(count: number): Promise<RecordedCall[]> {
-  const first = await pollsDone();
-  const start = await eventually(async () => { const n = await pollsDone(); return n > first ? n : undefined; }, 'a change poll to finish');
+async function overPolls(ns: string, region: string, count: number): Promise<RecordedCall[]> {
+  const first = pollsOf(ns);
+  await eventually(async () => pollsOf(ns) > first, `a change poll of ${ns}`);
+  const start = pollsOf(ns);
   const since = proxy.calls.length;
-  await eventually(async () => (await pollsDone()) >= start + count, `${count} more change polls`, 20_000);
-  return proxy.calls.slice(since);
+  await eventually(async () => pollsOf(ns) >= start + count, `${count} more change polls of ${ns}`);
+  return proxy.calls.slice(since).filter((c) => c.region === region);
 }
 
 const readsOf = (calls: RecordedCall[], names: string[]): RecordedCall[] => calls.filter((c) => secretIdsRead(c).some((id) => names.includes(id)));
@@ -93,7 +92,7 @@ describe('change polls', () => {
     const ns = await polledNamespace(region, 'poll-listed', names);
     const before = await statusOf(ns, 30);
 
-    const quiet = await overPolls(2);
+    const quiet = await overPolls(ns, region, 2);
     expect(quiet.filter((c) => c.action === 'ListSecrets').map((c) => c.params.NextToken), 'one first page a poll, nothing more').toEqual([undefined, undefined]);
     expect(readsOf(quiet, names), 'no value read while nothing changed').toEqual([]);
 
@@ -102,13 +101,13 @@ describe('change polls', () => {
     await putValues(region, changed.map((i) => [names[i]!, `listed-${i}-v2`]));
     for (const i of changed) await eventually(async () => (await valueOf(ns, i)) === `listed-${i}-v2`, `es-${i} gets the new value`, 20_000);
     // The positive sign that the poll's refreshes are over: a later poll finished.
-    await overPolls(1);
-    expect(new Set(readsOf(proxy.calls.slice(sinceChange), names).flatMap(secretIdsRead))).toEqual(new Set(changed.map((i) => names[i])));
-    const after = await statusOf(ns, 30);
-    for (let i = 0; i < 30; i++) {
-      if (changed.includes(i)) expect(after[i], `es-${i} refreshed`).not.toEqual(before[i]);
-      else expect(after[i], `es-${i} not refreshed`).toEqual(before[i]);
-    }
+    await overPolls(ns, region, 1);
+    expect(new Set(readsOf(proxy.calls.slice(sinceChange).filter((c) => c.region === region), names).flatMap(secretIdsRead))).toEqual(new Set(changed.map((i) => names[i])));
+    const after = await eventually(async () => {
+      const now = await statusOf(ns, 30);
+      return changed.every((i) => now[i]![0] !== before[i]![0]) ? now : undefined;
+    }, 'the changed ExternalSecrets report their refresh');
+    for (let i = 0; i < 30; i++) if (!changed.includes(i)) expect(after[i], `es-${i} not refreshed`).toEqual(before[i]);
     expect(await metricValue(h.operator.metrics.changePolls, { outcome: 'changed' })).toBeGreaterThan(0);
   });
 
@@ -118,7 +117,7 @@ describe('change polls', () => {
     const names = await awsSecrets(region, 'batched', 8);
     const ns = await polledNamespace(region, 'poll-batched', names);
 
-    const quiet = await overPolls(2);
+    const quiet = await overPolls(ns, region, 2);
     expect(quiet.filter((c) => c.action === 'ListSecrets')).toEqual([]);
     const reads = readsOf(quiet, names);
     expect(reads.map((c) => c.action)).toEqual(['BatchGetSecretValue', 'BatchGetSecretValue']);
@@ -132,11 +131,11 @@ describe('change polls', () => {
   it('an identity refused ListSecrets polls by batch reads instead, and says so once', async () => {
     const region = 'ap-east-1';
     const names = await awsSecrets(region, 'nolist', 30);
-    proxy.inject({ action: 'ListSecrets', code: 'AccessDeniedException', message: 'User is not authorized to perform: secretsmanager:ListSecrets' });
+    proxy.inject({ action: 'ListSecrets', region, code: 'AccessDeniedException', message: 'User is not authorized to perform: secretsmanager:ListSecrets' });
     const fallbacks = await metricValue(h.operator.metrics.fallbacks, { operation: 'ListSecrets' });
     const ns = await polledNamespace(region, 'poll-nolist', names);
 
-    const quiet = await overPolls(2);
+    const quiet = await overPolls(ns, region, 2);
     const reads = readsOf(quiet, names);
     // One refused listing at most (the first poll), then two batches of 20 and 10 a poll.
     expect(reads.every((c) => c.action === 'BatchGetSecretValue')).toBe(true);
