@@ -144,7 +144,7 @@ export class Operator {
       reads: this.reads,
       sink: this.changes,
       store: storeLookup(this.caches.secretStores, cluster),
-      poll: (store, namespace, secretIds) => this.providers.pollVersions(storeIdentityOf(store), namespace, secretIds),
+      poll: (store, namespace, secretIds, namesWanted) => this.providers.pollVersions(storeIdentityOf(store), namespace, secretIds, namesWanted),
       defaults: { pollIntervalMs: options.changePollIntervalMs, minPollIntervalMs: options.changePollMinimumMs },
       clock,
       log,

@@ -80,7 +80,7 @@ export class SecretFetcher {
   private round: { startedAt: number; done: Promise<CurrentVersions | undefined> } | undefined;
   private batchDeniedUntil = -Infinity;
   /** Change polls arriving together, and the listing round that will answer them all. */
-  private gathering: { ids: Set<string>; listing: Promise<CurrentVersions | undefined> } | undefined;
+  private gathering: { ids: Set<string>; namesWanted: boolean; listing: Promise<CurrentVersions | undefined> } | undefined;
 
   constructor(options: FetcherOptions) {
     this.client = options.client;
@@ -355,7 +355,7 @@ export class SecretFetcher {
    * and share one listing, as does a listing in flight; ids a listing cannot answer (a partial
    * ARN, another account's) are read.
    */
-  async pollVersions(secretIds: readonly string[]): Promise<PolledVersions> {
+  async pollVersions(secretIds: readonly string[], namesWanted = false): Promise<PolledVersions> {
     const ids = [...new Set(secretIds)];
     // Taken first: the reads below replace the cached values.
     const cached = new Map<string, string>();
@@ -364,35 +364,36 @@ export class SecretFetcher {
       if (versionId !== undefined) cached.set(id, versionId);
     }
     const versions = new Map<string, PolledVersion>();
-    const listed = await this.pollRound(ids);
+    const listed = await this.pollRound(ids, namesWanted);
     const unlisted = listed ? ids.filter((id) => !answeredByListing(id, listed, versions)) : ids;
     const failure = await this.readVersions(unlisted, versions);
-    return { versions, cached, ...(listed ? { listedNames: namesListed(listed) } : {}), ...(failure ? { failure } : {}) };
+    return { versions, cached, ...(listed && namesWanted ? { listed: byName(listed) } : {}), ...(failure ? { failure } : {}) };
   }
 
   /**
    * The listing that answers the polls arriving together (the poller polls every namespace of a
    * store at once): the ids they ask for, all told, decide whether listing is the cheaper way.
    */
-  private pollRound(ids: readonly string[]): Promise<CurrentVersions | undefined> {
+  private pollRound(ids: readonly string[], namesWanted: boolean): Promise<CurrentVersions | undefined> {
     if (!this.gathering) {
       const { promise, resolve } = Promise.withResolvers<CurrentVersions | undefined>();
-      const gathering = { ids: new Set<string>(), listing: promise };
+      const gathering = { ids: new Set<string>(), namesWanted: false, listing: promise };
       this.gathering = gathering;
       this.clock.setTimeout(() => {
         if (this.gathering === gathering) this.gathering = undefined;
-        resolve(this.pollListing(gathering.ids.size));
+        resolve(this.pollListing(gathering.ids.size, gathering.namesWanted));
       }, POLL_GATHER_MS);
     }
     for (const id of ids) this.gathering.ids.add(id);
+    this.gathering.namesWanted ||= namesWanted;
     return this.gathering.listing;
   }
 
-  /** The listing in flight, else a new one when it is the cheaper way to learn `asked` versions; undefined when reading is. */
-  private async pollListing(asked: number): Promise<CurrentVersions | undefined> {
+  /** The listing in flight, else a new one when it is the cheaper way to learn `asked` versions (or names); undefined when reading is. */
+  private async pollListing(asked: number, namesWanted: boolean): Promise<CurrentVersions | undefined> {
     if (this.round) return this.round.done;
     const startedAt = this.clock.now();
-    const budget = this.listing.budget(asked, startedAt);
+    const budget = this.listing.budget(asked, startedAt, namesWanted);
     return budget === 0 ? undefined : this.listRound(startedAt, budget);
   }
 
@@ -447,9 +448,9 @@ function answeredByListing(id: string, listed: CurrentVersions, into: Map<string
   return true;
 }
 
-/** The secret names of a listing (it holds each secret by name and by ARN; a name holds no colon). */
-function namesListed(listed: CurrentVersions): string[] {
-  return [...listed.keys()].filter((key) => !isArn(key));
+/** A listing's secrets by name only (it holds each by name and by ARN; a name holds no colon). */
+function byName(listed: CurrentVersions): Map<string, string> {
+  return new Map([...listed].filter(([key]) => !isArn(key)));
 }
 
 const isArn = (id: string): boolean => id.startsWith('arn:');

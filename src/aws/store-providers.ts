@@ -77,8 +77,8 @@ export class AwsProviders {
   }
 
   /** A change poll of secrets read through the store from one namespace, made with the same identity and cache (SecretFetcher.pollVersions). */
-  async pollVersions(store: StoreIdentity, namespace: string, secretIds: readonly string[]): Promise<PolledVersions> {
-    return (await this.fetcherFor(store, namespace)).pollVersions(secretIds);
+  async pollVersions(store: StoreIdentity, namespace: string, secretIds: readonly string[], namesWanted = false): Promise<PolledVersions> {
+    return (await this.fetcherFor(store, namespace)).pollVersions(secretIds, namesWanted);
   }
 
   /** The fetcher of the identity the store has when used from `namespace`, made on first use. */

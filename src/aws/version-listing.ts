@@ -23,11 +23,17 @@ export class VersionListing {
   private morePagesThan = 0;
   private deniedUntil = -Infinity;
 
-  /** Whether listing can cost fewer calls than re-reading `cached` values in batches; if so, the most pages worth reading. */
-  budget(cached: number, now: number): number {
+  /**
+   * Whether listing can cost fewer calls than re-reading `cached` values in batches; if so, the
+   * most pages worth reading. With `namesWanted` (a change poll for dataFrom.find: only a listing
+   * tells of the secrets a find may list), listing may cost as many calls as reading, and one
+   * page when there is nothing to read.
+   */
+  budget(cached: number, now: number, namesWanted = false): number {
     if (now < this.deniedUntil) return 0;
     const batches = Math.ceil(cached / BATCH_SIZE);
     const pagesAtLeast = this.pages ?? this.morePagesThan + 1;
+    if (namesWanted) return pagesAtLeast <= Math.max(batches, 1) ? Math.max(batches, 1) : 0;
     return pagesAtLeast < batches ? batches - 1 : 0;
   }
 
@@ -74,8 +80,8 @@ export interface PolledVersions {
   versions: Map<string, PolledVersion>;
   /** The version each id's cached value had before the poll, where one was cached. */
   cached: Map<string, string>;
-  /** Every secret name of the account, when a complete listing answered (a new one may matter to dataFrom.find). */
-  listedNames?: readonly string[];
+  /** Every secret of the account by name, with its current version, when a complete listing answered (for dataFrom.find). */
+  listed?: ReadonlyMap<string, string>;
   /** The passing failure that left some ids unknown. */
   failure?: unknown;
 }

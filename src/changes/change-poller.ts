@@ -25,8 +25,8 @@ export interface ChangePollerOptions {
   sink: ChangeSink;
   /** The store a reference names, as the caches hold it now. */
   store(ref: ObjectRef): AnyStore | undefined;
-  /** The current versions of secrets read through a store from a namespace (AwsProviders.pollVersions). */
-  poll(store: AnyStore, namespace: string, secretIds: readonly string[]): Promise<PolledVersions>;
+  /** The current versions of secrets read through a store from a namespace (AwsProviders.pollVersions); `namesWanted` for dataFrom.find. */
+  poll(store: AnyStore, namespace: string, secretIds: readonly string[], namesWanted: boolean): Promise<PolledVersions>;
   /** The operator-wide settings: CHANGE_POLL_INTERVAL for stores without the annotation. */
   defaults: ChangeDefaults;
   clock: Clock;
@@ -44,8 +44,8 @@ type Seen = string | typeof GONE;
 export interface PairMemory {
   /** The version each id had at the last poll that learned it. */
   versions: Map<string, Seen>;
-  /** The account's secret names at the last listing, for a pair whose ExternalSecrets list secrets (dataFrom.find). */
-  names?: Set<string>;
+  /** The account's secrets and their versions at the last listing, for a pair whose ExternalSecrets list secrets (dataFrom.find). */
+  listed?: ReadonlyMap<string, string>;
   /** The reason code of the failure the pair is in, logged once as it began. */
   failing?: string;
 }
@@ -163,7 +163,7 @@ export class ChangePoller {
     this.polling.add(key);
     let polled: PolledVersions;
     try {
-      polled = await this.options.poll(store, reads.namespace, reads.secretIds);
+      polled = await this.options.poll(store, reads.namespace, reads.secretIds, reads.finds);
     } catch (error) {
       this.failed(key, reads, error);
       log.debug({ store: describeRef(reads.store), namespace: reads.namespace, secrets: reads.secretIds.length, outcome: 'error' }, 'change poll');
@@ -227,7 +227,8 @@ const pairKey = (reads: StoreReads): string => `${refKey(reads.store)}\u0000${re
  * memory updated to this poll. An id polled for the first time is compared with the value the
  * fetch engine holds, if any (the one the ExternalSecret's last sync most likely read); an id
  * the poll could not learn keeps its version until a poll does. Where a listing answered and the
- * ExternalSecrets list secrets (dataFrom.find), names new since the last listing are reported too.
+ * ExternalSecrets list secrets (dataFrom.find), every secret new, changed or gone since the last
+ * listing is reported too.
  */
 export function changesSeen(reads: StoreReads, memory: PairMemory, polled: PolledVersions, region: string | undefined): SecretChange[] {
   const changes: SecretChange[] = [];
@@ -242,11 +243,15 @@ export function changesSeen(reads: StoreReads, memory: PairMemory, polled: Polle
     memory.versions.set(id, now);
   }
   if (!reads.finds) {
-    memory.names = undefined;
-  } else if (polled.listedNames) {
-    const before = memory.names;
-    if (before) for (const name of polled.listedNames) if (!before.has(name) && !asked.has(name)) changes.push(withRegion({ name }, region));
-    memory.names = new Set(polled.listedNames);
+    memory.listed = undefined;
+  } else if (polled.listed) {
+    // A find may list any secret: each one new, changed or gone since the last listing is reported (the sink matches it to the finds).
+    const before = memory.listed;
+    if (before) {
+      for (const [name, versionId] of polled.listed) if (before.get(name) !== versionId && !asked.has(name)) changes.push(withRegion({ name }, region));
+      for (const name of before.keys()) if (!polled.listed.has(name) && !asked.has(name)) changes.push(withRegion({ name }, region));
+    }
+    memory.listed = polled.listed;
   }
   return changes;
 }

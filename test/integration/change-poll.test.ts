@@ -148,6 +148,31 @@ describe('change polls', () => {
   });
 });
 
+describe('change polls for dataFrom.find', () => {
+  it('a secret created, or changed, in AWS that a find lists reaches the Secret after the next poll', async () => {
+    const region = 'ap-northeast-2';
+    const prefix = awsName('found');
+    const aws = motoIn(region);
+    for (const name of ['one', 'two']) await aws.send(new CreateSecretCommand({ Name: `${prefix}/${name}`, SecretString: `${name}-v1` }));
+    const ns = await h.namespace('poll-find');
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns, annotations: { [ANNOTATION_CHANGE_POLL]: POLL } },
+      spec: { provider: { aws: { service: 'SecretsManager', region } } },
+    });
+    await applyExternalSecret(h, ns, 'found', { refreshInterval: '1h', dataFrom: [{ find: { path: `${prefix}/` } }] });
+    await readyAs(h, ns, 'found', 'True', 'SecretSynced');
+    const values = async () => Object.values(decode((await h.secret(ns, 'found'))?.data)).sort();
+    expect(await values()).toEqual(['one-v1', 'two-v1']);
+    // A poll has remembered the account's listing before the changes.
+    await overPolls(ns, region, 1);
+
+    await aws.send(new CreateSecretCommand({ Name: `${prefix}/three`, SecretString: 'three-v1' }));
+    await aws.send(new PutSecretValueCommand({ SecretId: `${prefix}/two`, SecretString: 'two-v2' }));
+    aws.destroy();
+    await eventually(async () => JSON.stringify(await values()) === JSON.stringify(['one-v1', 'three-v1', 'two-v2']), 'the Secret holds the new and the changed secret', 20_000);
+  });
+});
+
 describe('the fetch engine\'s version poll (AwsProviders.pollVersions)', () => {
   /** A fetch engine of its own, so the calls counted are only these polls'. */
   const engine = () => new AwsProviders(h.kube, systemClock, { log: createLogger({ level: 'silent' }) });
@@ -167,13 +192,15 @@ describe('the fetch engine\'s version poll (AwsProviders.pollVersions)', () => {
       const since = proxy.calls.length;
       const [a, b] = await Promise.all([
         providers.pollVersions(storeIn(region), 'ns-a', names.slice(0, 15)),
-        providers.pollVersions(storeIn(region), 'ns-b', names.slice(15)),
+        providers.pollVersions(storeIn(region), 'ns-b', names.slice(15), true),
       ]);
       // 30 ids all told: one page costs less than the two batches reading them would; alone, 15 would have been read.
       expect(proxy.calls.slice(since).map((c) => c.action)).toEqual(['ListSecrets']);
       expect(a.versions.get(names[0]!)).toEqual({ state: 'current', versionId: await currentVersion(region, names[0]!) });
       expect(b.versions.size).toBe(15);
-      expect(new Set(a.listedNames)).toEqual(new Set(names));
+      // Only the poll for dataFrom.find is given the listing itself.
+      expect(a.listed).toBeUndefined();
+      expect(new Set(b.listed!.keys())).toEqual(new Set(names));
 
       const aws = motoIn(region);
       await aws.send(new PutSecretValueCommand({ SecretId: names[1], SecretString: '{"v":"engine-1-v2"}' }));

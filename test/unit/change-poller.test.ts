@@ -27,7 +27,7 @@ const current = (versionId: string, name?: string): PolledVersion => ({ state: '
 interface Answer {
   versions?: Record<string, PolledVersion>;
   cached?: Record<string, string>;
-  listedNames?: string[];
+  listed?: Record<string, string>;
   failure?: unknown;
 }
 
@@ -37,7 +37,7 @@ function setup(options: { defaultMs?: number; random?: number } = {}) {
   const stores = new Map<string, AnyStore>();
   let reads: StoreReads[] = [];
   const delivered: Array<{ changes: SecretChange[]; scope: ChangeScope }> = [];
-  const polls: Array<{ store: string; namespace: string; ids: readonly string[]; at: number }> = [];
+  const polls: Array<{ store: string; namespace: string; ids: readonly string[]; namesWanted: boolean; at: number }> = [];
   const outcomes: PollOutcome[] = [];
   const logLines: string[] = [];
   /** What AWS answers the next poll of a namespace with (a function may throw). */
@@ -47,15 +47,15 @@ function setup(options: { defaultMs?: number; random?: number } = {}) {
     reads: { storeReads: () => reads },
     sink: { changed: (changes, scope) => (delivered.push({ changes: [...changes], scope }), changes.length) },
     store: (ref) => stores.get(refKey(ref)),
-    poll: async (s, namespace, ids) => {
-      polls.push({ store: s.metadata.name, namespace, ids, at: clock.now() });
+    poll: async (s, namespace, ids, namesWanted) => {
+      polls.push({ store: s.metadata.name, namespace, ids, namesWanted, at: clock.now() });
       const found = aws.get(namespace) ?? {};
       const answer = typeof found === 'function' ? await found() : found;
       const result: PolledVersions = {
         versions: new Map(Object.entries(answer.versions ?? {})),
         cached: new Map(Object.entries(answer.cached ?? {})),
       };
-      if (answer.listedNames) result.listedNames = answer.listedNames;
+      if (answer.listed) result.listed = new Map(Object.entries(answer.listed));
       if (answer.failure !== undefined) result.failure = answer.failure;
       return result;
     },
@@ -255,31 +255,36 @@ describe('ChangePoller', () => {
     t.poller.stop();
   });
 
-  it('reports names new since the last listing to ExternalSecrets that list secrets, and only to them', async () => {
+  it('reports to ExternalSecrets that list secrets every secret new, changed or gone since the last listing, and only to them', async () => {
     const t = setup({ defaultMs: 10 * SECOND });
     const ref = t.addStore(store('aws', undefined));
     t.setReads([
       { store: ref, namespace: 'finds', secretIds: ['app/a'], finds: true },
       { store: ref, namespace: 'plain', secretIds: ['app/a'], finds: false },
     ]);
-    const listing = (names: string[]): Answer => ({ versions: { 'app/a': current('1') }, listedNames: names });
-    t.aws.set('finds', listing(['app/a', 'other']));
-    t.aws.set('plain', listing(['app/a', 'other']));
+    const listing = (listed: Record<string, string>): Answer => ({ versions: { 'app/a': current(listed['app/a']!) }, listed });
+    t.aws.set('finds', listing({ 'app/a': '1', 'app/b': '1', other: '1' }));
+    t.aws.set('plain', listing({ 'app/a': '1', 'app/b': '1', other: '1' }));
     t.poller.start();
     await t.advance(0);
+    expect(t.polls.map((p) => [p.namespace, p.namesWanted])).toEqual([['finds', true], ['plain', false]]);
     expect(t.delivered).toEqual([]);
 
-    t.aws.set('finds', listing(['app/a', 'other', 'app/new']));
-    t.aws.set('plain', listing(['app/a', 'other', 'app/new']));
+    const next = { 'app/a': '1', 'app/b': '2', 'app/new': '1' };
+    t.aws.set('finds', listing(next));
+    t.aws.set('plain', listing(next));
     await t.advance(10 * SECOND);
-    expect(t.delivered).toEqual([{ changes: [{ name: 'app/new', region: 'eu-west-1' }], scope: { kind: 'store', store: ref, namespace: 'finds' } }]);
+    expect(t.delivered).toEqual([{
+      changes: ['app/b', 'app/new', 'other'].map((name) => ({ name, region: 'eu-west-1' })),
+      scope: { kind: 'store', store: ref, namespace: 'finds' },
+    }]);
 
-    // A poll answered by reads lists nothing: no name is new, and the last listing is kept for the next.
+    // A poll answered by reads lists nothing: nothing is new, and the last listing is kept for the next.
     t.aws.set('finds', { versions: { 'app/a': current('1') } });
     await t.advance(10 * SECOND);
-    t.aws.set('finds', listing(['app/a', 'other', 'app/new', 'app/newer']));
+    t.aws.set('finds', listing({ ...next, 'app/newer': '1' }));
     await t.advance(10 * SECOND);
-    expect(t.delivered.map((d) => d.changes.map((c) => c.name))).toEqual([['app/new'], ['app/newer']]);
+    expect(t.delivered.map((d) => d.changes.map((c) => c.name))).toEqual([['app/b', 'app/new', 'other'], ['app/newer']]);
     t.poller.stop();
   });
 
