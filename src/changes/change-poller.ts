@@ -41,7 +41,7 @@ const GONE = Symbol('gone');
 type Seen = string | typeof GONE;
 
 /** What the poller remembers of one store and namespace between polls: only the ids still read. */
-export interface PairMemory {
+interface PairMemory {
   /** The version each id had at the last poll that learned it. */
   versions: Map<string, Seen>;
   /** The account's secrets and their versions at the last listing, for a pair whose ExternalSecrets list secrets (dataFrom.find). */
@@ -93,11 +93,6 @@ export class ChangePoller {
     this.running = false;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  /** Pairs remembered (tests: memory follows the reads). */
-  get remembered(): number {
-    return this.memories.size;
   }
 
   /** Polls every pair whose store is due, forgets what is no longer read, and sleeps until the next store is due. */
@@ -230,7 +225,7 @@ const pairKey = (reads: StoreReads): string => `${refKey(reads.store)}\u0000${re
  * ExternalSecrets list secrets (dataFrom.find), every secret new, changed or gone since the last
  * listing is reported too.
  */
-export function changesSeen(reads: StoreReads, memory: PairMemory, polled: PolledVersions, region: string | undefined): SecretChange[] {
+function changesSeen(reads: StoreReads, memory: PairMemory, polled: PolledVersions, region: string | undefined): SecretChange[] {
   const changes: SecretChange[] = [];
   const asked = new Set(reads.secretIds);
   for (const id of memory.versions.keys()) if (!asked.has(id)) memory.versions.delete(id);
