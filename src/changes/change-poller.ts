@@ -112,6 +112,8 @@ export class ChangePoller {
     const intervals = new Map<string, number | undefined>();
     const pairs = new Set<string>();
     for (const reads of this.options.reads.storeReads()) {
+      // Only pinned versions or tags read: nothing a version poll can tell.
+      if (reads.secretIds.length === 0 && !reads.finds) continue;
       const storeKey = refKey(reads.store);
       const store = this.options.store(reads.store);
       if (!store) continue;

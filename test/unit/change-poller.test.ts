@@ -164,7 +164,7 @@ describe('ChangePoller', () => {
     expect(t.polls).toHaveLength(7);
   });
 
-  it('does not poll a store whose annotation is 0, nor any store when there is no interval, and says once why an annotation is refused', async () => {
+  it('does not poll a store whose annotation is 0, nor any store when there is no interval, nor reads of pinned versions only, and says once why an annotation is refused', async () => {
     const t = setup({ defaultMs: 10 * SECOND });
     const off = t.addStore(store('off', 'a', { [ANNOTATION_CHANGE_POLL]: '0' }));
     const bad = t.addStore(store('bad', 'b', { [ANNOTATION_CHANGE_POLL]: '5s' }));
@@ -182,6 +182,14 @@ describe('ChangePoller', () => {
     await none.advance(60 * SECOND);
     expect(none.polls).toEqual([]);
     none.poller.stop();
+
+    // Nothing current read (pinned versions, tags) and no find: nothing to poll.
+    const pinned = setup({ defaultMs: 10 * SECOND });
+    pinned.setReads([{ store: pinned.addStore(store('aws', 'a')), namespace: 'a', secretIds: [], finds: false }]);
+    pinned.poller.start();
+    await pinned.advance(60 * SECOND);
+    expect(pinned.polls).toEqual([]);
+    pinned.poller.stop();
   });
 
   it('forgets pairs and ids as the reads stop, and polls a pair as it comes', async () => {
