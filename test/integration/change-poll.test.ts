@@ -9,6 +9,7 @@ import { metricValue } from '../helpers/metric-value.ts';
 import { secretIdsRead, type AwsProxy, type RecordedCall } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, readyAs } from './cases.ts';
 import { decode, eventually, startHarnessBehindProxy, type Harness } from './harness.ts';
+import { startOperatorChild } from './operator-child.ts';
 
 /**
  * The change poll (changes/change-poller.ts) seen from AWS and from the Secrets: a store polled
@@ -246,5 +247,15 @@ describe('the fetch engine\'s version poll (AwsProviders.pollVersions)', () => {
     } finally {
       providers.destroy();
     }
+  });
+});
+
+describe('CHANGE_POLL_INTERVAL', () => {
+  it('the operator process refuses at start an interval it cannot read or one under 10s, saying so', async () => {
+    const start = (value: string) => startOperatorChild({
+      name: 'misconfigured-change-poll', kubeconfig: inject('operatorKubeconfig'), awsEndpoint: inject('motoEndpoint'), env: { CHANGE_POLL_INTERVAL: value },
+    });
+    await expect(start('5s')).rejects.toThrow(/exited before it started:[\s\S]*CHANGE_POLL_INTERVAL: 5s is shorter than the shortest change poll, 10s \(or 0 for none\)/);
+    await expect(start('every minute')).rejects.toThrow(/exited before it started:[\s\S]*CHANGE_POLL_INTERVAL: /);
   });
 });
