@@ -9,6 +9,7 @@ import { allowGenericTargetsFrom } from './controllers/generic-targets.ts';
 import { watchNamespaceFrom } from './controllers/watch-namespace.ts';
 import { controllerClassFrom } from './controllers/controller-class.ts';
 import { changeQueueUrlFrom } from './changes/queue-listeners.ts';
+import { changePollIntervalFrom } from './changes/change-poller.ts';
 
 // Entry point: wiring only.
 const log = createLogger();
@@ -28,18 +29,20 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   let controllerClass: string | undefined;
   let allowGenericTargets: boolean;
   let changeQueue: ReturnType<typeof changeQueueUrlFrom>;
+  let changePollIntervalMs: number | undefined;
   try {
     watchNamespace = watchNamespaceFrom(process.env.WATCH_NAMESPACE);
     controllerClass = controllerClassFrom(process.env.CONTROLLER_CLASS);
     allowGenericTargets = allowGenericTargetsFrom(process.env.UNSAFE_ALLOW_GENERIC_TARGETS);
     changeQueue = changeQueueUrlFrom(process.env.CHANGE_QUEUE_URL, process.env.AWS_REGION);
+    changePollIntervalMs = changePollIntervalFrom(process.env.CHANGE_POLL_INTERVAL);
   } catch (err) {
     log.fatal((err as Error).message);
     process.exit(1);
   }
   const kube = KubeClient.fromDefault();
   const cacheBytes = process.env.VALUE_CACHE_BYTES ? Number(process.env.VALUE_CACHE_BYTES) : undefined;
-  const operator = new Operator({ kube, log, concurrency, watchNamespace, controllerClass, allowGenericTargets, changeQueue, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
+  const operator = new Operator({ kube, log, concurrency, watchNamespace, controllerClass, allowGenericTargets, changeQueue, changePollIntervalMs, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
   // In a pod (POD_NAMESPACE from the downward API), replicas elect a leader; only it reconciles.
   const electionNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE;
   const elector = electionNamespace && process.env.LEADER_ELECTION !== 'false'

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AwsProviders } from './aws/store-providers.ts';
 import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
-import type { ControllerClass } from './controllers/controller-class.ts';
+import { storeLookup, type ControllerClass } from './controllers/controller-class.ts';
 import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
 import { esoNamespaceFinalizerController } from './controllers/clusterexternalsecret/eso-namespace-controller.ts';
 import { cesServing } from './controllers/clusterexternalsecret/serving.ts';
@@ -11,6 +11,7 @@ import { ChangeIndex } from './changes/change-index.ts';
 import { ChangeRouter } from './changes/change-router.ts';
 import type { ChangeSink, ReadsByStore } from './changes/secret-change.ts';
 import { QueueListeners } from './changes/queue-listeners.ts';
+import { ChangePoller, storeIdentityOf } from './changes/change-poller.ts';
 import { refFromKey } from './kube/object-ref.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
 import { failedOnApiserver } from './errors.ts';
@@ -59,6 +60,10 @@ export interface OperatorOptions {
    * (changeQueueUrlFrom), read with the operator pod's own credentials; every served store shows it.
    */
   changeQueue?: { url: string; region: string };
+  /** CHANGE_POLL_INTERVAL: the change poll of every store without its own annotation (ms); none by default. */
+  changePollIntervalMs?: number;
+  /** The shortest change poll a store's annotation may ask for (default 10 s; tests shorten it). */
+  changePollMinimumMs?: number;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -73,6 +78,7 @@ export class Operator {
   private synced = false;
   private readonly providers: AwsProviders;
   private readonly queues: QueueListeners;
+  private readonly changePoller: ChangePoller;
   private readonly log: Logger;
   private readonly informers: Informer<KubeObject>[];
   private readonly concurrency: number;
@@ -146,11 +152,22 @@ export class Operator {
     // Change notifications from SQS: the operator's queue and the stores' (their ChangeNotifications condition).
     this.queues = new QueueListeners({
       caches: this.caches, providers: this.providers, sink: this.changes, clock, log, controllerClass,
-      defaults: {},
+      defaults: { pollIntervalMs: options.changePollIntervalMs },
       ...(options.changeQueue ? { operatorQueue: options.changeQueue } : {}),
       onStoresAffected: (refs) => refs.forEach((ref) => stores.enqueue(ref)),
       onMessage: (outcome) => metrics.changeQueueMessages.inc({ outcome }),
       onQueueHealth: (queue, receiving) => (receiving === undefined ? metrics.changeQueueReceiving.remove({ queue }) : metrics.changeQueueReceiving.set({ queue }, receiving ? 1 : 0)),
+    });
+    // Change polls: each polled store's reads, through the fetch engine, into the same sink as the queues.
+    this.changePoller = new ChangePoller({
+      reads: this.reads,
+      sink: this.changes,
+      store: storeLookup(this.caches.secretStores, cluster),
+      poll: (store, namespace, secretIds, namesWanted) => this.providers.pollVersions(storeIdentityOf(store), namespace, secretIds, namesWanted),
+      defaults: { pollIntervalMs: options.changePollIntervalMs, minPollIntervalMs: options.changePollMinimumMs },
+      clock,
+      log,
+      onPoll: (outcome) => metrics.changePolls.inc({ outcome }),
     });
     this.controllers = [
       externalSecrets,
@@ -174,6 +191,7 @@ export class Operator {
     await Promise.all(this.informers.map((informer) => informer.synced()));
     this.queues.start();
     for (const controller of this.controllers) controller.start();
+    this.changePoller.start();
     this.log.info({ concurrency: this.concurrency }, 'caches synced; reconciling');
     this.synced = true;
   }
@@ -189,6 +207,7 @@ export class Operator {
   }
 
   async stop(): Promise<void> {
+    this.changePoller.stop();
     for (const controller of this.controllers) controller.stop();
     await this.queues.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));

@@ -5,7 +5,7 @@ import type { Clock, Timer } from '../kube/clock.ts';
 import { awsCall, fromAwsError } from './aws-errors.ts';
 import { DEFAULT_VERSION, type FetchedSecret, type Freshness, type SecretRef } from './provider.ts';
 import { keyParts, valueKey, type CachedValue, type IdentityValues } from './value-cache.ts';
-import { BATCH_SIZE, LIST_PAGE_SIZE, VersionListing, type CurrentVersions } from './version-listing.ts';
+import { BATCH_SIZE, LIST_PAGE_SIZE, VersionListing, type CurrentVersions, type PolledVersion, type PolledVersions } from './version-listing.ts';
 import { secretNamesOf } from '../changes/secret-name.ts';
 
 /** How a read was answered: from the cache, by joining a call in flight, by a listing that found it unchanged, or by a new call. */
@@ -33,6 +33,8 @@ export interface FetcherOptions {
 }
 
 export const BATCH_WINDOW_MS = 5;
+/** How long a change poll waits for the polls of the same identity from other namespaces and stores. */
+const POLL_GATHER_MS = 100;
 /** A refused BatchGetSecretValue or ListSecrets is not tried again for this long (IAM policies change rarely). */
 const DENIAL_REMEMBERED_MS = 60 * 60_000;
 
@@ -74,8 +76,11 @@ export class SecretFetcher {
   private askers: Freshness[] = [];
   private timer: Timer | undefined;
   private readonly listing = new VersionListing();
-  private round: { startedAt: number; done: Promise<void> } | undefined;
+  /** The listing in flight: confirms of cached values and change polls share it. */
+  private round: { startedAt: number; done: Promise<CurrentVersions | undefined> } | undefined;
   private batchDeniedUntil = -Infinity;
+  /** Change polls arriving together, and the listing round that will answer them all. */
+  private gathering: { ids: Set<string>; namesWanted: boolean; listing: Promise<CurrentVersions | undefined> } | undefined;
 
   constructor(options: FetcherOptions) {
     this.client = options.client;
@@ -286,23 +291,32 @@ export class SecretFetcher {
    * whose values it is recent enough for. Changed secrets are re-read at once, in batches.
    */
   private async confirmByListing(notBefore: number): Promise<void> {
-    if (this.round && this.round.startedAt >= notBefore) return this.round.done;
+    if (this.round && this.round.startedAt >= notBefore) return void await this.round.done;
     if (this.round) await this.round.done;
-    if (this.round && this.round.startedAt >= notBefore) return this.round.done;
+    if (this.round && this.round.startedAt >= notBefore) return void await this.round.done;
     let cached = 0;
     for (const key of this.values.keys()) if (keyParts(key).version === DEFAULT_VERSION) cached++;
     const startedAt = this.clock.now();
     const budget = this.listing.budget(cached, startedAt);
     if (budget === 0) return;
+    await this.listRound(startedAt, budget);
+  }
+
+  /** A listing round that others may join while it runs; as it ends, its versions confirm the cached values. */
+  private async listRound(startedAt: number, budget: number): Promise<CurrentVersions | undefined> {
     const round = {
       startedAt,
       done: this.listVersions(budget).then((versions) => {
         if (versions) this.applyListing(versions, startedAt);
+        return versions;
       }),
     };
     this.round = round;
-    await round.done;
-    if (this.round === round) this.round = undefined;
+    try {
+      return await round.done;
+    } finally {
+      if (this.round === round) this.round = undefined;
+    }
   }
 
   private async listVersions(budget: number): Promise<CurrentVersions | undefined> {
@@ -330,6 +344,89 @@ export class SecretFetcher {
     for (const key of changed) this.enqueue(this.flight(key), asker);
   }
 
+  // Change polls (changes/change-poller.ts).
+
+  /**
+   * The current AWSCURRENT version of each id, found the cheapest way: one listing of the
+   * account's versions when its pages are fewer than the batches reading the ids would take
+   * (the listing also confirms the cached values it finds unchanged, so periodic refreshes after
+   * it make no call), else reads of the ids in shared batches, which refresh the cached values.
+   * Polls of the identity arriving together (several namespaces and stores) are counted together
+   * and share one listing, as does a listing in flight; ids a listing cannot answer (a partial
+   * ARN, another account's) are read.
+   */
+  async pollVersions(secretIds: readonly string[], namesWanted = false): Promise<PolledVersions> {
+    const ids = [...new Set(secretIds)];
+    // Taken first: the reads below replace the cached values.
+    const cached = new Map<string, string>();
+    for (const id of ids) {
+      const versionId = this.values.get(valueKey(id, DEFAULT_VERSION))?.secret.versionId;
+      if (versionId !== undefined) cached.set(id, versionId);
+    }
+    const versions = new Map<string, PolledVersion>();
+    const listed = await this.pollRound(ids, namesWanted);
+    const unlisted = listed ? ids.filter((id) => !answeredByListing(id, listed, versions)) : ids;
+    const failure = await this.readVersions(unlisted, versions);
+    return { versions, cached, ...(listed && namesWanted ? { listed: byName(listed) } : {}), ...(failure ? { failure } : {}) };
+  }
+
+  /**
+   * The listing that answers the polls arriving together (the poller polls every namespace of a
+   * store at once): the ids they ask for, all told, decide whether listing is the cheaper way.
+   */
+  private pollRound(ids: readonly string[], namesWanted: boolean): Promise<CurrentVersions | undefined> {
+    if (!this.gathering) {
+      const { promise, resolve } = Promise.withResolvers<CurrentVersions | undefined>();
+      const gathering = { ids: new Set<string>(), namesWanted: false, listing: promise };
+      this.gathering = gathering;
+      this.clock.setTimeout(() => {
+        if (this.gathering === gathering) this.gathering = undefined;
+        resolve(this.pollListing(gathering.ids.size, gathering.namesWanted));
+      }, POLL_GATHER_MS);
+    }
+    for (const id of ids) this.gathering.ids.add(id);
+    this.gathering.namesWanted ||= namesWanted;
+    return this.gathering.listing;
+  }
+
+  /** The listing in flight, else a new one when it is the cheaper way to learn `asked` versions (or names); undefined when reading is. */
+  private async pollListing(asked: number, namesWanted: boolean): Promise<CurrentVersions | undefined> {
+    if (this.round) return this.round.done;
+    const startedAt = this.clock.now();
+    const budget = this.listing.budget(asked, startedAt, namesWanted);
+    return budget === 0 ? undefined : this.listRound(startedAt, budget);
+  }
+
+  /**
+   * Reads the ids anew (joining reads sent since the poll began) and records each one's version,
+   * or that it is gone; returns the first passing failure (throttling) that left an id unknown.
+   */
+  private async readVersions(ids: readonly string[], into: Map<string, PolledVersion>): Promise<unknown> {
+    const startedAt = this.clock.now();
+    const asker: Freshness = { notBefore: startedAt, fresh: true };
+    let failure: unknown;
+    await Promise.all(ids.map(async (id) => {
+      const key = valueKey(id, DEFAULT_VERSION);
+      const sent = this.inFlight.get(key);
+      let read: Promise<FetchedSecret>;
+      if (sent && !sent.stale && (sent.waiting || sent.startedAt >= startedAt)) {
+        read = sent.promise;
+      } else {
+        const flight = this.flight(key);
+        this.enqueue(flight, asker);
+        read = flight.promise;
+      }
+      try {
+        const secret = await read;
+        into.set(id, { state: 'current', versionId: secret.versionId ?? '', name: secret.name });
+      } catch (error) {
+        if (TRANSIENT.has(reasonOf(error))) failure ??= error;
+        else into.set(id, { state: 'gone' });
+      }
+    }));
+    return failure;
+  }
+
   /** One log line and one count when an identity is first refused an operation; it then reads another way. */
   private denied(operation: FallbackOperation, remember: () => void): void {
     remember();
@@ -337,6 +434,26 @@ export class SecretFetcher {
     this.log.info({ role: this.role ?? 'default credentials', operation }, `${operation} was denied: reading secrets without it for an hour; grant secretsmanager:${operation} to cut AWS calls`);
   }
 }
+
+/**
+ * Whether a complete listing answers for an id, recording what it says. It names every secret of
+ * the account that has a current version and is not scheduled for deletion, so a name it does not
+ * hold is gone; an ARN it does not hold may be a partial ARN or another account's, and is read.
+ */
+function answeredByListing(id: string, listed: CurrentVersions, into: Map<string, PolledVersion>): boolean {
+  const versionId = listed.get(id);
+  if (versionId !== undefined) into.set(id, { state: 'current', versionId });
+  else if (!isArn(id)) into.set(id, { state: 'gone' });
+  else return false;
+  return true;
+}
+
+/** A listing's secrets by name only (it holds each by name and by ARN; a name holds no colon). */
+function byName(listed: CurrentVersions): Map<string, string> {
+  return new Map([...listed].filter(([key]) => !isArn(key)));
+}
+
+const isArn = (id: string): boolean => id.startsWith('arn:');
 
 /** A value as GetSecretValue returns it, or as one entry of BatchGetSecretValue's SecretValues. */
 function fetched(

@@ -14,6 +14,7 @@ import type { Freshness, SecretsProvider } from './provider.ts';
 import { SecretFetcher, type FetcherHooks } from './secret-fetcher.ts';
 import { SecretsManagerProvider } from './secrets-manager.ts';
 import { ValueCache } from './value-cache.ts';
+import type { PolledVersions } from './version-listing.ts';
 import type { SecretChange } from '../changes/secret-change.ts';
 import { secretNamesOf } from '../changes/secret-name.ts';
 
@@ -72,6 +73,16 @@ export class AwsProviders {
 
   /** The store's provider for one ExternalSecret's reads; without a Freshness, every value is read anew. */
   async forStore(store: StoreIdentity, namespace: string, freshness?: Freshness): Promise<SecretsProvider> {
+    return new SecretsManagerProvider(await this.fetcherFor(store, namespace), freshness ?? { notBefore: this.clock.now(), fresh: true });
+  }
+
+  /** A change poll of secrets read through the store from one namespace, made with the same identity and cache (SecretFetcher.pollVersions). */
+  async pollVersions(store: StoreIdentity, namespace: string, secretIds: readonly string[], namesWanted = false): Promise<PolledVersions> {
+    return (await this.fetcherFor(store, namespace)).pollVersions(secretIds, namesWanted);
+  }
+
+  /** The fetcher of the identity the store has when used from `namespace`, made on first use. */
+  private async fetcherFor(store: StoreIdentity, namespace: string): Promise<SecretFetcher> {
     const aws = store.aws;
     // validateStore has checked the region and the auth block.
     const region = aws.region!;
@@ -107,7 +118,7 @@ export class AwsProviders {
         oldest.client.destroy();
       }
     }
-    return new SecretsManagerProvider(entry.fetcher, freshness ?? { notBefore: this.clock.now(), fresh: true });
+    return entry.fetcher;
   }
 
   /**

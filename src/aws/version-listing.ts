@@ -23,11 +23,17 @@ export class VersionListing {
   private morePagesThan = 0;
   private deniedUntil = -Infinity;
 
-  /** Whether listing can cost fewer calls than re-reading `cached` values in batches; if so, the most pages worth reading. */
-  budget(cached: number, now: number): number {
+  /**
+   * Whether listing can cost fewer calls than re-reading `cached` values in batches; if so, the
+   * most pages worth reading. With `namesWanted` (a change poll for dataFrom.find: only a listing
+   * tells of the secrets a find may list), listing may cost as many calls as reading, and one
+   * page when there is nothing to read.
+   */
+  budget(cached: number, now: number, namesWanted = false): number {
     if (now < this.deniedUntil) return 0;
     const batches = Math.ceil(cached / BATCH_SIZE);
     const pagesAtLeast = this.pages ?? this.morePagesThan + 1;
+    if (namesWanted) return pagesAtLeast <= Math.max(batches, 1) ? Math.max(batches, 1) : 0;
     return pagesAtLeast < batches ? batches - 1 : 0;
   }
 
@@ -63,4 +69,19 @@ export class VersionListing {
       }
     }
   }
+}
+
+/** What a change poll learned of one secret: its current version, or that it can no longer be read (deleted, refused). */
+export type PolledVersion = { state: 'current'; versionId: string; name?: string } | { state: 'gone' };
+
+/** A change poll's answer for the ids it was asked about. */
+export interface PolledVersions {
+  /** Each id whose state is known; an id a passing failure (throttling) left unknown is absent. */
+  versions: Map<string, PolledVersion>;
+  /** The version each id's cached value had before the poll, where one was cached. */
+  cached: Map<string, string>;
+  /** Every secret of the account by name, with its current version, when a complete listing answered (for dataFrom.find). */
+  listed?: ReadonlyMap<string, string>;
+  /** The passing failure that left some ids unknown. */
+  failure?: unknown;
 }

@@ -1,4 +1,4 @@
-import { parseDuration } from '../go/duration.ts';
+import { formatDurationNanos, parseDuration } from '../go/duration.ts';
 import type { AnyStore } from '../controllers/secretstore/validate.ts';
 import { OperatorError } from '../errors.ts';
 
@@ -14,6 +14,8 @@ export const MIN_CHANGE_POLL_MS = 10_000;
 export interface ChangeDefaults {
   queueUrl?: string;
   pollIntervalMs?: number;
+  /** The shortest poll an annotation may ask for (default MIN_CHANGE_POLL_MS; tests shorten it). */
+  minPollIntervalMs?: number;
 }
 
 /** How changes in AWS reach one store's ExternalSecrets besides their refreshInterval. */
@@ -34,7 +36,7 @@ export function storeChangeSettings(store: AnyStore, defaults: ChangeDefaults): 
   const queue = annotations[ANNOTATION_CHANGE_QUEUE];
   if (queue !== undefined && queue !== '') settings.queueUrl = queueUrlFrom(queue, `annotation ${ANNOTATION_CHANGE_QUEUE}`);
   const poll = annotations[ANNOTATION_CHANGE_POLL];
-  const interval = poll === undefined || poll === '' ? defaults.pollIntervalMs : pollIntervalFrom(poll, `annotation ${ANNOTATION_CHANGE_POLL}`);
+  const interval = poll === undefined || poll === '' ? defaults.pollIntervalMs : pollIntervalFrom(poll, `annotation ${ANNOTATION_CHANGE_POLL}`, defaults.minPollIntervalMs);
   if (interval) settings.pollIntervalMs = interval;
   return settings;
 }
@@ -54,8 +56,8 @@ export function queueUrlFrom(value: string, where: string): string {
   return url.href.replace(/\/$/, '');
 }
 
-/** A change-poll interval: a Go duration; 0 means no poll; otherwise at least MIN_CHANGE_POLL_MS. */
-export function pollIntervalFrom(value: string, where: string): number | undefined {
+/** A change-poll interval: a Go duration; 0 means no poll; otherwise at least `minimumMs`. */
+export function pollIntervalFrom(value: string, where: string, minimumMs = MIN_CHANGE_POLL_MS): number | undefined {
   let ms: number;
   try {
     ms = parseDuration(value);
@@ -63,7 +65,9 @@ export function pollIntervalFrom(value: string, where: string): number | undefin
     throw new OperatorError('InvalidChangeSettings', `${where}: ${(err as Error).message}`);
   }
   if (ms === 0) return undefined;
-  if (ms < MIN_CHANGE_POLL_MS) throw new OperatorError('InvalidChangeSettings', `${where}: ${value} is shorter than the shortest change poll, 10s (or 0 for none)`);
+  if (ms < minimumMs) {
+    throw new OperatorError('InvalidChangeSettings', `${where}: ${value} is shorter than the shortest change poll, ${formatDurationNanos(BigInt(minimumMs) * 1_000_000n)} (or 0 for none)`);
+  }
   return ms;
 }
 

@@ -70,6 +70,8 @@ export function operatorMetrics() {
       registers,
     }),
     fallbacks: counter('aws_secrets_operator_aws_fallbacks_total', 'Times an identity was refused BatchGetSecretValue or ListSecrets and fell back to reading secrets one by one', ['operation']),
+    // Change polls (changes/change-poller.ts): one per store and namespace per interval.
+    changePolls: counter('aws_secrets_operator_change_polls_total', 'Change polls of the secrets read through a store from a namespace, by outcome: changed (a secret changed in AWS), unchanged, error', ['outcome']),
     watchRestarts: counter('aws_secrets_operator_watch_restarts_total', 'Watch restarts by resource and cause', ['resource', 'cause']),
     clusterExternalSecrets,
   };

@@ -8,6 +8,8 @@ export interface RecordedCall {
   /** The JSON body (Secrets Manager) or the form fields (STS). */
   params: Record<string, any>;
   at: number;
+  /** The region the request was signed for (its credential scope). */
+  region?: string;
 }
 
 /** The secret ids a value-reading call asked for (GetSecretValue's one, BatchGetSecretValue's list); none for other calls. */
@@ -22,6 +24,8 @@ export interface Fault {
   action: string;
   /** Only calls whose params match (e.g. { SecretId: 'x' }). */
   when?: (params: Record<string, any>) => boolean;
+  /** Only calls signed for this region. */
+  region?: string;
   code: string;
   message: string;
   status?: number;
@@ -123,9 +127,10 @@ export class AwsProxy {
       params = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       action = params.Action ?? 'Unknown';
     }
-    this.calls.push({ action, params, at: Date.now() });
+    const region = /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    this.calls.push({ action, params, at: Date.now(), ...(region ? { region } : {}) });
 
-    const fixed = this.faults.find((f) => f.action === action && (!f.when || f.when(params)) && (f.times === undefined || f.times > 0));
+    const fixed = this.faults.find((f) => f.action === action && (!f.when || f.when(params)) && (!f.region || f.region === region) && (f.times === undefined || f.times > 0));
     if (fixed?.times !== undefined) fixed.times--;
     let fault: Pick<Fault, 'code' | 'message' | 'status'> | undefined = fixed;
     const chaos = this.chaosSetting;

@@ -162,9 +162,9 @@ export const decode = (data: Record<string, string> | undefined): Record<string,
 export const readyCondition = (es: any): any => es?.status?.conditions?.find((c: any) => c.type === 'Ready');
 
 /** The in-process operator with the recording, fault-injecting proxy between it and the shared moto. */
-export async function startHarnessBehindProxy(): Promise<{ h: Harness; proxy: AwsProxy; close(): Promise<void> }> {
+export async function startHarnessBehindProxy(operator?: Partial<OperatorOptions>): Promise<{ h: Harness; proxy: AwsProxy; close(): Promise<void> }> {
   const proxy = new AwsProxy(inject('motoEndpoint'));
-  const h = await startHarness({ motoEndpoint: await proxy.start() });
+  const h = await startHarness({ motoEndpoint: await proxy.start(), ...(operator ? { operator } : {}) });
   return {
     h,
     proxy,

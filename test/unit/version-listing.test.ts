@@ -39,6 +39,17 @@ describe('VersionListing', () => {
     expect(listing.budget(61, 0)).toBe(3);
   });
 
+  it('lists at the same cost as reading when a change poll wants the names (dataFrom.find), or one page with nothing to read', async () => {
+    const listing = new VersionListing();
+    expect(listing.budget(5, 0)).toBe(0);
+    expect(listing.budget(5, 0, true)).toBe(1);
+    expect(listing.budget(0, 0, true)).toBe(1);
+    // An account of more than one page: five secrets are read again, as one batch costs less.
+    expect(await listing.list(1, async () => page([['x', { v: ['AWSCURRENT'] }]], 'more'))).toBeUndefined();
+    expect(listing.budget(5, 0, true)).toBe(0);
+    expect(listing.budget(40, 0, true)).toBe(2);
+  });
+
   it('does not list for a while once refused', () => {
     const listing = new VersionListing();
     listing.denied(1_000);
