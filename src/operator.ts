@@ -6,6 +6,7 @@ import { clusterExternalSecretController } from './controllers/clusterexternalse
 import { esoNamespaceFinalizerController } from './controllers/clusterexternalsecret/eso-namespace-controller.ts';
 import { cesServing } from './controllers/clusterexternalsecret/serving.ts';
 import { externalSecretController } from './controllers/externalsecret/controller.ts';
+import { RolloutRestarts } from './controllers/externalsecret/rollout-restart.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
 import { failedOnApiserver } from './errors.ts';
 import type { BackoffPolicy } from './kube/backoff.ts';
@@ -48,6 +49,12 @@ export interface OperatorOptions {
    * Off by default: no ConfigMap is watched or written, and such ExternalSecrets are reported.
    */
   allowGenericTargets?: boolean;
+  /**
+   * ROLLING_RESTART: when a write changes a Secret's data, restart the workloads of its namespace that
+   * its ExternalSecret names (aws-secrets-operator.io/restart) or Reloader's annotations select. Off by
+   * default: nothing is listed or patched, and an ExternalSecret that asks for restarts is told why not.
+   */
+  rollingRestart?: boolean;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -60,6 +67,7 @@ export class Operator {
   private readonly log: Logger;
   private readonly informers: Informer<KubeObject>[];
   private readonly concurrency: number;
+  private readonly restarts: RolloutRestarts;
 
   constructor(options: OperatorOptions) {
     const clock = options.clock ?? systemClock;
@@ -95,6 +103,10 @@ export class Operator {
       },
     });
     const events = eventRecorder(kube, clock, log);
+    this.restarts = new RolloutRestarts({
+      kube, clock, log, events, enabled: options.rollingRestart ?? false,
+      onRestart: (kind, outcome) => metrics.workloadRestarts.inc({ kind, outcome }),
+    });
     const { cluster } = this.caches;
     // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
     const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
@@ -105,6 +117,7 @@ export class Operator {
         concurrency: this.concurrency,
         backoff: options.reconcileBackoff,
         controllerClass,
+        restarts: this.restarts,
       }),
       secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
       ...(cluster && serving ? [
@@ -141,6 +154,7 @@ export class Operator {
 
   async stop(): Promise<void> {
     for (const controller of this.controllers) controller.stop();
+    this.restarts.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
     this.providers.destroy();
     this.log.info('stopped');

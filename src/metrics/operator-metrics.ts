@@ -64,6 +64,7 @@ export function operatorMetrics() {
       registers,
     }),
     fallbacks: counter('aws_secrets_operator_aws_fallbacks_total', 'Times an identity was refused BatchGetSecretValue or ListSecrets and fell back to reading secrets one by one', ['operation']),
+    workloadRestarts: counter('aws_secrets_operator_workload_restarts_total', 'Rolling restarts of workloads after the data of a Secret they use changed (ROLLING_RESTART), by kind and outcome: success, or error (a patch that failed, retried)', ['kind', 'outcome']),
     watchRestarts: counter('aws_secrets_operator_watch_restarts_total', 'Watch restarts by resource and cause', ['resource', 'cause']),
     clusterExternalSecrets,
   };

@@ -17,6 +17,7 @@ import { servesExternalSecret, storeLookup, storeRefsOf, type ControllerClass } 
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
+import type { RolloutRestarts } from './rollout-restart.ts';
 
 /**
  * Every store an ExternalSecret names, sourceRefs included: each store's changes wake it, their
@@ -37,6 +38,8 @@ export interface ExternalSecretControllerOptions {
   backoff?: BackoffPolicy;
   /** CONTROLLER_CLASS: only ExternalSecrets whose stores are of this class are served (controller-class.ts). */
   controllerClass?: ControllerClass;
+  /** Rolling restarts of the workloads that use a Secret whose data changed (ROLLING_RESTART). */
+  restarts?: RolloutRestarts;
 }
 
 /**
@@ -91,6 +94,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
       } : {}),
     },
     observedAt: (es) => observed.get(es),
+    ...(options.restarts ? { restarts: options.restarts } : {}),
     // Only what this operator serves is read ahead: not an ExternalSecret another of whose stores is ESO's.
     readAheads: new ReadAheads(clock, (named) => externalSecrets.byIndex(BY_NAMED_STORE, refKey(named)).filter(served), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),
