@@ -129,7 +129,7 @@ const goParseBool = (value: string | undefined): boolean => value !== undefined 
 /**
  * Reloader's reload list: each comma-separated item, trimmed, is a Go regexp anchored as `^item$`
  * and searched for in the Secret's name (so `a|b` reads as `^a` or `b$`, as in Reloader). An item
- * that is not a valid Go regexp matches nothing (Reloader would exit on it).
+ * that is not a valid Go regexp matches nothing (Reloader's regexp.MustCompile panics on it).
  */
 function reloadListMatches(list: string, name: string): boolean {
   for (const item of list.split(',')) {

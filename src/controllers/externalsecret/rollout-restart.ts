@@ -112,9 +112,9 @@ export class RolloutRestarts {
     const request = restartRequestOf(annotation);
     if (request.problems.length) warn(events, es, 'InvalidRestartTarget', `annotation ${ANNOTATION_RESTART}: ${request.problems.join('; ')}; the other entries are used`);
     const key = `${es.metadata.namespace}/${es.metadata.name}/${secret.metadata.name}`;
-    const pending = this.pending.get(key) ?? { es, secret: { name: secret.metadata.name }, named: new Set(), toList: true, targets: new Map(), reported: false };
-    Object.assign(pending, { es, secret: { name: secret.metadata.name, annotations: secret.metadata.annotations }, named: request.named, toList: true, reported: false });
-    this.pending.set(key, pending);
+    // A restart still pending for an earlier change takes this one's view; the workloads it has yet to patch stay.
+    const latest = { es, secret: { name: secret.metadata.name, annotations: secret.metadata.annotations }, named: request.named, toList: true, reported: false };
+    this.pending.set(key, Object.assign(this.pending.get(key) ?? { targets: new Map<string, Target>() }, latest));
     if (this.stopped) return;
     await new Promise<void>((resolve) => {
       this.waiters.set(key, [...this.waiters.get(key) ?? [], resolve]);
