@@ -194,7 +194,7 @@ describe('rolling restarts on (ROLLING_RESTART=true, under the chart\'s RBAC for
     expect(await successes()).toEqual({ Deployment: before.Deployment + 3, StatefulSet: before.StatefulSet + 2, DaemonSet: before.DaemonSet + 2 });
   });
 
-  it('a restart the apiserver refuses is reported once and retried until done, then never repeated', async () => {
+  it('a restart the apiserver refuses is reported once per change and retried until done, a second change joining it, then never repeated', async () => {
     const ns = await storeNamespace(h, 'rr-retry');
     const key = awsName('rr-retry');
     await createAwsSecrets(h, [{ name: key, string: JSON.stringify({ password: 'one' }) }]);
@@ -241,6 +241,12 @@ describe('rolling restarts on (ROLLING_RESTART=true, under the chart\'s RBAC for
       expect(failed[0]!.type).toBe('Warning');
       expect(failed[0]!.message).toMatch(/^could not restart Deployment "flaky" after Secret "db" changed: KubernetesAPIError: [\s\S]*; retrying$/);
       expect(await metricValue(h.operator.metrics.workloadRestarts, { kind: 'Deployment', outcome: 'error' })).toBeGreaterThanOrEqual(1);
+
+      // A second change while flaky's restart is pending: steady restarts again; flaky's pending restart covers both.
+      await h.putAwsSecret(key, JSON.stringify({ password: 'three' }));
+      await forceSync(h, ns, 'db', 'rotation-2');
+      expect(await restartState(h, 'Deployment', ns, 'steady')).toMatchObject({ generation: 3 });
+      expect(await restartState(h, 'Deployment', ns, 'flaky')).toEqual({ generation: 1, restartedAt: undefined });
     } finally {
       await h.kube.request('DELETE', `${admission}/validatingadmissionpolicybindings/${policy}`);
       await h.kube.request('DELETE', `${admission}/validatingadmissionpolicies/${policy}`);
@@ -253,10 +259,12 @@ describe('rolling restarts on (ROLLING_RESTART=true, under the chart\'s RBAC for
     expect(flaky.generation).toBe(2);
     await eventually(async () => (await eventsFor(h, ns, 'flaky')).some((e) => e.reason === 'Restarted'), 'the Restarted Event of flaky');
     // Another sync without a data change: neither is patched again.
-    await forceSync(h, ns, 'db', 'rotation-2');
+    await forceSync(h, ns, 'db', 'rotation-3');
     expect(await restartState(h, 'Deployment', ns, 'flaky')).toEqual(flaky);
-    expect((await restartState(h, 'Deployment', ns, 'steady')).generation).toBe(2);
-    expect((await eventsFor(h, ns, 'db')).filter((e) => e.reason === 'RestartFailed')).toHaveLength(1);
+    expect((await restartState(h, 'Deployment', ns, 'steady')).generation).toBe(3);
+    // One Warning per change that found flaky refused, however many retries.
+    expect((await eventsFor(h, ns, 'db')).filter((e) => e.reason === 'RestartFailed')).toHaveLength(2);
+    expect((await eventsFor(h, ns, 'flaky')).filter((e) => e.reason === 'Restarted')).toHaveLength(1);
   });
 });
 
