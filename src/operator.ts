@@ -7,6 +7,11 @@ import { esoNamespaceFinalizerController } from './controllers/clusterexternalse
 import { cesServing } from './controllers/clusterexternalsecret/serving.ts';
 import { externalSecretController } from './controllers/externalsecret/controller.ts';
 import { RolloutRestarts } from './controllers/externalsecret/rollout-restart.ts';
+import { RefreshRequests } from './controllers/externalsecret/refresh-requests.ts';
+import { ChangeIndex } from './changes/change-index.ts';
+import { ChangeRouter } from './changes/change-router.ts';
+import type { ChangeSink, ReadsByStore } from './changes/secret-change.ts';
+import { refFromKey } from './kube/object-ref.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
 import { failedOnApiserver } from './errors.ts';
 import type { BackoffPolicy } from './kube/backoff.ts';
@@ -62,6 +67,10 @@ export class Operator {
   readonly caches: Caches;
   readonly controllers: readonly RunningController[];
   readonly metrics: OperatorMetrics;
+  /** Where change notifications and change polls report secrets changed in AWS. */
+  readonly changes: ChangeSink;
+  /** What the served ExternalSecrets read, per store and namespace (what change polls list). */
+  readonly reads: ReadsByStore;
   private synced = false;
   private readonly providers: AwsProviders;
   private readonly log: Logger;
@@ -110,15 +119,35 @@ export class Operator {
     const { cluster } = this.caches;
     // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
     const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
+    const changeIndex = new ChangeIndex();
+    const refreshRequests = new RefreshRequests();
+    const externalSecrets = externalSecretController(this.caches, {
+      kube, clock, log, events, metrics,
+      providers: this.providers,
+      concurrency: this.concurrency,
+      backoff: options.reconcileBackoff,
+      controllerClass,
+      refreshRequests,
+      changeIndex,
+      restarts: this.restarts,
+    });
+    this.reads = changeIndex;
+    this.changes = new ChangeRouter({
+      index: changeIndex,
+      invalidate: (changes) => this.providers.invalidate(changes),
+      refresh: (keys, at) => {
+        for (const key of keys) {
+          refreshRequests.request(key, at);
+          externalSecrets.enqueue(refFromKey(key));
+        }
+        metrics.changeRefreshes.inc(keys.length);
+      },
+      clock,
+      log,
+      onChange: (source, matched) => metrics.secretChanges.inc({ source, result: matched ? 'matched' : 'unmatched' }),
+    });
     this.controllers = [
-      externalSecretController(this.caches, {
-        kube, clock, log, events, metrics,
-        providers: this.providers,
-        concurrency: this.concurrency,
-        backoff: options.reconcileBackoff,
-        controllerClass,
-        restarts: this.restarts,
-      }),
+      externalSecrets,
       secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
       ...(cluster && serving ? [
         clusterExternalSecretController(this.caches.externalSecrets, cluster, {

@@ -18,6 +18,8 @@ import type { AnyStore } from '../secretstore/validate.ts';
 import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
 import type { RolloutRestarts } from './rollout-restart.ts';
+import type { RefreshRequests } from './refresh-requests.ts';
+import type { ChangeIndex } from '../../changes/change-index.ts';
 
 /**
  * Every store an ExternalSecret names, sourceRefs included: each store's changes wake it, their
@@ -40,6 +42,9 @@ export interface ExternalSecretControllerOptions {
   controllerClass?: ControllerClass;
   /** Rolling restarts of the workloads that use a Secret whose data changed (ROLLING_RESTART). */
   restarts?: RolloutRestarts;
+  /** Refreshes asked for by changes in AWS, and the index those changes are found in (changes/change-router.ts). */
+  refreshRequests?: RefreshRequests;
+  changeIndex?: ChangeIndex;
 }
 
 /**
@@ -106,6 +111,8 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
         createdBy: (es: ExternalSecret) => managedConfigMaps.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
       },
     } : {}),
+    ...(options.refreshRequests ? { refreshRequests: options.refreshRequests } : {}),
+    ...(options.changeIndex ? { changeIndex: options.changeIndex } : {}),
     onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       reported.add(cacheKey(es.metadata.namespace, es.metadata.name));
@@ -131,6 +138,9 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
   return controller
     .onDeleted((es) => {
+      const key = refKey(refOf(es));
+      options.changeIndex?.forget(key);
+      options.refreshRequests?.forget(key);
       if (reported.delete(cacheKey(es.metadata.namespace, es.metadata.name))) {
         markExternalSecretDeleted(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' });
       }
