@@ -194,6 +194,31 @@ describe('rolling restarts on (ROLLING_RESTART=true, under the chart\'s RBAC for
     expect(await successes()).toEqual({ Deployment: before.Deployment + 3, StatefulSet: before.StatefulSet + 2, DaemonSet: before.DaemonSet + 2 });
   });
 
+  it('end to end: a change in AWS reported to the operator (its ChangeSink, as the queue and the poll report) updates the Secret and restarts its workloads once; a report with no change restarts nothing', async () => {
+    const ns = await storeNamespace(h, 'rr-e2e');
+    const key = awsName('rr-e2e');
+    await createAwsSecrets(h, [{ name: key, string: JSON.stringify({ password: 'one' }) }]);
+    await workload(h, 'Deployment', ns, 'api', { annotations: { 'reloader.stakater.com/auto': 'true' }, container: envKeyDb });
+    await applyExternalSecret(h, ns, 'db', { data: [{ secretKey: 'password', remoteRef: { key, property: 'password' } }] });
+    const synced = await readyAs(h, ns, 'db', 'True', 'SecretSynced');
+    await h.putAwsSecret(key, JSON.stringify({ password: 'two' }));
+    expect(h.operator.changes.changed([{ name: key }], { kind: 'operator' }, 'queue')).toBe(1);
+    const restarted = await eventually(async () => {
+      const state = await restartState(h, 'Deployment', ns, 'api');
+      return state.restartedAt ? state : undefined;
+    }, 'api restarted after the change in AWS');
+    expect(restarted.generation).toBe(2);
+    expect(decode((await h.secret(ns, 'db')).data)).toEqual({ password: 'two' });
+    // Reported again with nothing new in AWS: a sync that reads the same data (counted by ESO's sync metric), no restart.
+    const syncs = () => metricValue(h.operator.metrics.syncCalls, { name: 'db', namespace: ns });
+    const before = await syncs();
+    expect(h.operator.changes.changed([{ name: key }], { kind: 'operator' }, 'poll')).toBe(1);
+    await eventually(async () => (await syncs()) > before, 'the sync the second report asked for');
+    await operatorCaughtUp(h, [await h.externalSecret(ns, 'db')]);
+    expect(await restartState(h, 'Deployment', ns, 'api')).toEqual(restarted);
+    expect(synced.status.syncedResourceVersion).toBe((await h.externalSecret(ns, 'db')).status.syncedResourceVersion);
+  });
+
   it('a restart the apiserver refuses is reported once per change and retried until done, a second change joining it, then never repeated', async () => {
     const ns = await storeNamespace(h, 'rr-retry');
     const key = awsName('rr-retry');
