@@ -128,6 +128,17 @@ export const reasonCodes = {
   TargetRejected: { retry: true },
   /** A templateFrom ConfigMap or Secret is missing or lacks a key. */
   TemplateSourceInvalid: { retry: true },
+  /**
+   * Rolling restarts (ROLLING_RESTART, controllers/externalsecret/rollout-restart.ts) never fail a
+   * sync: the Secret is written; these are the reasons of Warning Events on the ExternalSecret.
+   * RollingRestartDisabled: its annotation aws-secrets-operator.io/restart asks for restarts, and
+   * they are off (recorded at each change of the Secret's data, nothing patched).
+   */
+  RollingRestartDisabled: { retry: false },
+  /** An entry of aws-secrets-operator.io/restart is not <kind>/<name>, or names a workload its namespace does not hold; the others are used. */
+  InvalidRestartTarget: { retry: false },
+  /** Listing or patching the workloads to restart failed: retried with backoff until done (one Warning per restart). */
+  RestartFailed: { retry: true },
   /** A call to the Kubernetes API failed. */
   KubernetesAPIError: { retry: true },
   /** A bug or an unexpected failure: retried, and worth a report. */

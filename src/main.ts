@@ -10,6 +10,7 @@ import { watchNamespaceFrom } from './controllers/watch-namespace.ts';
 import { controllerClassFrom } from './controllers/controller-class.ts';
 import { changeQueueUrlFrom } from './changes/queue-listeners.ts';
 import { changePollIntervalFrom } from './changes/change-poller.ts';
+import { rollingRestartFrom } from './controllers/externalsecret/rollout-restart.ts';
 
 // Entry point: wiring only.
 const log = createLogger();
@@ -30,19 +31,21 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   let allowGenericTargets: boolean;
   let changeQueue: ReturnType<typeof changeQueueUrlFrom>;
   let changePollIntervalMs: number | undefined;
+  let rollingRestart: boolean;
   try {
     watchNamespace = watchNamespaceFrom(process.env.WATCH_NAMESPACE);
     controllerClass = controllerClassFrom(process.env.CONTROLLER_CLASS);
     allowGenericTargets = allowGenericTargetsFrom(process.env.UNSAFE_ALLOW_GENERIC_TARGETS);
     changeQueue = changeQueueUrlFrom(process.env.CHANGE_QUEUE_URL, process.env.AWS_REGION);
     changePollIntervalMs = changePollIntervalFrom(process.env.CHANGE_POLL_INTERVAL);
+    rollingRestart = rollingRestartFrom(process.env.ROLLING_RESTART);
   } catch (err) {
     log.fatal((err as Error).message);
     process.exit(1);
   }
   const kube = KubeClient.fromDefault();
   const cacheBytes = process.env.VALUE_CACHE_BYTES ? Number(process.env.VALUE_CACHE_BYTES) : undefined;
-  const operator = new Operator({ kube, log, concurrency, watchNamespace, controllerClass, allowGenericTargets, changeQueue, changePollIntervalMs, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
+  const operator = new Operator({ kube, log, concurrency, watchNamespace, controllerClass, allowGenericTargets, changeQueue, changePollIntervalMs, rollingRestart, ...(cacheBytes !== undefined ? { cacheBytes } : {}) });
   // In a pod (POD_NAMESPACE from the downward API), replicas elect a leader; only it reconciles.
   const electionNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE;
   const elector = electionNamespace && process.env.LEADER_ELECTION !== 'false'
@@ -64,7 +67,7 @@ if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST) {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-  log.info({ server: kube.server, metricsPort: server.port, leaderElection: Boolean(elector), watchNamespace: watchNamespace ?? null, controllerClass: controllerClass ?? null, allowGenericTargets, changeQueue: changeQueue?.url ?? null }, 'starting');
+  log.info({ server: kube.server, metricsPort: server.port, leaderElection: Boolean(elector), watchNamespace: watchNamespace ?? null, controllerClass: controllerClass ?? null, allowGenericTargets, changeQueue: changeQueue?.url ?? null, changePollIntervalMs: changePollIntervalMs ?? null, rollingRestart }, 'starting');
   if (elector) {
     // Lost leadership ends the process, as controller-runtime does: the pod restarts as a standby.
     await elector.run(() => operator.start(), () => void stop(1));

@@ -6,6 +6,7 @@ import { clusterExternalSecretController } from './controllers/clusterexternalse
 import { esoNamespaceFinalizerController } from './controllers/clusterexternalsecret/eso-namespace-controller.ts';
 import { cesServing } from './controllers/clusterexternalsecret/serving.ts';
 import { externalSecretController } from './controllers/externalsecret/controller.ts';
+import { RolloutRestarts } from './controllers/externalsecret/rollout-restart.ts';
 import { RefreshRequests } from './controllers/externalsecret/refresh-requests.ts';
 import { ChangeIndex } from './changes/change-index.ts';
 import { ChangeRouter } from './changes/change-router.ts';
@@ -64,6 +65,12 @@ export interface OperatorOptions {
   changePollIntervalMs?: number;
   /** The shortest change poll a store's annotation may ask for (default 10 s; tests shorten it). */
   changePollMinimumMs?: number;
+  /**
+   * ROLLING_RESTART: when a write changes a Secret's data, restart the workloads of its namespace that
+   * its ExternalSecret names (aws-secrets-operator.io/restart) or Reloader's annotations select. Off by
+   * default: nothing is listed or patched, and an ExternalSecret that asks for restarts is told why not.
+   */
+  rollingRestart?: boolean;
 }
 
 /** The running operator: the shared caches and the controllers that read them. */
@@ -82,6 +89,7 @@ export class Operator {
   private readonly log: Logger;
   private readonly informers: Informer<KubeObject>[];
   private readonly concurrency: number;
+  private readonly restarts: RolloutRestarts;
 
   constructor(options: OperatorOptions) {
     const clock = options.clock ?? systemClock;
@@ -117,6 +125,10 @@ export class Operator {
       },
     });
     const events = eventRecorder(kube, clock, log);
+    this.restarts = new RolloutRestarts({
+      kube, clock, log, events, enabled: options.rollingRestart ?? false,
+      onRestart: (kind, outcome) => metrics.workloadRestarts.inc({ kind, outcome }),
+    });
     const { cluster } = this.caches;
     // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
     const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
@@ -130,6 +142,7 @@ export class Operator {
       controllerClass,
       refreshRequests,
       changeIndex,
+      restarts: this.restarts,
     });
     this.reads = changeIndex;
     this.changes = new ChangeRouter({
@@ -210,6 +223,7 @@ export class Operator {
     this.changePoller.stop();
     for (const controller of this.controllers) controller.stop();
     await this.queues.stop();
+    this.restarts.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
     this.providers.destroy();
     this.log.info('stopped');

@@ -49,3 +49,22 @@ export interface LeaseSpec {
   renewTime?: string;
   leaseTransitions?: number;
 }
+
+/** A Deployment, StatefulSet or DaemonSet (apps/v1), as far as a rolling restart reads it. */
+export interface Workload {
+  metadata: ObjectMeta;
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec } };
+}
+
+/** The parts of a pod spec that say which Secrets its containers read. */
+export interface PodSpec {
+  volumes?: Array<{ name: string; secret?: { secretName?: string }; projected?: { sources?: Array<{ secret?: { name?: string } }> } }>;
+  containers?: Container[];
+  initContainers?: Container[];
+}
+
+interface Container {
+  env?: Array<{ valueFrom?: { secretKeyRef?: { name?: string } } }>;
+  envFrom?: Array<{ secretRef?: { name?: string } }>;
+  volumeMounts?: Array<{ name: string }>;
+}

@@ -43,4 +43,7 @@ export const serviceAccounts = resourceType(kinds.ServiceAccount);
 export const namespaces = resourceType(kinds.Namespace);
 export const events = resourceType(kinds.Event);
 export const leases = resourceType(kinds.Lease);
+export const deployments = resourceType(kinds.Deployment);
+export const statefulSets = resourceType(kinds.StatefulSet);
+export const daemonSets = resourceType(kinds.DaemonSet);
 export const customResourceDefinitions = resourceType(kinds.CustomResourceDefinition);

@@ -4,17 +4,21 @@ import { KubeClient } from '../../src/kube/client.ts';
 import { loadKubeConfigFiles } from '../../src/kube/kubeconfig.ts';
 import { serviceAccounts } from '../../src/kube/resources.ts';
 
-/** The release the chart is rendered as with genericTargets on: its own names, beside the suite's default install. */
-const RELEASE = 'aso-generic-targets';
+/**
+ * An operator identity whose permissions are the chart's with genericTargets.enabled=true (release
+ * aso-generic-targets): see chartIdentity.
+ */
+export const genericTargetsIdentity = (admin: KubeClient, adminKubeconfig: string): Promise<{ kube: KubeClient; rules: any[] }> =>
+  chartIdentity(admin, adminKubeconfig, 'aso-generic-targets', ['genericTargets.enabled=true']);
 
 /**
- * An operator identity whose permissions are the chart's with genericTargets.enabled=true: the chart rendered as a
- * release of its own (so its ClusterRole and binding sit beside the suite's default ones instead of replacing them),
- * its ServiceAccount, ClusterRole and ClusterRoleBinding applied, and a client that authenticates with a bound token
- * of that ServiceAccount. The rendered rules alone decide what the client may do.
+ * An operator identity whose permissions are the chart's with these values set: the chart rendered as a release of
+ * its own (so its ClusterRole and binding sit beside the suite's default ones instead of replacing them), its
+ * ServiceAccount, ClusterRole and ClusterRoleBinding applied, and a client that authenticates with a bound token of
+ * that ServiceAccount. The rendered rules alone decide what the client may do.
  */
-export async function genericTargetsIdentity(admin: KubeClient, adminKubeconfig: string): Promise<{ kube: KubeClient; rules: any[] }> {
-  const rendered = parseManifests(renderChart({ release: RELEASE, set: ['genericTargets.enabled=true', 'crds.install=false'] }));
+export async function chartIdentity(admin: KubeClient, adminKubeconfig: string, release: string, set: string[]): Promise<{ kube: KubeClient; rules: any[] }> {
+  const rendered = parseManifests(renderChart({ release, set: [...set, 'crds.install=false'] }));
   for (const manifest of rendered.filter((m) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind))) {
     await applyManifest(admin, manifest);
   }

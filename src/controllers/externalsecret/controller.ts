@@ -17,6 +17,7 @@ import { servesExternalSecret, storeLookup, storeRefsOf, type ControllerClass } 
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
+import type { RolloutRestarts } from './rollout-restart.ts';
 import type { RefreshRequests } from './refresh-requests.ts';
 import type { ChangeIndex } from '../../changes/change-index.ts';
 
@@ -39,6 +40,8 @@ export interface ExternalSecretControllerOptions {
   backoff?: BackoffPolicy;
   /** CONTROLLER_CLASS: only ExternalSecrets whose stores are of this class are served (controller-class.ts). */
   controllerClass?: ControllerClass;
+  /** Rolling restarts of the workloads that use a Secret whose data changed (ROLLING_RESTART). */
+  restarts?: RolloutRestarts;
   /** Refreshes asked for by changes in AWS, and the index those changes are found in (changes/change-router.ts). */
   refreshRequests?: RefreshRequests;
   changeIndex?: ChangeIndex;
@@ -96,6 +99,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
       } : {}),
     },
     observedAt: (es) => observed.get(es),
+    ...(options.restarts ? { restarts: options.restarts } : {}),
     // Only what this operator serves is read ahead: not an ExternalSecret another of whose stores is ESO's.
     readAheads: new ReadAheads(clock, (named) => externalSecrets.byIndex(BY_NAMED_STORE, refKey(named)).filter(served), (es) => observed.get(es)),
     managedSecret: (ns, name) => managedSecrets.get(cacheKey(ns, name)),

@@ -32,7 +32,7 @@ import { holdsEsoFinalizer, releaseEsoFinalizer } from './eso-finalizer.ts';
 import { nextPermission, refreshPermitted, syncWindowsOf } from './sync-windows.ts';
 import { deleteOrphanedConfigMaps, deleteTargetConfigMap, writeTargetConfigMap } from './target-configmap.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
-import type { TargetObject, WriteOutcome } from './target-write.ts';
+import type { TargetObject, WriteResult } from './target-write.ts';
 import { readTemplateSources } from './template-sources.ts';
 
 export interface ReconcilerDeps {
@@ -60,6 +60,8 @@ export interface ReconcilerDeps {
     createdBy(es: ExternalSecret): ConfigMap[];
   };
   onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string) => void;
+  /** Restarts the workloads that use a target Secret whose data a write changed (rollout-restart.ts). */
+  restarts?: { secretDataChanged(es: ExternalSecret, secret: Secret): Promise<void> };
   /** Refreshes asked for by changes in AWS (change notifications, change polls). */
   refreshRequests?: RefreshRequests;
   /** Where what each ExternalSecret reads is recorded, so that changes in AWS find it. */
@@ -194,12 +196,13 @@ export class ExternalSecretReconciler {
         }
       }
     }
-    const outcome = await ops.write(es, rendered);
+    const { outcome, dataChanged } = await ops.write(es, rendered);
     if (outcome === 'missing') {
       return { status: 'True', reason: 'SecretMissing', message: `${ops.noun} will not be created due to CreationPolicy=Merge` };
     }
     if (outcome === 'created') events.normal(es, 'Created', `${ops.noun} created`);
     if (outcome === 'updated') events.normal(es, 'Updated', `${ops.noun} updated`);
+    if (dataChanged && kind === 'Secret') await this.deps.restarts?.secretDataChanged(es, dataChanged as Secret);
     this.deps.log.debug({ externalSecret: `${es.metadata.namespace}/${es.metadata.name}`, outcome }, 'synced');
     return { status: 'True', reason: 'SecretSynced', message: 'secret synced' };
   }
@@ -312,7 +315,7 @@ interface TargetOps {
   cached(namespace: string, name: string): TargetObject | undefined;
   /** The target still holds the data hashed when it was written (nobody edited it). */
   hashMatches(target: TargetObject): boolean;
-  write(es: ExternalSecret, rendered: RenderedTarget): Promise<WriteOutcome>;
+  write(es: ExternalSecret, rendered: RenderedTarget): Promise<WriteResult>;
   /** deletionPolicy Delete: whether a target was deleted. */
   deleteTarget(es: ExternalSecret): Promise<boolean>;
   /** What this ExternalSecret created of this kind other than `keep`; returns the names deleted. */

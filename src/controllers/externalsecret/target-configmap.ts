@@ -6,7 +6,7 @@ import { configMaps } from '../../kube/resources.ts';
 import { nextConfigMap } from '../../sync/desired-configmap.ts';
 import { controllerOf, ownerLabel, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
 import { canonicalJson } from '../conditions.ts';
-import { checkControlledForDelete, deleteIfThere, readTarget, sameTargetFields, writeTarget, type TargetKind, type WriteOutcome } from './target-write.ts';
+import { checkControlledForDelete, deleteIfThere, readTarget, sameTargetFields, writeTarget, type TargetKind, type WriteResult } from './target-write.ts';
 
 /**
  * The ConfigMap target of spec.target.manifest {apiVersion: v1, kind: ConfigMap}, written as the
@@ -31,7 +31,7 @@ export const configMapKind: TargetKind<ConfigMap> = {
  * Compares and writes the target ConfigMap (writeTarget says how). Merge reads it first: it is
  * not in the cache of managed ConfigMaps.
  */
-export const writeTargetConfigMap = (kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget, cached: ConfigMap | undefined): Promise<WriteOutcome> =>
+export const writeTargetConfigMap = (kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget, cached: ConfigMap | undefined): Promise<WriteResult<ConfigMap>> =>
   writeTarget(kube, configMapKind, es, rendered, cached);
 
 /**

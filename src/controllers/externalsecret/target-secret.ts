@@ -6,7 +6,7 @@ import type { Secret } from '../../api/core.ts';
 import { controllerOf, decodeData, nextSecret, ownerLabel, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
 import { dataHash } from '../../go/hash.ts';
 import { canonicalJson } from '../conditions.ts';
-import { checkControlledForDelete, deleteIfThere, readTarget, sameTargetFields, writeTarget, type TargetKind, type WriteOutcome } from './target-write.ts';
+import { checkControlledForDelete, deleteIfThere, readTarget, sameTargetFields, writeTarget, type TargetKind, type WriteResult } from './target-write.ts';
 
 /** The target Secret, written by the flow of target-write.ts; what is the Secret's own lives here. */
 
@@ -29,7 +29,7 @@ export const secretKind: TargetKind<Secret> = {
 };
 
 /** Compares and writes the target Secret (writeTarget says how). */
-export const writeTargetSecret = (kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget, cached: Secret | undefined): Promise<WriteOutcome> =>
+export const writeTargetSecret = (kube: KubeClient, es: ExternalSecret, rendered: RenderedTarget, cached: Secret | undefined): Promise<WriteResult<Secret>> =>
   writeTarget(kube, secretKind, es, rendered, cached);
 
 /**

@@ -1,5 +1,5 @@
 import type { ExternalSecret, ObjectMeta } from '../../api/generated.ts';
-import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../../api/well-known.ts';
+import { ANNOTATION_DATA_HASH, LABEL_MANAGED, LABEL_MANAGED_VALUE } from '../../api/well-known.ts';
 import { OperatorError } from '../../errors.ts';
 import { isConflict, isNotFound, KubeApiError, type KubeClient } from '../../kube/client.ts';
 import type { ResourceType } from '../../kube/resources.ts';
@@ -14,6 +14,19 @@ import { canonicalJson } from '../conditions.ts';
  */
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'missing';
+
+/** What a write did; for an update that changed the data, the object as written. */
+export interface WriteResult<T extends TargetObject = TargetObject> {
+  outcome: WriteOutcome;
+  /**
+   * Set when an update changed the data from what this operator last wrote: the live object's
+   * data-hash annotation (written with the data) differs from the new one. Never on create, never
+   * when only labels or annotations changed, never for a repair that restores the data last
+   * written (a hand edit leaves the annotation as it was); a live object without the annotation
+   * (written by someone else, under Merge) holds nothing of ours to compare.
+   */
+  dataChanged?: T;
+}
 
 /** A target object: what the write flow reads of it. */
 export interface TargetObject {
@@ -90,19 +103,19 @@ export function checkControlledForDelete(es: ExternalSecret, live: { metadata: O
  */
 export async function writeTarget<T extends TargetObject>(
   kube: KubeClient, kind: TargetKind<T>, es: ExternalSecret, rendered: RenderedTarget, cached: T | undefined, reread = false,
-): Promise<WriteOutcome> {
+): Promise<WriteResult<T>> {
   const policy = creationPolicy(es);
-  if (policy === 'None') return 'unchanged';
+  if (policy === 'None') return { outcome: 'unchanged' };
   const namespace = es.metadata.namespace!;
   const name = targetName(es);
   const query = { fieldManager: fieldManagerFor(es.metadata.name) };
   const read = () => readTarget<T>(kube, kind.resource, namespace, name);
   let live = policy === 'Merge' ? await read() : cached;
-  if (!live && policy === 'Merge') return 'missing';
+  if (!live && policy === 'Merge') return { outcome: 'missing' };
   if (!live) {
     try {
       await rejectedAsTarget(kind, name, () => kube.request('POST', kind.resource.path(namespace), { body: kind.next(es, rendered, undefined), query }));
-      return 'created';
+      return { outcome: 'created' };
     } catch (err) {
       if (!isConflict(err)) throw err;
     }
@@ -112,7 +125,7 @@ export async function writeTarget<T extends TargetObject>(
   }
   checkOwnership(es, live, kind.noun);
   const next = kind.next(es, rendered, live);
-  if (kind.same(live, next)) return 'unchanged';
+  if (kind.same(live, next)) return { outcome: 'unchanged' };
   if (live.immutable && kind.changesImmutable(live, next)) {
     throw new OperatorError('TargetImmutable', `could not update ${kind.noun.toLowerCase()}, target is immutable: ${kind.noun} "${name}" is immutable and its data would change; delete it to have it recreated`);
   }
@@ -125,7 +138,8 @@ export async function writeTarget<T extends TargetObject>(
     if (!(isConflict(err) && live === cached && policy !== 'Merge' && !reread)) throw err;
     return writeTarget(kube, kind, es, rendered, await read(), true);
   }
-  return 'updated';
+  const before = live.metadata.annotations?.[ANNOTATION_DATA_HASH];
+  return before !== undefined && before !== next.metadata.annotations?.[ANNOTATION_DATA_HASH] ? { outcome: 'updated', dataChanged: next } : { outcome: 'updated' };
 }
 
 /** A write of the target that the apiserver refuses as invalid is the rendered object's fault, not the apiserver's. */
