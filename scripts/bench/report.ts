@@ -2,7 +2,7 @@
  * The printed table: one column per workload, each figure as baseline → now with the ratio (so
  * a regression shows), and PASS/FAIL against the issue's target where it has one.
  */
-import { figures, meets } from './figures.ts';
+import { figures, meets, type Calls, type Figure } from './figures.ts';
 import type { WorkloadResult } from './result.ts';
 
 /** The baseline entry measured on the same workload at the same size, if any. */
@@ -12,13 +12,15 @@ export function baselineFor(result: WorkloadResult, baseline: readonly WorkloadR
 
 export function formatTable(results: readonly WorkloadResult[], baseline: readonly WorkloadResult[]): string {
   const compared = results.map((r) => ({ now: r, base: baselineFor(r, baseline) }));
-  const operations = (calls: (r: WorkloadResult) => Record<string, number>) =>
-    [...new Set(compared.flatMap(({ now, base }) => [now, base].flatMap((r) => (r ? Object.keys(calls(r)) : []))))].sort();
+  const operations = (calls: Calls) =>
+    [...new Set(compared.flatMap(({ now, base }) => [now, base].flatMap((r) => (r ? Object.keys(calls(r) ?? {}) : []))))].sort();
   const rows = figures(operations).map((figure) => [figure.label, ...compared.map(({ now, base }) => {
     const value = figure.value(now);
     const before = base ? figure.value(base) : undefined;
-    const shown = before === undefined ? format(value) : `${format(before)} → ${format(value)} ${ratio(before, value)}${worse(figure.better, before, value) ? ' WORSE' : ''}`;
-    const target = figure.target?.(now);
+    // A figure the baseline run did not measure (a later phase, or BENCH_PHASES left it out there).
+    const isNew = base !== undefined && before === undefined && value !== undefined;
+    const shown = before === undefined ? `${format(value)}${isNew ? ' (new)' : ''}` : `${format(before)} → ${format(value)} ${ratio(before, value)}${worse(figure.better, before, value) ? ' WORSE' : ''}`;
+    const target = judged(figure, now);
     return target ? `${shown}  ${meets(value, target) ? 'PASS' : 'FAIL'} ${target.op} ${format(target.value)}` : shown;
   })]);
   const header = ['figure (baseline → now ×ratio, WORSE past 10 %; target)', ...compared.map(({ now, base }) =>
@@ -26,10 +28,15 @@ export function formatTable(results: readonly WorkloadResult[], baseline: readon
   const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => row[c]!.length)));
   const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   const failed = compared.flatMap(({ now }) => figures(operations).filter((f) => {
-    const target = f.target?.(now);
+    const target = judged(f, now);
     return target && !meets(f.value(now), target);
   }).map((f) => `${now.workload} ${f.label.trim()}`));
   return [line(header), ...rows.map(line), '', `targets failed: ${failed.length ? failed.join('; ') : 'none'}`].join('\n');
+}
+
+/** A figure's target, where the phase that measures it ran. */
+function judged(figure: Figure, r: WorkloadResult) {
+  return !figure.ran || figure.ran(r) ? figure.target?.(r) : undefined;
 }
 
 function format(n: number | undefined): string {
