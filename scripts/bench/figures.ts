@@ -109,35 +109,38 @@ export function figures(operations: (calls: Calls) => string[]): Figure[] {
 function changesFigures(aws: AwsFigures): Figure[] {
   const c = (r: WorkloadResult) => r.changes;
   return [
-    { label: 'AWS change → Secret, queue: changes arrived', better: 'higher', value: (r) => c(r)?.queue.arrived, target: (r) => ({ op: '=', value: c(r)!.queue.changes }) },
-    { label: '  min, ms', better: 'lower', value: (r) => c(r)?.queue.minMs },
-    { label: '  p50, ms', better: 'lower', value: (r) => c(r)?.queue.p50Ms },
-    { label: '  p99, ms', better: 'lower', value: (r) => c(r)?.queue.p99Ms, target: () => ({ op: '<=', value: 2000 }) },
-    { label: 'AWS change → Secret, change poll: changes arrived', better: 'higher', value: (r) => c(r)?.poll.arrived, target: (r) => ({ op: '=', value: c(r)!.poll.changes }) },
-    { label: '  poll interval, s', value: (r) => c(r)?.poll.intervalSeconds },
-    { label: '  p50, ms', better: 'lower', value: (r) => c(r)?.poll.p50Ms },
-    { label: '  p99, ms', better: 'lower', value: (r) => c(r)?.poll.p99Ms },
-    { label: '  max, ms', better: 'lower', value: (r) => c(r)?.poll.maxMs, target: (r) => ({ op: '<=', value: c(r)!.poll.intervalSeconds * 1000 + 2000 }) },
+    { label: 'queue: changes that reached their Secrets', better: 'higher', value: (r) => c(r)?.queue.arrived, target: (r) => ({ op: '=', value: c(r)!.queue.changes }) },
+    { label: 'queue: AWS change → Secret min, ms', better: 'lower', value: (r) => c(r)?.queue.minMs },
+    { label: 'queue: AWS change → Secret p50, ms', better: 'lower', value: (r) => c(r)?.queue.p50Ms },
+    { label: 'queue: AWS change → Secret p99, ms', better: 'lower', value: (r) => c(r)?.queue.p99Ms, target: () => ({ op: '<=', value: 2000 }) },
+    { label: 'change poll: interval, s', value: (r) => c(r)?.poll.intervalSeconds },
+    { label: 'change poll: changes that reached their Secrets', better: 'higher', value: (r) => c(r)?.poll.arrived, target: (r) => ({ op: '=', value: c(r)!.poll.changes }) },
+    { label: 'change poll: AWS change → Secret p50, ms', better: 'lower', value: (r) => c(r)?.poll.p50Ms },
+    { label: 'change poll: AWS change → Secret p99, ms', better: 'lower', value: (r) => c(r)?.poll.p99Ms },
     {
-      label: 'change poll, nothing changing: polls seen', value: (r) => c(r)?.poll.cost.polls,
-      target: (r) => ({ op: '=', value: Math.round(c(r)!.poll.cost.windowSeconds / c(r)!.poll.intervalSeconds) }),
+      label: 'change poll: AWS change → Secret max, ms', better: 'lower', value: (r) => c(r)?.poll.maxMs,
+      target: (r) => ({ op: '<=', value: c(r)!.poll.intervalSeconds * 1000 + 2000 }),
     },
-    ...aws('change poll: AWS calls over those polls', (r) => c(r)?.poll.cost.awsCalls),
-    { label: '  Secrets Manager calls per poll', better: 'lower', value: (r) => c(r)?.poll.cost.callsPerPoll, target: (r) => ({ op: '<=', value: listPages(r.awsSecrets) }) },
-    { label: '  Secrets Manager calls per hour: the poll', better: 'lower', value: (r) => c(r)?.poll.cost.pollCallsPerHour },
-    { label: '  + the hourly refresh (scale phase\'s cycle)', better: 'lower', value: (r) => c(r)?.poll.cost.refreshCallsPerHour },
-    { label: '  = Secrets Manager calls per hour', better: 'lower', value: (r) => c(r)?.poll.cost.callsPerHour },
-    { label: '  SQS calls per hour (the queue\'s long polls)', better: 'lower', value: (r) => c(r)?.poll.cost.sqsCallsPerHour },
-    { label: 'rolling restarts: Deployments opted in', value: (r) => c(r)?.restarts.deployments },
-    { label: '  data changes of their Secrets', value: (r) => c(r)?.restarts.dataChanges },
-    { label: '  restarts on those changes', value: (r) => c(r)?.restarts.onChange, target: (r) => ({ op: '=', value: c(r)!.restarts.dataChanges }) },
-    { label: '  restarts without a data change', better: 'lower', value: (r) => c(r)?.restarts.withoutChange, target: () => ({ op: '=', value: 0 }) },
-    { label: '  Deployments restarted once per change, exactly', better: 'higher', value: (r) => c(r)?.restarts.exact, target: (r) => ({ op: '=', value: c(r)!.restarts.deployments }) },
+    { label: 'change poll, nothing changing: polls seen', value: (r) => c(r)?.poll.cost.polls, target: (r) => ({ op: '=', value: c(r)!.poll.cost.intervals }) },
+    ...aws('change poll, nothing changing: AWS calls over them', (r) => c(r)?.poll.cost.awsCalls),
+    { label: 'change poll: Secrets Manager calls per poll', better: 'lower', value: (r) => c(r)?.poll.cost.callsPerPoll, target: (r) => ({ op: '<=', value: listPages(r.awsSecrets) }) },
+    { label: 'Secrets Manager calls/h: the change poll', better: 'lower', value: (r) => c(r)?.poll.cost.pollCallsPerHour },
+    { label: 'Secrets Manager calls/h: hourly refresh (a periodic cycle)', better: 'lower', value: (r) => c(r)?.poll.cost.refreshCallsPerHour },
+    { label: 'Secrets Manager calls/h: poll + hourly refresh', better: 'lower', value: (r) => c(r)?.poll.cost.callsPerHour },
+    { label: 'SQS calls/h: the queue\'s long polls', better: 'lower', value: (r) => c(r)?.poll.cost.sqsCallsPerHour },
+    { label: 'restarts: Deployments opted in', value: (r) => c(r)?.restarts.deployments },
+    { label: 'restarts: data changes of their Secrets', value: (r) => c(r)?.restarts.dataChanges },
+    { label: 'restarts: on those changes', value: (r) => c(r)?.restarts.onChange, target: (r) => ({ op: '=', value: c(r)!.restarts.dataChanges }) },
+    { label: 'restarts: without a data change', better: 'lower', value: (r) => c(r)?.restarts.withoutChange, target: () => ({ op: '=', value: 0 }) },
+    {
+      label: 'restarts: Deployments restarted once per change, exactly', better: 'higher', value: (r) => c(r)?.restarts.exact,
+      target: (r) => ({ op: '=', value: c(r)!.restarts.deployments }),
+    },
     { label: 'changes phase, s', better: 'lower', value: (r) => c(r)?.wallSeconds },
   ];
 }
 
 export function meets(value: number | undefined, target: Target): boolean {
-  if (value === undefined || Number.isNaN(value)) return false;
+  if (value == null || Number.isNaN(value)) return false;
   return target.op === '<=' ? value <= target.value : target.op === '>=' ? value >= target.value : value === target.value;
 }

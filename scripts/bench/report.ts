@@ -18,8 +18,8 @@ export function formatTable(results: readonly WorkloadResult[], baseline: readon
     const value = figure.value(now);
     const before = base ? figure.value(base) : undefined;
     // A figure the baseline run did not measure (a later phase, or BENCH_PHASES left it out there).
-    const isNew = base !== undefined && before === undefined && value !== undefined;
-    const shown = before === undefined ? `${format(value)}${isNew ? ' (new)' : ''}` : `${format(before)} → ${format(value)} ${ratio(before, value)}${worse(figure.better, before, value) ? ' WORSE' : ''}`;
+    const isNew = base !== undefined && before == null && value != null;
+    const shown = before == null ? `${format(value)}${isNew ? ' (new)' : ''}` : `${format(before)} → ${format(value)} ${ratio(before, value)}${worse(figure.better, before, value) ? ' WORSE' : ''}`;
     const target = judged(figure, now);
     return target ? `${shown}  ${meets(value, target) ? 'PASS' : 'FAIL'} ${target.op} ${format(target.value)}` : shown;
   })]);
@@ -39,19 +39,20 @@ function judged(figure: Figure, r: WorkloadResult) {
   return !figure.ran || figure.ran(r) ? figure.target?.(r) : undefined;
 }
 
+// A figure that could not be measured is NaN in a run and null in its JSON (a baseline read back).
 function format(n: number | undefined): string {
-  if (n === undefined || Number.isNaN(n)) return '–';
+  if (n == null || Number.isNaN(n)) return '–';
   return Number.isInteger(n) ? String(n) : n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2);
 }
 
 /** A move of more than 10 % the wrong way (or from zero to more, for a lower-is-better count). */
 function worse(better: 'lower' | 'higher' | undefined, before: number | undefined, now: number | undefined): boolean {
-  if (!better || before === undefined || now === undefined || Number.isNaN(before) || Number.isNaN(now)) return false;
+  if (!better || before == null || now == null || Number.isNaN(before) || Number.isNaN(now)) return false;
   return better === 'lower' ? now > before * 1.1 : now < before * 0.9;
 }
 
 function ratio(before: number | undefined, now: number | undefined): string {
-  if (before === undefined || now === undefined || Number.isNaN(before) || Number.isNaN(now)) return '';
+  if (before == null || now == null || Number.isNaN(before) || Number.isNaN(now)) return '';
   if (before === 0) return now === 0 ? '×1' : '(was 0)';
   return `×${(now / before).toFixed(2)}`;
 }

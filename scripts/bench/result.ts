@@ -81,6 +81,8 @@ export interface ChangesResult {
     intervalSeconds: number;
     /** A window of whole poll intervals with nothing changing. */
     cost: {
+      /** Poll intervals the window spans (it starts mid-interval, so it holds this many polls). */
+      intervals: number;
       windowSeconds: number;
       /** Polls seen in the window (bursts of Secrets Manager calls). */
       polls: number;

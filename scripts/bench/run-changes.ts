@@ -17,8 +17,11 @@
  *
  * The changes are drawn from a seeded generator, so runs make the same changes.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { applyChartObjects } from '../../dev/apply.ts';
-import { renderChart } from '../../dev/chart.ts';
+import { CHART_DIR, renderChart } from '../../dev/chart.ts';
 import type { ExternalSecret } from '../../src/api/generated.ts';
 import { ANNOTATION_CHANGE_POLL } from '../../src/changes/store-settings.ts';
 import { externalSecrets, secretStores } from '../../src/kube/resources.ts';
@@ -26,6 +29,7 @@ import { seededRandom, type RecordedCall } from '../../test/integration/aws-prox
 import type { OperatorChild } from '../../test/integration/operator-child.ts';
 import { total } from './apiserver-requests.ts';
 import { callsBetween, operationName, secretsManagerCalls } from './aws-calls.ts';
+import { bursts } from './call-rhythm.ts';
 import { createChangeQueue } from './change-queue.ts';
 import { awsSecretName, BULK_IN_FLIGHT, externalSecretName, NAMESPACE, putAwsSecret, type BenchEnvironment } from './environment.ts';
 import { inFlight } from './in-flight.ts';
@@ -111,7 +115,8 @@ export async function runChanges(ctx: ChangesContext): Promise<ChangesResult> {
   try {
     await values.start();
     await createDeployments(env, deployments, NAMESPACE);
-    await applyChartObjects(env.kube, renderChart({ set: ['rollingRestart.enabled=true'] }));
+    if (chartHasRollingRestart()) await applyChartObjects(env.kube, renderChart({ set: ['rollingRestart.enabled=true'] }));
+    else say('changes: the chart has no rollingRestart value (yet): the operator keeps the default RBAC');
     say(`changes: operator with CHANGE_QUEUE_URL and ROLLING_RESTART; ${deployments.length} ExternalSecrets opted in to restarts`);
     operator = await startOperator({
       kubeconfig: env.operatorKubeconfig, awsEndpoint: env.proxyEndpoint, ...ctx.node, concurrency: settings.concurrency,
@@ -167,8 +172,11 @@ export async function runChanges(ctx: ChangesContext): Promise<ChangesResult> {
     let pollResult: ChangeLatency;
     if (firstPoll === undefined) {
       say(`changes: no Secrets Manager call within ${s.pollSeconds}s + ${POLL_GRACE_MS / 1000}s of the annotation: no poll to measure`);
-      cost = { windowSeconds: 0, polls: 0, awsCalls: {}, callsPerPoll: Number.NaN, pollCallsPerHour: Number.NaN, refreshCallsPerHour: undefined, callsPerHour: undefined, sqsCallsPerHour: Number.NaN };
-      pollResult = latency(0, []);
+      cost = {
+        intervals: s.costPolls, windowSeconds: 0, polls: 0, awsCalls: {}, callsPerPoll: Number.NaN, pollCallsPerHour: Number.NaN,
+        refreshCallsPerHour: undefined, callsPerHour: undefined, sqsCallsPerHour: Number.NaN,
+      };
+      pollResult = latency(plan.pollSecrets.length, []);
     } else {
       // From the middle of a poll interval, so that the window holds whole polls.
       const from = firstPoll + intervalMs / 2;
@@ -179,7 +187,7 @@ export async function runChanges(ctx: ChangesContext): Promise<ChangesResult> {
       const pollCallsPerHour = (callsPerPoll * 3600) / s.pollSeconds;
       const refreshCallsPerHour = ctx.refreshCycleCalls === undefined ? undefined : (ctx.refreshCycleCalls * 3600) / REFRESH_INTERVAL_SECONDS;
       cost = {
-        windowSeconds: (to - from) / 1000,
+        intervals: s.costPolls, windowSeconds: (to - from) / 1000,
         polls: bursts(env.proxy.calls, from, to, intervalMs / 2),
         awsCalls, callsPerPoll: round(callsPerPoll), pollCallsPerHour: round(pollCallsPerHour),
         refreshCallsPerHour: round(refreshCallsPerHour),
@@ -241,6 +249,11 @@ export async function runChanges(ctx: ChangesContext): Promise<ChangesResult> {
   }
 }
 
+/** Whether the chart's values know rollingRestart (its schema refuses unknown values). */
+function chartHasRollingRestart(): boolean {
+  return Object.hasOwn(parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) ?? {}, 'rollingRestart');
+}
+
 function latency(changes: number, latencies: number[]): ChangeLatency {
   return { changes, arrived: latencies.length, ...latencySummary(latencies) };
 }
@@ -254,18 +267,6 @@ async function firstSecretsManagerCall(calls: readonly RecordedCall[], from: num
     if (Date.now() > deadline) return undefined;
     await sleep(100);
   }
-}
-
-/** Bursts of Secrets Manager calls in [from, to): calls less than `gapMs` apart belong to one. */
-function bursts(calls: readonly RecordedCall[], from: number, to: number, gapMs: number): number {
-  let count = 0;
-  let last = -Infinity;
-  for (const call of calls) {
-    if (call.at < from || call.at >= to || !operationName(call.action).startsWith('secretsmanager.')) continue;
-    if (call.at - last >= gapMs) count++;
-    last = call.at;
-  }
-  return count;
 }
 
 function round<T extends number | undefined>(n: T): T {
