@@ -84,13 +84,13 @@ export interface ChangesResult {
       /** Poll intervals the window spans (it starts mid-interval, so it holds this many polls). */
       intervals: number;
       windowSeconds: number;
-      /** Polls seen in the window (bursts of Secrets Manager calls). */
+      /** Polls seen in the window (bursts of Secrets Manager calls): `intervals`, unless the poll's rhythm varies. */
       polls: number;
       /** Every AWS call of the operator in the window, Secrets Manager and SQS. */
       awsCalls: CallCounts;
-      /** Secrets Manager calls in the window ÷ the poll intervals it spans. */
+      /** Secrets Manager calls in the window ÷ the polls seen in it. */
       callsPerPoll: number;
-      /** callsPerPoll × polls per hour. */
+      /** Secrets Manager calls in the window × 1 h ÷ its length. */
       pollCallsPerHour: number;
       /** One periodic refresh of all with nothing changed (the scale phase's cycle) × refreshes per hour at refreshIntervalSeconds. */
       refreshCallsPerHour: number | undefined;

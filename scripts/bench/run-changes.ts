@@ -183,13 +183,14 @@ export async function runChanges(ctx: ChangesContext): Promise<ChangesResult> {
       const to = from + s.costPolls * intervalMs;
       await sleep(to - Date.now());
       const awsCalls = callsBetween(env.proxy.calls, from, to);
-      const callsPerPoll = total(secretsManagerCalls(awsCalls)) / s.costPolls;
-      const pollCallsPerHour = (callsPerPoll * 3600) / s.pollSeconds;
+      const pollCalls = total(secretsManagerCalls(awsCalls));
+      const polls = bursts(env.proxy.calls, from, to, intervalMs / 2);
+      // The measured rate, extrapolated to an hour; the hourly refresh's share from the scale phase's cycle.
+      const pollCallsPerHour = (pollCalls * 3_600_000) / (to - from);
       const refreshCallsPerHour = ctx.refreshCycleCalls === undefined ? undefined : (ctx.refreshCycleCalls * 3600) / REFRESH_INTERVAL_SECONDS;
       cost = {
-        intervals: s.costPolls, windowSeconds: (to - from) / 1000,
-        polls: bursts(env.proxy.calls, from, to, intervalMs / 2),
-        awsCalls, callsPerPoll: round(callsPerPoll), pollCallsPerHour: round(pollCallsPerHour),
+        intervals: s.costPolls, windowSeconds: (to - from) / 1000, polls,
+        awsCalls, callsPerPoll: round(pollCalls / Math.max(1, polls)), pollCallsPerHour: round(pollCallsPerHour),
         refreshCallsPerHour: round(refreshCallsPerHour),
         callsPerHour: refreshCallsPerHour === undefined ? undefined : round(pollCallsPerHour + refreshCallsPerHour),
         sqsCallsPerHour: round((total(awsCalls) - total(secretsManagerCalls(awsCalls))) * 3_600_000 / (to - from)),
