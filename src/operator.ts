@@ -6,6 +6,11 @@ import { clusterExternalSecretController } from './controllers/clusterexternalse
 import { esoNamespaceFinalizerController } from './controllers/clusterexternalsecret/eso-namespace-controller.ts';
 import { cesServing } from './controllers/clusterexternalsecret/serving.ts';
 import { externalSecretController } from './controllers/externalsecret/controller.ts';
+import { RefreshRequests } from './controllers/externalsecret/refresh-requests.ts';
+import { ChangeIndex } from './changes/change-index.ts';
+import { ChangeRouter } from './changes/change-router.ts';
+import type { ChangeSink, ReadsByStore } from './changes/secret-change.ts';
+import { refFromKey } from './kube/object-ref.ts';
 import { secretStoreController } from './controllers/secretstore/controller.ts';
 import { failedOnApiserver } from './errors.ts';
 import type { BackoffPolicy } from './kube/backoff.ts';
@@ -55,6 +60,10 @@ export class Operator {
   readonly caches: Caches;
   readonly controllers: readonly RunningController[];
   readonly metrics: OperatorMetrics;
+  /** Where change notifications and change polls report secrets changed in AWS. */
+  readonly changes: ChangeSink;
+  /** What the served ExternalSecrets read, per store and namespace (what change polls list). */
+  readonly reads: ReadsByStore;
   private synced = false;
   private readonly providers: AwsProviders;
   private readonly log: Logger;
@@ -98,14 +107,34 @@ export class Operator {
     const { cluster } = this.caches;
     // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
     const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
+    const changeIndex = new ChangeIndex();
+    const refreshRequests = new RefreshRequests();
+    const externalSecrets = externalSecretController(this.caches, {
+      kube, clock, log, events, metrics,
+      providers: this.providers,
+      concurrency: this.concurrency,
+      backoff: options.reconcileBackoff,
+      controllerClass,
+      refreshRequests,
+      changeIndex,
+    });
+    this.reads = changeIndex;
+    this.changes = new ChangeRouter({
+      index: changeIndex,
+      invalidate: (changes) => this.providers.invalidate(changes),
+      refresh: (keys, at) => {
+        for (const key of keys) {
+          refreshRequests.request(key, at);
+          externalSecrets.enqueue(refFromKey(key));
+        }
+        metrics.changeRefreshes.inc(keys.length);
+      },
+      clock,
+      log,
+      onChange: (source, matched) => metrics.secretChanges.inc({ source, result: matched ? 'matched' : 'unmatched' }),
+    });
     this.controllers = [
-      externalSecretController(this.caches, {
-        kube, clock, log, events, metrics,
-        providers: this.providers,
-        concurrency: this.concurrency,
-        backoff: options.reconcileBackoff,
-        controllerClass,
-      }),
+      externalSecrets,
       secretStoreController(this.caches, { kube, clock, log, events, observe: metrics.reconcileObserver(), controllerClass }),
       ...(cluster && serving ? [
         clusterExternalSecretController(this.caches.externalSecrets, cluster, {

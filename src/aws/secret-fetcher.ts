@@ -6,6 +6,7 @@ import { awsCall, fromAwsError } from './aws-errors.ts';
 import { DEFAULT_VERSION, type FetchedSecret, type Freshness, type SecretRef } from './provider.ts';
 import { keyParts, valueKey, type CachedValue, type IdentityValues } from './value-cache.ts';
 import { BATCH_SIZE, LIST_PAGE_SIZE, VersionListing, type CurrentVersions } from './version-listing.ts';
+import { secretNamesOf } from '../changes/secret-name.ts';
 
 /** How a read was answered: from the cache, by joining a call in flight, by a listing that found it unchanged, or by a new call. */
 export type CacheOutcome = 'hit' | 'joined' | 'confirmed' | 'miss';
@@ -43,6 +44,8 @@ interface Flight {
   /** When the call was sent; a read still waiting for its batch is sent later, so it answers anyone. */
   startedAt: number;
   waiting: boolean;
+  /** Sent before a change to its secret was reported: it answers its own askers, nobody later. */
+  stale?: boolean;
   promise: Promise<FetchedSecret>;
   resolve(secret: FetchedSecret): void;
   reject(error: unknown): void;
@@ -106,6 +109,18 @@ export class SecretFetcher {
     return awsCall({ action, key: secretId, role: this.role }, this.hooks.onCall, send);
   }
 
+  /**
+   * Secrets reported changed in AWS (by name, as secret-name.ts reads ids): their cached values
+   * go, in every version (a deleted secret must not answer by version id either), and calls
+   * already sent for them answer only their own askers, so that every read from now on is sent
+   * after the change. Reads still waiting for their batch are sent later anyway.
+   */
+  invalidate(names: ReadonlySet<string>): void {
+    const named = (key: string) => secretNamesOf(keyParts(key).secretId).names.some((name) => names.has(name));
+    for (const key of [...this.values.keys()]) if (named(key)) this.values.delete(key);
+    for (const flight of this.inFlight.values()) if (!flight.waiting && named(flight.key)) flight.stale = true;
+  }
+
   /** The identity's client is going: reads still waiting for a batch fail (their reconciles retry), cached values go. */
   destroy(): void {
     if (this.timer) this.clock.clearTimeout(this.timer);
@@ -123,7 +138,7 @@ export class SecretFetcher {
       return Promise.resolve(cached.secret);
     }
     const flight = this.inFlight.get(key);
-    if (flight && (flight.waiting || flight.startedAt >= freshness.notBefore)) {
+    if (flight && !flight.stale && (flight.waiting || flight.startedAt >= freshness.notBefore)) {
       this.hooks.onCache?.('joined');
       return flight.promise;
     }
@@ -148,7 +163,7 @@ export class SecretFetcher {
       return flight.reject(error);
     }
     const cached = this.values.get(flight.key);
-    if (!cached || cached.fetchedAt <= flight.startedAt) {
+    if (!flight.stale && (!cached || cached.fetchedAt <= flight.startedAt)) {
       this.values.set(flight.key, { secret, fetchedAt: flight.startedAt, checkedAt: flight.startedAt });
     }
     flight.resolve(secret);

@@ -14,6 +14,8 @@ import type { Freshness, SecretsProvider } from './provider.ts';
 import { SecretFetcher, type FetcherHooks } from './secret-fetcher.ts';
 import { SecretsManagerProvider } from './secrets-manager.ts';
 import { ValueCache } from './value-cache.ts';
+import type { SecretChange } from '../changes/secret-change.ts';
+import { secretNamesOf } from '../changes/secret-name.ts';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
@@ -48,7 +50,7 @@ export interface ProvidersOptions {
  * expiry, and values read with one identity can never be served to another.
  */
 export class AwsProviders {
-  private readonly clients = new Map<string, { client: SecretsManagerClient; fetcher: SecretFetcher }>();
+  private readonly clients = new Map<string, { region: string; client: SecretsManagerClient; fetcher: SecretFetcher }>();
   private readonly values: ValueCache;
   private readonly log: Logger;
   private readonly sts: StsClients;
@@ -96,7 +98,7 @@ export class AwsProviders {
       const fetcher = new SecretFetcher({
         client, role: chain.at(-1) ?? base.role, values: this.values.identity(), clock: this.clock, log: this.log, hooks: { ...hooks, onCall },
       });
-      entry = { client, fetcher };
+      entry = { region, client, fetcher };
       this.clients.set(cacheKey, entry);
       if (this.clients.size > MAX_CLIENTS) {
         const [oldestKey, oldest] = this.clients.entries().next().value!;
@@ -106,6 +108,19 @@ export class AwsProviders {
       }
     }
     return new SecretsManagerProvider(entry.fetcher, freshness ?? { notBefore: this.clock.now(), fresh: true });
+  }
+
+  /**
+   * Secrets reported changed in AWS: every identity's fetch engine in their region (any region for
+   * a report without one) reads them anew from now on.
+   */
+  invalidate(changes: readonly SecretChange[]): void {
+    for (const { region, fetcher } of this.clients.values()) {
+      const names = new Set(changes.filter((change) => change.region === undefined || change.region === region).flatMap((change) => [
+        change.name, ...(change.arn ? secretNamesOf(change.arn).names : []),
+      ]));
+      if (names.size) fetcher.invalidate(names);
+    }
   }
 
   /** Roles assumed with no auth block start from the operator pod's own default chain. */

@@ -53,6 +53,9 @@ export function operatorMetrics() {
     syncErrorsByReason: counter('aws_secrets_operator_sync_errors_total', 'Failed syncs of ExternalSecrets, by reason code', [...OBJECT, 'reason']),
     ...externalSecrets,
     providerCalls: counter('externalsecret_provider_api_calls_count', 'AWS API calls by call and status', ['provider', 'call', 'status']),
+    // Changes in AWS (change notifications, change polls): reported, and the ExternalSecrets they refreshed.
+    secretChanges: counter('aws_secrets_operator_secret_changes_total', 'Secrets reported changed in AWS, by source (queue, poll) and whether a served ExternalSecret reads them (matched, unmatched)', ['source', 'result']),
+    changeRefreshes: counter('aws_secrets_operator_change_refreshes_total', 'ExternalSecret refreshes queued because a secret they read changed in AWS', []),
     stsCalls: counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome', ['kind', 'outcome']),
     // The shared fetch engine (aws/secret-fetcher.ts): how reads were answered, how full batches were, and fallbacks.
     awsCalls: counter('aws_secrets_operator_aws_calls_total', 'AWS API calls by service, operation and outcome', ['service', 'operation', 'outcome']),

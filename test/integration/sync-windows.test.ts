@@ -117,4 +117,19 @@ describe('syncWindows', () => {
     expect(await verdict({ kind: 'deny', windows: [{ schedule: '0 9 * * *' }] })).toMatch(/duration/);
     expect(await verdict({ kind: 'deny', windows: [{ schedule: '@every 90m', duration: '-1h' }, { schedule: '0 9 * * 1-5', duration: '8h' }] })).toBe('accepted');
   });
+  it('a change reported in AWS waits for the window too, then refreshes at once', async () => {
+    const opens = minuteAhead(8_000);
+    clock.jumpTo(opens - 8_000);
+    const ns = await storeNamespace(h, 'window-change');
+    const key = awsName('window-change');
+    await createAwsSecrets(h, [{ name: key, string: '{"v":"one"}' }]);
+    // An hour's interval: only the reported change can refresh it within the test.
+    await applyExternalSecret(h, ns, 'es', { refreshInterval: '1h', syncWindows: { kind: 'allow', windows: [{ schedule: dailyAt(opens), duration: '1m' }] }, data: [{ secretKey: 'v', remoteRef: { key, property: 'v' } }] });
+    const first = await readyAs(h, ns, 'es', 'True');
+    await h.putAwsSecret(key, '{"v":"two"}');
+    expect(h.operator.changes.changed([{ name: key }], { kind: 'operator' }, 'queue')).toBe(1);
+    const refreshed = await refreshedSince(ns, 'es', first);
+    expect(Date.parse(refreshed.status.refreshTime), 'the refresh for the change ran inside the window').toBeGreaterThanOrEqual(opens);
+    expect(await value(ns)).toBe('two');
+  });
 });

@@ -17,6 +17,8 @@ import { servesExternalSecret, storeLookup, storeRefsOf, type ControllerClass } 
 import type { AnyStore } from '../secretstore/validate.ts';
 import { ReadAheads } from './read-ahead.ts';
 import { ExternalSecretReconciler } from './reconciler.ts';
+import type { RefreshRequests } from './refresh-requests.ts';
+import type { ChangeIndex } from '../../changes/change-index.ts';
 
 /**
  * Every store an ExternalSecret names, sourceRefs included: each store's changes wake it, their
@@ -37,6 +39,9 @@ export interface ExternalSecretControllerOptions {
   backoff?: BackoffPolicy;
   /** CONTROLLER_CLASS: only ExternalSecrets whose stores are of this class are served (controller-class.ts). */
   controllerClass?: ControllerClass;
+  /** Refreshes asked for by changes in AWS, and the index those changes are found in (changes/change-router.ts). */
+  refreshRequests?: RefreshRequests;
+  changeIndex?: ChangeIndex;
 }
 
 /**
@@ -102,6 +107,8 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
         createdBy: (es: ExternalSecret) => managedConfigMaps.byIndex(BY_OWNER, cacheKey(es.metadata.namespace, ownerLabel(es))),
       },
     } : {}),
+    ...(options.refreshRequests ? { refreshRequests: options.refreshRequests } : {}),
+    ...(options.changeIndex ? { changeIndex: options.changeIndex } : {}),
     onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       reported.add(cacheKey(es.metadata.namespace, es.metadata.name));
@@ -127,6 +134,9 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, generationChanged);
   return controller
     .onDeleted((es) => {
+      const key = refKey(refOf(es));
+      options.changeIndex?.forget(key);
+      options.refreshRequests?.forget(key);
       if (reported.delete(cacheKey(es.metadata.namespace, es.metadata.name))) {
         markExternalSecretDeleted(metrics, { name: es.metadata.name, namespace: es.metadata.namespace ?? '' });
       }

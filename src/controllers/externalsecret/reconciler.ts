@@ -22,11 +22,14 @@ import { unsupportedFields } from '../../sync/unsupported.ts';
 import { sameContent, type Ready } from '../conditions.ts';
 import { runFetches } from './fetch.ts';
 import type { ReadAheads } from './read-ahead.ts';
-import { currentResourceVersion, fetchFreshness, nextRefresh, refreshIntervalMs, shouldRefresh, spreadRefresh, type NextRefresh } from './refresh.ts';
+import { currentResourceVersion, fetchFreshness, nextRefresh, refreshesOnAwsChange, refreshIntervalMs, shouldRefresh, spreadRefresh, type NextRefresh } from './refresh.ts';
+import type { RefreshRequests } from './refresh-requests.ts';
+import { readsOfPlan, type ChangeIndex } from '../../changes/change-index.ts';
+import { refKey, refOf } from '../../kube/object-ref.ts';
 import { nextStatus, type ExternalSecretStatus, type ReadyReason } from './status.ts';
 import { atStore, resolveStores, type StoreLookup } from './store-resolver.ts';
 import { holdsEsoFinalizer, releaseEsoFinalizer } from './eso-finalizer.ts';
-import { syncWindowsOf } from './sync-windows.ts';
+import { nextPermission, refreshPermitted, syncWindowsOf } from './sync-windows.ts';
 import { deleteOrphanedConfigMaps, deleteTargetConfigMap, writeTargetConfigMap } from './target-configmap.ts';
 import { deleteOrphanedSecrets, deleteTargetSecret, hashMatches, writeTargetSecret } from './target-secret.ts';
 import type { TargetObject, WriteOutcome } from './target-write.ts';
@@ -57,6 +60,10 @@ export interface ReconcilerDeps {
     createdBy(es: ExternalSecret): ConfigMap[];
   };
   onSync?: (es: ExternalSecret, outcome: 'ok' | 'error', reason: string) => void;
+  /** Refreshes asked for by changes in AWS (change notifications, change polls). */
+  refreshRequests?: RefreshRequests;
+  /** Where what each ExternalSecret reads is recorded, so that changes in AWS find it. */
+  changeIndex?: ChangeIndex;
   /** In [0, 1); spreads periodic refreshes. */
   random?: () => number;
 }
@@ -100,7 +107,13 @@ export class ExternalSecretReconciler {
     }
     const random = this.deps.random ?? Math.random;
     const requeueFor = (next: NextRefresh | undefined): ReconcileResult => next === undefined ? {} : { requeueAfter: spreadRefresh(next.waitMs, random(), next.maxSpreadMs) };
-    if (!shouldRefresh(es, now) && this.targetIsValid(es)) return requeueFor(nextRefresh(es, now));
+    const changed = this.changeRequest(es, now);
+    if (changed !== 'now' && !shouldRefresh(es, now) && this.targetIsValid(es)) {
+      const next = requeueFor(nextRefresh(es, now));
+      // A change held back by a sync window runs when the windows next permit a refresh.
+      if (changed === undefined || (next.requeueAfter !== undefined && next.requeueAfter <= changed.waitMs)) return next;
+      return { requeueAfter: changed.waitMs };
+    }
     const requeue = requeueFor(nextRefresh(es, now, now));
 
     try {
@@ -111,6 +124,7 @@ export class ExternalSecretReconciler {
         binding: ready.reason === 'SecretMissing' ? es.status?.binding?.name ?? '' : targetName(es),
       }));
       this.deps.onSync?.(es, 'ok', ready.reason);
+      this.deps.refreshRequests?.done(es, now);
       return requeue;
     } catch (err) {
       this.deps.onSync?.(es, 'error', reasonOf(err));
@@ -144,7 +158,11 @@ export class ExternalSecretReconciler {
       if (outcome.status === 'rejected') throw outcome.reason;
       providers.set(...outcome.value);
     }
-    const results = await runFetches(providers, planFetches(es.spec, prefixes));
+    const plan = planFetches(es.spec, prefixes);
+    this.deps.changeIndex?.record(refKey(refOf(es)), es.metadata.namespace!, readsOfPlan(
+      [...stores].map(([key, { ref, identity }]) => [key, { ref, region: identity.aws.region! }] as const), plan,
+    ));
+    const results = await runFetches(providers, plan);
     const { data, missing } = assembleProviderData(es.spec, results, prefixes, renderTransform);
     for (const message of missing) events.normal(es, 'MissingProviderSecret', message);
 
@@ -184,6 +202,28 @@ export class ExternalSecretReconciler {
     if (outcome === 'updated') events.normal(es, 'Updated', `${ops.noun} updated`);
     this.deps.log.debug({ externalSecret: `${es.metadata.namespace}/${es.metadata.name}`, outcome }, 'synced');
     return { status: 'True', reason: 'SecretSynced', message: 'secret synced' };
+  }
+
+  /**
+   * A refresh asked for by a change in AWS: 'now', or when the sync windows next permit one, or
+   * undefined when none is pending. A request this ExternalSecret does not take (its refresh
+   * policy keeps what it has) is dropped.
+   */
+  private changeRequest(es: ExternalSecret, now: number): 'now' | { waitMs: number } | undefined {
+    const requests = this.deps.refreshRequests;
+    if (requests?.pendingSince(es) === undefined) return undefined;
+    if (!refreshesOnAwsChange(es)) {
+      requests.done(es, Infinity);
+      return undefined;
+    }
+    const windows = syncWindowsOf(es.spec);
+    if (refreshPermitted(windows, now)) return 'now';
+    const permission = nextPermission(windows, now);
+    if (!permission) {
+      requests.done(es, Infinity);
+      return undefined;
+    }
+    return { waitMs: permission.at - now };
   }
 
   /**

@@ -58,6 +58,15 @@ export function shouldRefresh(es: ExternalSecret, now: number): boolean {
   return now >= Date.parse(status.refreshTime) + interval && refreshPermitted(syncWindowsOf(es.spec), now);
 }
 
+/**
+ * Whether a change to a secret in AWS refreshes this ExternalSecret at once: only a Periodic one
+ * with an interval. OnChange, CreatedOnce and an interval of 0 ("fetch once") ask to keep what
+ * they have until their spec changes, and a change in AWS does not overrule that.
+ */
+export function refreshesOnAwsChange(es: ExternalSecret): boolean {
+  return (es.spec.refreshPolicy ?? 'Periodic') === 'Periodic' && refreshIntervalMs(es) > 0;
+}
+
 /** Whether the last sync does not cover the current object: never synced, or its spec, labels or annotations changed since (force-sync among them). */
 export function syncIsStale(es: ExternalSecret): boolean {
   const status = es.status;
