@@ -15,11 +15,11 @@ import {
   createAwsSecrets, createExternalSecrets, externalSecret, externalSecretName, NAMESPACE, patchExternalSecrets, putAwsSecret, startEnvironment,
 } from './environment.ts';
 import { describeNodeFlags, startOperator, type NodeFlags } from './operator.ts';
+import { percentile } from './percentiles.ts';
 import { cpuMs } from './process-stats.ts';
 import type { PeriodicCycle, WorkloadResult } from './result.ts';
-import { SecretValueWatch } from './secret-values.ts';
-import { percentile } from './percentiles.ts';
 import { runChanges } from './run-changes.ts';
+import { SecretValueWatch } from './secret-values.ts';
 import { isReady, SyncTracker } from './sync-tracker.ts';
 import { CHANGES_WORKLOAD, type BenchSettings, type Workload } from './workloads.ts';
 
