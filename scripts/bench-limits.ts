@@ -8,6 +8,12 @@
 import { parseTemplate, RenderBudget, renderTemplate } from '../src/go/template/index.ts';
 import { rewriteKeys, RewriteBudget, type TransformRenderer } from '../src/sync/rewrite.ts';
 import { templateLimitCases } from '../test/unit/template-limit-cases.ts';
+import { benchPhases } from './bench/workloads.ts';
+
+if (!benchPhases().has('limits')) {
+  console.log('bench-limits: not in BENCH_PHASES, skipped');
+  process.exit(0);
+}
 
 const RUNS = Number(process.env.BENCH_LIMIT_RUNS ?? 5);
 

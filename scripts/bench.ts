@@ -62,7 +62,7 @@ if (process.env.BENCH_BASELINE) {
 }
 // `BENCH_SIZING=1 make bench` records the figures the Deployment's memory request and limit are sized from.
 const sizingRun = results.find((r) => r.workload === 'W1000' && r.externalSecrets === fullWorkloads[0]!.externalSecrets);
-if (process.env.BENCH_SIZING && sizingRun) {
+if (process.env.BENCH_SIZING && sizingRun?.memory) {
   const sizing = { command: 'BENCH_SIZING=1 make bench', externalSecrets: sizingRun.externalSecrets, restingRssMiB: sizingRun.memory.rssMiB, peakRssMiB: sizingRun.memory.peakRssMiB };
   writeFileSync(join(root, 'bench/sizing.json'), `${JSON.stringify(sizing, null, 2)}\n`);
 }

@@ -6,9 +6,18 @@
  */
 import type { RecordedCall } from '../../test/integration/aws-proxy.ts';
 
-/** Secrets Manager answers JSON calls named by X-Amz-Target; STS's query calls carry an Action. */
+/**
+ * Secrets Manager and SQS answer JSON calls named by X-Amz-Target (the proxy keeps only the
+ * call's name); STS's query calls carry an Action. The names below are STS's and SQS's.
+ */
 const STS_ACTIONS = /^(AssumeRole|AssumeRoleWithWebIdentity|AssumeRoleWithSAML|GetCallerIdentity|GetSessionToken|GetFederationToken)$/;
-export const operationName = (action: string): string => `${STS_ACTIONS.test(action) ? 'sts' : 'secretsmanager'}.${action}`;
+const SQS_ACTIONS = /^(ReceiveMessage|DeleteMessage|DeleteMessageBatch|ChangeMessageVisibility|ChangeMessageVisibilityBatch|GetQueueAttributes|GetQueueUrl|SendMessage|SendMessageBatch)$/;
+export const operationName = (action: string): string =>
+  `${STS_ACTIONS.test(action) ? 'sts' : SQS_ACTIONS.test(action) ? 'sqs' : 'secretsmanager'}.${action}`;
+
+/** The Secrets Manager calls among some counts. */
+export const secretsManagerCalls = (counts: CallCounts): CallCounts =>
+  Object.fromEntries(Object.entries(counts).filter(([op]) => op.startsWith('secretsmanager.')));
 
 export type CallCounts = Record<string, number>;
 

@@ -4,8 +4,10 @@
  * (ExternalSecrets synced together refresh together, spread a little each cycle); a window of
  * exactly one interval that starts inside a wave cuts it in two and misses the ExternalSecrets
  * whose next refresh slid past the window's end, so it starts in the quietest stretch instead.
+ * A change poll's calls come as one burst per poll, so counting bursts counts polls.
  */
 import type { RecordedCall } from '../../test/integration/aws-proxy.ts';
+import { operationName } from './aws-calls.ts';
 
 /** Calls in each whole second of [from, from + seconds s). */
 function perSecond(calls: readonly RecordedCall[], from: number, seconds: number): number[] {
@@ -51,4 +53,16 @@ export function quietestStart(calls: readonly RecordedCall[], from: number, inte
   let at = from + ((best.start + Math.floor(best.length / 2)) % seconds) * 1000;
   while (at < now) at += intervalMs;
   return at;
+}
+
+/** Bursts of Secrets Manager calls in [from, to): calls less than `gapMs` apart belong to one. */
+export function bursts(calls: readonly RecordedCall[], from: number, to: number, gapMs: number): number {
+  let count = 0;
+  let last = -Infinity;
+  for (const call of calls) {
+    if (call.at < from || call.at >= to || !operationName(call.action).startsWith('secretsmanager.')) continue;
+    if (call.at - last >= gapMs) count++;
+    last = call.at;
+  }
+  return count;
 }

@@ -3,7 +3,7 @@
  * CRDs and RBAC installed, the AWS secrets, a SecretStore, and a recording proxy in front of
  * moto that the operator is given as its AWS endpoint.
  */
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient, type PutSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { applyManifest, installOperatorPrerequisites } from '../../dev/apply.ts';
 import { startControlPlane, type ControlPlane } from '../../dev/control-plane.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
@@ -61,7 +61,7 @@ export async function createAwsSecrets(env: BenchEnvironment, count: number): Pr
   await inFlight(count, 4, (i) => env.aws.send(new CreateSecretCommand({ Name: awsSecretName(i), SecretString: awsSecretValue(i) })));
 }
 
-export function putAwsSecret(env: BenchEnvironment, i: number, password: string): Promise<unknown> {
+export function putAwsSecret(env: BenchEnvironment, i: number, password: string): Promise<PutSecretValueCommandOutput> {
   return env.aws.send(new PutSecretValueCommand({ SecretId: awsSecretName(i), SecretString: awsSecretValue(i, password) }));
 }
 

@@ -52,7 +52,8 @@ function mebibytes(quantity: string | undefined): number | undefined {
 export const describeNodeFlags = (node: NodeFlags): string =>
   [...node.args, ...(node.nodeOptions ? [`NODE_OPTIONS=${JSON.stringify(node.nodeOptions)}`] : [])].join(' ') || '(no flags)';
 
-export function startOperator(options: NodeFlags & { kubeconfig: string; awsEndpoint: string; concurrency: number }): Promise<OperatorChild> {
+/** `env`: settings besides production's defaults (the changes phase's queue and rolling restarts). */
+export function startOperator(options: NodeFlags & { kubeconfig: string; awsEndpoint: string; concurrency: number; env?: Record<string, string> }): Promise<OperatorChild> {
   return startOperatorChild({
     name: 'bench-operator',
     kubeconfig: options.kubeconfig,
@@ -64,6 +65,7 @@ export function startOperator(options: NodeFlags & { kubeconfig: string; awsEndp
       LOG_LEVEL: 'info',
       CONCURRENCY: String(options.concurrency),
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+      ...options.env,
     },
   });
 }

@@ -23,15 +23,21 @@ const M = { left: 56, right: 12, top: 28, bottom: 40 };
 export function plotSvg(results: readonly WorkloadResult[], baseline: readonly WorkloadResult[]): string {
   const sorted = [...results].sort((a, b) => a.externalSecrets - b.externalSecrets);
   const bases = sorted.map((r) => baselineFor(r, baseline)).filter((b): b is WorkloadResult => b !== undefined);
-  const series = (name: string, color: string, of: (r: WorkloadResult) => number): Series[] => [
-    { name, color, dashed: false, points: sorted.map((r) => ({ x: r.externalSecrets, y: of(r) })) },
-    { name: `${name} (baseline)`, color, dashed: true, points: bases.map((r) => ({ x: r.externalSecrets, y: of(r) })) },
+  // A run without a phase (BENCH_PHASES) has no point for its figures.
+  const points = (runs: readonly WorkloadResult[], of: (r: WorkloadResult) => number | undefined) =>
+    runs.flatMap((r) => {
+      const y = of(r);
+      return y === undefined ? [] : [{ x: r.externalSecrets, y }];
+    });
+  const series = (name: string, color: string, of: (r: WorkloadResult) => number | undefined): Series[] => [
+    { name, color, dashed: false, points: points(sorted, of) },
+    { name: `${name} (baseline)`, color, dashed: true, points: points(bases, of) },
   ];
   const calls = [
     ...series('cold sync', '#c0392b', (r) => total(r.cold.awsCalls)),
-    ...series('periodic cycle', '#2471a3', (r) => total(r.periodic.unchanged.awsCalls)),
+    ...series('periodic cycle', '#2471a3', (r) => (r.periodic ? total(r.periodic.unchanged.awsCalls) : undefined)),
   ];
-  const memory = series('resident', '#1e8449', (r) => r.memory.rssMiB);
+  const memory = series('resident', '#1e8449', (r) => r.memory?.rssMiB);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 2 * LEGEND_ROW + 8}" font-family="sans-serif" font-size="11">`,
     '<rect width="100%" height="100%" fill="white"/>',
@@ -53,6 +59,7 @@ function panel(offsetX: number, title: string, series: Series[], logY: boolean):
   const px = (x: number) => round(offsetX + M.left + fx(x) * (W - M.left - M.right));
   const py = (y: number) => round(H - M.bottom - fy(y) * (H - M.top - M.bottom));
   const out = [`<text x="${offsetX + M.left}" y="16" font-weight="bold">${title}${logY ? ' (log)' : ''}</text>`];
+  if (!all.length) return out.join('\n');
   out.push(`<line x1="${px(xMin) - 8}" y1="${H - M.bottom}" x2="${offsetX + W - M.right}" y2="${H - M.bottom}" stroke="#999"/>`);
   for (const x of [...new Set(xs)]) out.push(`<text x="${px(x)}" y="${H - M.bottom + 14}" text-anchor="middle">${x}</text>`);
   out.push(`<text x="${offsetX + W / 2}" y="${H - 8}" text-anchor="middle">ExternalSecrets</text>`);

@@ -1,7 +1,9 @@
 /**
  * One workload, start to end, on its own control plane and moto: the apiserver ceiling, the
  * cold sync, the idle create→Ready latency, a forced refresh of all, then two periodic cycles
- * (nothing changed; a share of the AWS secrets rotated), and the operator's memory at rest.
+ * (nothing changed; a share of the AWS secrets rotated), and the operator's memory at rest (the
+ * `scale` phase); then, at W1000, the `changes` phase (scripts/bench/run-changes.ts). The cold
+ * sync is measured whichever phases run (BENCH_PHASES).
  */
 import { externalSecrets, secrets } from '../../src/kube/resources.ts';
 import type { OperatorChild } from '../../test/integration/operator-child.ts';
@@ -13,11 +15,13 @@ import {
   createAwsSecrets, createExternalSecrets, externalSecret, externalSecretName, NAMESPACE, patchExternalSecrets, putAwsSecret, startEnvironment,
 } from './environment.ts';
 import { describeNodeFlags, startOperator, type NodeFlags } from './operator.ts';
+import { percentile } from './percentiles.ts';
 import { cpuMs } from './process-stats.ts';
 import type { PeriodicCycle, WorkloadResult } from './result.ts';
+import { runChanges } from './run-changes.ts';
 import { SecretValueWatch } from './secret-values.ts';
 import { isReady, SyncTracker } from './sync-tracker.ts';
-import type { BenchSettings, Workload } from './workloads.ts';
+import { CHANGES_WORKLOAD, type BenchSettings, type Workload } from './workloads.ts';
 
 /** After a cycle's end, how long a rotation may still take to land. */
 const ROTATION_GRACE_MS = 5_000;
@@ -28,17 +32,17 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
   const say = (line: string) => console.log(`[${workload.name} ${seconds(Date.now() - began)} s] ${line}`);
   // Generous: a phase that does not finish is reported (not Ready, not refreshed), not fatal.
   const phaseTimeoutMs = 120_000 + count * 100;
-  const intervalMs = settings.refreshIntervalSeconds * 1000;
+  const scale = settings.phases.has('scale');
+  const changes = settings.phases.has('changes') && workload.name === CHANGES_WORKLOAD;
 
   const env = await startEnvironment();
   const tracker = new SyncTracker(env.kube, NAMESPACE);
-  const values = new SecretValueWatch(env.kube, NAMESPACE, 'password');
   let operator: OperatorChild | undefined;
   try {
-    say(`${count} ExternalSecrets over ${awsSecrets} AWS secrets; node ${describeNodeFlags(node)}`);
+    say(`${count} ExternalSecrets over ${awsSecrets} AWS secrets; node ${describeNodeFlags(node)}; phases ${[scale && 'scale', changes && 'changes'].filter(Boolean).join(', ')}`);
     await createAwsSecrets(env, awsSecrets);
-    const secretCreatesPerSecond = await secretCreateRate(env, count);
-    say(`apiserver ceiling: ${round(secretCreatesPerSecond)} Secret creates/s`);
+    const secretCreatesPerSecond = scale ? await secretCreateRate(env, count) : undefined;
+    if (secretCreatesPerSecond !== undefined) say(`apiserver ceiling: ${round(secretCreatesPerSecond)} Secret creates/s`);
     await createExternalSecrets(env, count, awsSecrets, '1h');
     await tracker.start();
     const names = Array.from({ length: count }, (_, i) => externalSecretName(i));
@@ -63,9 +67,67 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
     const writesPerSync = total(writes) / count;
     const coldSeconds = cold.completedAt === undefined ? undefined : (coldEnd - coldStart) / 1000;
     const coldPerSecond = coldSeconds === undefined ? undefined : count / coldSeconds;
-    const syncsPerSecond = secretCreatesPerSecond / writesPerSync;
     await checkMetric('after the cold sync');
+    const result: WorkloadResult = {
+      workload: workload.name, externalSecrets: count, awsSecrets, concurrency: settings.concurrency, nodeFlags: describeNodeFlags(node),
+      refreshIntervalSeconds: settings.refreshIntervalSeconds,
+      wallSeconds: 0,
+      cold: {
+        seconds: round(coldSeconds), perSecond: round(coldPerSecond), ready: cold.reached,
+        awsCalls: callsBetween(env.proxy.calls, coldStart, coldEnd + 1),
+        cpuMsPerExternalSecret: round(coldCpuMs / count), startupCpuMs,
+        apiserverWrites: writes, writesPerSync: round(writesPerSync),
+      },
+      metricDisagreements,
+    };
+    if (secretCreatesPerSecond !== undefined) {
+      const syncsPerSecond = secretCreatesPerSecond / writesPerSync;
+      result.ceiling = {
+        secretCreatesPerSecond: round(secretCreatesPerSecond), syncsPerSecond: round(syncsPerSecond),
+        coldSyncShare: coldPerSecond === undefined ? undefined : round(coldPerSecond / syncsPerSecond),
+      };
+    }
+    if (scale) Object.assign(result, await scalePhases({ env, tracker, operator, names, settings, workload, began, phaseTimeoutMs, checkMetric, say }));
+    if (changes) {
+      // The changes phase runs its own operator, with the change settings.
+      await operator.kill('SIGTERM');
+      operator = undefined;
+      const refreshCycle = result.periodic?.unchanged.awsCalls;
+      result.changes = await runChanges({
+        env, tracker, workload, settings, node, phaseTimeoutMs, say, refreshCycleCalls: refreshCycle === undefined ? undefined : total(refreshCycle),
+      });
+    }
+    result.wallSeconds = round((Date.now() - began) / 1000);
+    say('done');
+    return result;
+  } finally {
+    await operator?.kill('SIGTERM');
+    await tracker.stop();
+    await env.stop();
+  }
+}
 
+interface ScaleContext {
+  env: Environment;
+  tracker: SyncTracker;
+  operator: OperatorChild;
+  names: string[];
+  settings: BenchSettings;
+  workload: Workload;
+  began: number;
+  phaseTimeoutMs: number;
+  checkMetric(when: string): Promise<void>;
+  say(line: string): void;
+}
+
+/** After the cold sync: idle latency, a forced refresh, the periodic cycles, memory at rest. */
+async function scalePhases(ctx: ScaleContext): Promise<Pick<WorkloadResult, 'forced' | 'periodic' | 'memory' | 'latency'>> {
+  const { env, tracker, operator, names, settings, say, began, phaseTimeoutMs, checkMetric } = ctx;
+  const { externalSecrets: count, awsSecrets } = ctx.workload;
+  const intervalMs = settings.refreshIntervalSeconds * 1000;
+  const pid = operator.child.pid!;
+  const values = new SecretValueWatch(env.kube, NAMESPACE, 'password');
+  try {
     say('idle create → Ready latency');
     const latencies = await idleLatencies(env, tracker, settings.latencySamples, awsSecrets);
 
@@ -109,21 +171,7 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
 
     const [rss, peak] = [operator.rss(), operator.peakRss()];
     const heap = heapUsed(await operator.metrics());
-    say('done');
     return {
-      workload: workload.name, externalSecrets: count, awsSecrets, concurrency: settings.concurrency, nodeFlags: describeNodeFlags(node),
-      refreshIntervalSeconds: settings.refreshIntervalSeconds,
-      wallSeconds: round((Date.now() - began) / 1000),
-      cold: {
-        seconds: round(coldSeconds), perSecond: round(coldPerSecond), ready: cold.reached,
-        awsCalls: callsBetween(env.proxy.calls, coldStart, coldEnd + 1),
-        cpuMsPerExternalSecret: round(coldCpuMs / count), startupCpuMs,
-        apiserverWrites: writes, writesPerSync: round(writesPerSync),
-      },
-      ceiling: {
-        secretCreatesPerSecond: round(secretCreatesPerSecond), syncsPerSecond: round(syncsPerSecond),
-        coldSyncShare: coldPerSecond === undefined ? undefined : round(coldPerSecond / syncsPerSecond),
-      },
       forced: { seconds: round(forced.seconds), refreshed: forced.refreshed, awsCalls: forced.awsCalls, cpuMsPerExternalSecret: round(forcedCpuMs / count) },
       periodic: {
         unchanged,
@@ -134,13 +182,9 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
       },
       memory: { rssMiB: round(rss / 2 ** 20), peakRssMiB: round(peak / 2 ** 20), heapUsedMiB: heap === undefined ? undefined : round(heap / 2 ** 20) },
       latency: { samples: latencies.length, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) },
-      metricDisagreements,
     };
   } finally {
-    await operator?.kill('SIGTERM');
     await values.stop();
-    await tracker.stop();
-    await env.stop();
   }
 }
 
@@ -199,12 +243,6 @@ async function idleLatencies(env: Environment, tracker: SyncTracker, samples: nu
 function heapUsed(metricsText: string): number | undefined {
   const line = metricsText.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
   return line === undefined ? undefined : Number(line.split(' ').pop());
-}
-
-function percentile(values: number[], p: number): number {
-  if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
 function round<T extends number | undefined>(n: T): T {
