@@ -17,11 +17,8 @@
  *
  * The changes are drawn from a seeded generator, so runs make the same changes.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { applyChartObjects } from '../../dev/apply.ts';
-import { CHART_DIR, renderChart } from '../../dev/chart.ts';
+import { renderChart } from '../../dev/chart.ts';
 import type { ExternalSecret } from '../../src/api/generated.ts';
 import { ANNOTATION_CHANGE_POLL } from '../../src/changes/store-settings.ts';
 import { externalSecrets, secretStores } from '../../src/kube/resources.ts';
@@ -115,8 +112,7 @@ export async function runChanges(ctx: ChangesContext): Promise<ChangesResult> {
   try {
     await values.start();
     await createDeployments(env, deployments, NAMESPACE);
-    if (chartHasRollingRestart()) await applyChartObjects(env.kube, renderChart({ set: ['rollingRestart.enabled=true'] }));
-    else say('changes: the chart has no rollingRestart value (yet): the operator keeps the default RBAC');
+    await applyChartObjects(env.kube, renderChart({ set: ['rollingRestart.enabled=true'] }));
     say(`changes: operator with CHANGE_QUEUE_URL and ROLLING_RESTART; ${deployments.length} ExternalSecrets opted in to restarts`);
     operator = await startOperator({
       kubeconfig: env.operatorKubeconfig, awsEndpoint: env.proxyEndpoint, ...ctx.node, concurrency: settings.concurrency,
@@ -248,11 +244,6 @@ export async function runChanges(ctx: ChangesContext): Promise<ChangesResult> {
     await values.stop();
     queue.close();
   }
-}
-
-/** Whether the chart's values know rollingRestart (its schema refuses unknown values). */
-function chartHasRollingRestart(): boolean {
-  return Object.hasOwn(parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) ?? {}, 'rollingRestart');
 }
 
 function latency(changes: number, latencies: number[]): ChangeLatency {
