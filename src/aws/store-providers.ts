@@ -87,7 +87,7 @@ export class AwsProviders {
     // validateStore has checked the region and the auth block.
     const region = aws.region!;
     const base = await this.baseCredentials(store, namespace, region);
-    const chain = [...(aws.additionalRoles ?? []), ...(aws.role ? [aws.role] : [])];
+    const chain = roleChain(aws);
     const cacheKey = JSON.stringify([region, base.identity, chain, aws.externalID ?? '', aws.sessionTags ?? [], aws.transitiveTagKeys ?? []]);
 
     let entry = this.clients.get(cacheKey);
@@ -96,14 +96,7 @@ export class AwsProviders {
       this.clients.delete(cacheKey);
       this.clients.set(cacheKey, entry);
     } else {
-      let credentials = base.credentials;
-      chain.forEach((roleArn, i) => {
-        const previous = credentials;
-        const last = i === chain.length - 1;
-        credentials = memoizeCredentials(() => this.sts.assumeRole(region, previous ?? this.defaultCredentials(), roleArn, last ? {
-          externalId: aws.externalID, sessionTags: aws.sessionTags, transitiveTagKeys: aws.transitiveTagKeys,
-        } : {}), this.clock);
-      });
+      const credentials = this.assumeChain(aws, region, base.credentials);
       const client = new SecretsManagerClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
       const { onStsCall: _sts, onSecretsManagerCall: onCall, ...hooks } = this.hooks;
       const fetcher = new SecretFetcher({
@@ -128,11 +121,15 @@ export class AwsProviders {
    * operator pod's own default chain (no auth block, no role).
    */
   async credentialsFor(store: StoreIdentity, namespace: string): Promise<AwsCredentialIdentityProvider | undefined> {
-    const aws = store.aws;
-    const region = aws.region!;
+    const region = store.aws.region!;
     const base = await this.baseCredentials(store, namespace, region);
-    const chain = [...(aws.additionalRoles ?? []), ...(aws.role ? [aws.role] : [])];
-    let credentials = base.credentials;
+    return this.assumeChain(store.aws, region, base.credentials);
+  }
+
+  /** The store's roles (additionalRoles, then role) assumed in turn from `base`, each memoized and refreshed ahead of expiry. */
+  private assumeChain(aws: AwsProvider, region: string, base: AwsCredentialIdentityProvider | undefined): AwsCredentialIdentityProvider | undefined {
+    const chain = roleChain(aws);
+    let credentials = base;
     chain.forEach((roleArn, i) => {
       const previous = credentials;
       const last = i === chain.length - 1;
@@ -262,3 +259,6 @@ export class AwsProviders {
     return Buffer.from(value, 'base64').toString('utf8').trim();
   }
 }
+
+/** The roles a store's identity assumes in turn: additionalRoles, then role. */
+const roleChain = (aws: AwsProvider): string[] => [...(aws.additionalRoles ?? []), ...(aws.role ? [aws.role] : [])];

@@ -1,4 +1,5 @@
 import type { SecretChange } from './secret-change.ts';
+import { secretArnOf, withoutSuffix } from './secret-name.ts';
 
 /**
  * An SQS message body, as an EventBridge rule delivers it (the event JSON itself: version, id,
@@ -89,30 +90,17 @@ export function readEventBridgeEvent(body: string): EventReading {
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isId = (value: unknown): value is string => typeof value === 'string' && value !== '' && value.length <= MAX_ID_LENGTH;
 
-/** arn:<partition>:secretsmanager:<region>:<account>:secret:<name>, the name possibly with AWS's suffix. */
-const ARN = /^arn:[a-z0-9-]+:secretsmanager:([a-z0-9-]*):\d*:secret:(.+)$/;
-/** AWS appends a hyphen and six random characters to the name in a secret's full ARN. */
-const SUFFIX = /-[A-Za-z0-9]{6}$/;
-
-const isArn = (id: string): boolean => ARN.test(id);
+const isArn = (id: string): boolean => secretArnOf(id) !== undefined;
 
 /** An ARN with AWS's random suffix (a response's ARN always has it; a secretId may be a partial ARN). */
-function isFullArn(id: string): boolean {
-  const match = ARN.exec(id);
-  return !!match && SUFFIX.test(match[2]!) && match[2]!.length > 7;
-}
+const isFullArn = (id: string): boolean => secretArnOf(id)?.suffixed ?? false;
 
-function nameFromArn(arn: string): string {
-  return ARN.exec(arn)![2]!.replace(SUFFIX, '');
-}
+const nameFromArn = (arn: string): string => withoutSuffix(secretArnOf(arn)!);
 
 /** The name an id gives: a full ARN's without the suffix, a partial ARN's as is, a plain name itself. */
 function nameOf(id: string): string {
-  const match = ARN.exec(id);
-  if (!match) return id;
-  return isFullArn(id) ? nameFromArn(id) : match[2]!;
+  const arn = secretArnOf(id);
+  return arn ? withoutSuffix(arn) : id;
 }
 
-function regionOfArn(arn: string): string | undefined {
-  return ARN.exec(arn)?.[1] || undefined;
-}
+const regionOfArn = (arn: string): string | undefined => secretArnOf(arn)?.region;

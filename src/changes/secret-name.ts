@@ -16,10 +16,29 @@ export interface SecretNames {
 const ARN = /^arn:[a-z0-9-]+:secretsmanager:([a-z0-9-]*):[0-9]*:secret:(.+)$/;
 const RANDOM_SUFFIX = /-[A-Za-z0-9]{6}$/;
 
-export function secretNamesOf(secretId: string): SecretNames {
-  const arn = ARN.exec(secretId);
-  if (!arn) return { names: [secretId] };
+/** A Secrets Manager ARN's parts. */
+export interface SecretArn {
+  region?: string;
+  /** What follows `secret:`: the name, and in a full ARN AWS's suffix. */
+  tail: string;
+  /** The tail ends as a full ARN's does (`-` and six characters), so it may be one. */
+  suffixed: boolean;
+}
+
+/** The parts of a Secrets Manager ARN; undefined for anything else (a name). */
+export function secretArnOf(id: string): SecretArn | undefined {
+  const arn = ARN.exec(id);
+  if (!arn) return undefined;
   const [, region, tail] = arn as unknown as [string, string, string];
-  const names = RANDOM_SUFFIX.test(tail) && tail.length > 7 ? [tail.slice(0, -7), tail] : [tail];
-  return region ? { names, region } : { names };
+  return { ...(region ? { region } : {}), tail, suffixed: RANDOM_SUFFIX.test(tail) && tail.length > 7 };
+}
+
+/** The name a full ARN's tail carries: without AWS's suffix. */
+export const withoutSuffix = (arn: SecretArn): string => (arn.suffixed ? arn.tail.slice(0, -7) : arn.tail);
+
+export function secretNamesOf(secretId: string): SecretNames {
+  const arn = secretArnOf(secretId);
+  if (!arn) return { names: [secretId] };
+  const names = arn.suffixed ? [withoutSuffix(arn), arn.tail] : [arn.tail];
+  return arn.region ? { names, region: arn.region } : { names };
 }

@@ -1,4 +1,4 @@
-import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { AwsProviders, type StoreIdentity } from '../../src/aws/store-providers.ts';
@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import { secretIdsRead, type AwsProxy, type RecordedCall } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, readyAs } from './cases.ts';
+import { awsSecrets, motoIn } from './moto-secrets.ts';
 import { decode, eventually, startHarnessBehindProxy, type Harness } from './harness.ts';
 import { startOperatorChild } from './operator-child.ts';
 
@@ -26,18 +27,6 @@ beforeAll(async () => ({ h, proxy } = peers = await startHarnessBehindProxy({ ch
 afterAll(async () => peers?.close());
 beforeEach(() => proxy.clearFaults());
 
-/** moto itself, not through the proxy: the test's own writes are not the operator's calls. */
-function motoIn(region: string): SecretsManagerClient {
-  return new SecretsManagerClient({ region, endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-}
-
-async function awsSecrets(region: string, label: string, count: number): Promise<string[]> {
-  const aws = motoIn(region);
-  const names = Array.from({ length: count }, (_, i) => awsName(`${label}-${i}`));
-  for (const [i, name] of names.entries()) await aws.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ v: `${label}-${i}-v1` }) }));
-  aws.destroy();
-  return names;
-}
 
 async function putValues(region: string, values: Array<[string, string]>): Promise<void> {
   const aws = motoIn(region);

@@ -1,8 +1,9 @@
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { secretIdsRead, type AwsProxy, type RecordedCall } from './aws-proxy.ts';
 import { applyExternalSecret, awsName, readyAs } from './cases.ts';
+import { awsSecrets, motoIn } from './moto-secrets.ts';
 import { decode, eventually, startHarnessBehindProxy, type Harness } from './harness.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 
@@ -18,18 +19,6 @@ beforeAll(async () => ({ h, proxy } = peers = await startHarnessBehindProxy()));
 afterAll(async () => peers?.close());
 beforeEach(() => proxy.clearFaults());
 
-/** moto itself, not through the proxy: the test's own writes are not the operator's calls. */
-function motoIn(region: string): SecretsManagerClient {
-  return new SecretsManagerClient({ region, endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-}
-
-async function awsSecrets(region: string, label: string, count: number): Promise<string[]> {
-  const aws = motoIn(region);
-  const names = Array.from({ length: count }, (_, i) => awsName(`${label}-${i}`));
-  for (const [i, name] of names.entries()) await aws.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ v: `${label}-${i}-v1` }) }));
-  aws.destroy();
-  return names;
-}
 
 /** `count` ExternalSecrets, the i-th reading property v of names[i % names.length], then their store: all wake at once. */
 async function externalSecretsThenStore(region: string, prefix: string, names: string[], count: number, refreshInterval = '1h'): Promise<string> {
