@@ -4,12 +4,9 @@
  * ESO: a ConfigMap is not encrypted at rest, and with the setting off the operator neither watches
  * nor writes ConfigMaps, so its RBAC needs no more than `get` on them (templateFrom).
  */
-const ALLOW_GENERIC_TARGETS = 'UNSAFE_ALLOW_GENERIC_TARGETS';
+import { onOffSetting } from './on-off-setting.ts';
 
 /** The setting's value: unset, empty or "false" is off, "true" is on; anything else is refused at start. */
 export function allowGenericTargetsFrom(value: string | undefined): boolean {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new Error(`${ALLOW_GENERIC_TARGETS} ${JSON.stringify(value)} is neither "true" nor "false" `
-    + '(leave it unset to write Secrets only; "true" lets spec.target.manifest write ConfigMaps)');
+  return onOffSetting('UNSAFE_ALLOW_GENERIC_TARGETS', value, 'write Secrets only', 'lets spec.target.manifest write ConfigMaps');
 }

@@ -8,6 +8,7 @@ import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import { WorkQueue } from '../../kube/queue.ts';
 import { daemonSets, deployments, statefulSets, type ResourceType } from '../../kube/resources.ts';
+import { onOffSetting } from '../on-off-setting.ts';
 import {
   ANNOTATION_RESTART, RESTARTED_AT, restartedAt, restartReason, restartRequestOf, WORKLOAD_KINDS, workloadKey,
   type ChangedSecret, type WorkloadKind,
@@ -26,10 +27,7 @@ const ROLLING_RESTART = 'ROLLING_RESTART';
 
 /** ROLLING_RESTART: unset, empty or "false" is off, "true" is on; anything else is refused at start. */
 export function rollingRestartFrom(value: string | undefined): boolean {
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new Error(`${ROLLING_RESTART} ${JSON.stringify(value)} is neither "true" nor "false" `
-    + '(leave it unset to restart no workloads; "true" restarts the workloads that use a Secret when its data changes)');
+  return onOffSetting(ROLLING_RESTART, value, 'restart no workloads', 'restarts the workloads that use a Secret when its data changes');
 }
 
 const RESOURCES: Record<WorkloadKind, ResourceType> = { Deployment: deployments, StatefulSet: statefulSets, DaemonSet: daemonSets };
