@@ -47,6 +47,8 @@ export async function runLocal(log: Logger): Promise<void> {
   // The operator reaches the emulator only through the SDK's standard endpoint settings.
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.endpoint;
   process.env.AWS_ENDPOINT_URL_STS = moto.endpoint;
+  process.env.AWS_ENDPOINT_URL_SSM = moto.endpoint;
+  process.env.AWS_ENDPOINT_URL_ECR = moto.endpoint;
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.AWS_REGION ??= 'us-east-1';

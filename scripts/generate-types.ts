@@ -5,6 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 export const API_GROUP = 'external-secrets.io';
+/** ESO's generators (Password, ECRAuthorizationToken, ...) live in their own group. */
+export const GENERATORS_GROUP = 'generators.external-secrets.io';
+const GROUPS = [API_GROUP, GENERATORS_GROUP];
 
 export interface Schema {
   type?: string;
@@ -172,8 +175,8 @@ class Emitter {
 export function renderTypes(crdDocs: unknown[]): string {
   const crds = crdDocs.map((doc) => {
     const crd = doc as Crd;
-    if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.group !== API_GROUP) {
-      throw new Error(`not a CustomResourceDefinition of ${API_GROUP}: ${JSON.stringify(doc).slice(0, 120)}`);
+    if (crd?.kind !== 'CustomResourceDefinition' || !GROUPS.includes(crd.spec?.group)) {
+      throw new Error(`not a CustomResourceDefinition of ${GROUPS.join(' or ')}: ${JSON.stringify(doc).slice(0, 120)}`);
     }
     return crd;
   });
@@ -189,7 +192,7 @@ export function renderTypes(crdDocs: unknown[]): string {
     const root = storage[0]?.schema?.openAPIV3Schema;
     if (storage.length !== 1 || !root) throw new Error(`${kind}: needs exactly one storage version with a schema`);
     const served = crd.spec.versions.filter((v) => v.served).map((v) => literal(v.name));
-    info += `  ${kind}: { apiVersion: '${API_GROUP}/${storage[0]!.name}', kind: '${kind}', plural: '${plural}', `
+    info += `  ${kind}: { apiVersion: '${crd.spec.group}/${storage[0]!.name}', kind: '${kind}', plural: '${plural}', `
       + `namespaced: ${crd.spec.scope === 'Namespaced'}, storageVersion: '${storage[0]!.name}', servedVersions: [${served.join(', ')}] },\n`;
     const fields: string[] = [];
     for (const part of ['spec', 'status']) {
@@ -204,7 +207,7 @@ export function renderTypes(crdDocs: unknown[]): string {
   const interfaces = emitter.order.map((name) => `export interface ${name} {\n${emitter.bodies.get(name)}}\n`);
   return [
     HEADER,
-    `export const API_GROUP = '${API_GROUP}';\n`,
+    `export const API_GROUP = '${API_GROUP}';\nexport const GENERATORS_GROUP = '${GENERATORS_GROUP}';\n`,
     `/** Names, scope and versions of each kind, from the CRDs (src/api/kinds.ts adds the core kinds). */\nexport const crdKinds = {\n${info}} as const;\n`,
     OBJECT_META,
     resources.trimEnd() + '\n',

@@ -2,6 +2,7 @@
 // After changing a CRD, run `npm run generate`.
 
 export const API_GROUP = 'external-secrets.io';
+export const GENERATORS_GROUP = 'generators.external-secrets.io';
 
 /** Names, scope and versions of each kind, from the CRDs (src/api/kinds.ts adds the core kinds). */
 export const crdKinds = {
