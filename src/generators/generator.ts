@@ -16,3 +16,17 @@ export interface GeneratorRunner {
    */
   generate(namespace: string, ref: GeneratorRef): Promise<GeneratedData>;
 }
+
+/** Where a generator resource is used: for messages, and for where its credential references resolve. */
+export interface GeneratorUse {
+  /** The resource's kind and name as the consumer named it (`ClusterGenerator` for one). */
+  kind: string;
+  name: string;
+  /** The generator resource's own namespace; undefined for a ClusterGenerator. */
+  namespace?: string;
+  /** The namespace of the ExternalSecret or PushSecret using it. */
+  consumerNamespace: string;
+}
+
+/** One generator kind's work: its spec (as the CRD's schema admitted it) in, its keys out. Throws OperatorError. */
+export type GenerateFn<Spec = unknown> = (spec: Spec, use: GeneratorUse) => Promise<GeneratedData>;
