@@ -68,6 +68,17 @@ const NAMES: Record<string, string> = {
   'AwsProvider.secretsManager': 'AwsSecretsManager',
   'AwsAuth.jwt': 'AwsJwtAuth',
   'LabelSelector.matchExpressions[]': 'LabelSelectorRequirement',
+  // The AWS generators (ECRAuthorizationToken, STSSessionToken) share one auth block; its references resolve
+  // in the consumer's namespace, so their namespace fields say something else than a store's.
+  'ECRAuthorizationTokenSpec.auth': 'GeneratorAwsAuth',
+  'STSSessionTokenSpec.auth': 'GeneratorAwsAuth',
+  'GeneratorAwsAuth.secretRef': 'GeneratorAwsAuthSecretRef',
+  'GeneratorAwsAuth.jwt': 'GeneratorAwsJwtAuth',
+  'GeneratorAwsAuthSecretRef.accessKeyIDSecretRef': 'GeneratorSecretKeySelector',
+  'GeneratorAwsAuthSecretRef.secretAccessKeySecretRef': 'GeneratorSecretKeySelector',
+  'GeneratorAwsAuthSecretRef.sessionTokenSecretRef': 'GeneratorSecretKeySelector',
+  'GeneratorAwsJwtAuth.serviceAccountRef': 'GeneratorServiceAccountSelector',
+  'STSSessionTokenSpec.requestParameters': 'STSSessionTokenRequestParameters',
   '*.conditions[]': 'StatusCondition',
   '*.secretStoreRef': 'SecretStoreRef',
   '*.storeRef': 'SecretStoreRef',
