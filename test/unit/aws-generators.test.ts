@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CRD_DIR, loadCrds, type Crd } from '../../scripts/generate-types.ts';
+import { validate, type JsonSchema } from '../helpers/schema-check.ts';
 import { OperatorError } from '../../src/errors.ts';
 import { generatorAwsError } from '../../src/generators/aws-generator-call.ts';
 import { generatorIdentity } from '../../src/generators/aws-generator-identity.ts';
@@ -155,5 +159,20 @@ describe('generatorAwsError: AWS errors of generator calls', () => {
   it('says what else may explain a denial when the call has a hint (STS with MFA)', () => {
     const err = generatorAwsError(awsError('AccessDenied', 403), { service: 'sts', action: 'GetSessionToken', generator: 'STSSessionToken ns/s', deniedHint: 'check the MFA device serialNumber and tokenCode' });
     expect(err.message).toBe('STSSessionToken ns/s: sts:GetSessionToken was denied (AccessDenied, HTTP 403): allow sts:GetSessionToken in that identity\'s IAM policy; check the MFA device serialNumber and tokenCode');
+  });
+});
+
+describe('ESO\'s documentation manifests (test/data/eso-docs/)', () => {
+  const crds = loadCrds(CRD_DIR) as Crd[];
+  const served = (doc: { apiVersion: string; kind: string }): JsonSchema => {
+    const version = doc.apiVersion.split('/')[1];
+    const found = crds.find((c) => c.spec.names.kind === doc.kind)?.spec.versions.find((v) => v.name === version && v.served)?.schema?.openAPIV3Schema;
+    if (!found) throw new Error(`${doc.apiVersion} ${doc.kind} is not served`);
+    return found as JsonSchema;
+  };
+
+  it.each(['generator-ecr.yaml', 'generator-ecr-example.yaml'])('%s validates against the served schema', (file) => {
+    const doc = parse(readFileSync(new URL(`../data/eso-docs/${file}`, import.meta.url), 'utf8'));
+    expect(validate(doc, served(doc))).toEqual([]);
   });
 });
