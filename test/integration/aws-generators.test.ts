@@ -115,6 +115,19 @@ describe('ECRAuthorizationToken', () => {
     expect(jwtClaims(exchanges[0]!.params.WebIdentityToken)).toMatchObject({ sub: `system:serviceaccount:${ns}:puller`, aud: ['sts.amazonaws.com', 'extra'] });
   });
 
+  it('STS refusing the ServiceAccount\'s token is AWSAuthenticationFailed from the credentials, not an ECR error; the next use tries again', async () => {
+    const ns = await h.namespace('gen-ecr-jwt-refused');
+    const role = `arn:aws:iam::222233334444:role/refused-${ns}`;
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'puller', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': role } } });
+    const spec = { region: 'us-east-1', auth: { jwt: { serviceAccountRef: { name: 'puller' } } } };
+    proxy.inject({ action: 'AssumeRoleWithWebIdentity', when: (p) => p.RoleArn === role, code: 'InvalidIdentityToken', message: 'Incorrect token audience', times: 1 });
+    const err = await rejected(ecr(spec, used(ns)));
+    expect(err.code).toBe('AWSAuthenticationFailed');
+    expect(err.message).toContain(role);
+    expect(text(await ecr(spec, used(ns))).password).toBe('222233334444-auth-token');
+    expect(proxy.count('AssumeRoleWithWebIdentity', (p) => p.RoleArn === role)).toBe(2);
+  });
+
   it('ESO\'s own example sets secretRef and jwt: secretRef is used, as ESO does', async () => {
     const ns = await h.namespace('gen-ecr-both');
     await keysSecret(ns, 'creds', '555566667777');
