@@ -64,7 +64,9 @@ export class KubeGeneratorRunner implements GeneratorRunner {
 
   private async generateCluster(namespace: string, name: string, apiVersion: string): Promise<GeneratedData> {
     if (!this.options.clusterGenerators) {
-      throw new OperatorError('ClusterGeneratorDisabled', `ClusterGenerator "${name}": the operator serves one namespace (WATCH_NAMESPACE) and reads no cluster-scoped kind; use a generator in namespace "${namespace}"`);
+      // Only the watched namespace's objects reach here, so `namespace` is the one it watches.
+      throw new OperatorError('ClusterGeneratorDisabled', `ClusterGenerator "${name}" is not served: this operator watches only namespace "${namespace}" `
+        + '(WATCH_NAMESPACE) and reads no ClusterGenerator in that mode; use a generator of this namespace');
     }
     const described = `ClusterGenerator "${name}"`;
     const object = await this.read(this.kindInfo('ClusterGenerator', apiVersion), apiVersion, undefined, name, described) as ClusterGenerator;
