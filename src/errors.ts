@@ -139,6 +139,18 @@ export const reasonCodes = {
   InvalidRestartTarget: { retry: false },
   /** Listing or patching the workloads to restart failed: retried with backoff until done (one Warning per restart). */
   RestartFailed: { retry: true },
+  /**
+   * Generators (generators.external-secrets.io, src/generators/). GeneratorNotFound: the generator a
+   * generatorRef names does not exist (yet) in the ExternalSecret's namespace, or as a ClusterGenerator.
+   * InvalidGeneratorSpec: the generator's spec cannot be used (go-password's rules, secretKeys, a
+   * ClusterGenerator without the spec of its kind). Both retried: the fix is to the generator, which
+   * the operator does not watch. ClusterGeneratorDisabled: a generatorRef names a ClusterGenerator
+   * and the operator serves one namespace (WATCH_NAMESPACE), where it reads no cluster-scoped kind;
+   * not retried, as ClusterSecretStoreDisabled.
+   */
+  GeneratorNotFound: { retry: true },
+  InvalidGeneratorSpec: { retry: true },
+  ClusterGeneratorDisabled: { retry: false },
   /** A call to the Kubernetes API failed. */
   KubernetesAPIError: { retry: true },
   /** A bug or an unexpected failure: retried, and worth a report. */

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { AwsProviders } from './aws/store-providers.ts';
+import { generatorKinds } from './generators/generator-kinds.ts';
+import { KubeGeneratorRunner } from './generators/runner.ts';
 import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
 import { storeLookup, type ControllerClass } from './controllers/controller-class.ts';
 import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
@@ -143,6 +145,7 @@ export class Operator {
       refreshRequests,
       changeIndex,
       restarts: this.restarts,
+      generators: new KubeGeneratorRunner({ kube, kinds: generatorKinds({ aws: this.providers }), clusterGenerators: cluster !== undefined }),
     });
     this.reads = changeIndex;
     this.changes = new ChangeRouter({

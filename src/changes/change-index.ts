@@ -1,6 +1,6 @@
 import { refKey, type ObjectRef } from '../kube/object-ref.ts';
 import { DEFAULT_VERSION } from '../aws/provider.ts';
-import type { Fetch, FindSpec } from '../sync/fetch-plan.ts';
+import type { FindSpec, StoreFetch } from '../sync/fetch-plan.ts';
 import { compileGoRegexp } from '../sync/rewrite.ts';
 import { secretNamesOf } from './secret-name.ts';
 import type { ChangeScope, ReadsByStore, SecretChange, StoreReads } from './secret-change.ts';
@@ -133,7 +133,7 @@ function sameReads(before: Reads, namespace: string, stores: readonly ReadThroug
  * What an ExternalSecret reads through each of its stores, from its fetch plan (sync/fetch-plan.ts):
  * the stores by their key in the plan, with the reference and region of each.
  */
-export function readsOfPlan(stores: Iterable<readonly [string, { ref: ObjectRef; region: string }]>, plan: readonly Fetch[]): ReadThroughStore[] {
+export function readsOfPlan(stores: Iterable<readonly [string, { ref: ObjectRef; region: string }]>, plan: readonly StoreFetch[]): ReadThroughStore[] {
   const reads: ReadThroughStore[] = [];
   for (const [key, { ref, region }] of stores) {
     const secretIds: string[] = [];

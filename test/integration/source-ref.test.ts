@@ -205,16 +205,19 @@ describe('data[].sourceRef.storeRef and dataFrom[].sourceRef.storeRef', () => {
     }
   });
 
-  it('sourceRef.generatorRef stays UnsupportedField, naming generators, and reads nothing', async () => {
+  it('data[].sourceRef.generatorRef stays UnsupportedField (not implemented in data[], as in ESO), and reads nothing', async () => {
     const ns = await twoStores('source-ref-generator');
     const since = proxy.calls.length;
     await applyExternalSecret(h, ns, 'es', {
-      data: [{ secretKey: 'home', remoteRef: { key: 'db', property: 'v' } }],
-      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'pw' } } }],
+      data: [
+        { secretKey: 'home', remoteRef: { key: 'db', property: 'v' } },
+        { secretKey: 'pw', remoteRef: { key: 'db' }, sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'pw' } } },
+      ],
     });
     const failed = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
     expect(readyCondition(failed).message).toBe(
-      'UnsupportedField: not supported by this operator yet: spec.dataFrom[0].sourceRef.generatorRef (generators are not implemented: Password "pw")',
+      'UnsupportedField: not supported by this operator yet: spec.data[1].sourceRef.generatorRef (Password "pw": a generator cannot fill one key of spec.data, '
+        + 'as in ESO, where it is deprecated and not implemented; use spec.dataFrom[].sourceRef.generatorRef)',
     );
     await operatorCaughtUp(h, [failed]);
     expect(await h.secret(ns, 'es')).toBeUndefined();

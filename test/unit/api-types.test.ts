@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { API_GROUP, CRD_DIR, GENERATORS_GROUP, loadCrds, OUTPUT, renderTypes, type Crd } from '../../scripts/generate-types.ts';
 import { crdKinds } from '../../src/api/generated.ts';
 import { schemaAt, structuralProblems, validate, type JsonSchema } from '../helpers/schema-check.ts';
+import { CLUSTER_GENERATOR_SPEC_FIELDS } from '../../src/generators/runner.ts';
 
 const crds = loadCrds(CRD_DIR) as Crd[];
 const KINDS = ['ClusterExternalSecret', 'ClusterSecretStore', 'ExternalSecret', 'SecretStore'];
@@ -175,6 +176,53 @@ describe('crds/*.yaml: the AWS generators', () => {
     expect(schemaAt(sts, 'spec.requestParameters.tokenCode')).toMatchObject({ type: 'string' });
     expect(validate({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, kind: 'STSSessionToken', metadata: {}, spec: { regoin: 'x' } }, sts))
       .toEqual(['spec.region: required', 'spec.regoin: unknown field']);
+  });
+});
+
+// Generators (generators.external-secrets.io): the kinds this operator implements, and ClusterGenerator.
+const GENERATOR_KINDS = ['ClusterGenerator', 'Password', 'UUID'];
+const generatorSchema = (kind: string): JsonSchema => schema(kind, 'v1alpha1');
+
+describe('crds/*.yaml: generators', () => {
+  it.each(GENERATOR_KINDS)('%s: served as v1alpha1 only (storage), as ESO serves it, in the generators group', (kind) => {
+    const c = crd(kind) as Crd & { metadata: { name: string } };
+    expect(c.apiVersion).toBe('apiextensions.k8s.io/v1');
+    expect(c.spec.group).toBe(GENERATORS_GROUP);
+    expect(c.metadata.name).toBe(`${c.spec.names.plural}.${GENERATORS_GROUP}`);
+    expect(c.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
+    expect(c.spec.scope).toBe(kind === 'ClusterGenerator' ? 'Cluster' : 'Namespaced');
+    expect((c.spec.names as { categories?: string[] }).categories).toEqual(['external-secrets', 'external-secrets-generators']);
+    expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, plural: c.spec.names.plural });
+  });
+
+  it.each(GENERATOR_KINDS)('%s: schema is structural and its defaults validate', (kind) => {
+    expect(structuralProblems(generatorSchema(kind))).toEqual([]);
+  });
+
+  it('carry ESO\'s Password names and defaults', () => {
+    const spec = schemaAt(generatorSchema('Password'), 'spec')!;
+    expect(Object.keys(spec.properties!).sort()).toEqual(['allowRepeat', 'digits', 'encoding', 'length', 'noUpper', 'secretKeys', 'symbolCharacters', 'symbols']);
+    expect(spec.properties!['length']).toMatchObject({ type: 'integer', default: 24 });
+    expect(spec.properties!['noUpper']).toMatchObject({ type: 'boolean', default: false });
+    expect(spec.properties!['allowRepeat']).toMatchObject({ type: 'boolean', default: false });
+    expect(spec.properties!['encoding']).toMatchObject({ enum: ['base64', 'base64url', 'base32', 'hex', 'raw'], default: 'raw' });
+    expect(spec.required).toEqual(['length', 'noUpper', 'allowRepeat']);
+  });
+
+  it('ClusterGenerator: spec.kind takes ESO\'s kinds, and spec.generator holds exactly one spec, each implemented kind\'s the standalone kind\'s spec', () => {
+    const spec = schemaAt(generatorSchema('ClusterGenerator'), 'spec')!;
+    expect(spec.required).toEqual(['kind', 'generator']);
+    expect(spec.properties!['kind']!.enum).toEqual(['ACRAccessToken', 'BeyondtrustWorkloadCredentialsDynamicSecret', 'CloudsmithAccessToken', 'ECRAuthorizationToken',
+      'Fake', 'GCRAccessToken', 'GithubAccessToken', 'QuayAccessToken', 'Password', 'SSHKey', 'STSSessionToken', 'UUID', 'VaultDynamicSecret', 'Webhook', 'Grafana', 'MFA']);
+    const generator = spec.properties!['generator']!;
+    expect(generator).toMatchObject({ minProperties: 1, maxProperties: 1 });
+    for (const [kind, field] of Object.entries(CLUSTER_GENERATOR_SPEC_FIELDS)) {
+      expect(spec.properties!['kind']!.enum, kind).toContain(kind);
+      const own = crds.some((c) => c.spec.names.kind === kind) ? generatorSchema(kind).properties!['spec'] : undefined;
+      // A kind this operator serves: the very schema of its own CRD. Any other: kept as written, for ESO's manifests.
+      expect(generator.properties![field], field).toEqual(own ?? expect.objectContaining({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
+    }
+    expect(Object.keys(generator.properties!).sort()).toEqual(Object.values(CLUSTER_GENERATOR_SPEC_FIELDS).sort());
   });
 });
 

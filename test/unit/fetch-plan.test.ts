@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSpec } from '../../src/api/generated.ts';
 import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
-import { type Fetch, fetchFor, fetchForFind, planFetches } from '../../src/sync/fetch-plan.ts';
+import { type StoreFetch, fetchFor, fetchForFind, planFetches } from '../../src/sync/fetch-plan.ts';
 
 /** A fetch without its id: what the provider of its store (named unless the default) will be asked. */
-const call = (f: Fetch) => {
+const call = (f: StoreFetch) => {
   const { id: _id, store, ...rest } = f;
   return store === DEFAULT_STORE ? rest : { store, ...rest };
 };
