@@ -162,7 +162,7 @@ export class ExternalSecretReconciler {
     }
     const plan = planFetches(es.spec, prefixes);
     this.deps.changeIndex?.record(refKey(refOf(es)), es.metadata.namespace!, readsOfPlan(
-      [...stores].map(([key, { ref, identity }]) => [key, { ref, region: identity.aws.region! }] as const), plan,
+      [...stores].map(([key, { ref, identity }]) => [key, { ref, region: identity.aws.region!, service: identity.aws.service }] as const), plan,
     ));
     const results = await runFetches(providers, plan);
     const { data, missing } = assembleProviderData(es.spec, results, prefixes, renderTransform);
