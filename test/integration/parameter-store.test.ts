@@ -171,6 +171,43 @@ describe('Parameter Store reads', () => {
   });
 });
 
+describe('Parameter Store failures', () => {
+  it('a throttled GetParameters fails the sync as AWSThrottled, is retried with backoff, and then syncs', async () => {
+    const region = 'eu-west-2';
+    const names = [`/ps-${PID}/throttled/a`, `/ps-${PID}/throttled/b`];
+    await putParameters(region, names.map((name, i) => ({ name, value: `t${i}` })));
+    // The SDK's own three attempts, and the first retry of the reconcile.
+    proxy.inject({ action: 'GetParameters', region, code: 'ThrottlingException', message: 'Rate exceeded', times: 4 });
+    const ns = await h.namespace('ps-throttled');
+    await applyExternalSecret(h, ns, 'es', { data: names.map((name, i) => ({ secretKey: `k${i}`, remoteRef: { key: name } })) });
+    const labels = { name: 'es', namespace: ns, reason: 'AWSThrottled' };
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
+      spec: { provider: { aws: { service: 'ParameterStore', region } } },
+    });
+    await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    expect(decode((await h.secret(ns, 'es')).data)).toEqual({ k0: 't0', k1: 't1' });
+    expect(await metricValue(h.operator.metrics.syncErrorsByReason, labels)).toBeGreaterThanOrEqual(1);
+    expect(proxy.count('GetParameters', (p) => p.Names?.includes(names[0]))).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a SecureString whose KMS key cannot be used is AWSDecryptionFailure, naming the parameter and not quoting AWS', async () => {
+    const region = 'eu-west-2';
+    const name = `/ps-${PID}/kms/secure`;
+    await putParameters(region, [{ name, value: 'never seen', type: 'SecureString' }]);
+    proxy.inject({ action: 'GetParameter', region, when: (p) => p.Name === `${name}:1`, code: 'InvalidKeyId', message: 'KMS-BODY-TEXT key is disabled' });
+    const ns = await parameterStoreNamespace('ps-kms', region);
+    await applyExternalSecret(h, ns, 'es', { data: [{ secretKey: 'v', remoteRef: { key: name, version: '1' } }] });
+    const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    const message = readyCondition(es).message as string;
+    expect(message).toContain('AWSDecryptionFailure');
+    expect(message).toContain(`${name}:1`);
+    expect(message).toContain('kms:Decrypt');
+    expect(message).not.toContain('KMS-BODY-TEXT');
+    proxy.clearFaults();
+  });
+});
+
 describe('Parameter Store finds (keys are full parameter names, converted as ESO converts them)', () => {
   const region = 'sa-east-1';
   const base = `/ps-${PID}/find`;
