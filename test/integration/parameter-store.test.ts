@@ -81,6 +81,7 @@ describe('ESO documentation', () => {
     });
     const s = await h.kube.get(secretStores.path(ns, 'secretstore-sample'));
     expect(readyCondition(s)).toMatchObject({ status: 'True', reason: 'Valid' });
+    expect(await metricValue(h.operator.metrics.providerCalls, { provider: 'AWS/ParameterStore', call: 'ListTagsForResource', status: 'success' })).toBeGreaterThanOrEqual(1);
     // The store's role was assumed on top of its keys, as ESO does.
     expect(proxy.calls.some((c) => c.action === 'AssumeRole' && c.params.RoleArn === 'iam-role')).toBe(true);
   });
@@ -253,6 +254,8 @@ describe('Parameter Store finds (keys are full parameter names, converted as ESO
     ]));
     expect(calls.filter((c) => c.action === 'GetParameters').map(namesRead)).toEqual([[`${base}/a`, `${base}/sub/deep/c`]]);
     expect(calls.filter((c) => c.action === 'GetParameter')).toEqual([]);
+    // ESO's metric, under ESO's call name for DescribeParameters.
+    expect(await metricValue(h.operator.metrics.providerCalls, { provider: 'AWS/ParameterStore', call: 'DescribeParameter', status: 'success' })).toBeGreaterThanOrEqual(1);
   });
 
   it('with name and tags, the tags are ignored, as ESO ignores them', async () => {
