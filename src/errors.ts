@@ -40,6 +40,12 @@ export const reasonCodes = {
   AWSAccessDenied: { retry: true },
   /** The AWS secret (or the requested version) does not exist or is marked for deletion. */
   AWSSecretNotFound: { retry: true },
+  /**
+   * The requested version or label of a Parameter Store parameter does not exist
+   * (ParameterVersionNotFound). Unlike a missing parameter (AWSSecretNotFound) it is an error
+   * whatever the deletion policy, as in ESO. Retried: the version may be written yet.
+   */
+  AWSVersionNotFound: { retry: true },
   /** KMS could not decrypt the secret. */
   AWSDecryptionFailure: { retry: true },
   /** AWS throttled the call. */

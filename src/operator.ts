@@ -121,6 +121,11 @@ export class Operator {
           metrics.providerCalls.inc({ provider: 'AWS/SecretsManager', call, status: ok ? 'success' : 'error' });
           metrics.awsCalls.inc({ service: 'secretsmanager', operation: call, outcome: ok ? 'success' : 'error' });
         },
+        onParameterStoreCall: (call, ok) => {
+          // ESO's label for DescribeParameters is DescribeParameter (its CallAWSPSDescribeParameter).
+          metrics.providerCalls.inc({ provider: 'AWS/ParameterStore', call: call === 'DescribeParameters' ? 'DescribeParameter' : call, status: ok ? 'success' : 'error' });
+          metrics.awsCalls.inc({ service: 'ssm', operation: call, outcome: ok ? 'success' : 'error' });
+        },
         onCache: (result) => metrics.valueReads.inc({ result }),
         onBatch: (size) => metrics.batchSize.observe(size),
         onFallback: (operation) => metrics.fallbacks.inc({ operation }),

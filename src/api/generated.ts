@@ -387,14 +387,14 @@ export interface SecretStoreSpec {
 }
 
 export interface SecretStoreProvider {
-  /** AWS Secrets Manager. */
+  /** AWS Secrets Manager or Parameter Store (service). */
   aws?: AwsProvider;
   /** Fields not modelled here are kept as they are. */
   [key: string]: unknown;
 }
 
 export interface AwsProvider {
-  /** AWS service to read from. Only SecretsManager is supported; other values are reported in the Ready condition. */
+  /** AWS service to read from, SecretsManager (default) or ParameterStore; CertificateManager is reported unsupported in the Ready condition. */
   service: 'SecretsManager' | 'ParameterStore' | 'CertificateManager';
   /** AWS region, e.g. us-east-1. */
   region: string;

@@ -154,13 +154,13 @@ describe('data[].sourceRef.storeRef and dataFrom[].sourceRef.storeRef', () => {
     const ns = await twoStores('source-ref-store-fixed');
     await applyManifest(h.kube, {
       apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'params', namespace: ns },
-      spec: { provider: { aws: { service: 'ParameterStore', region: AWAY } } },
+      spec: { provider: { aws: { service: 'CertificateManager', region: AWAY } } },
     });
     await applyExternalSecret(h, ns, 'es', {
       data: [{ secretKey: 'v', remoteRef: { key: 'api', property: 'v' }, sourceRef: { storeRef: { name: 'params' } } }],
     });
     const failed = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
-    expect(readyCondition(failed).message).toBe(`UnsupportedProvider: spec.data[0].sourceRef.storeRef: SecretStore "${ns}/params" sets spec.provider.aws.service "ParameterStore"; only SecretsManager is supported`);
+    expect(readyCondition(failed).message).toBe(`UnsupportedProvider: spec.data[0].sourceRef.storeRef: SecretStore "${ns}/params" sets spec.provider.aws.service "CertificateManager"; only SecretsManager and ParameterStore are supported`);
     // Not retried: only the store's change, seen through the watch on every store an ExternalSecret names, brings it back.
     await secretStore(ns, 'params', AWAY, `${base}/away/`);
     await readyAs(h, ns, 'es', 'True', 'SecretSynced');

@@ -165,7 +165,7 @@ export class ExternalSecretReconciler {
     }
     const plan = planFetches(es.spec, prefixes);
     this.deps.changeIndex?.record(refKey(refOf(es)), es.metadata.namespace!, readsOfPlan(
-      [...stores].map(([key, { ref, identity }]) => [key, { ref, region: identity.aws.region! }] as const), plan,
+      [...stores].map(([key, { ref, identity }]) => [key, { ref, region: identity.aws.region!, service: identity.aws.service }] as const), plan,
     ));
     // Generator runs are not in the plan the change index records: no change in AWS refreshes them.
     const generations = planGenerations(es.spec);
