@@ -11,7 +11,9 @@ export const crdKinds = {
   ClusterSecretStore: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', plural: 'clustersecretstores', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
   ClusterExternalSecret: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', plural: 'clusterexternalsecrets', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
   ClusterGenerator: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', plural: 'clustergenerators', namespaced: false, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
+  ECRAuthorizationToken: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', plural: 'ecrauthorizationtokens', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
   Password: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', plural: 'passwords', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
+  STSSessionToken: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'STSSessionToken', plural: 'stssessiontokens', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
   UUID: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', plural: 'uuids', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
 } as const;
 
@@ -85,12 +87,28 @@ export interface ClusterGenerator {
   spec: ClusterGeneratorSpec;
 }
 
+/** A generator of Amazon ECR registry credentials (ECR GetAuthorizationToken): each use gives a new token, valid 12 hours, as the keys username, password, proxy_endpoint and expires_at. */
+export interface ECRAuthorizationToken {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: ECRAuthorizationTokenSpec;
+}
+
 /** Password generates a random password each time an ExternalSecret or PushSecret using it refreshes, as ESO's Password generator does (output key "password"). */
 export interface Password {
   apiVersion: string;
   kind: string;
   metadata: ObjectMeta;
   spec: PasswordSpec;
+}
+
+/** A generator of temporary AWS credentials (STS GetSessionToken): each use gives new ones, as the keys access_key_id, secret_access_key, session_token and expiration. */
+export interface STSSessionToken {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: STSSessionTokenSpec;
 }
 
 /** UUID generates a random (version 4) UUID each time an ExternalSecret or PushSecret using it refreshes, as ESO's UUID generator does (output key "uuid"). */
@@ -550,8 +568,8 @@ export interface GeneratorSpec {
   beyondtrustWorkloadCredentialsDynamicSecretSpec?: Record<string, unknown>;
   /** The spec of a generator of kind CloudsmithAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   cloudsmithAccessTokenSpec?: Record<string, unknown>;
-  /** The spec of a generator of kind ECRAuthorizationToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
-  ecrAuthorizationTokenSpec?: Record<string, unknown>;
+  /** Where and as whom to ask ECR for a token. */
+  ecrAuthorizationTokenSpec?: ECRAuthorizationTokenSpec;
   /** The spec of a generator of kind Fake, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   fakeSpec?: Record<string, unknown>;
   /** The spec of a generator of kind GCRAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
@@ -568,14 +586,64 @@ export interface GeneratorSpec {
   quayAccessTokenSpec?: Record<string, unknown>;
   /** The spec of a generator of kind SSHKey, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   sshKeySpec?: Record<string, unknown>;
-  /** The spec of a generator of kind STSSessionToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
-  stsSessionTokenSpec?: Record<string, unknown>;
+  /** Where and as whom to ask STS for a session token. */
+  stsSessionTokenSpec?: STSSessionTokenSpec;
   /** UUID takes no settings. */
   uuidSpec?: Record<string, unknown>;
   /** The spec of a generator of kind VaultDynamicSecret, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   vaultDynamicSecretSpec?: Record<string, unknown>;
   /** The spec of a generator of kind Webhook, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   webhookSpec?: Record<string, unknown>;
+}
+
+export interface ECRAuthorizationTokenSpec {
+  /** AWS region of the registry, e.g. eu-west-1. */
+  region: string;
+  /** ARN of an IAM role to assume after the base identity (auth). */
+  role?: string;
+  /** public: a token for Amazon ECR Public (not supported by this operator; reported as UnsupportedField). Any other value, or none: a token for the account's private registry, as ESO does. */
+  scope?: string;
+  /** How to obtain the AWS credentials the call is signed with: secretRef or jwt (when both are set, secretRef is used, as ESO does). Neither: the operator's own credentials (the SDK default chain, e.g. IRSA). References resolve in the namespace of the ExternalSecret using the generator. */
+  auth?: GeneratorAwsAuth;
+}
+
+export interface GeneratorAwsAuth {
+  /** Static access keys stored in a Secret. */
+  secretRef?: GeneratorAwsAuthSecretRef;
+  /** A token for a ServiceAccount exchanged with AssumeRoleWithWebIdentity; the role comes from the ServiceAccount's eks.amazonaws.com/role-arn annotation. */
+  jwt?: GeneratorAwsJwtAuth;
+}
+
+export interface GeneratorAwsAuthSecretRef {
+  /** The access key ID. */
+  accessKeyIDSecretRef?: GeneratorSecretKeySelector;
+  /** The secret access key. */
+  secretAccessKeySecretRef?: GeneratorSecretKeySelector;
+  /** The session token, for temporary credentials. */
+  sessionTokenSecretRef?: GeneratorSecretKeySelector;
+}
+
+export interface GeneratorSecretKeySelector {
+  /** Name of the Secret. */
+  name?: string;
+  /** Key in the Secret. */
+  key?: string;
+  /** Namespace of the Secret. A generator's references never leave the namespace of the ExternalSecret using it; another namespace here is refused (ESO ignores this field). */
+  namespace?: string;
+}
+
+export interface GeneratorAwsJwtAuth {
+  /** The ServiceAccount to request a token for. */
+  serviceAccountRef?: GeneratorServiceAccountSelector;
+}
+
+export interface GeneratorServiceAccountSelector {
+  /** Name of the ServiceAccount. */
+  name: string;
+  /** Namespace of the ServiceAccount. A generator's references never leave the namespace of the ExternalSecret using it; another namespace here is refused (ESO ignores this field). */
+  namespace?: string;
+  /** Token audiences, in addition to the ServiceAccount's eks.amazonaws.com/audience annotation (default sts.amazonaws.com). */
+  audiences?: string[];
 }
 
 export interface PasswordSpec {
@@ -595,4 +663,24 @@ export interface PasswordSpec {
   encoding?: 'base64' | 'base64url' | 'base32' | 'hex' | 'raw';
   /** The keys to write, each with its own password. Default: one key, "password". */
   secretKeys?: string[];
+}
+
+export interface STSSessionTokenSpec {
+  /** AWS region of the STS endpoint, e.g. eu-west-1. */
+  region: string;
+  /** ARN of an IAM role to assume after the base identity (auth) before asking for the session token. */
+  role?: string;
+  /** Parameters of the GetSessionToken call. */
+  requestParameters?: STSSessionTokenRequestParameters;
+  /** How to obtain the AWS credentials the call is signed with: secretRef (jwt is refused, as ESO refuses it: STS gives no session token to a web identity). Neither: the operator's own credentials (the SDK default chain, e.g. IRSA). References resolve in the namespace of the ExternalSecret using the generator. */
+  auth?: GeneratorAwsAuth;
+}
+
+export interface STSSessionTokenRequestParameters {
+  /** How long the credentials stay valid, in seconds (AWS allows 900 to 129600; its default is 43200, 12 hours). */
+  sessionDuration?: number;
+  /** Serial number or ARN of the MFA device of the IAM user making the call, when its policy requires MFA. */
+  serialNumber?: string;
+  /** The code the MFA device shows, when MFA is required. */
+  tokenCode?: string;
 }

@@ -52,6 +52,8 @@ export interface ProvidersOptions {
  */
 export class AwsProviders {
   private readonly clients = new Map<string, { region: string; client: SecretsManagerClient; fetcher: SecretFetcher }>();
+  /** sharedCredentialsFor's identities, least recently used first; undefined is the operator's own default chain. */
+  private readonly identities = new Map<string, AwsCredentialIdentityProvider | undefined>();
   private readonly values: ValueCache;
   private readonly log: Logger;
   private readonly sts: StsClients;
@@ -126,6 +128,25 @@ export class AwsProviders {
     return this.assumeChain(store.aws, region, base.credentials);
   }
 
+  /**
+   * The credentials of a store identity as used from `namespace` (as credentialsFor), shared by every
+   * caller of that identity, with a key that names it (region, base credentials, roles): a generator
+   * used by many ExternalSecrets signs with one memoized STS exchange. Bounded like the clients.
+   */
+  async sharedCredentialsFor(store: StoreIdentity, namespace: string): Promise<{ key: string; credentials: AwsCredentialIdentityProvider | undefined }> {
+    const aws = store.aws;
+    const region = aws.region!;
+    const base = await this.baseCredentials(store, namespace, region);
+    const key = JSON.stringify([region, base.identity, roleChain(aws), aws.externalID ?? '', aws.sessionTags ?? [], aws.transitiveTagKeys ?? []]);
+    const known = this.identities.has(key);
+    const credentials = known ? this.identities.get(key) : this.assumeChain(aws, region, base.credentials);
+    // Refresh recency for the LRU.
+    this.identities.delete(key);
+    this.identities.set(key, credentials);
+    if (this.identities.size > MAX_CLIENTS) this.identities.delete(this.identities.keys().next().value!);
+    return { key, credentials };
+  }
+
   /** The store's roles (additionalRoles, then role) assumed in turn from `base`, each memoized and refreshed ahead of expiry. */
   private assumeChain(aws: AwsProvider, region: string, base: AwsCredentialIdentityProvider | undefined): AwsCredentialIdentityProvider | undefined {
     const chain = roleChain(aws);
@@ -164,6 +185,7 @@ export class AwsProviders {
       client.destroy();
     }
     this.clients.clear();
+    this.identities.clear();
     this.sts.destroy();
   }
 
