@@ -139,6 +139,8 @@ export class Operator {
     const { cluster } = this.caches;
     // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
     const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
+    // Generators (src/generators/): one runner for every kind of object that names a generatorRef.
+    const generators = new KubeGeneratorRunner({ kube, kinds: generatorKinds({ aws: this.providers }), clusterGenerators: cluster !== undefined });
     const changeIndex = new ChangeIndex();
     const refreshRequests = new RefreshRequests();
     const externalSecrets = externalSecretController(this.caches, {
@@ -150,7 +152,7 @@ export class Operator {
       refreshRequests,
       changeIndex,
       restarts: this.restarts,
-      generators: new KubeGeneratorRunner({ kube, kinds: generatorKinds({ aws: this.providers }), clusterGenerators: cluster !== undefined }),
+      generators,
     });
     this.reads = changeIndex;
     this.changes = new ChangeRouter({

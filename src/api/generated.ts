@@ -568,8 +568,8 @@ export interface GeneratorSpec {
   beyondtrustWorkloadCredentialsDynamicSecretSpec?: Record<string, unknown>;
   /** The spec of a generator of kind CloudsmithAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   cloudsmithAccessTokenSpec?: Record<string, unknown>;
-  /** The spec of a generator of kind ECRAuthorizationToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
-  ecrAuthorizationTokenSpec?: Record<string, unknown>;
+  /** Where and as whom to ask ECR for a token. */
+  ecrAuthorizationTokenSpec?: ECRAuthorizationTokenSpec;
   /** The spec of a generator of kind Fake, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   fakeSpec?: Record<string, unknown>;
   /** The spec of a generator of kind GCRAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
@@ -586,33 +586,14 @@ export interface GeneratorSpec {
   quayAccessTokenSpec?: Record<string, unknown>;
   /** The spec of a generator of kind SSHKey, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   sshKeySpec?: Record<string, unknown>;
-  /** The spec of a generator of kind STSSessionToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
-  stsSessionTokenSpec?: Record<string, unknown>;
+  /** Where and as whom to ask STS for a session token. */
+  stsSessionTokenSpec?: STSSessionTokenSpec;
   /** UUID takes no settings. */
   uuidSpec?: Record<string, unknown>;
   /** The spec of a generator of kind VaultDynamicSecret, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   vaultDynamicSecretSpec?: Record<string, unknown>;
   /** The spec of a generator of kind Webhook, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
   webhookSpec?: Record<string, unknown>;
-}
-
-export interface PasswordSpec {
-  /** Length of the password, in characters. 0 or less means the default, 24. */
-  length: number;
-  /** How many digits the password holds. Default 25% of the length, rounded down. */
-  digits?: number;
-  /** How many symbols the password holds. Default 25% of the length, rounded down. */
-  symbols?: number;
-  /** The symbols to draw from. Empty or absent: ~!@#$%^&*()_+`-={}|[]\:"<>?,./ */
-  symbolCharacters?: string;
-  /** Leave out uppercase letters. */
-  noUpper: boolean;
-  /** Let a character appear more than once. Without it the password holds each character at most once, which bounds its length. */
-  allowRepeat: boolean;
-  /** How the password is written: raw (default), base64, base64url, base32 or hex. */
-  encoding?: 'base64' | 'base64url' | 'base32' | 'hex' | 'raw';
-  /** The keys to write, each with its own password. Default: one key, "password". */
-  secretKeys?: string[];
 }
 
 export interface ECRAuthorizationTokenSpec {
@@ -663,6 +644,25 @@ export interface GeneratorServiceAccountSelector {
   namespace?: string;
   /** Token audiences, in addition to the ServiceAccount's eks.amazonaws.com/audience annotation (default sts.amazonaws.com). */
   audiences?: string[];
+}
+
+export interface PasswordSpec {
+  /** Length of the password, in characters. 0 or less means the default, 24. */
+  length: number;
+  /** How many digits the password holds. Default 25% of the length, rounded down. */
+  digits?: number;
+  /** How many symbols the password holds. Default 25% of the length, rounded down. */
+  symbols?: number;
+  /** The symbols to draw from. Empty or absent: ~!@#$%^&*()_+`-={}|[]\:"<>?,./ */
+  symbolCharacters?: string;
+  /** Leave out uppercase letters. */
+  noUpper: boolean;
+  /** Let a character appear more than once. Without it the password holds each character at most once, which bounds its length. */
+  allowRepeat: boolean;
+  /** How the password is written: raw (default), base64, base64url, base32 or hex. */
+  encoding?: 'base64' | 'base64url' | 'base32' | 'hex' | 'raw';
+  /** The keys to write, each with its own password. Default: one key, "password". */
+  secretKeys?: string[];
 }
 
 export interface STSSessionTokenSpec {

@@ -5,7 +5,7 @@ import { uuidGenerator } from './uuid.ts';
 
 /** What generator kinds may need from the operator: the AWS generators get credentials as a store does. */
 export interface GeneratorDeps {
-  aws: Pick<AwsProviders, 'credentialsFor'>;
+  aws: AwsProviders;
 }
 
 /**

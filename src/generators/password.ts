@@ -54,7 +54,7 @@ export function passwordRules(spec: Partial<PasswordSpec>): PasswordRules {
   const length = spec.length !== undefined && spec.length > 0 ? spec.length : DEFAULT_LENGTH;
   const quarter = Math.trunc(Math.fround(Math.fround(length) * 0.25));
   const keys = spec.secretKeys?.length ? spec.secretKeys : ['password'];
-  if (keys.some((key, i) => key === '' || keys.indexOf(key) !== i)) throw invalid('secretKeys must be non-empty and unique');
+  if (keys.includes('') || new Set(keys).size !== keys.length) throw invalid('secretKeys must be non-empty and unique');
   return {
     length,
     digits: spec.digits ?? quarter,

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { applyManifest } from '../../dev/apply.ts';
 import { AwsProviders } from '../../src/aws/store-providers.ts';
 import { OperatorError } from '../../src/errors.ts';
-import { AwsGeneratorClients, type GeneratorService } from '../../src/generators/aws-generator-clients.ts';
+import type { GeneratorService } from '../../src/generators/aws-generator-call.ts';
+import { AwsGeneratorClients } from '../../src/generators/aws-generator-clients.ts';
 import { ecrAuthorizationToken } from '../../src/generators/ecr-authorization-token.ts';
 import type { GeneratedData, GeneratorUse } from '../../src/generators/generator.ts';
 import { stsSessionToken } from '../../src/generators/sts-session-token.ts';

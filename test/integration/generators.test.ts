@@ -212,6 +212,15 @@ describe('what cannot run is Ready=False, with its reason', () => {
     expect(await h.secret(other, 'es')).toBeUndefined();
   });
 
+  it('a Password longer than a Secret holds: SecretTooLarge, refused before anything is drawn', async () => {
+    const ns = await h.namespace('gen-too-large');
+    await password(ns, 'huge', { length: 2_000_000, digits: 0, symbols: 0, allowRepeat: true });
+    await applyExternalSecret(h, ns, 'es', { dataFrom: [generatorRef('Password', 'huge')] });
+    const failed = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    expect(readyCondition(failed).message).toBe('SecretTooLarge: spec.dataFrom[0]: Password "huge": 2000000 characters of passwords would be more than a Secret holds (at most 1048576)');
+    expect(await h.secret(ns, 'es')).toBeUndefined();
+  });
+
   it('a Password spec go-password refuses: InvalidGeneratorSpec with its message', async () => {
     const ns = await h.namespace('gen-invalid');
     await password(ns, 'pw', { length: 4, digits: 3, symbols: 2 });

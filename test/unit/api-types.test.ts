@@ -137,48 +137,6 @@ describe('crds/*.yaml', () => {
   });
 });
 
-describe('crds/*.yaml: the AWS generators', () => {
-  it.each(AWS_GENERATOR_KINDS)('%s: served as v1alpha1 (storage) of generators.external-secrets.io, namespaced, as ESO serves it', (kind) => {
-    const c = crd(kind) as Crd & { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> };
-    expect(c.spec.group).toBe(GENERATORS_GROUP);
-    expect(c.metadata.name).toBe(`${c.spec.names.plural}.${GENERATORS_GROUP}`);
-    expect(c.spec.scope).toBe('Namespaced');
-    expect(c.spec.names.plural).toBe(kind.toLowerCase() + 's');
-    expect((c.spec.names as { categories?: string[] }).categories).toEqual(['external-secrets', 'external-secrets-generators']);
-    const versions = c.spec.versions as (Crd['spec']['versions'][number] & Record<string, unknown>)[];
-    expect(versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
-    expect(versions[0]!.subresources).toEqual({ status: {} });
-    expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] });
-    expect(c.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'aws-secrets-operator' });
-  });
-
-  it.each(AWS_GENERATOR_KINDS)('%s: schema is structural', (kind) => {
-    expect(structuralProblems(schema(kind, 'v1alpha1'))).toEqual([]);
-  });
-
-  it('carry ESO\'s field names: region (required), role, auth (secretRef, jwt.serviceAccountRef), ECR scope, STS requestParameters', () => {
-    const ecr = schema('ECRAuthorizationToken', 'v1alpha1');
-    const sts = schema('STSSessionToken', 'v1alpha1');
-    for (const s of [ecr, sts]) {
-      expect(schemaAt(s, 'spec')?.required).toEqual(['region']);
-      for (const path of ['spec.region', 'spec.role', 'spec.auth.secretRef.accessKeyIDSecretRef.name', 'spec.auth.secretRef.secretAccessKeySecretRef.key',
-        'spec.auth.secretRef.sessionTokenSecretRef.namespace', 'spec.auth.jwt.serviceAccountRef.audiences']) {
-        expect(schemaAt(s, path), path).toBeDefined();
-      }
-      expect(schemaAt(s, 'spec.auth.jwt.serviceAccountRef')?.required).toEqual(['name']);
-      // ESO's own example sets both secretRef and jwt: no rule may refuse that.
-      expect(schemaAt(s, 'spec.auth')?.['x-kubernetes-validations']).toBeUndefined();
-    }
-    expect(schemaAt(ecr, 'spec.scope')).toMatchObject({ type: 'string' });
-    expect(schemaAt(ecr, 'spec.scope')?.enum).toBeUndefined();
-    expect(schemaAt(sts, 'spec.requestParameters.sessionDuration')).toMatchObject({ type: 'integer', format: 'int64' });
-    expect(schemaAt(sts, 'spec.requestParameters.serialNumber')).toMatchObject({ type: 'string' });
-    expect(schemaAt(sts, 'spec.requestParameters.tokenCode')).toMatchObject({ type: 'string' });
-    expect(validate({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, kind: 'STSSessionToken', metadata: {}, spec: { regoin: 'x' } }, sts))
-      .toEqual(['spec.region: required', 'spec.regoin: unknown field']);
-  });
-});
-
 // Generators (generators.external-secrets.io): the kinds this operator implements, and ClusterGenerator.
 const GENERATOR_KINDS = ['ClusterGenerator', 'Password', 'UUID'];
 const generatorSchema = (kind: string): JsonSchema => schema(kind, 'v1alpha1');
@@ -223,6 +181,48 @@ describe('crds/*.yaml: generators', () => {
       expect(generator.properties![field], field).toEqual(own ?? expect.objectContaining({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
     }
     expect(Object.keys(generator.properties!).sort()).toEqual(Object.values(CLUSTER_GENERATOR_SPEC_FIELDS).sort());
+  });
+});
+
+describe('crds/*.yaml: the AWS generators', () => {
+  it.each(AWS_GENERATOR_KINDS)('%s: served as v1alpha1 (storage) of generators.external-secrets.io, namespaced, as ESO serves it', (kind) => {
+    const c = crd(kind) as Crd & { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> };
+    expect(c.spec.group).toBe(GENERATORS_GROUP);
+    expect(c.metadata.name).toBe(`${c.spec.names.plural}.${GENERATORS_GROUP}`);
+    expect(c.spec.scope).toBe('Namespaced');
+    expect(c.spec.names.plural).toBe(kind.toLowerCase() + 's');
+    expect((c.spec.names as { categories?: string[] }).categories).toEqual(['external-secrets', 'external-secrets-generators']);
+    const versions = c.spec.versions as (Crd['spec']['versions'][number] & Record<string, unknown>)[];
+    expect(versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
+    expect(versions[0]!.subresources).toEqual({ status: {} });
+    expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] });
+    expect(c.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'aws-secrets-operator' });
+  });
+
+  it.each(AWS_GENERATOR_KINDS)('%s: schema is structural', (kind) => {
+    expect(structuralProblems(schema(kind, 'v1alpha1'))).toEqual([]);
+  });
+
+  it('carry ESO\'s field names: region (required), role, auth (secretRef, jwt.serviceAccountRef), ECR scope, STS requestParameters', () => {
+    const ecr = schema('ECRAuthorizationToken', 'v1alpha1');
+    const sts = schema('STSSessionToken', 'v1alpha1');
+    for (const s of [ecr, sts]) {
+      expect(schemaAt(s, 'spec')?.required).toEqual(['region']);
+      for (const path of ['spec.region', 'spec.role', 'spec.auth.secretRef.accessKeyIDSecretRef.name', 'spec.auth.secretRef.secretAccessKeySecretRef.key',
+        'spec.auth.secretRef.sessionTokenSecretRef.namespace', 'spec.auth.jwt.serviceAccountRef.audiences']) {
+        expect(schemaAt(s, path), path).toBeDefined();
+      }
+      expect(schemaAt(s, 'spec.auth.jwt.serviceAccountRef')?.required).toEqual(['name']);
+      // ESO's own example sets both secretRef and jwt: no rule may refuse that.
+      expect(schemaAt(s, 'spec.auth')?.['x-kubernetes-validations']).toBeUndefined();
+    }
+    expect(schemaAt(ecr, 'spec.scope')).toMatchObject({ type: 'string' });
+    expect(schemaAt(ecr, 'spec.scope')?.enum).toBeUndefined();
+    expect(schemaAt(sts, 'spec.requestParameters.sessionDuration')).toMatchObject({ type: 'integer', format: 'int64' });
+    expect(schemaAt(sts, 'spec.requestParameters.serialNumber')).toMatchObject({ type: 'string' });
+    expect(schemaAt(sts, 'spec.requestParameters.tokenCode')).toMatchObject({ type: 'string' });
+    expect(validate({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, kind: 'STSSessionToken', metadata: {}, spec: { regoin: 'x' } }, sts))
+      .toEqual(['spec.region: required', 'spec.regoin: unknown field']);
   });
 });
 
