@@ -311,6 +311,27 @@ describe('through ExternalSecrets: the operator runs the generators at each refr
     expect(proxy.calls.filter((c) => c.action === 'GetSessionToken').at(-1)?.params.DurationSeconds).toBe('3600');
   });
 
+  it('a ClusterGenerator of kind ECRAuthorizationToken: each namespace using it signs with its own Secret', async () => {
+    const [a, b] = [await h.namespace('gen-es-cluster-a'), await h.namespace('gen-es-cluster-b')];
+    await credsSecret(a, '313131313131');
+    await credsSecret(b, '424242424242');
+    const name = `ecr-${a}`;
+    await applyManifest(h.kube, {
+      apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name },
+      spec: { kind: 'ECRAuthorizationToken', generator: { ecrAuthorizationTokenSpec: { region: 'eu-west-1', auth: { secretRef: { accessKeyIDSecretRef: { name: 'my-aws-creds', key: 'key-id' }, secretAccessKeySecretRef: { name: 'my-aws-creds', key: 'access-secret' } } } } } },
+    });
+    for (const ns of [a, b]) {
+      await applyExternalSecret(h, ns, 'pull', {
+        target: { name: 'pull' },
+        dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', name } } }],
+      });
+    }
+    for (const [ns, account] of [[a, '313131313131'], [b, '424242424242']] as const) {
+      await readyAs(h, ns, 'pull', 'True', 'SecretSynced');
+      expect(decode((await h.secret(ns, 'pull')).data)).toEqual(motoToken(account, 'eu-west-1'));
+    }
+  });
+
   it('a generator the operator cannot use makes the ExternalSecret Ready=False with its reason', async () => {
     const ns = await h.namespace('gen-es-public');
     await applyManifest(h.kube, { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', metadata: { name: 'public', namespace: ns }, spec: { region: 'us-east-1', scope: 'public' } });
