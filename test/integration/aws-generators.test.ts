@@ -343,4 +343,11 @@ describe('through ExternalSecrets: the operator runs the generators at each refr
     expect(readyCondition(es).message).toContain('UnsupportedField');
     expect(await h.secret(ns, 'out')).toBeUndefined();
   });
+
+  it('the operator logged none of the generated values (run last: after the syncs above)', () => {
+    expect(h.logLines.length).toBeGreaterThan(0);
+    const logged = h.logLines.join('\n');
+    const auths = ['999900001111', '999900002222'].map((account) => Buffer.from(`AWS:${account}-auth-token`).toString('base64'));
+    for (const value of ['-auth-token', ...auths, 'wJalrXUtnFEMI', 'AQoEXAMPLE']) expect(logged).not.toContain(value);
+  });
 });
