@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AwsProviders } from './aws/store-providers.ts';
+import { AwsGeneratorClients } from './generators/aws-generator-clients.ts';
 import { generatorKinds } from './generators/generator-kinds.ts';
 import { KubeGeneratorRunner } from './generators/runner.ts';
 import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
@@ -86,6 +87,8 @@ export class Operator {
   readonly reads: ReadsByStore;
   private synced = false;
   private readonly providers: AwsProviders;
+  /** The ECR and STS clients of the AWS generators (ECRAuthorizationToken, STSSessionToken). */
+  private readonly generatorClients: AwsGeneratorClients;
   private readonly queues: QueueListeners;
   private readonly changePoller: ChangePoller;
   private readonly log: Logger;
@@ -131,6 +134,11 @@ export class Operator {
         onFallback: (operation) => metrics.fallbacks.inc({ operation }),
       },
     });
+    this.generatorClients = new AwsGeneratorClients(this.providers, (service, operation, ok) => {
+      const outcome = ok ? 'success' : 'error';
+      metrics.awsCalls.inc({ service, operation, outcome });
+      if (service === 'sts') metrics.stsCalls.inc({ kind: operation, outcome });
+    });
     const events = eventRecorder(kube, clock, log);
     this.restarts = new RolloutRestarts({
       kube, clock, log, events, enabled: options.rollingRestart ?? false,
@@ -140,7 +148,7 @@ export class Operator {
     // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
     const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
     // Generators (src/generators/): one runner for every kind of object that names a generatorRef.
-    const generators = new KubeGeneratorRunner({ kube, kinds: generatorKinds({ aws: this.providers }), clusterGenerators: cluster !== undefined });
+    const generators = new KubeGeneratorRunner({ kube, kinds: generatorKinds({ aws: this.generatorClients }), clusterGenerators: cluster !== undefined });
     const changeIndex = new ChangeIndex();
     const refreshRequests = new RefreshRequests();
     const externalSecrets = externalSecretController(this.caches, {
@@ -235,6 +243,7 @@ export class Operator {
     await this.queues.stop();
     this.restarts.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
+    this.generatorClients.destroy();
     this.providers.destroy();
     this.log.info('stopped');
   }

@@ -1,11 +1,14 @@
-import type { AwsProviders } from '../aws/store-providers.ts';
+import type { AwsGeneratorClients } from './aws-generator-clients.ts';
+import { ecrAuthorizationToken } from './ecr-authorization-token.ts';
 import type { GenerateFn } from './generator.ts';
 import { passwordGenerator } from './password.ts';
+import { stsSessionToken } from './sts-session-token.ts';
 import { uuidGenerator } from './uuid.ts';
 
 /** What generator kinds may need from the operator: the AWS generators get credentials as a store does. */
 export interface GeneratorDeps {
-  aws: AwsProviders;
+  /** ECR and STS clients per identity, on the stores' shared credentials. */
+  aws: AwsGeneratorClients;
 }
 
 /**
@@ -14,9 +17,11 @@ export interface GeneratorDeps {
  * Each kind needs its CRD in crds/ (the runner reads the object at that kind's path) and its spec
  * in ClusterGenerator's spec.generator.
  */
-export function generatorKinds(_deps: GeneratorDeps): Readonly<Record<string, GenerateFn<any>>> {
+export function generatorKinds(deps: GeneratorDeps): Readonly<Record<string, GenerateFn<any>>> {
   return {
     Password: passwordGenerator,
     UUID: uuidGenerator,
+    ECRAuthorizationToken: ecrAuthorizationToken(deps.aws),
+    STSSessionToken: stsSessionToken(deps.aws),
   };
 }

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { applyManifest } from '../../dev/apply.ts';
+import { applyManifest, parseManifests } from '../../dev/apply.ts';
 import { AwsProviders } from '../../src/aws/store-providers.ts';
 import { OperatorError } from '../../src/errors.ts';
 import type { GeneratorService } from '../../src/generators/aws-generator-call.ts';
@@ -12,7 +13,8 @@ import { KubeClient } from '../../src/kube/client.ts';
 import { systemClock } from '../../src/kube/clock.ts';
 import { createLogger } from '../../src/log.ts';
 import { jwtClaims, type AwsProxy } from './aws-proxy.ts';
-import { startHarnessBehindProxy, type Harness } from './harness.ts';
+import { applyExternalSecret, expectSecret, readyAs } from './cases.ts';
+import { decode, eventually, readyCondition, startHarnessBehindProxy, type Harness } from './harness.ts';
 
 /**
  * The AWS generators called directly, against moto through the recording proxy, with their
@@ -242,5 +244,110 @@ describe('STSSessionToken', () => {
     expect(err.code).toBe('AWSAccessDenied');
     expect(err.message).toContain('check the MFA device serialNumber and tokenCode');
     expect(err.message).not.toContain('one time pass code');
+  });
+});
+
+describe('through ExternalSecrets: the operator runs the generators at each refresh', () => {
+  const esoDoc = (file: string) => parseManifests(readFileSync(new URL(`../data/eso-docs/${file}`, import.meta.url), 'utf8'))[0];
+  /** What ESO's dockerconfigjson template renders for moto's token of `account` in eu-west-1. */
+  const dockerConfig = (account: string) => {
+    const password = `${account}-auth-token`;
+    return `{\n  "auths": {\n    "${account}.dkr.ecr.eu-west-1.amazonaws.com": {\n      "username": "AWS",\n      "password": "${password}",\n      "auth": "${Buffer.from(`AWS:${password}`).toString('base64')}"\n    }\n  }\n}\n`;
+  };
+  async function credsSecret(ns: string, account: string): Promise<void> {
+    const keys = await keysOfAccount(account);
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'my-aws-creds', namespace: ns }, stringData: { 'key-id': keys.AccessKeyId, 'access-secret': keys.SecretAccessKey } });
+  }
+
+  it('ESO\'s documentation: ECRAuthorizationToken "ecr-gen" and the ExternalSecret "ecr-secret", applied unchanged, make the dockerconfigjson Secret ESO\'s docs show; each refresh a new token', async () => {
+    const ns = await h.namespace('gen-eso-docs-ecr');
+    // The docs' prerequisite: the Secret its secretRef names. Its keys are moto's for an account of their own, so
+    // the token shows they were used; the docs' role "my-role" is assumed with them (moto accepts the bare name).
+    await credsSecret(ns, '999900001111');
+    const generator = esoDoc('generator-ecr.yaml');
+    const externalSecret = esoDoc('generator-ecr-example.yaml');
+    // Applied as `kubectl apply -n <ns>` applies them: the manifests name no namespace.
+    await applyManifest(h.kube, { ...generator, metadata: { ...generator.metadata, namespace: ns } });
+    await applyManifest(h.kube, { ...externalSecret, metadata: { ...externalSecret.metadata, namespace: ns } });
+    const es = await readyAs(h, ns, 'ecr-secret', 'True', 'SecretSynced');
+    expectSecret(await h.secret(ns, 'ecr-secret'), es, {
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': dockerConfig('999900001111') },
+      annotations: { expiresAt: String(Date.UTC(2015, 0, 1) / 1000) },
+    });
+    expect(proxy.calls.some((c) => c.action === 'AssumeRole' && c.params.RoleArn === 'my-role')).toBe(true);
+
+    // A refresh (forced, as ESO's docs suggest, by an annotation) runs the generator again: new keys in the Secret,
+    // a new token of their account.
+    await credsSecret(ns, '999900002222');
+    const calls = proxy.count('GetAuthorizationToken');
+    await h.kube.request('PATCH', `/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets/ecr-secret`, {
+      body: { metadata: { annotations: { 'force-sync': '1' } } }, contentType: 'application/merge-patch+json',
+    });
+    await eventually(async () => {
+      const secret = await h.secret(ns, 'ecr-secret');
+      return Buffer.from(secret?.data?.['.dockerconfigjson'] ?? '', 'base64').toString() === dockerConfig('999900002222');
+    }, 'the Secret holds the new token');
+    expect(proxy.count('GetAuthorizationToken')).toBeGreaterThan(calls);
+  });
+
+  it('STSSessionToken through an ExternalSecret: the four keys in the Secret', async () => {
+    const ns = await h.namespace('gen-es-sts');
+    await credsSecret(ns, '123456789012');
+    await applyManifest(h.kube, {
+      apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'STSSessionToken', metadata: { name: 'sts-gen', namespace: ns },
+      spec: { region: 'eu-west-1', auth: { secretRef: { accessKeyIDSecretRef: { name: 'my-aws-creds', key: 'key-id' }, secretAccessKeySecretRef: { name: 'my-aws-creds', key: 'access-secret' } } }, requestParameters: { sessionDuration: 3600 } },
+    });
+    const before = Math.floor(Date.now() / 1000);
+    await applyExternalSecret(h, ns, 'sts', {
+      refreshInterval: '1h', target: { name: 'sts' },
+      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'STSSessionToken', name: 'sts-gen' } } }],
+    });
+    const es = await readyAs(h, ns, 'sts', 'True', 'SecretSynced');
+    const data = decode((await h.secret(ns, 'sts')).data);
+    expect(Object.keys(data).sort()).toEqual(['access_key_id', 'expiration', 'secret_access_key', 'session_token']);
+    expect(Number(data.expiration)).toBeGreaterThanOrEqual(before + 3600);
+    expectSecret(await h.secret(ns, 'sts'), es, { data });
+    expect(proxy.calls.filter((c) => c.action === 'GetSessionToken').at(-1)?.params.DurationSeconds).toBe('3600');
+  });
+
+  it('a ClusterGenerator of kind ECRAuthorizationToken: each namespace using it signs with its own Secret', async () => {
+    const [a, b] = [await h.namespace('gen-es-cluster-a'), await h.namespace('gen-es-cluster-b')];
+    await credsSecret(a, '313131313131');
+    await credsSecret(b, '424242424242');
+    const name = `ecr-${a}`;
+    await applyManifest(h.kube, {
+      apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', metadata: { name },
+      spec: { kind: 'ECRAuthorizationToken', generator: { ecrAuthorizationTokenSpec: { region: 'eu-west-1', auth: { secretRef: { accessKeyIDSecretRef: { name: 'my-aws-creds', key: 'key-id' }, secretAccessKeySecretRef: { name: 'my-aws-creds', key: 'access-secret' } } } } } },
+    });
+    for (const ns of [a, b]) {
+      await applyExternalSecret(h, ns, 'pull', {
+        target: { name: 'pull' },
+        dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', name } } }],
+      });
+    }
+    for (const [ns, account] of [[a, '313131313131'], [b, '424242424242']] as const) {
+      await readyAs(h, ns, 'pull', 'True', 'SecretSynced');
+      expect(decode((await h.secret(ns, 'pull')).data)).toEqual(motoToken(account, 'eu-west-1'));
+    }
+  });
+
+  it('a generator the operator cannot use makes the ExternalSecret Ready=False with its reason', async () => {
+    const ns = await h.namespace('gen-es-public');
+    await applyManifest(h.kube, { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', metadata: { name: 'public', namespace: ns }, spec: { region: 'us-east-1', scope: 'public' } });
+    await applyExternalSecret(h, ns, 'es', {
+      target: { name: 'out' },
+      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', name: 'public' } } }],
+    });
+    const es = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
+    expect(readyCondition(es).message).toContain('UnsupportedField');
+    expect(await h.secret(ns, 'out')).toBeUndefined();
+  });
+
+  it('the operator logged none of the generated values (run last: after the syncs above)', () => {
+    expect(h.logLines.length).toBeGreaterThan(0);
+    const logged = h.logLines.join('\n');
+    const auths = ['999900001111', '999900002222'].map((account) => Buffer.from(`AWS:${account}-auth-token`).toString('base64'));
+    for (const value of ['-auth-token', ...auths, 'wJalrXUtnFEMI', 'AQoEXAMPLE']) expect(logged).not.toContain(value);
   });
 });
