@@ -3,7 +3,7 @@ import { AddTagsToResourceCommand, DeleteParameterCommand, PutParameterCommand, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { applyManifest, parseManifests } from '../../dev/apply.ts';
-import { secretStores } from '../../src/kube/resources.ts';
+import { clusterSecretStores, secretStores } from '../../src/kube/resources.ts';
 import { ANNOTATION_CHANGE_POLL } from '../../src/changes/store-settings.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import type { AwsProxy, RecordedCall } from './aws-proxy.ts';
@@ -126,6 +126,24 @@ describe('Parameter Store reads', () => {
     const calls = ssmCalls(region, 0);
     expect(calls.filter((c) => c.action.startsWith('GetParameter')).every((c) => c.params.WithDecryption === true)).toBe(true);
     expect(calls.some((c) => c.action === 'GetParameter' && c.params.Name === `${base}/versioned:1`)).toBe(true);
+  });
+
+  it('through a ClusterSecretStore, from any namespace', async () => {
+    const region = 'ap-south-1';
+    const name = `/ps-${PID}/cluster/shared`;
+    await putParameters(region, [{ name, value: 'for everyone' }]);
+    const store = `ps-cluster-${PID}`;
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: store },
+      spec: { provider: { aws: { service: 'ParameterStore', region } } },
+    });
+    for (const prefix of ['ps-cluster-a', 'ps-cluster-b']) {
+      const ns = await h.namespace(prefix);
+      await applyExternalSecret(h, ns, 'es', { secretStoreRef: { name: store, kind: 'ClusterSecretStore' }, data: [{ secretKey: 'v', remoteRef: { key: name } }] });
+      await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+      expect(decode((await h.secret(ns, 'es')).data)).toEqual({ v: 'for everyone' });
+    }
+    await h.kube.request('DELETE', clusterSecretStores.path(undefined, store));
   });
 
   it('a missing version is an error (AWSVersionNotFound), whatever the deletion policy, as in ESO', async () => {
