@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest, parseManifests } from '../../dev/apply.ts';
-import { externalSecrets, resourceType, secrets } from '../../src/kube/resources.ts';
+import { clusterExternalSecrets, externalSecrets, resourceType, secrets } from '../../src/kube/resources.ts';
 import { kinds } from '../../src/api/kinds.ts';
 import { applyExternalSecret, expectSecret, readyAs } from './cases.ts';
 import { decode, eventually, operatorCaughtUp, readyCondition, startHarness, type Harness } from './harness.ts';
@@ -70,6 +70,30 @@ describe('ESO\'s documentation manifests, applied unchanged', () => {
       values.push(data['password']!);
     }
     expect(values[0]).not.toBe(values[1]);
+  });
+});
+
+describe('a ClusterExternalSecret naming a ClusterGenerator', () => {
+  it('gives the ExternalSecret of each selected namespace its own password', async () => {
+    const name = `gen-ces-${process.pid}`;
+    clusterScoped.push(name);
+    await applyManifest(h.kube, { apiVersion: G, kind: 'ClusterGenerator', metadata: { name }, spec: { kind: 'Password', generator: { passwordSpec: { length: 30 } } } });
+    const namespaces = [await h.namespace('gen-ces-a'), await h.namespace('gen-ces-b')];
+    try {
+      await applyManifest(h.kube, {
+        apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', metadata: { name },
+        spec: { namespaces, externalSecretName: 'generated', externalSecretSpec: { refreshInterval: '1h', dataFrom: [generatorRef('ClusterGenerator', name)] } },
+      });
+      const values = [];
+      for (const ns of namespaces) {
+        await readyAs(h, ns, 'generated', 'True', 'SecretSynced');
+        values.push((await dataOf(ns, 'generated'))['password']);
+      }
+      expect(values.map((v) => v?.length)).toEqual([30, 30]);
+      expect(values[0]).not.toBe(values[1]);
+    } finally {
+      await h.kube.request('DELETE', clusterExternalSecrets.path(undefined, name)).catch(() => undefined);
+    }
   });
 });
 
