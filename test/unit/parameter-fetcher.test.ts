@@ -167,9 +167,12 @@ describe('fromSsmError', () => {
       const mapped = fromSsmError(err(name), ctx);
       expect(mapped).toBeInstanceOf(OperatorError);
       expect([name, mapped.code]).toEqual([name, code]);
-      if (code !== 'AWSThrottled') expect(mapped.message).not.toContain('secret-ish body');
+      expect(mapped.message).not.toContain('secret-ish body');
     }
     expect(fromSsmError(err('AccessDeniedException'), ctx).message).toContain('grant ssm:GetParameter on it');
     expect(fromSsmError(err('Whatever', 403), ctx).code).toBe('AWSAccessDenied');
+    const other = fromSsmError(err('ValidationException'), ctx);
+    expect([other.code, other.message]).toEqual(['AWSRequestFailed', 'GetParameter parameter "/p" as arn:aws:iam::1:role/r failed: ValidationException (HTTP 400)']);
+    expect(fromSsmError(err('ExpiredTokenException'), ctx).code).toBe('AWSAuthenticationFailed');
   });
 });
