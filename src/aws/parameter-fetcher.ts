@@ -1,27 +1,19 @@
 import { GetParameterCommand, GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
-import type { Logger } from 'pino';
 import { OperatorError } from '../errors.ts';
-import type { Clock } from '../kube/clock.ts';
 import { fromSsmError, ssmCall } from './parameter-errors.ts';
 import { DEFAULT_VERSION, type FetchedSecret, type Freshness, type SecretRef } from './provider.ts';
-import { ReadEngine, type BatchAnswer, type ReadHooks } from './read-engine.ts';
+import { ReadEngine, type BatchAnswer, type ReadEngineOptions, type ReadHooks } from './read-engine.ts';
 import { valueKey, type IdentityValues } from './value-cache.ts';
 
 export interface ParameterFetcherHooks extends Pick<ReadHooks, 'onCache' | 'onFallback'> {
   onCall?: (action: string, ok: boolean) => void;
 }
 
-export interface ParameterFetcherOptions {
+export interface ParameterFetcherOptions extends ReadEngineOptions {
   client: SSMClient;
-  /** The role the calls are made as, for error messages. */
-  role: string | undefined;
   /** The identity's own partition of the value cache, apart from its Secrets Manager values. */
   values: IdentityValues;
-  clock: Clock;
-  log: Logger;
   hooks?: ParameterFetcherHooks;
-  /** How long default-version reads wait for others to share a GetParameters. */
-  batchWindowMs?: number;
 }
 
 /** GetParameters takes at most 10 names. */
@@ -49,16 +41,13 @@ export class ParameterFetcher {
     this.client = options.client;
     this.role = options.role;
     this.hooks = options.hooks ?? {};
-    this.engine = new ReadEngine({
-      service: {
-        batchSize: PARAMETER_BATCH_SIZE,
-        batchOperation: 'GetParameters',
-        readBatch: (names) => this.readBatch(names),
-        readOne: (name, version) => this.readOne(name, version),
-        deniedMessage: () => 'GetParameters was denied: reading parameters one by one (GetParameter) for an hour; grant ssm:GetParameters to cut AWS calls',
-      },
-      role: this.role, values: options.values, clock: options.clock, log: options.log, hooks: this.hooks,
-      batchWindowMs: options.batchWindowMs ?? PARAMETER_BATCH_WINDOW_MS,
+    this.engine = new ReadEngine(options, {
+      batchSize: PARAMETER_BATCH_SIZE,
+      batchWindowMs: PARAMETER_BATCH_WINDOW_MS,
+      batchOperation: 'GetParameters',
+      readBatch: (names) => this.readBatch(names),
+      readOne: (name, version) => this.readOne(name, version),
+      deniedMessage: () => 'GetParameters was denied: reading parameters one by one (GetParameter) for an hour; grant ssm:GetParameters to cut AWS calls',
     });
   }
 

@@ -28,6 +28,8 @@ export interface BatchAnswer {
 export interface ServiceReads {
   /** Ids one batch call takes at most. */
   batchSize: number;
+  /** How long default-version reads wait, by default, for others to share a batch call. */
+  batchWindowMs: number;
   /** The batch call, for the count and the log line when it is refused. */
   batchOperation: FallbackOperation;
   /** Reads up to batchSize ids, all distinct, at their default version. */
@@ -40,16 +42,16 @@ export interface ServiceReads {
   deniedMessage(operation: FallbackOperation): string;
 }
 
+/** Who reads, and how: what each service's fetcher is made with, beside its client. */
 export interface ReadEngineOptions {
-  service: ServiceReads;
-  /** The role the calls are made as, for the denial's log line. */
+  /** The role the calls are made as, for error messages and the denial's log line. */
   role: string | undefined;
   values: IdentityValues;
   clock: Clock;
   log: Logger;
-  hooks: ReadHooks;
-  /** How long default-version reads wait for others to share a batch call. */
-  batchWindowMs: number;
+  hooks?: ReadHooks;
+  /** How long default-version reads wait for others to share a batch call (the service's default otherwise). */
+  batchWindowMs?: number;
 }
 
 /** A refused batch call (or listing) is not tried again for this long (IAM policies change rarely). */
@@ -96,14 +98,14 @@ export class ReadEngine {
   private timer: Timer | undefined;
   private batchDeniedUntil = -Infinity;
 
-  constructor(options: ReadEngineOptions) {
-    this.service = options.service;
+  constructor(options: ReadEngineOptions, service: ServiceReads) {
+    this.service = service;
     this.role = options.role;
     this.values = options.values;
     this.clock = options.clock;
     this.log = options.log;
-    this.hooks = options.hooks;
-    this.batchWindowMs = options.batchWindowMs;
+    this.hooks = options.hooks ?? {};
+    this.batchWindowMs = options.batchWindowMs ?? service.batchWindowMs;
   }
 
   /** The value at `key` (see valueKey): from memory when recent enough for the asker, else by a new read. */

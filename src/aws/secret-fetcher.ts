@@ -1,10 +1,9 @@
 import { BatchGetSecretValueCommand, GetSecretValueCommand, ListSecretsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Logger } from 'pino';
 import { reasonOf } from '../errors.ts';
 import type { Clock } from '../kube/clock.ts';
 import { awsCall, fromAwsError } from './aws-errors.ts';
 import { DEFAULT_VERSION, type FetchedSecret, type Freshness, type SecretRef } from './provider.ts';
-import { DENIAL_REMEMBERED_MS, isTransient, ReadEngine, type BatchAnswer, type ReadHooks } from './read-engine.ts';
+import { DENIAL_REMEMBERED_MS, isTransient, ReadEngine, type BatchAnswer, type ReadEngineOptions, type ReadHooks } from './read-engine.ts';
 import { keyParts, valueKey, type IdentityValues } from './value-cache.ts';
 import { BATCH_SIZE, LIST_PAGE_SIZE, VersionListing, type CurrentVersions, type PolledVersion, type PolledVersions } from './version-listing.ts';
 import { secretNamesOf } from '../changes/secret-name.ts';
@@ -13,16 +12,9 @@ export interface FetcherHooks extends ReadHooks {
   onCall?: (action: string, ok: boolean) => void;
 }
 
-export interface FetcherOptions {
+export interface FetcherOptions extends ReadEngineOptions {
   client: SecretsManagerClient;
-  /** The role the calls are made as, for error messages. */
-  role: string | undefined;
-  values: IdentityValues;
-  clock: Clock;
-  log: Logger;
   hooks?: FetcherHooks;
-  /** How long default-version reads wait for others to share a BatchGetSecretValue. */
-  batchWindowMs?: number;
 }
 
 export const BATCH_WINDOW_MS = 5;
@@ -57,17 +49,14 @@ export class SecretFetcher {
     this.values = options.values;
     this.clock = options.clock;
     this.hooks = options.hooks ?? {};
-    this.engine = new ReadEngine({
-      service: {
-        batchSize: BATCH_SIZE,
-        batchOperation: 'BatchGetSecretValue',
-        readBatch: (ids) => this.readBatch(ids),
-        readOne: (id, version) => this.readOne(id, version),
-        pinned: (version) => version.startsWith('uuid/'),
-        deniedMessage: (operation) => `${operation} was denied: reading secrets without it for an hour; grant secretsmanager:${operation} to cut AWS calls`,
-      },
-      role: this.role, values: this.values, clock: this.clock, log: options.log, hooks: this.hooks,
-      batchWindowMs: options.batchWindowMs ?? BATCH_WINDOW_MS,
+    this.engine = new ReadEngine(options, {
+      batchSize: BATCH_SIZE,
+      batchWindowMs: BATCH_WINDOW_MS,
+      batchOperation: 'BatchGetSecretValue',
+      readBatch: (ids) => this.readBatch(ids),
+      readOne: (id, version) => this.readOne(id, version),
+      pinned: (version) => version.startsWith('uuid/'),
+      deniedMessage: (operation) => `${operation} was denied: reading secrets without it for an hour; grant secretsmanager:${operation} to cut AWS calls`,
     });
   }
 
