@@ -292,17 +292,12 @@ export class ReadEngine {
       return;
     }
     for (const { name, arn, secret } of answer.found) {
-      const asked = name !== undefined && byId.has(name) ? name : arn;
-      const flight = asked === undefined ? undefined : byId.get(asked);
-      if (flight === undefined) continue;
-      byId.delete(asked!);
-      this.settle(flight, secret);
+      const flight = take(byId, name !== undefined && byId.has(name) ? name : arn);
+      if (flight) this.settle(flight, secret);
     }
     for (const { id, error } of answer.failed) {
-      const flight = byId.get(id);
-      if (flight === undefined) continue;
-      byId.delete(id);
-      this.settle(flight, undefined, error);
+      const flight = take(byId, id);
+      if (flight) this.settle(flight, undefined, error);
     }
     // An id AWS answered under another form (a partial ARN): read it alone.
     await Promise.all([...byId.values()].map((flight) => this.readOne(flight)));
@@ -316,4 +311,12 @@ export class ReadEngine {
       this.settle(flight, undefined, error);
     }
   }
+}
+
+/** The entry under `key`, taken out: each id of a batch is answered once. */
+function take<V>(map: Map<string, V>, key: string | undefined): V | undefined {
+  if (key === undefined) return undefined;
+  const value = map.get(key);
+  map.delete(key);
+  return value;
 }
