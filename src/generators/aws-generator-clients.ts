@@ -3,7 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { awsClientConfig } from '../aws/aws-client-config.ts';
 import type { AwsProviders, StoreIdentity } from '../aws/store-providers.ts';
-import type { GeneratorCallHook } from './aws-generator-call.ts';
+import type { GeneratorCallHook, GeneratorService } from './aws-generator-call.ts';
 
 const MAX_CLIENTS = 256;
 
@@ -36,7 +36,7 @@ export class AwsGeneratorClients {
     return this.client('sts', identity, namespace, (config) => new STSClient(config));
   }
 
-  private async client<C extends { destroy(): void }>(service: string, identity: StoreIdentity, namespace: string, make: (config: ClientConfig) => C): Promise<C> {
+  private async client<C extends { destroy(): void }>(service: GeneratorService, identity: StoreIdentity, namespace: string, make: (config: ClientConfig) => C): Promise<C> {
     const { key, credentials } = await this.providers.sharedCredentialsFor(identity, namespace);
     const cacheKey = `${service} ${key}`;
     let client = this.clients.get(cacheKey) as C | undefined;

@@ -22,9 +22,9 @@ export const generatorName = (use: GeneratorUse): string => `${use.kind} ${use.n
 /**
  * Expresses an AWS generator's auth as the identity of a namespaced store, so the stores' rules apply
  * (credentials memoized per identity, refreshed ahead of expiry; static keys read anew each use).
- * Like ESO, the references resolve in one namespace: the generator's own, which is the consumer's
- * (a ClusterGenerator's: the consumer's). ESO ignores a reference's `namespace`; one naming another
- * namespace is refused here rather than silently read elsewhere. With both secretRef and jwt (ESO's
+ * Like ESO, the references resolve in the consumer's namespace: a namespaced generator is read from
+ * there (so it is also its own), and a ClusterGenerator's references resolve there too. ESO ignores a
+ * reference's `namespace`; one naming another namespace is refused here rather than silently ignored. With both secretRef and jwt (ESO's
  * own example sets both), secretRef is used, as ESO does. Pure.
  */
 export function generatorIdentity(spec: AwsGeneratorSpec, use: GeneratorUse): GeneratorIdentity {
