@@ -139,6 +139,19 @@ export const reasonCodes = {
   InvalidRestartTarget: { retry: false },
   /** Listing or patching the workloads to restart failed: retried with backoff until done (one Warning per restart). */
   RestartFailed: { retry: true },
+  /**
+   * PushSecret (src/push/). SourceSecretNotFound: selector.secret names a Secret its namespace does
+   * not hold (ESO's "could not get source secret"); its creation wakes the PushSecret, so not retried.
+   */
+  SourceSecretNotFound: { retry: false },
+  /** A data[].match.secretKey the source Secret lacks; a change to the Secret wakes the PushSecret. */
+  SourceKeyNotFound: { retry: false },
+  /**
+   * The remote secret or parameter exists without the tag managed-by: external-secrets: it is not
+   * overwritten (ESO's "secret not managed by external-secrets"). Retried with backoff: the tag may be
+   * added in AWS, which no watch sees.
+   */
+  RemoteSecretNotManaged: { retry: true },
   /** A call to the Kubernetes API failed. */
   KubernetesAPIError: { retry: true },
   /** A bug or an unexpected failure: retried, and worth a report. */
