@@ -23,6 +23,7 @@ import type { RunningController } from './kube/controller.ts';
 import { eventRecorder } from './kube/events.ts';
 import type { Informer, KubeObject } from './kube/informer.ts';
 import { operatorMetrics, type OperatorMetrics } from './metrics/operator-metrics.ts';
+import { pushSecretController } from './push/controller.ts';
 
 const DEFAULT_CONCURRENCY = 16;
 
@@ -182,9 +183,29 @@ export class Operator {
       log,
       onPoll: (outcome) => metrics.changePolls.inc({ outcome }),
     });
+    // PushSecrets (src/push/): their caches start and stop with the others.
+    const push = pushSecretController(this.caches, {
+      kube, clock, log, events, controllerClass,
+      providers: this.providers,
+      watchNamespace: options.watchNamespace,
+      concurrency: this.concurrency,
+      backoff: options.reconcileBackoff,
+      observe: metrics.reconcileObserver(),
+      informerOptions: {
+        clock,
+        log,
+        ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+        ...(options.bookmarkSilenceMs ? { bookmarkSilenceMs: options.bookmarkSilenceMs } : {}),
+        onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
+        onRecovered: (resource) => this.retryApiserverFailures(resource),
+      },
+      onAwsCall: (service, operation, ok) => metrics.awsCalls.inc({ service, operation, outcome: ok ? 'success' : 'error' }),
+    });
+    this.informers.push(...push.informers);
     this.controllers = [
       externalSecrets,
       stores,
+      push.controller,
       ...(cluster && serving ? [
         clusterExternalSecretController(this.caches.externalSecrets, cluster, {
           kube, clock, log, metrics: metrics.clusterExternalSecrets, observe: metrics.reconcileObserver(metrics.clusterExternalSecrets.reconcileDuration),
