@@ -17,12 +17,15 @@ export function setJsonProperty(current: string, property: string, value: string
     throw new OperatorError('DecodingFailed', `${at}: PushSecret for aws secrets manager with a pushSecretData property requires a json secret`);
   }
   const encoded = stringify(value);
-  if (current === '') return build(path, encoded, at);
   const start = skipSpace(current, 0);
-  if (current[start] !== '{') {
-    throw new OperatorError('DecodingFailed', `${at}: property "${property}" cannot be set: the remote value is not a JSON object`);
+  // sjson makes a new object of an empty text or a JSON scalar.
+  if (current === '' || (current[start] !== '{' && current[start] !== '[')) return build(path, encoded, at);
+  if (current[start] === '[') {
+    throw new OperatorError('InvalidSpec', `${at}: property "${property}" cannot be set: the remote value is a JSON array; this operator sets properties of objects only`);
   }
-  return setIn(current, start, path, encoded, property, at);
+  // A key added at the top drops the text around the object, as sjson rebuilds it from the parsed value.
+  const end = current.lastIndexOf('}') + 1;
+  return setIn(current.slice(start, end), 0, path, encoded, property, at, current.slice(0, start), current.slice(end));
 }
 
 /** sjson's appendStringify: plain quotes unless a byte needs escaping, then encoding/json (HTML-escaping) does it. */
@@ -63,7 +66,7 @@ function build(path: readonly string[], encoded: string, at: string): string {
 }
 
 /** Sets `path` inside the object starting at `open` in `doc`. */
-function setIn(doc: string, open: number, path: readonly string[], encoded: string, property: string, at: string): string {
+function setIn(doc: string, open: number, path: readonly string[], encoded: string, property: string, at: string, before = '', after = ''): string {
   const [key, ...rest] = path as [string, ...string[]];
   const { members, close } = objectMembers(doc, open);
   const member = members.find((m) => m.key === key);
@@ -72,14 +75,14 @@ function setIn(doc: string, open: number, path: readonly string[], encoded: stri
     const inserted = `${empty ? '' : ','}${build(path, encoded, at).slice(1, -1)}`;
     return doc.slice(0, close) + inserted + doc.slice(close);
   }
-  if (rest.length === 0) return doc.slice(0, member.valueStart) + encoded + doc.slice(member.valueEnd);
+  if (rest.length === 0) return before + doc.slice(0, member.valueStart) + encoded + doc.slice(member.valueEnd) + after;
   const c = doc[member.valueStart];
-  if (c === '{') return setIn(doc, member.valueStart, rest, encoded, property, at);
+  if (c === '{') return before + setIn(doc, member.valueStart, rest, encoded, property, at) + after;
   if (c === '[') {
     throw new OperatorError('InvalidSpec', `${at}: property "${property}" goes through an array in the remote value; this operator sets properties of objects only`);
   }
   // A scalar in the way is replaced by the object the rest of the path needs.
-  return doc.slice(0, member.valueStart) + build(rest, encoded, at) + doc.slice(member.valueEnd);
+  return before + doc.slice(0, member.valueStart) + build(rest, encoded, at) + doc.slice(member.valueEnd) + after;
 }
 
 interface Member { key: string; valueStart: number; valueEnd: number }
