@@ -146,7 +146,7 @@ describe('PushSecret (crds/external-secrets.io_pushsecrets.yaml)', () => {
     expect(c.spec.scope).toBe('Namespaced');
     expect(c.spec.names).toMatchObject({ kind: 'PushSecret', listKind: 'PushSecretList', plural: 'pushsecrets', singular: 'pushsecret', shortNames: ['ps'], categories: ['external-secrets'] });
     expect(c.spec.versions.map((v: any) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
-    const [v1alpha1] = c.spec.versions as Array<Record<string, unknown>>;
+    const [v1alpha1] = c.spec.versions as unknown as Array<Record<string, unknown>>;
     expect(v1alpha1!.subresources).toEqual({ status: {} });
     expect(v1alpha1!.additionalPrinterColumns).toEqual([
       { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
