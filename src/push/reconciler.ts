@@ -14,6 +14,7 @@ import type { ReconcileResult } from '../kube/queue.ts';
 import { removeFinalizers } from '../kube/remove-finalizers.ts';
 import { pushSecrets, secrets } from '../kube/resources.ts';
 import { failedStatus, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
+import { applyPushTemplate } from './push-template.ts';
 import { resolvePushStores, validatePushStore, type PushStore, type PushStoreLookup } from './push-stores.ts';
 import type { SecretBytes } from './push-value.ts';
 import type { RemoteWriter } from './remote-writer.ts';
@@ -100,7 +101,7 @@ export class PushSecretReconciler {
     }
     let data: SecretBytes;
     try {
-      data = await this.sourceData(ps);
+      data = await applyPushTemplate(kube, clock, ps, await this.sourceData(ps));
     } catch (err) {
       await this.fail(ps, err, now);
       throw err;
@@ -276,7 +277,6 @@ export function refreshIntervalMs(ps: PushSecret): number {
 export function unsupportedFields(ps: PushSecret, generators: boolean): string[] {
   const found: string[] = [];
   if (ps.spec.dataTo?.length) found.push('spec.dataTo');
-  if (ps.spec.template) found.push('spec.template');
   if (ps.spec.selector.secret?.selector) found.push('spec.selector.secret.selector');
   if (ps.spec.selector.generatorRef && !generators) found.push('spec.selector.generatorRef');
   return found;

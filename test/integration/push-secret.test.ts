@@ -59,10 +59,16 @@ const getPush = (ns: string, name: string) => h.kube.get(pushSecrets.path(ns, na
 
 /** Waits until the PushSecret's Ready condition is `status` and `test` holds, and returns it. */
 async function readyPush(ns: string, name: string, status: 'True' | 'False', test: (ps: any) => boolean = () => true): Promise<any> {
-  return eventually(async () => {
-    const ps = await getPush(ns, name);
-    return readyCondition(ps)?.status === status && test(ps) ? ps : undefined;
-  }, `PushSecret ${ns}/${name} Ready=${status}`);
+  let seen: unknown;
+  try {
+    return await eventually(async () => {
+      const ps = await getPush(ns, name);
+      seen = readyCondition(ps);
+      return readyCondition(ps)?.status === status && test(ps) ? ps : undefined;
+    }, `PushSecret ${ns}/${name} Ready=${status}`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; Ready was ${JSON.stringify(seen)}`);
+  }
 }
 
 const entry = (secretKey: string | undefined, remoteKey: string, property?: string, extra: Record<string, unknown> = {}) => ({
@@ -149,6 +155,24 @@ describe('PushSecret to Secrets Manager', () => {
     });
     await readyPush(ns, 'ps', 'True');
     expect(await smValue(remote)).toEqual({ string: '{"a":"one","b":"two & more"}', versionId: INITIAL_VERSION });
+  });
+
+  it('applies spec.template over the source data before pushing, as ESO does (templateFrom, then template.data)', async () => {
+    const ns = await pushNamespace('push-template');
+    const remote = awsName('templated');
+    await sourceSecret(ns, 'source', { 'best-pokemon': 'pikachu' });
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tmpl', namespace: ns }, data: { greeting: 'hello {{ index . "best-pokemon" }}' } });
+    await applyPush(ns, 'ps', {
+      template: {
+        // ESO's docs write `.best-pokemon`, which Go's template parser refuses (in ESO too): index reads such a key.
+        data: { 'best-pokemon': '{{ index . "best-pokemon" | toString | upper }} is the really best!' },
+        templateFrom: [{ configMap: { name: 'tmpl', items: [{ key: 'greeting' }] } }],
+      },
+      data: [entry('best-pokemon', remote), entry('greeting', `${remote}-greeting`)],
+    });
+    await readyPush(ns, 'ps', 'True');
+    expect((await smValue(remote)).binary).toBe('PIKACHU is the really best!');
+    expect((await smValue(`${remote}-greeting`)).binary).toBe('hello pikachu');
   });
 
   it('refuses to overwrite a secret without the managed-by tag, and leaves it as it is', async () => {
