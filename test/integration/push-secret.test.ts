@@ -268,6 +268,27 @@ describe('PushSecret to Secrets Manager', () => {
     await expect(smValue(`grey/${remote}`)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it('leaves a PushSecret whose stores are another controller class\'s to that controller, status included', async () => {
+    const ns = await pushNamespace('push-class');
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'esos', namespace: ns },
+      spec: { controller: 'eso', provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } } },
+    });
+    const theirs = awsName('theirs');
+    await sourceSecret(ns, 'source', { a: 'value-class' });
+    await applyPush(ns, 'theirs', { secretStoreRefs: [{ name: 'esos' }], data: [entry('a', theirs)] });
+    await applyPush(ns, 'selected', { secretStoreRefs: [{ labelSelector: { matchLabels: { none: 'of-ours' } } }], data: [entry('a', `${theirs}-x`)] });
+    // Queued after the others: once it is pushed and every controller is idle, they have had their turn.
+    await applyPush(ns, 'ours', { data: [entry('a', awsName('ours'))] });
+    await readyPush(ns, 'ours', 'True');
+    await Promise.all(h.operator.controllers.map((c) => c.idle()));
+    expect((await getPush(ns, 'theirs')).status).toBeUndefined();
+    await expect(smValue(theirs)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    // A selector that finds no store pushes nothing, and says so as ESO does: synced, with nothing recorded.
+    const selected = await readyPush(ns, 'selected', 'True');
+    expect(selected.status.syncedPushSecrets ?? {}).toEqual({});
+  });
+
   it('pushes only a Secret of its own namespace', async () => {
     const other = await pushNamespace('push-other-ns');
     await sourceSecret(other, 'foreign', { a: 'value-foreign' });
