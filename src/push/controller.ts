@@ -80,6 +80,7 @@ export function pushSecretController(caches: Caches, options: PushSecretControll
       } : {}),
     },
     writerFor: (identity, namespace) => writerFor(options, identity, namespace),
+    sourceVersion: (namespace, name) => sourceSecrets.get(cacheKey(namespace, name))?.metadata.resourceVersion,
     ...(options.generators ? { generators: options.generators } : {}),
   });
 
@@ -105,7 +106,7 @@ export function pushSecretController(caches: Caches, options: PushSecretControll
     .watches(sourceSecrets, pushing)
     .watches(secretStores, usersOf, anyOf(generationChanged, labelsChanged));
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, anyOf(generationChanged, labelsChanged));
-  controller.serves(isServed).reconciles((ps) => reconciler.reconcile(ps));
+  controller.onDeleted((ps) => reconciler.forget(ps)).serves(isServed).reconciles((ps) => reconciler.reconcile(ps));
   return { controller, pushSecrets, sourceSecrets, informers: [pushSecrets, sourceSecrets] as unknown as Informer<KubeObject>[] };
 }
 

@@ -46,6 +46,8 @@ export function resolvePushStores(ps: PushSecret, lookup: PushStoreLookup, contr
   const stores: PushStore[] = [];
   let foreign = 0;
   for (const [key, store] of found) {
+    // A store being deleted is skipped, as ESO skips it.
+    if (store.metadata.deletionTimestamp) continue;
     if (!servesStore(store, controllerClass)) {
       foreign++;
       continue;

@@ -13,7 +13,7 @@ import type { EventRecorder } from '../kube/events.ts';
 import type { ReconcileResult } from '../kube/queue.ts';
 import { removeFinalizers } from '../kube/remove-finalizers.ts';
 import { pushSecrets, secrets } from '../kube/resources.ts';
-import { failedStatus, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
+import { failedStatus, pushResourceVersion, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
 import { applyPushTemplate } from './push-template.ts';
 import { resolvePushStores, validatePushStore, type PushStore, type PushStoreLookup } from './push-stores.ts';
 import type { SecretBytes } from './push-value.ts';
@@ -37,6 +37,8 @@ export interface PushReconcilerDeps {
   generators?: GeneratorRunner;
   /** In [0, 1); spreads periodic pushes. */
   random?: () => number;
+  /** The resourceVersion of a Secret as the operator's cache holds it now (undefined: not cached). */
+  sourceVersion?(namespace: string, name: string): string | undefined;
 }
 
 /** What one push did, for the Event and the log. */
@@ -50,6 +52,12 @@ interface PushCounts { written: number; unchanged: number; deleted: number }
  */
 export class PushSecretReconciler {
   private readonly deps: PushReconcilerDeps;
+  /**
+   * The source Secret's resourceVersion each PushSecret last pushed, by PushSecret: a push not due by
+   * ESO's rule (pushDue) still runs when the Secret changed since. Empty after a restart, so
+   * every PushSecret of a Secret pushes once then.
+   */
+  private readonly pushedSource = new Map<string, string>();
 
   constructor(deps: PushReconcilerDeps) {
     this.deps = deps;
@@ -89,6 +97,14 @@ export class PushSecretReconciler {
       await this.fail(ps, err, now);
       return {};
     }
+    const random = this.deps.random ?? Math.random;
+    const sourceName = ps.spec.selector.secret?.name;
+    const sourceChanged = sourceName !== undefined && this.pushedSource.get(nameOf(ps)) !== this.deps.sourceVersion?.(ps.metadata.namespace!, sourceName);
+    if (!pushDue(ps, now, interval) && !sourceChanged) {
+      // ESO's shouldRefresh: nothing changed and the interval has not passed (a generator is not run again either).
+      const waitMs = Date.parse(ps.status!.refreshTime!) + interval - now;
+      return interval > 0 ? { requeueAfter: spreadRefresh(Math.max(waitMs, 0), random()) } : {};
+    }
     let stores: PushStore[];
     try {
       const resolved = resolvePushStores(ps, this.deps.stores, this.deps.controllerClass);
@@ -99,15 +115,31 @@ export class PushSecretReconciler {
       await this.fail(ps, err, now);
       throw err;
     }
+    const counts: PushCounts = { written: 0, unchanged: 0, deleted: 0 };
     let data: SecretBytes;
+    let sourceVersion: string | undefined;
     try {
-      data = await applyPushTemplate(kube, clock, ps, await this.sourceData(ps));
+      const source = await this.sourceData(ps);
+      sourceVersion = source.resourceVersion;
+      data = await applyPushTemplate(kube, clock, ps, source.data);
     } catch (err) {
+      const previous = ps.status?.syncedPushSecrets ?? {};
+      if (reasonOf(err) === 'SourceSecretNotFound' && deletionPolicy === 'Delete' && Object.keys(previous).length) {
+        // ESO's handleSourceSecretDeleted: with deletionPolicy Delete, what was pushed goes with its source.
+        try {
+          await this.deleteStale(ps, staleEntries(previous, {}), previous, counts);
+        } catch (cleanup) {
+          await this.fail(ps, cleanup, now, 'failed to cleanup provider secrets: ');
+          throw cleanup;
+        }
+        this.deps.log.info({ pushSecret: nameOf(ps), deleted: counts.deleted }, 'source Secret gone; remote secrets deleted');
+        await this.fail(ps, err, now, '', {});
+        throw err;
+      }
       await this.fail(ps, err, now);
       throw err;
     }
 
-    const counts: PushCounts = { written: 0, unchanged: 0, deleted: 0 };
     const synced: SyncedPushes = {};
     try {
       for (const store of stores) await this.pushToStore(ps, store, data, synced, counts);
@@ -124,12 +156,18 @@ export class PushSecretReconciler {
         throw err;
       }
     }
+    if (sourceName !== undefined && sourceVersion !== undefined) this.pushedSource.set(nameOf(ps), sourceVersion);
     const status = syncedStatus(ps, synced, now);
     const changedCondition = readyOf(ps.status)?.status !== 'True' || readyOf(ps.status)?.message !== readyOf(status)?.message;
     await this.writeStatus(ps, status);
     if (changedCondition || counts.written || counts.deleted) this.deps.events.normal(ps, REASON_SYNCED, readyOf(status)?.message ?? '');
     this.deps.log.debug({ pushSecret: nameOf(ps), stores: stores.length, ...counts }, 'pushed');
-    return interval > 0 ? { requeueAfter: spreadRefresh(interval, (this.deps.random ?? Math.random)()) } : {};
+    return interval > 0 ? { requeueAfter: spreadRefresh(interval, random()) } : {};
+  }
+
+  /** A PushSecret gone: its record of the last push goes too. */
+  forget(ps: PushSecret): void {
+    this.pushedSource.delete(nameOf(ps));
   }
 
   /** Every entry to one store, recording each in `synced` as it is done (IfNotExists: an existing remote counts as done). */
@@ -199,11 +237,11 @@ export class PushSecretReconciler {
     return { kind, name, namespace, aws: validatePushStore({ ...store, kind }) };
   }
 
-  /** The source Secret's data, decoded: only from the PushSecret's own namespace. */
-  private async sourceData(ps: PushSecret): Promise<SecretBytes> {
+  /** The source Secret's data, decoded, and its resourceVersion: only from the PushSecret's own namespace. */
+  private async sourceData(ps: PushSecret): Promise<{ data: SecretBytes; resourceVersion?: string }> {
     const name = ps.spec.selector.secret?.name;
     if (!name) throw new OperatorError('InvalidSpec', 'spec.selector.secret.name is required');
-    let secret: { data?: Record<string, string> };
+    let secret: { metadata?: { resourceVersion?: string }; data?: Record<string, string> };
     try {
       secret = await this.deps.kube.get(secrets.path(ps.metadata.namespace, name));
     } catch (err) {
@@ -212,7 +250,7 @@ export class PushSecretReconciler {
     }
     const data: Record<string, Uint8Array> = Object.create(null);
     for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64');
-    return data;
+    return { data, ...(secret.metadata?.resourceVersion ? { resourceVersion: secret.metadata.resourceVersion } : {}) };
   }
 
   /** ESO's finalizer added, once, by a JSON patch that fails if the list moved meanwhile. */
@@ -271,6 +309,19 @@ export function refreshIntervalMs(ps: PushSecret): number {
     throw new OperatorError('InvalidSpec', `spec.refreshInterval: ${(err as Error).message}`);
   }
   return interval <= 0 ? 0 : Math.max(interval, MIN_REFRESH_INTERVAL_MS);
+}
+
+/**
+ * Whether a push is due by ESO's shouldRefresh: never pushed, or the spec, labels or annotations
+ * changed since (syncedResourceVersion), or the interval has passed (never, with interval 0). A
+ * PushSecret whose last push failed is due too: its retries come through here.
+ */
+export function pushDue(ps: PushSecret, now: number, intervalMs: number): boolean {
+  const status = ps.status;
+  if (!status?.refreshTime || status.syncedResourceVersion !== pushResourceVersion(ps)) return true;
+  if (status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return true;
+  if (intervalMs === 0) return false;
+  return now >= Date.parse(status.refreshTime) + intervalMs;
 }
 
 /** Fields the schema accepts and this operator does not implement yet: reported, never ignored. */

@@ -227,6 +227,19 @@ describe('PushSecret to Secrets Manager', () => {
     await expect(smValue(kept)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it('deletionPolicy Delete: the source Secret deleted takes the remote secrets with it (ESO\'s handleSourceSecretDeleted)', async () => {
+    const ns = await pushNamespace('push-source-gone', { secretsManager: { forceDeleteWithoutRecovery: true } });
+    const remote = awsName('source-gone');
+    await sourceSecret(ns, 'source', { a: 'value-gone' });
+    await applyPush(ns, 'ps', { deletionPolicy: 'Delete', data: [entry('a', remote)] });
+    await readyPush(ns, 'ps', 'True');
+    await h.kube.request('DELETE', `/api/v1/namespaces/${ns}/secrets/source`);
+    const ps = await readyPush(ns, 'ps', 'False');
+    expect(readyCondition(ps).message).toBe(`SourceSecretNotFound: could not get source secret: Secret "source" not found in namespace "${ns}"`);
+    expect(ps.status.syncedPushSecrets ?? {}).toEqual({});
+    await expect(smValue(remote)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
   it('deletionPolicy Delete never deletes a secret that lost its managed-by tag', async () => {
     const ns = await pushNamespace('push-delete-unmanaged');
     const remote = awsName('untagged-later');
@@ -333,7 +346,7 @@ describe('PushSecret to Parameter Store', () => {
     const ns = await pushNamespace('push-ssm', { service: 'ParameterStore' });
     const name = `/${awsName('param')}`;
     const unmanaged = `/${awsName('param-unmanaged')}`;
-    await ssm.send(new PutParameterCommand({ Name: unmanaged, Value: 'theirs', Type: 'String' }));
+    await ssm.send(new PutParameterCommand({ Name: unmanaged, Value: 'their-param-value', Type: 'String' }));
     await sourceSecret(ns, 'source', { a: 'param-1' });
     await applyPush(ns, 'ps', {
       data: [entry('a', name, undefined, { metadata: { apiVersion: 'kubernetes.external-secrets.io/v1alpha1', kind: 'PushSecretMetadata', spec: { secretType: 'SecureString', tags: { team: 'a' } } } })],
@@ -347,7 +360,7 @@ describe('PushSecret to Parameter Store', () => {
     await applyPush(ns, 'other', { data: [entry('a', unmanaged)] });
     const refused = await readyPush(ns, 'other', 'False');
     expect(readyCondition(refused).message).toBe('RemoteSecretNotManaged: set secret failed: could not write remote ref a to target secretstore aws: secret not managed by external-secrets');
-    expect((await parameter(unmanaged)).value).toBe('theirs');
+    expect((await parameter(unmanaged)).value).toBe('their-param-value');
   });
 
   it('pushes the whole Secret as JSON of base64 values, as ESO marshals []byte', async () => {
@@ -388,7 +401,7 @@ describe('ESO documentation manifests', () => {
 
 describe('no secret value leaks', () => {
   it('never writes a pushed value into logs, Events or status', async () => {
-    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'theirs'];
+    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'their-param-value', 'value-gone', 'value-class', 'PIKACHU', 'value-selected'];
     for (const line of h.logLines) for (const v of values) expect(line).not.toContain(v);
     for (const ns of created) {
       const list = await h.kube.get(`/api/v1/namespaces/${ns}/events`);

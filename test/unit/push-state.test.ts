@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterSecretStore, PushSecret, PushSecretData, SecretStore } from '../../src/api/generated.ts';
 import { failedStatus, syncedStatus } from '../../src/push/push-status.ts';
 import { resolvePushStores, type PushStoreLookup } from '../../src/push/push-stores.ts';
-import { refreshIntervalMs, unsupportedFields } from '../../src/push/reconciler.ts';
+import { pushDue, refreshIntervalMs, unsupportedFields } from '../../src/push/reconciler.ts';
 import { mergeSynced, remoteRefKey, staleEntries, storeKey, storeOfKey, withoutDeleted } from '../../src/push/synced-pushes.ts';
 
 const e = (remoteKey: string, property?: string): PushSecretData => ({ match: { secretKey: 'k', remoteRef: { remoteKey, ...(property ? { property } : {}) } } });
@@ -65,6 +65,35 @@ describe('PushSecret status', () => {
     expect(failed.conditions).toEqual([{ type: 'Ready', status: 'False', reason: 'Errored', message: 'StoreNotFound: x', lastTransitionTime: '2026-12-03T10:01:00Z' }]);
     const again = failedStatus(push({}, failed), 'StoreNotFound: y', now + 120_000);
     expect(again.conditions![0]!.lastTransitionTime).toBe('2026-12-03T10:01:00Z');
+  });
+});
+
+describe('pushDue (ESO\'s shouldRefresh)', () => {
+  const t0 = Date.parse('2026-12-03T10:00:00Z');
+  const pushed = (spec: Partial<PushSecret['spec']> = {}) => {
+    const ps = push(spec);
+    ps.status = syncedStatus(ps, {}, t0);
+    return ps;
+  };
+
+  it('is due when never pushed, when the spec, labels or annotations changed, or when the last push failed', () => {
+    expect(pushDue(push(), t0, 3_600_000)).toBe(true);
+    expect(pushDue(pushed(), t0 + 1000, 3_600_000)).toBe(false);
+    const relabelled = pushed();
+    relabelled.metadata.labels = { a: 'c' };
+    expect(pushDue(relabelled, t0 + 1000, 3_600_000)).toBe(true);
+    const regenerated = pushed();
+    regenerated.metadata.generation = 4;
+    expect(pushDue(regenerated, t0 + 1000, 3_600_000)).toBe(true);
+    const failed = pushed();
+    failed.status = failedStatus(failed, 'AWSThrottled: x', t0 + 1000);
+    expect(pushDue(failed, t0 + 2000, 3_600_000)).toBe(true);
+  });
+
+  it('is due once the interval has passed, and never by time with interval 0', () => {
+    expect(pushDue(pushed(), t0 + 3_599_999, 3_600_000)).toBe(false);
+    expect(pushDue(pushed(), t0 + 3_600_000, 3_600_000)).toBe(true);
+    expect(pushDue(pushed(), t0 + 10 * 3_600_000, 0)).toBe(false);
   });
 });
 
