@@ -237,8 +237,21 @@ export class PushSecretReconciler {
     return { kind, name, namespace, aws: validatePushStore({ ...store, kind }) };
   }
 
-  /** The source Secret's data, decoded, and its resourceVersion: only from the PushSecret's own namespace. */
+  /**
+   * The source's data: the Secret's, decoded, with its resourceVersion (only a Secret of the
+   * PushSecret's own namespace), or what selector.generatorRef generates now (ESO generates anew at
+   * each push: a Password generator pushes a new password every refreshInterval).
+   */
   private async sourceData(ps: PushSecret): Promise<{ data: SecretBytes; resourceVersion?: string }> {
+    const generatorRef = ps.spec.selector.generatorRef;
+    if (generatorRef) {
+      if (!this.deps.generators) throw new OperatorError('UnsupportedField', 'not supported by this operator yet: spec.selector.generatorRef');
+      try {
+        return { data: await this.deps.generators.generate(ps.metadata.namespace!, generatorRef) };
+      } catch (err) {
+        throw wrap(err, `could not resolve secret from generator ref ${generatorRef.kind}/${generatorRef.name}: `);
+      }
+    }
     const name = ps.spec.selector.secret?.name;
     if (!name) throw new OperatorError('InvalidSpec', 'spec.selector.secret.name is required');
     let secret: { metadata?: { resourceVersion?: string }; data?: Record<string, string> };
