@@ -43,7 +43,7 @@ export interface PushSecretControllerOptions {
 export interface PushSecretControl {
   controller: Controller<PushSecret>;
   pushSecrets: Informer<PushSecret>;
-  /** Secrets by name and labels only (no data): what wakes the PushSecrets that push them. */
+  /** Secrets' metadata only (PartialObjectMetadata: their data never reaches the operator): what wakes the PushSecrets that push them. */
   sourceSecrets: Informer<Secret & KubeObject>;
   /** Both caches, as the operator starts, awaits and stops every informer. */
   informers: Informer<KubeObject>[];
@@ -59,7 +59,7 @@ export function pushSecretController(caches: Caches, options: PushSecretControll
   const { kube, clock, log, events, watchNamespace, controllerClass } = options;
   const served = (type: resources.ResourceType) => (watchNamespace === undefined ? type : resources.inNamespace(type, watchNamespace));
   const pushSecrets = new Informer<PushSecret>(kube, served(resources.pushSecrets), options.informerOptions);
-  const sourceSecrets = new Informer<Secret & KubeObject>(kube, served(resources.secrets), { ...options.informerOptions, transform: metadataOnly });
+  const sourceSecrets = new Informer<Secret & KubeObject>(kube, served(resources.secrets), { ...options.informerOptions, metadataOnly: true, transform: metadataOnly });
   pushSecrets
     .addIndex(BY_SOURCE, (ps) => (ps.spec.selector?.secret?.name ? [cacheKey(ps.metadata.namespace, ps.spec.selector.secret.name)] : []))
     .addIndex(BY_NAMED_STORE, (ps) => (ps.spec.secretStoreRefs ?? []).filter((r) => r.name && !r.labelSelector).map((r) => refKey(namedStore(r.kind, r.name!, ps.metadata.namespace))));
