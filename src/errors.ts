@@ -40,6 +40,12 @@ export const reasonCodes = {
   AWSAccessDenied: { retry: true },
   /** The AWS secret (or the requested version) does not exist or is marked for deletion. */
   AWSSecretNotFound: { retry: true },
+  /**
+   * The requested version or label of a Parameter Store parameter does not exist
+   * (ParameterVersionNotFound). Unlike a missing parameter (AWSSecretNotFound) it is an error
+   * whatever the deletion policy, as in ESO. Retried: the version may be written yet.
+   */
+  AWSVersionNotFound: { retry: true },
   /** KMS could not decrypt the secret. */
   AWSDecryptionFailure: { retry: true },
   /** AWS throttled the call. */
@@ -152,6 +158,18 @@ export const reasonCodes = {
    * added in AWS, which no watch sees.
    */
   RemoteSecretNotManaged: { retry: true },
+  /**
+   * Generators (generators.external-secrets.io, src/generators/). GeneratorNotFound: the generator a
+   * generatorRef names does not exist (yet) in the ExternalSecret's namespace, or as a ClusterGenerator.
+   * InvalidGeneratorSpec: the generator's spec cannot be used (go-password's rules, secretKeys, a
+   * ClusterGenerator without the spec of its kind). Both retried: the fix is to the generator, which
+   * the operator does not watch. ClusterGeneratorDisabled: a generatorRef names a ClusterGenerator
+   * and the operator serves one namespace (WATCH_NAMESPACE), where it reads no cluster-scoped kind;
+   * not retried, as ClusterSecretStoreDisabled.
+   */
+  GeneratorNotFound: { retry: true },
+  InvalidGeneratorSpec: { retry: true },
+  ClusterGeneratorDisabled: { retry: false },
   /** A call to the Kubernetes API failed. */
   KubernetesAPIError: { retry: true },
   /** A bug or an unexpected failure: retried, and worth a report. */

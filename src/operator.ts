@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import { AwsProviders } from './aws/store-providers.ts';
+import { AwsGeneratorClients } from './generators/aws-generator-clients.ts';
+import { generatorKinds } from './generators/generator-kinds.ts';
+import { KubeGeneratorRunner } from './generators/runner.ts';
 import { createCaches, informersOf, type Caches } from './controllers/caches.ts';
 import { storeLookup, type ControllerClass } from './controllers/controller-class.ts';
 import { clusterExternalSecretController } from './controllers/clusterexternalsecret/controller.ts';
@@ -85,6 +88,8 @@ export class Operator {
   readonly reads: ReadsByStore;
   private synced = false;
   private readonly providers: AwsProviders;
+  /** The ECR and STS clients of the AWS generators (ECRAuthorizationToken, STSSessionToken). */
+  private readonly generatorClients: AwsGeneratorClients;
   private readonly queues: QueueListeners;
   private readonly changePoller: ChangePoller;
   private readonly log: Logger;
@@ -120,10 +125,20 @@ export class Operator {
           metrics.providerCalls.inc({ provider: 'AWS/SecretsManager', call, status: ok ? 'success' : 'error' });
           metrics.awsCalls.inc({ service: 'secretsmanager', operation: call, outcome: ok ? 'success' : 'error' });
         },
+        onParameterStoreCall: (call, ok) => {
+          // ESO's label for DescribeParameters is DescribeParameter (its CallAWSPSDescribeParameter).
+          metrics.providerCalls.inc({ provider: 'AWS/ParameterStore', call: call === 'DescribeParameters' ? 'DescribeParameter' : call, status: ok ? 'success' : 'error' });
+          metrics.awsCalls.inc({ service: 'ssm', operation: call, outcome: ok ? 'success' : 'error' });
+        },
         onCache: (result) => metrics.valueReads.inc({ result }),
         onBatch: (size) => metrics.batchSize.observe(size),
         onFallback: (operation) => metrics.fallbacks.inc({ operation }),
       },
+    });
+    this.generatorClients = new AwsGeneratorClients(this.providers, (service, operation, ok) => {
+      const outcome = ok ? 'success' : 'error';
+      metrics.awsCalls.inc({ service, operation, outcome });
+      if (service === 'sts') metrics.stsCalls.inc({ kind: operation, outcome });
     });
     const events = eventRecorder(kube, clock, log);
     this.restarts = new RolloutRestarts({
@@ -133,6 +148,8 @@ export class Operator {
     const { cluster } = this.caches;
     // One judgement of which ClusterExternalSecrets are served, shared by both controllers that need it.
     const serving = cluster && cesServing(cluster, this.caches.secretStores, controllerClass);
+    // Generators (src/generators/): one runner for every kind of object that names a generatorRef.
+    const generators = new KubeGeneratorRunner({ kube, kinds: generatorKinds({ aws: this.generatorClients }), clusterGenerators: cluster !== undefined });
     const changeIndex = new ChangeIndex();
     const refreshRequests = new RefreshRequests();
     const externalSecrets = externalSecretController(this.caches, {
@@ -144,6 +161,7 @@ export class Operator {
       refreshRequests,
       changeIndex,
       restarts: this.restarts,
+      generators,
     });
     this.reads = changeIndex;
     this.changes = new ChangeRouter({
@@ -200,6 +218,7 @@ export class Operator {
         onRecovered: (resource) => this.retryApiserverFailures(resource),
       },
       onAwsCall: (service, operation, ok) => metrics.awsCalls.inc({ service, operation, outcome: ok ? 'success' : 'error' }),
+      generators,
     });
     this.informers.push(...push.informers);
     this.controllers = [
@@ -246,6 +265,7 @@ export class Operator {
     await this.queues.stop();
     this.restarts.stop();
     await Promise.all(this.informers.map((informer) => informer.stop()));
+    this.generatorClients.destroy();
     this.providers.destroy();
     this.log.info('stopped');
   }

@@ -7,17 +7,22 @@
 import type { RecordedCall } from '../../test/integration/aws-proxy.ts';
 
 /**
- * Secrets Manager and SQS answer JSON calls named by X-Amz-Target (the proxy keeps only the
- * call's name); STS's query calls carry an Action. The names below are STS's and SQS's.
+ * Secrets Manager, SSM and SQS answer JSON calls named by X-Amz-Target (the proxy keeps only the
+ * call's name); STS's query calls carry an Action. The names below are STS's, SQS's and SSM's.
  */
 const STS_ACTIONS = /^(AssumeRole|AssumeRoleWithWebIdentity|AssumeRoleWithSAML|GetCallerIdentity|GetSessionToken|GetFederationToken)$/;
 const SQS_ACTIONS = /^(ReceiveMessage|DeleteMessage|DeleteMessageBatch|ChangeMessageVisibility|ChangeMessageVisibilityBatch|GetQueueAttributes|GetQueueUrl|SendMessage|SendMessageBatch)$/;
+const SSM_ACTIONS = /^(GetParameter|GetParameters|GetParametersByPath|DescribeParameters|ListTagsForResource|PutParameter|DeleteParameter|AddTagsToResource)$/;
 export const operationName = (action: string): string =>
-  `${STS_ACTIONS.test(action) ? 'sts' : SQS_ACTIONS.test(action) ? 'sqs' : 'secretsmanager'}.${action}`;
+  `${STS_ACTIONS.test(action) ? 'sts' : SQS_ACTIONS.test(action) ? 'sqs' : SSM_ACTIONS.test(action) ? 'ssm' : 'secretsmanager'}.${action}`;
 
 /** The Secrets Manager calls among some counts. */
 export const secretsManagerCalls = (counts: CallCounts): CallCounts =>
   Object.fromEntries(Object.entries(counts).filter(([op]) => op.startsWith('secretsmanager.')));
+
+/** The Parameter Store calls among some counts. */
+export const ssmCalls = (counts: CallCounts): CallCounts =>
+  Object.fromEntries(Object.entries(counts).filter(([op]) => op.startsWith('ssm.')));
 
 export type CallCounts = Record<string, number>;
 

@@ -97,6 +97,7 @@ export function figures(operations: (calls: Calls) => string[]): Figure[] {
       { label: 'idle create → Ready p99, ms', better: 'lower', value: (r) => r.latency?.p99Ms },
     ]),
     ...phase((r) => r.changes !== undefined, changesFigures(aws)),
+    ...phase((r) => r.parameters !== undefined, parametersFigures(aws)),
   ];
 }
 
@@ -138,6 +139,23 @@ function changesFigures(aws: AwsFigures): Figure[] {
       target: (r) => ({ op: '=', value: c(r)!.restarts.deployments }),
     },
     { label: 'changes phase, s', better: 'lower', value: (r) => c(r)?.wallSeconds },
+  ];
+}
+
+/**
+ * The parameters phase (issue 13): the workload read through Parameter Store. GetParameters takes
+ * 10 names, so a cold sync of P parameters needs P / 10 calls at best; ESO reads each ExternalSecret's
+ * parameters with GetParameter, at least one call per ExternalSecret per refresh.
+ */
+function parametersFigures(aws: AwsFigures): Figure[] {
+  const p = (r: WorkloadResult) => r.parameters;
+  return [
+    { label: 'parameters: ExternalSecrets Ready after the cold sync', better: 'higher', value: (r) => p(r)?.cold.ready, target: (r) => ({ op: '=', value: p(r)!.externalSecrets }) },
+    { label: 'parameters: cold sync, s', better: 'lower', value: (r) => p(r)?.cold.seconds },
+    ...aws('parameters: cold sync SSM calls', (r) => p(r)?.cold.awsCalls),
+    { label: 'parameters: refreshes in the measured intervals', value: (r) => p(r)?.periodic.refreshes },
+    ...aws('parameters: SSM calls over those intervals', (r) => p(r)?.periodic.awsCalls),
+    { label: 'parameters: SSM calls per refresh interval', better: 'lower', value: (r) => p(r)?.periodic.callsPerInterval },
   ];
 }
 

@@ -56,6 +56,18 @@ export interface WorkloadResult {
   metricDisagreements: string[];
   /** The changes phase (W1000): AWS change → Secret through the queue and the change poll, the poll's cost, restarts. */
   changes?: ChangesResult;
+  /** The parameters phase (W1000): the same workload read through Parameter Store, its SSM calls. */
+  parameters?: ParametersResult;
+}
+
+export interface ParametersResult {
+  externalSecrets: number;
+  parameters: number;
+  refreshIntervalSeconds: number;
+  cold: { ready: number; seconds: number | undefined; awsCalls: CallCounts };
+  /** Whole refresh intervals after the cold sync. */
+  periodic: { intervals: number; refreshes: number; awsCalls: CallCounts; callsPerInterval: number };
+  wallSeconds: number;
 }
 
 /** How long AWS changes took to reach every target Secret of the changed secret, in ms. */

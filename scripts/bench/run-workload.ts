@@ -2,7 +2,8 @@
  * One workload, start to end, on its own control plane and moto: the apiserver ceiling, the
  * cold sync, the idle create→Ready latency, a forced refresh of all, then two periodic cycles
  * (nothing changed; a share of the AWS secrets rotated), and the operator's memory at rest (the
- * `scale` phase); then, at W1000, the `changes` phase (scripts/bench/run-changes.ts). The cold
+ * `scale` phase); then, at W1000, the `parameters` phase (scripts/bench/run-parameters.ts) and the
+ * `changes` phase (scripts/bench/run-changes.ts). The cold
  * sync is measured whichever phases run (BENCH_PHASES).
  */
 import { externalSecrets, secrets } from '../../src/kube/resources.ts';
@@ -19,6 +20,7 @@ import { percentile } from './percentiles.ts';
 import { cpuMs } from './process-stats.ts';
 import type { PeriodicCycle, WorkloadResult } from './result.ts';
 import { runChanges } from './run-changes.ts';
+import { runParameters } from './run-parameters.ts';
 import { SecretValueWatch } from './secret-values.ts';
 import { isReady, SyncTracker } from './sync-tracker.ts';
 import { CHANGES_WORKLOAD, type BenchSettings, type Workload } from './workloads.ts';
@@ -34,12 +36,13 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
   const phaseTimeoutMs = 120_000 + count * 100;
   const scale = settings.phases.has('scale');
   const changes = settings.phases.has('changes') && workload.name === CHANGES_WORKLOAD;
+  const parameters = settings.phases.has('parameters') && workload.name === CHANGES_WORKLOAD;
 
   const env = await startEnvironment();
   const tracker = new SyncTracker(env.kube, NAMESPACE);
   let operator: OperatorChild | undefined;
   try {
-    say(`${count} ExternalSecrets over ${awsSecrets} AWS secrets; node ${describeNodeFlags(node)}; phases ${[scale && 'scale', changes && 'changes'].filter(Boolean).join(', ')}`);
+    say(`${count} ExternalSecrets over ${awsSecrets} AWS secrets; node ${describeNodeFlags(node)}; phases ${[scale && 'scale', parameters && 'parameters', changes && 'changes'].filter(Boolean).join(', ')}`);
     await createAwsSecrets(env, awsSecrets);
     const secretCreatesPerSecond = scale ? await secretCreateRate(env, count) : undefined;
     if (secretCreatesPerSecond !== undefined) say(`apiserver ceiling: ${round(secretCreatesPerSecond)} Secret creates/s`);
@@ -88,6 +91,7 @@ export async function runWorkload(workload: Workload, settings: BenchSettings, n
       };
     }
     if (scale) Object.assign(result, await scalePhases({ env, tracker, operator, names, settings, workload, began, phaseTimeoutMs, checkMetric, say }));
+    if (parameters) result.parameters = await runParameters({ env, workload, settings, phaseTimeoutMs, say });
     if (changes) {
       // The changes phase runs its own operator, with the change settings.
       await operator.kill('SIGTERM');

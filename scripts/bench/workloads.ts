@@ -6,11 +6,13 @@
  * BENCH_SCALE       multiplies both counts, for a quick smoke run (e.g. 0.2: W1000 runs 200 over 20)
  * BENCH_REFRESH_SECONDS  the refreshInterval of the periodic cycles (default 60)
  * BENCH_LATENCY_SAMPLES  ExternalSecrets created one at a time for the idle latency (default 50)
- * BENCH_PHASES      which phases to run, comma-separated (default `limits,scale,changes`): `limits` the worst
+ * BENCH_PHASES      which phases to run, comma-separated (default `limits,scale,changes,parameters`): `limits` the worst
  *                   templates and rewrites (scripts/bench-limits.ts), `scale` a workload's cold sync, apiserver ceiling,
  *                   latency, forced refresh, periodic cycles and memory, `changes` (W1000 only, after `scale` on the
  *                   same control plane) how fast changes in AWS reach Secrets through a queue and a change poll, what
- *                   the poll costs, and rolling restarts (scripts/bench/run-changes.ts). A workload always syncs cold.
+ *                   the poll costs, and rolling restarts (scripts/bench/run-changes.ts), `parameters` (W1000 only) the
+ *                   same workload read through a Parameter Store store, its SSM calls cold and per refresh interval
+ *                   (scripts/bench/run-parameters.ts). A workload always syncs cold.
  * BENCH_QUEUE_CHANGES, BENCH_POLL_CHANGES, BENCH_POLL_SECONDS  the changes phase's sizes (defaults 50, 20, 30), to
  *                   iterate on it quickly
  * CONCURRENCY       the operator's workers (default 16, as in production)
@@ -22,7 +24,7 @@ export interface Workload {
   readonly awsSecrets: number;
 }
 
-export const PHASES = ['limits', 'scale', 'changes'] as const;
+export const PHASES = ['limits', 'scale', 'changes', 'parameters'] as const;
 export type Phase = (typeof PHASES)[number];
 /** The one workload the changes phase runs at (the issue's figures are stated for it). */
 export const CHANGES_WORKLOAD = 'W1000';
@@ -70,7 +72,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
   const phases = benchPhases(env);
   return {
     phases,
-    workloads: fullWorkloads.filter((w) => wanted.includes(w.name) && (phases.has('scale') || (phases.has('changes') && w.name === CHANGES_WORKLOAD))).map((w) => ({
+    workloads: fullWorkloads.filter((w) => wanted.includes(w.name) && (phases.has('scale') || ((phases.has('changes') || phases.has('parameters')) && w.name === CHANGES_WORKLOAD))).map((w) => ({
       name: w.name,
       externalSecrets: Math.max(1, Math.round(w.externalSecrets * scale)),
       awsSecrets: Math.max(1, Math.round(w.awsSecrets * scale)),

@@ -10,7 +10,12 @@ export const crdKinds = {
   SecretStore: { apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', plural: 'secretstores', namespaced: true, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
   ClusterSecretStore: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', plural: 'clustersecretstores', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
   ClusterExternalSecret: { apiVersion: 'external-secrets.io/v1', kind: 'ClusterExternalSecret', plural: 'clusterexternalsecrets', namespaced: false, storageVersion: 'v1', servedVersions: ['v1', 'v1beta1'] },
+  ClusterGenerator: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', plural: 'clustergenerators', namespaced: false, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
+  ECRAuthorizationToken: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', plural: 'ecrauthorizationtokens', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
+  Password: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', plural: 'passwords', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
   PushSecret: { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', plural: 'pushsecrets', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
+  STSSessionToken: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'STSSessionToken', plural: 'stssessiontokens', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
+  UUID: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', plural: 'uuids', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
 } as const;
 
 /** The subset of Kubernetes ObjectMeta the operator reads and writes. */
@@ -75,6 +80,30 @@ export interface ClusterExternalSecret {
   status?: ClusterExternalSecretStatus;
 }
 
+/** ClusterGenerator is a generator any namespace's ExternalSecrets and PushSecrets can name (generatorRef kind ClusterGenerator); it generates for the namespace of the object using it. */
+export interface ClusterGenerator {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: ClusterGeneratorSpec;
+}
+
+/** A generator of Amazon ECR registry credentials (ECR GetAuthorizationToken): each use gives a new token, valid 12 hours, as the keys username, password, proxy_endpoint and expires_at. */
+export interface ECRAuthorizationToken {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: ECRAuthorizationTokenSpec;
+}
+
+/** Password generates a random password each time an ExternalSecret or PushSecret using it refreshes, as ESO's Password generator does (output key "password"). */
+export interface Password {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: PasswordSpec;
+}
+
 /** PushSecret writes the keys of a Kubernetes Secret of its namespace (or a generator's output) to the stores it names. */
 export interface PushSecret {
   apiVersion: string;
@@ -82,6 +111,22 @@ export interface PushSecret {
   metadata: ObjectMeta;
   spec: PushSecretSpec;
   status?: PushSecretStatus;
+}
+
+/** A generator of temporary AWS credentials (STS GetSessionToken): each use gives new ones, as the keys access_key_id, secret_access_key, session_token and expiration. */
+export interface STSSessionToken {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: STSSessionTokenSpec;
+}
+
+/** UUID generates a random (version 4) UUID each time an ExternalSecret or PushSecret using it refreshes, as ESO's UUID generator does (output key "uuid"). */
+export interface UUID {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: Record<string, unknown>;
 }
 
 export interface ExternalSecretSpec {
@@ -224,7 +269,7 @@ export interface RemoteRef {
 export interface StoreSourceRef {
   /** The store to read this entry from. */
   storeRef?: SecretStoreRef;
-  /** A generator resource that produces values. Generators are not supported by this operator yet; such entries are reported in the Ready condition. */
+  /** Not implemented in spec.data[], as ESO's own API says (deprecated there); such an entry is reported in the Ready condition. Use spec.dataFrom[].sourceRef.generatorRef. */
   generatorRef?: GeneratorRef;
 }
 
@@ -305,7 +350,7 @@ export interface ExternalSecretRewriteMerge {
 export interface StoreGeneratorSourceRef {
   /** The store to read this entry from. */
   storeRef?: SecretStoreRef;
-  /** A generator resource that produces values. Generators are not supported by this operator yet; such entries are reported in the Ready condition. */
+  /** A generator (Password, UUID, a ClusterGenerator, ...) whose output keys become keys of the Secret; it generates anew at every refresh. */
   generatorRef?: GeneratorRef;
 }
 
@@ -352,14 +397,14 @@ export interface SecretStoreSpec {
 }
 
 export interface SecretStoreProvider {
-  /** AWS Secrets Manager. */
+  /** AWS Secrets Manager or Parameter Store (service). */
   aws?: AwsProvider;
   /** Fields not modelled here are kept as they are. */
   [key: string]: unknown;
 }
 
 export interface AwsProvider {
-  /** AWS service to read from. Only SecretsManager is supported; other values are reported in the Ready condition. */
+  /** AWS service to read from, SecretsManager (default) or ParameterStore; CertificateManager is reported unsupported in the Ready condition. */
   service: 'SecretsManager' | 'ParameterStore' | 'CertificateManager';
   /** AWS region, e.g. us-east-1. */
   region: string;
@@ -517,6 +562,137 @@ export interface ClusterExternalSecretNamespaceFailure {
   namespace: string;
   /** Why it failed. */
   reason?: string;
+}
+
+export interface ClusterGeneratorSpec {
+  /** The kind of generator; spec.generator holds the spec of that kind. */
+  kind: 'ACRAccessToken' | 'BeyondtrustWorkloadCredentialsDynamicSecret' | 'CloudsmithAccessToken' | 'ECRAuthorizationToken' | 'Fake' | 'GCRAccessToken' | 'GithubAccessToken' | 'QuayAccessToken' | 'Password' | 'SSHKey' | 'STSSessionToken' | 'UUID' | 'VaultDynamicSecret' | 'Webhook' | 'Grafana' | 'MFA';
+  /** The generator's spec, in the field of its kind (passwordSpec for Password, ...); exactly one. */
+  generator: GeneratorSpec;
+}
+
+export interface GeneratorSpec {
+  /** The spec of a generator of kind ACRAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  acrAccessTokenSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind BeyondtrustWorkloadCredentialsDynamicSecret, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  beyondtrustWorkloadCredentialsDynamicSecretSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind CloudsmithAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  cloudsmithAccessTokenSpec?: Record<string, unknown>;
+  /** Where and as whom to ask ECR for a token. */
+  ecrAuthorizationTokenSpec?: ECRAuthorizationTokenSpec;
+  /** The spec of a generator of kind Fake, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  fakeSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind GCRAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  gcrAccessTokenSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind GithubAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  githubAccessTokenSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind Grafana, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  grafanaSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind MFA, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  mfaSpec?: Record<string, unknown>;
+  /** The password's length and character classes. */
+  passwordSpec?: PasswordSpec;
+  /** The spec of a generator of kind QuayAccessToken, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  quayAccessTokenSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind SSHKey, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  sshKeySpec?: Record<string, unknown>;
+  /** Where and as whom to ask STS for a session token. */
+  stsSessionTokenSpec?: STSSessionTokenSpec;
+  /** UUID takes no settings. */
+  uuidSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind VaultDynamicSecret, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  vaultDynamicSecretSpec?: Record<string, unknown>;
+  /** The spec of a generator of kind Webhook, kept as ESO's manifests write it; this operator does not implement that kind (an ExternalSecret using it is Ready=False, UnsupportedField). */
+  webhookSpec?: Record<string, unknown>;
+}
+
+export interface ECRAuthorizationTokenSpec {
+  /** AWS region of the registry, e.g. eu-west-1. */
+  region: string;
+  /** ARN of an IAM role to assume after the base identity (auth). */
+  role?: string;
+  /** public: a token for Amazon ECR Public (not supported by this operator; reported as UnsupportedField). Any other value, or none: a token for the account's private registry, as ESO does. */
+  scope?: string;
+  /** How to obtain the AWS credentials the call is signed with: secretRef or jwt (when both are set, secretRef is used, as ESO does). Neither: the operator's own credentials (the SDK default chain, e.g. IRSA). References resolve in the namespace of the ExternalSecret using the generator. */
+  auth?: GeneratorAwsAuth;
+}
+
+export interface GeneratorAwsAuth {
+  /** Static access keys stored in a Secret. */
+  secretRef?: GeneratorAwsAuthSecretRef;
+  /** A token for a ServiceAccount exchanged with AssumeRoleWithWebIdentity; the role comes from the ServiceAccount's eks.amazonaws.com/role-arn annotation. */
+  jwt?: GeneratorAwsJwtAuth;
+}
+
+export interface GeneratorAwsAuthSecretRef {
+  /** The access key ID. */
+  accessKeyIDSecretRef?: GeneratorSecretKeySelector;
+  /** The secret access key. */
+  secretAccessKeySecretRef?: GeneratorSecretKeySelector;
+  /** The session token, for temporary credentials. */
+  sessionTokenSecretRef?: GeneratorSecretKeySelector;
+}
+
+export interface GeneratorSecretKeySelector {
+  /** Name of the Secret. */
+  name?: string;
+  /** Key in the Secret. */
+  key?: string;
+  /** Namespace of the Secret. A generator's references never leave the namespace of the ExternalSecret using it; another namespace here is refused (ESO ignores this field). */
+  namespace?: string;
+}
+
+export interface GeneratorAwsJwtAuth {
+  /** The ServiceAccount to request a token for. */
+  serviceAccountRef?: GeneratorServiceAccountSelector;
+}
+
+export interface GeneratorServiceAccountSelector {
+  /** Name of the ServiceAccount. */
+  name: string;
+  /** Namespace of the ServiceAccount. A generator's references never leave the namespace of the ExternalSecret using it; another namespace here is refused (ESO ignores this field). */
+  namespace?: string;
+  /** Token audiences, in addition to the ServiceAccount's eks.amazonaws.com/audience annotation (default sts.amazonaws.com). */
+  audiences?: string[];
+}
+
+export interface PasswordSpec {
+  /** Length of the password, in characters. 0 or less means the default, 24. */
+  length: number;
+  /** How many digits the password holds. Default 25% of the length, rounded down. */
+  digits?: number;
+  /** How many symbols the password holds. Default 25% of the length, rounded down. */
+  symbols?: number;
+  /** The symbols to draw from. Empty or absent: ~!@#$%^&*()_+`-={}|[]\:"<>?,./ */
+  symbolCharacters?: string;
+  /** Leave out uppercase letters. */
+  noUpper: boolean;
+  /** Let a character appear more than once. Without it the password holds each character at most once, which bounds its length. */
+  allowRepeat: boolean;
+  /** How the password is written: raw (default), base64, base64url, base32 or hex. */
+  encoding?: 'base64' | 'base64url' | 'base32' | 'hex' | 'raw';
+  /** The keys to write, each with its own password. Default: one key, "password". */
+  secretKeys?: string[];
+}
+
+export interface STSSessionTokenSpec {
+  /** AWS region of the STS endpoint, e.g. eu-west-1. */
+  region: string;
+  /** ARN of an IAM role to assume after the base identity (auth) before asking for the session token. */
+  role?: string;
+  /** Parameters of the GetSessionToken call. */
+  requestParameters?: STSSessionTokenRequestParameters;
+  /** How to obtain the AWS credentials the call is signed with: secretRef (jwt is refused, as ESO refuses it: STS gives no session token to a web identity). Neither: the operator's own credentials (the SDK default chain, e.g. IRSA). References resolve in the namespace of the ExternalSecret using the generator. */
+  auth?: GeneratorAwsAuth;
+}
+
+export interface STSSessionTokenRequestParameters {
+  /** How long the credentials stay valid, in seconds (AWS allows 900 to 129600; its default is 43200, 12 hours). */
+  sessionDuration?: number;
+  /** Serial number or ARN of the MFA device of the IAM user making the call, when its policy requires MFA. */
+  serialNumber?: string;
+  /** The code the MFA device shows, when MFA is required. */
+  tokenCode?: string;
 }
 
 export interface PushSecretSpec {

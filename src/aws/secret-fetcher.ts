@@ -10,7 +10,8 @@ import { secretNamesOf } from '../changes/secret-name.ts';
 
 /** How a read was answered: from the cache, by joining a call in flight, by a listing that found it unchanged, or by a new call. */
 export type CacheOutcome = 'hit' | 'joined' | 'confirmed' | 'miss';
-export type FallbackOperation = 'BatchGetSecretValue' | 'ListSecrets';
+/** Operations an identity may be refused and read without (GetParameters: Parameter Store, aws/parameter-fetcher.ts). */
+export type FallbackOperation = 'BatchGetSecretValue' | 'ListSecrets' | 'GetParameters';
 
 export interface FetcherHooks {
   onCall?: (action: string, ok: boolean) => void;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Logger } from 'pino';
@@ -12,6 +13,8 @@ import { awsClientConfig } from './aws-client-config.ts';
 import { memoizeCredentials, StsClients, type StsCallHook } from './credentials.ts';
 import type { Freshness, SecretsProvider } from './provider.ts';
 import { SecretFetcher, type FetcherHooks } from './secret-fetcher.ts';
+import { ParameterFetcher } from './parameter-fetcher.ts';
+import { ParameterStoreProvider } from './parameter-store.ts';
 import { SecretsManagerProvider } from './secrets-manager.ts';
 import { ValueCache } from './value-cache.ts';
 import type { PolledVersions } from './version-listing.ts';
@@ -35,6 +38,7 @@ export interface StoreIdentity {
 export interface ProviderHooks extends Omit<FetcherHooks, 'onCall'> {
   onStsCall?: StsCallHook;
   onSecretsManagerCall?: (call: string, ok: boolean) => void;
+  onParameterStoreCall?: (call: string, ok: boolean) => void;
 }
 
 export interface ProvidersOptions {
@@ -45,13 +49,29 @@ export interface ProvidersOptions {
 }
 
 /**
+ * One identity's clients: its credentials, assumed once and shared by the service clients
+ * made on first use (Secrets Manager, Parameter Store), each with its own fetch engine and
+ * its own partition of the value cache, so that a parameter and a secret of the same name
+ * never answer for each other.
+ */
+interface IdentityClients {
+  region: string;
+  credentials: AwsCredentialIdentityProvider | undefined;
+  role: string | undefined;
+  secretsManager?: { client: SecretsManagerClient; fetcher: SecretFetcher };
+  parameterStore?: { client: SSMClient; fetcher: ParameterFetcher };
+}
+
+/**
  * Builds a SecretsProvider for a store as used from one namespace. Clients and their
  * fetchers (shared reads, cached values) are kept per identity (base credentials, role
  * chain, region), so credentials are fetched once per identity and refreshed ahead of
  * expiry, and values read with one identity can never be served to another.
  */
 export class AwsProviders {
-  private readonly clients = new Map<string, { region: string; client: SecretsManagerClient; fetcher: SecretFetcher }>();
+  private readonly clients = new Map<string, IdentityClients>();
+  /** sharedCredentialsFor's identities, least recently used first; undefined is the operator's own default chain. */
+  private readonly identities = new Map<string, AwsCredentialIdentityProvider | undefined>();
   private readonly values: ValueCache;
   private readonly log: Logger;
   private readonly sts: StsClients;
@@ -73,16 +93,50 @@ export class AwsProviders {
 
   /** The store's provider for one ExternalSecret's reads; without a Freshness, every value is read anew. */
   async forStore(store: StoreIdentity, namespace: string, freshness?: Freshness): Promise<SecretsProvider> {
-    return new SecretsManagerProvider(await this.fetcherFor(store, namespace), freshness ?? { notBefore: this.clock.now(), fresh: true });
+    const asked = freshness ?? { notBefore: this.clock.now(), fresh: true };
+    if (store.aws.service === 'ParameterStore') return new ParameterStoreProvider(await this.parameterFetcherFor(store, namespace), asked);
+    return new SecretsManagerProvider(await this.fetcherFor(store, namespace), asked);
   }
 
   /** A change poll of secrets read through the store from one namespace, made with the same identity and cache (SecretFetcher.pollVersions). */
   async pollVersions(store: StoreIdentity, namespace: string, secretIds: readonly string[], namesWanted = false): Promise<PolledVersions> {
+    // Parameter Store changes are not followed (changes/store-settings.ts): nothing to poll.
+    if (store.aws.service === 'ParameterStore') return { versions: new Map(), cached: new Map() };
     return (await this.fetcherFor(store, namespace)).pollVersions(secretIds, namesWanted);
   }
 
-  /** The fetcher of the identity the store has when used from `namespace`, made on first use. */
+  /** The Secrets Manager fetcher of the identity the store has when used from `namespace`, made on first use. */
   private async fetcherFor(store: StoreIdentity, namespace: string): Promise<SecretFetcher> {
+    const entry = await this.identityFor(store, namespace);
+    if (!entry.secretsManager) {
+      const { region, credentials, role } = entry;
+      const client = new SecretsManagerClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
+      const { onStsCall: _sts, onSecretsManagerCall: onCall, onParameterStoreCall: _ssm, ...hooks } = this.hooks;
+      const fetcher = new SecretFetcher({
+        client, role, values: this.values.identity(), clock: this.clock, log: this.log, hooks: { ...hooks, onCall },
+      });
+      entry.secretsManager = { client, fetcher };
+    }
+    return entry.secretsManager.fetcher;
+  }
+
+  /** The Parameter Store fetcher of the identity the store has when used from `namespace`, made on first use. */
+  private async parameterFetcherFor(store: StoreIdentity, namespace: string): Promise<ParameterFetcher> {
+    const entry = await this.identityFor(store, namespace);
+    if (!entry.parameterStore) {
+      const { region, credentials, role } = entry;
+      const client = new SSMClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
+      const { onCache, onFallback, onParameterStoreCall: onCall } = this.hooks;
+      const fetcher = new ParameterFetcher({
+        client, role, values: this.values.identity(), clock: this.clock, log: this.log, hooks: { onCache, onFallback, onCall },
+      });
+      entry.parameterStore = { client, fetcher };
+    }
+    return entry.parameterStore.fetcher;
+  }
+
+  /** The clients of the identity the store has when used from `namespace`, its credentials made on first use; the least recently used go past MAX_CLIENTS. */
+  private async identityFor(store: StoreIdentity, namespace: string): Promise<IdentityClients> {
     const aws = store.aws;
     // validateStore has checked the region and the auth block.
     const region = aws.region!;
@@ -96,22 +150,15 @@ export class AwsProviders {
       this.clients.delete(cacheKey);
       this.clients.set(cacheKey, entry);
     } else {
-      const credentials = this.assumeChain(aws, region, base.credentials);
-      const client = new SecretsManagerClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
-      const { onStsCall: _sts, onSecretsManagerCall: onCall, ...hooks } = this.hooks;
-      const fetcher = new SecretFetcher({
-        client, role: chain.at(-1) ?? base.role, values: this.values.identity(), clock: this.clock, log: this.log, hooks: { ...hooks, onCall },
-      });
-      entry = { region, client, fetcher };
+      entry = { region, credentials: this.assumeChain(aws, region, base.credentials), role: chain.at(-1) ?? base.role };
       this.clients.set(cacheKey, entry);
       if (this.clients.size > MAX_CLIENTS) {
         const [oldestKey, oldest] = this.clients.entries().next().value!;
         this.clients.delete(oldestKey);
-        oldest.fetcher.destroy();
-        oldest.client.destroy();
+        closeClients(oldest);
       }
     }
-    return entry.fetcher;
+    return entry;
   }
 
   /**
@@ -124,6 +171,25 @@ export class AwsProviders {
     const region = store.aws.region!;
     const base = await this.baseCredentials(store, namespace, region);
     return this.assumeChain(store.aws, region, base.credentials);
+  }
+
+  /**
+   * The credentials of a store identity as used from `namespace` (as credentialsFor), shared by every
+   * caller of that identity, with a key that names it (region, base credentials, roles): a generator
+   * used by many ExternalSecrets signs with one memoized STS exchange. Bounded like the clients.
+   */
+  async sharedCredentialsFor(store: StoreIdentity, namespace: string): Promise<{ key: string; credentials: AwsCredentialIdentityProvider | undefined }> {
+    const aws = store.aws;
+    const region = aws.region!;
+    const base = await this.baseCredentials(store, namespace, region);
+    const key = JSON.stringify([region, base.identity, roleChain(aws), aws.externalID ?? '', aws.sessionTags ?? [], aws.transitiveTagKeys ?? []]);
+    const known = this.identities.has(key);
+    const credentials = known ? this.identities.get(key) : this.assumeChain(aws, region, base.credentials);
+    // Refresh recency for the LRU.
+    this.identities.delete(key);
+    this.identities.set(key, credentials);
+    if (this.identities.size > MAX_CLIENTS) this.identities.delete(this.identities.keys().next().value!);
+    return { key, credentials };
   }
 
   /** The store's roles (additionalRoles, then role) assumed in turn from `base`, each memoized and refreshed ahead of expiry. */
@@ -145,7 +211,9 @@ export class AwsProviders {
    * a report without one) reads them anew from now on.
    */
   invalidate(changes: readonly SecretChange[]): void {
-    for (const { region, fetcher } of this.clients.values()) {
+    for (const { region, secretsManager } of this.clients.values()) {
+      const fetcher = secretsManager?.fetcher;
+      if (!fetcher) continue;
       const names = new Set(changes.filter((change) => change.region === undefined || change.region === region).flatMap((change) => [
         change.name, ...(change.arn ? secretNamesOf(change.arn).names : []),
       ]));
@@ -159,11 +227,9 @@ export class AwsProviders {
   }
 
   destroy(): void {
-    for (const { client, fetcher } of this.clients.values()) {
-      fetcher.destroy();
-      client.destroy();
-    }
+    for (const entry of this.clients.values()) closeClients(entry);
     this.clients.clear();
+    this.identities.clear();
     this.sts.destroy();
   }
 
@@ -258,6 +324,13 @@ export class AwsProviders {
     }
     return Buffer.from(value, 'base64').toString('utf8').trim();
   }
+}
+
+function closeClients(entry: IdentityClients): void {
+  entry.secretsManager?.fetcher.destroy();
+  entry.secretsManager?.client.destroy();
+  entry.parameterStore?.fetcher.destroy();
+  entry.parameterStore?.client.destroy();
 }
 
 /** The roles a store's identity assumes in turn: additionalRoles, then role. */

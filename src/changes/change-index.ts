@@ -1,6 +1,6 @@
 import { refKey, type ObjectRef } from '../kube/object-ref.ts';
 import { DEFAULT_VERSION } from '../aws/provider.ts';
-import type { Fetch, FindSpec } from '../sync/fetch-plan.ts';
+import type { FindSpec, StoreFetch } from '../sync/fetch-plan.ts';
 import { compileGoRegexp } from '../sync/rewrite.ts';
 import { secretNamesOf } from './secret-name.ts';
 import type { ChangeScope, ReadsByStore, SecretChange, StoreReads } from './secret-change.ts';
@@ -131,11 +131,14 @@ function sameReads(before: Reads, namespace: string, stores: readonly ReadThroug
 
 /**
  * What an ExternalSecret reads through each of its stores, from its fetch plan (sync/fetch-plan.ts):
- * the stores by their key in the plan, with the reference and region of each.
+ * the stores by their key in the plan, with the reference, region and AWS service of each. Reads
+ * through a Parameter Store store are left out: its parameter names are not Secrets Manager names,
+ * so a change event or poll of a secret must never refresh them (their changes are not followed).
  */
-export function readsOfPlan(stores: Iterable<readonly [string, { ref: ObjectRef; region: string }]>, plan: readonly Fetch[]): ReadThroughStore[] {
+export function readsOfPlan(stores: Iterable<readonly [string, { ref: ObjectRef; region: string; service?: string }]>, plan: readonly StoreFetch[]): ReadThroughStore[] {
   const reads: ReadThroughStore[] = [];
-  for (const [key, { ref, region }] of stores) {
+  for (const [key, { ref, region, service }] of stores) {
+    if (service === 'ParameterStore') continue;
     const secretIds: string[] = [];
     const currentIds: string[] = [];
     const finds: FindSpec[] = [];

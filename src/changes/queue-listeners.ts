@@ -110,6 +110,8 @@ export class QueueListeners {
     } catch (err) {
       return { kind: 'invalid', message: (err as Error).message };
     }
+    // Parameter Store changes are not followed, not even from the operator-wide queue (store-settings.ts).
+    if (store.spec?.provider?.aws?.service === 'ParameterStore') return { kind: 'settings', settings, queues: [] };
     const queues: QueueState[] = [];
     if (settings.queueUrl) {
       const wanted = this.wanted(store);

@@ -36,9 +36,25 @@ export function storeChangeSettings(store: AnyStore, defaults: ChangeDefaults): 
   const queue = annotations[ANNOTATION_CHANGE_QUEUE];
   if (queue !== undefined && queue !== '') settings.queueUrl = queueUrlFrom(queue, `annotation ${ANNOTATION_CHANGE_QUEUE}`);
   const poll = annotations[ANNOTATION_CHANGE_POLL];
-  const interval = poll === undefined || poll === '' ? defaults.pollIntervalMs : pollIntervalFrom(poll, `annotation ${ANNOTATION_CHANGE_POLL}`, defaults.minPollIntervalMs);
+  const pollAnnotated = poll !== undefined && poll !== '';
+  const interval = pollAnnotated ? pollIntervalFrom(poll, `annotation ${ANNOTATION_CHANGE_POLL}`, defaults.minPollIntervalMs) : defaults.pollIntervalMs;
+  if (store.spec?.provider?.aws?.service === 'ParameterStore') return parameterStoreSettings(settings.queueUrl !== undefined, pollAnnotated && interval !== undefined);
   if (interval) settings.pollIntervalMs = interval;
   return settings;
+}
+
+/**
+ * Parameter Store changes are not followed: change events and version polls are Secrets
+ * Manager's. Such a store is never polled nor listened for, whatever the operator-wide settings;
+ * an annotation asking for either is InvalidChangeSettings (the store stays usable, and its
+ * ExternalSecrets refresh at their refreshInterval).
+ */
+function parameterStoreSettings(queueAnnotated: boolean, pollAnnotated: boolean): StoreChangeSettings {
+  const asked = [queueAnnotated ? ANNOTATION_CHANGE_QUEUE : undefined, pollAnnotated ? ANNOTATION_CHANGE_POLL : undefined].filter(Boolean);
+  if (asked.length) {
+    throw new OperatorError('InvalidChangeSettings', `annotation ${asked.join(' and ')}: Parameter Store changes are not followed (change notifications and polls are for Secrets Manager); the ExternalSecrets of this store refresh at their refreshInterval`);
+  }
+  return {};
 }
 
 /** An SQS queue URL: https (http only for a local endpoint such as moto), a host, an account and a queue name. */

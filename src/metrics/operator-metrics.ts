@@ -69,7 +69,7 @@ export function operatorMetrics() {
       buckets: [1, 2, 5, 10, 15, 20],
       registers,
     }),
-    fallbacks: counter('aws_secrets_operator_aws_fallbacks_total', 'Times an identity was refused BatchGetSecretValue or ListSecrets and fell back to reading secrets one by one', ['operation']),
+    fallbacks: counter('aws_secrets_operator_aws_fallbacks_total', 'Times an identity was refused BatchGetSecretValue or ListSecrets (Secrets Manager), or GetParameters (Parameter Store), and fell back to reading one by one', ['operation']),
     // Change polls (changes/change-poller.ts): one per store and namespace per interval.
     changePolls: counter('aws_secrets_operator_change_polls_total', 'Change polls of the secrets read through a store from a namespace, by outcome: changed (a secret changed in AWS), unchanged, error', ['outcome']),
     workloadRestarts: counter('aws_secrets_operator_workload_restarts_total', 'Rolling restarts of workloads after the data of a Secret they use changed (ROLLING_RESTART), by kind and outcome: success, or error (a patch that failed, retried)', ['kind', 'outcome']),

@@ -5,7 +5,7 @@ import {
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { PushSecretData } from '../api/generated.ts';
 import { awsClientConfig } from '../aws/aws-client-config.ts';
-import { fromAwsError } from '../aws/aws-errors.ts';
+import { fromSsmError } from '../aws/parameter-errors.ts';
 import { OperatorError } from '../errors.ts';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, parameterStoreMetadata, tagKeysToRemove, tagsNeedUpdate } from './push-metadata.ts';
 import { entryValue, type SecretBytes } from './push-value.ts';
@@ -124,20 +124,7 @@ export class ParameterStoreWriter implements RemoteWriter {
       const absent = (error as { name?: string }).name === 'ParameterNotFound';
       this.options.onCall?.('ssm', action, absent);
       if (absent && absentOk) return undefined;
-      throw ssmError(error, action, name, this.options.role);
+      throw fromSsmError(error, { action, key: name, ...(this.options.role ? { role: this.options.role } : {}) });
     }
   }
-}
-
-/**
- * fromAwsError speaks of Secrets Manager; the same reason codes, with the words and the IAM action
- * of Parameter Store.
- */
-function ssmError(error: unknown, action: string, name: string, role: string | undefined): OperatorError {
-  const mapped = fromAwsError(error, { action, key: name, ...(role ? { role } : {}) });
-  const message = mapped.message
-    .replaceAll(`secret "${name}"`, `parameter "${name}"`)
-    .replaceAll(`secretsmanager:${action}`, `ssm:${action}`)
-    .replaceAll('AWS Secrets Manager', 'AWS Systems Manager Parameter Store');
-  return new OperatorError(mapped.code, message, { cause: error });
 }

@@ -1,4 +1,4 @@
-import type { AwsProvider, ClusterSecretStore, PushSecret, PushSecretStoreRef, SecretStore } from '../api/generated.ts';
+import type { ClusterSecretStore, PushSecret, PushSecretStoreRef, SecretStore } from '../api/generated.ts';
 import type { StoreIdentity } from '../aws/store-providers.ts';
 import { servesStore, type ControllerClass } from '../controllers/controller-class.ts';
 import { checkConditions, type ClusterStoreLookup } from '../controllers/externalsecret/store-resolver.ts';
@@ -56,7 +56,7 @@ export function resolvePushStores(ps: PushSecret, lookup: PushStoreLookup, contr
     if (kind === 'ClusterSecretStore') checkConditions(store as ClusterSecretStore, namespace, lookup.cluster!);
     stores.push({
       key,
-      identity: { kind, name: store.metadata.name, ...(kind === 'SecretStore' ? { namespace } : {}), aws: validatePushStore(store) },
+      identity: { kind, name: store.metadata.name, ...(kind === 'SecretStore' ? { namespace } : {}), aws: validateStore(store) },
     });
   }
   return { stores, foreign };
@@ -90,16 +90,4 @@ function storesOf(ref: PushSecretStoreRef, i: number, namespace: string, lookup:
       : `could not get SecretStore "${ref.name}": not found in namespace "${namespace}"`);
   }
   return [{ ...store, kind } as AnyStore];
-}
-
-/**
- * The store's AWS provider, checked as for reads (validateStore), for either service a PushSecret
- * writes to: Secrets Manager or Parameter Store.
- */
-export function validatePushStore(store: AnyStore): AwsProvider {
-  const aws = (store.spec?.provider as { aws?: AwsProvider } | undefined)?.aws;
-  if (aws?.service !== 'ParameterStore') return validateStore(store);
-  // The read path's check knows Secrets Manager; every rule but the service applies alike.
-  const asSecretsManager = { ...store, spec: { ...store.spec, provider: { ...store.spec!.provider, aws: { ...aws, service: 'SecretsManager' } } } } as AnyStore;
-  return { ...validateStore(asSecretsManager), service: 'ParameterStore' };
 }

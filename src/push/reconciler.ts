@@ -15,7 +15,8 @@ import { removeFinalizers } from '../kube/remove-finalizers.ts';
 import { pushSecrets, secrets } from '../kube/resources.ts';
 import { failedStatus, pushResourceVersion, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
 import { applyPushTemplate } from './push-template.ts';
-import { resolvePushStores, validatePushStore, type PushStore, type PushStoreLookup } from './push-stores.ts';
+import { resolvePushStores, type PushStore, type PushStoreLookup } from './push-stores.ts';
+import { validateStore } from '../controllers/secretstore/validate.ts';
 import type { SecretBytes } from './push-value.ts';
 import type { RemoteWriter } from './remote-writer.ts';
 import { mergeSynced, remoteRefKey, staleEntries, storeOfKey, withoutDeleted, type StaleEntry, type SyncedPushes } from './synced-pushes.ts';
@@ -230,11 +231,11 @@ export class PushSecretReconciler {
       const store = cluster?.clusterSecretStore(name);
       if (!store) throw new OperatorError('StoreNotFound', `could not get secrets client for store ${key}: ClusterSecretStore "${name}" not found`);
       checkConditions(store, namespace, cluster!);
-      return { kind, name, aws: validatePushStore({ ...store, kind }) };
+      return { kind, name, aws: validateStore({ ...store, kind }) };
     }
     const store = this.deps.stores.secretStore(namespace, name);
     if (!store) throw new OperatorError('StoreNotFound', `could not get secrets client for store ${key}: SecretStore "${name}" not found in namespace "${namespace}"`);
-    return { kind, name, namespace, aws: validatePushStore({ ...store, kind }) };
+    return { kind, name, namespace, aws: validateStore({ ...store, kind }) };
   }
 
   /**

@@ -4,17 +4,18 @@ import { OperatorError } from '../errors.ts';
 import { decodeValue } from './decoding.ts';
 import { extractMap } from './extract.ts';
 import { entryStoreKey, type StorePrefixes } from './entry-store.ts';
-import { fetchFor, fetchForFind, type Fetch } from './fetch-plan.ts';
+import { fetchFor, fetchForFind, generateFetchFor, generatorRefOf, type Fetch } from './fetch-plan.ts';
 import { rejectNullBytes } from './null-bytes.ts';
 import { extractPropertyBytes, PropertyPathError } from './property-path.ts';
-import { dataFromMap, RewriteBudget, type TransformRenderer } from './rewrite.ts';
+import { dataFromMap, rewriteKeys, RewriteBudget, validateSecretKeys, type TransformRenderer } from './rewrite.ts';
 import { SizeTally } from './secret-size.ts';
 import { targetKindNamed } from './target-kind.ts';
 
-/** What one provider call gave: a secret, the secrets a find matched, or the error. */
+/** What one provider call gave: a secret, the secrets a find matched, a generator's output, or the error. */
 export type FetchResult =
   | { ok: true; secret: FetchedSecret }
   | { ok: true; found: ReadonlyMap<string, Uint8Array> }
+  | { ok: true; generated: Readonly<Record<string, Uint8Array>> }
   | { ok: false; error: unknown };
 
 export interface ProviderData {
@@ -68,11 +69,25 @@ export function assembleProviderData(
 
   (spec.dataFrom ?? []).forEach((entry, i) => {
     const at = `spec.dataFrom[${i}]`;
+    const generator = generatorRefOf(entry);
+    if (generator) {
+      // ESO: the generator's keys, rewritten, then validated; no key conversion, no decoding.
+      const result = outcome(generateFetchFor(i, generator), at);
+      if (!result || !('generated' in result)) throw new OperatorError('InternalError', `${at}: its generator did not run`);
+      try {
+        const renamed = entry.rewrite?.length ? rewriteKeys(result.generated, entry.rewrite, renderTransform, `${at}.rewrite`, rewriteBudget) : result.generated;
+        const entryData = validateSecretKeys(renamed, at);
+        for (const [key, value] of Object.entries(entryData)) put(key, value, at);
+      } catch (err) {
+        throw located(err, at);
+      }
+      return;
+    }
     const source = entry.extract ?? entry.find;
     if (!source) return;
     const store = entryStoreKey(spec, entry.sourceRef);
     const result = outcome(entry.extract ? fetchFor(entry.extract, prefixOf(store, at), store) : fetchForFind(entry.find!, store), at);
-    if (!result?.ok) return;
+    if (!result?.ok || 'generated' in result) return;
     try {
       const map = 'found' in result
         ? Object.assign(Object.create(null), Object.fromEntries(result.found)) as Record<string, Uint8Array>

@@ -182,8 +182,24 @@ describe('an operator installed for one namespace (WATCH_NAMESPACE)', () => {
     }
   });
 
+  it('runs a generator of the watched namespace under its Role, and fails one that names a ClusterGenerator, naming the setting', async () => {
+    const G = 'generators.external-secrets.io/v1alpha1';
+    await applyManifest(kube, { apiVersion: G, kind: 'Password', metadata: { name: 'pw', namespace: WATCHED }, spec: { length: 20 } });
+    const viaGenerator = (name: string, kind: string, generator: string) => applyManifest(kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name, namespace: WATCHED },
+      spec: { refreshInterval: '1h', dataFrom: [{ sourceRef: { generatorRef: { apiVersion: G, kind, name: generator } } }] },
+    });
+    await viaGenerator('generated', 'Password', 'pw');
+    await readyAs(WATCHED, 'generated', 'True');
+    expect(decode((await kube.get(secrets.path(WATCHED, 'generated'))).data)['password']).toHaveLength(20);
+    await viaGenerator('via-cluster-generator', 'ClusterGenerator', 'shared');
+    const failed = await readyAs(WATCHED, 'via-cluster-generator', 'False');
+    expect(readyCondition(failed).message).toBe(`ClusterGeneratorDisabled: spec.dataFrom[0]: ClusterGenerator "shared" is not served: this operator watches only `
+      + `namespace "${WATCHED}" (WATCH_NAMESPACE) and reads no ClusterGenerator in that mode; use a generator of this namespace`);
+  });
+
   it('asks the apiserver for nothing its Role does not grant: no cluster-scoped request, no forbidden answer', () => {
-    // After the cases above: every path they exercised (stores, jwt auth, templateFrom, status, Events, the Lease) ran.
+    // After the cases above: every path they exercised (stores, jwt auth, templateFrom, generators, status, Events, the Lease) ran.
     expect(operator.output.filter((line) => /forbidden/i.test(line))).toEqual([]);
     expect(operator.child.exitCode).toBeNull();
   });

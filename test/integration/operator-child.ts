@@ -50,6 +50,8 @@ export async function startOperatorChild(options: OperatorChildOptions): Promise
     KUBECONFIG: options.kubeconfig,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: options.awsEndpoint,
     AWS_ENDPOINT_URL_STS: options.awsEndpoint,
+    AWS_ENDPOINT_URL_SSM: options.awsEndpoint,
+    AWS_ENDPOINT_URL_ECR: options.awsEndpoint,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: 'us-east-1',

@@ -302,6 +302,33 @@ describe('PushSecret to Secrets Manager', () => {
     expect(selected.status.syncedPushSecrets ?? {}).toEqual({});
   });
 
+  it('pushes what a Password generator makes (ESO\'s generate-then-push), anew when the PushSecret changes', async () => {
+    const ns = await pushNamespace('push-generated');
+    const remote = awsName('generated');
+    await applyManifest(h.kube, { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', metadata: { name: 'pw', namespace: ns }, spec: { length: 32, symbols: 0 } });
+    const push = (labels: Record<string, string>) => applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'ps', namespace: ns, labels },
+      spec: {
+        secretStoreRefs: [{ name: 'aws' }],
+        selector: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'pw' } },
+        data: [{ match: { secretKey: 'password', remoteRef: { remoteKey: remote } } }],
+      },
+    });
+    await push({ round: '1' });
+    const first = await readyPush(ns, 'ps', 'True');
+    const one = (await smValue(remote)).binary!;
+    expect(one).toMatch(/^[A-Za-z0-9]{32}$/);
+    await push({ round: '2' });
+    await readyPush(ns, 'ps', 'True', (p) => p.status.syncedResourceVersion !== first.status.syncedResourceVersion);
+    const two = (await smValue(remote)).binary!;
+    expect(two).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(two).not.toBe(one);
+
+    await applyPush(ns, 'missing', { selector: { generatorRef: { kind: 'Password', name: 'nope' } }, data: [entry('password', `${remote}-missing`)] });
+    const missing = await readyPush(ns, 'missing', 'False');
+    expect(readyCondition(missing).message).toMatch(/^GeneratorNotFound: could not resolve secret from generator ref Password\/nope: /);
+  });
+
   it('pushes only a Secret of its own namespace', async () => {
     const other = await pushNamespace('push-other-ns');
     await sourceSecret(other, 'foreign', { a: 'value-foreign' });

@@ -35,13 +35,13 @@ describe('SecretStore status', () => {
     expect(s.status.capabilities).toBe('ReadOnly');
   });
 
-  it('ParameterStore is rejected with a message naming the field, and so are its ExternalSecrets', async () => {
-    const ns = await h.namespace('store-ps');
-    await applyManifest(h.kube, store(ns, 'ps', { aws: { service: 'ParameterStore', region: 'us-east-1' } }));
-    const c = await whenNotReady(() => storeStatus(ns, 'ps'), 'Ready=False');
+  it('CertificateManager is rejected with a message naming the field, and so are its ExternalSecrets', async () => {
+    const ns = await h.namespace('store-acm');
+    await applyManifest(h.kube, store(ns, 'acm', { aws: { service: 'CertificateManager', region: 'us-east-1' } }));
+    const c = await whenNotReady(() => storeStatus(ns, 'acm'), 'Ready=False');
     expect(c.reason).toBe('UnsupportedProvider');
-    expect(c.message).toContain('spec.provider.aws.service "ParameterStore"');
-    const esc = await failingExternalSecret(ns, 'ps');
+    expect(c.message).toContain('spec.provider.aws.service "CertificateManager"');
+    const esc = await failingExternalSecret(ns, 'acm');
     expect(esc.message).toContain('UnsupportedProvider');
     expect(await h.secret(ns, 'es')).toBeUndefined();
   });

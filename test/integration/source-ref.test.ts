@@ -154,13 +154,13 @@ describe('data[].sourceRef.storeRef and dataFrom[].sourceRef.storeRef', () => {
     const ns = await twoStores('source-ref-store-fixed');
     await applyManifest(h.kube, {
       apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'params', namespace: ns },
-      spec: { provider: { aws: { service: 'ParameterStore', region: AWAY } } },
+      spec: { provider: { aws: { service: 'CertificateManager', region: AWAY } } },
     });
     await applyExternalSecret(h, ns, 'es', {
       data: [{ secretKey: 'v', remoteRef: { key: 'api', property: 'v' }, sourceRef: { storeRef: { name: 'params' } } }],
     });
     const failed = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
-    expect(readyCondition(failed).message).toBe(`UnsupportedProvider: spec.data[0].sourceRef.storeRef: SecretStore "${ns}/params" sets spec.provider.aws.service "ParameterStore"; only SecretsManager is supported`);
+    expect(readyCondition(failed).message).toBe(`UnsupportedProvider: spec.data[0].sourceRef.storeRef: SecretStore "${ns}/params" sets spec.provider.aws.service "CertificateManager"; only SecretsManager and ParameterStore are supported`);
     // Not retried: only the store's change, seen through the watch on every store an ExternalSecret names, brings it back.
     await secretStore(ns, 'params', AWAY, `${base}/away/`);
     await readyAs(h, ns, 'es', 'True', 'SecretSynced');
@@ -205,16 +205,19 @@ describe('data[].sourceRef.storeRef and dataFrom[].sourceRef.storeRef', () => {
     }
   });
 
-  it('sourceRef.generatorRef stays UnsupportedField, naming generators, and reads nothing', async () => {
+  it('data[].sourceRef.generatorRef stays UnsupportedField (not implemented in data[], as in ESO), and reads nothing', async () => {
     const ns = await twoStores('source-ref-generator');
     const since = proxy.calls.length;
     await applyExternalSecret(h, ns, 'es', {
-      data: [{ secretKey: 'home', remoteRef: { key: 'db', property: 'v' } }],
-      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'pw' } } }],
+      data: [
+        { secretKey: 'home', remoteRef: { key: 'db', property: 'v' } },
+        { secretKey: 'pw', remoteRef: { key: 'db' }, sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'pw' } } },
+      ],
     });
     const failed = await readyAs(h, ns, 'es', 'False', 'SecretSyncedError');
     expect(readyCondition(failed).message).toBe(
-      'UnsupportedField: not supported by this operator yet: spec.dataFrom[0].sourceRef.generatorRef (generators are not implemented: Password "pw")',
+      'UnsupportedField: not supported by this operator yet: spec.data[1].sourceRef.generatorRef (Password "pw": a generator cannot fill one key of spec.data, '
+        + 'as in ESO, where it is deprecated and not implemented; use spec.dataFrom[].sourceRef.generatorRef)',
     );
     await operatorCaughtUp(h, [failed]);
     expect(await h.secret(ns, 'es')).toBeUndefined();

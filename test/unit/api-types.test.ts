@@ -2,14 +2,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { API_GROUP, CRD_DIR, loadCrds, OUTPUT, renderTypes, type Crd } from '../../scripts/generate-types.ts';
+import { API_GROUP, CRD_DIR, GENERATORS_GROUP, loadCrds, OUTPUT, renderTypes, type Crd } from '../../scripts/generate-types.ts';
 import { crdKinds } from '../../src/api/generated.ts';
 import { schemaAt, structuralProblems, validate, type JsonSchema } from '../helpers/schema-check.ts';
+import { CLUSTER_GENERATOR_SPEC_FIELDS } from '../../src/generators/runner.ts';
 
 const crds = loadCrds(CRD_DIR) as Crd[];
 const KINDS = ['ClusterExternalSecret', 'ClusterSecretStore', 'ExternalSecret', 'SecretStore'];
 /** ESO's v1alpha1 kinds of external-secrets.io served besides the four (their own checks below). */
 const ALPHA_KINDS = ['PushSecret'];
+/** ESO's AWS generators (generators.external-secrets.io), served as v1alpha1 only, as ESO serves them. */
+const AWS_GENERATOR_KINDS = ['ECRAuthorizationToken', 'STSSessionToken'];
 
 function crd(kind: string): Crd {
   const found = crds.find((c) => c.spec.names.kind === kind);
@@ -37,7 +40,7 @@ describe('src/api/generated.ts', () => {
   });
 
   it('describes each kind as the CRDs do', () => {
-    expect(Object.keys(crdKinds).sort()).toEqual([...KINDS, ...ALPHA_KINDS].sort());
+    expect(Object.keys(crdKinds).filter((k) => crdKinds[k as keyof typeof crdKinds].apiVersion.startsWith(`${API_GROUP}/`)).sort()).toEqual([...KINDS, ...ALPHA_KINDS].sort());
     for (const kind of KINDS) {
       const c = crd(kind);
       expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({
@@ -76,7 +79,7 @@ function withV1beta1TemplateTarget(kind: string, v1: unknown): unknown {
 
 describe('crds/*.yaml', () => {
   it('define exactly the four ESO kinds, and ESO\'s v1alpha1 PushSecret', () => {
-    expect(crds.map((c) => c.spec.names.kind).sort()).toEqual([...KINDS, ...ALPHA_KINDS].sort());
+    expect(crds.filter((c) => c.spec.group === API_GROUP).map((c) => c.spec.names.kind).sort()).toEqual([...KINDS, ...ALPHA_KINDS].sort());
   });
 
   it.each(KINDS)('%s: serves v1 (storage) and v1beta1 with one schema', (kind) => {
@@ -199,6 +202,95 @@ describe('PushSecret (crds/external-secrets.io_pushsecrets.yaml)', () => {
       'spec.updatePolicy: unsupported value "Sometimes"; supported: "Replace", "IfNotExists"',
       'spec.bogus: unknown field',
     ]);
+  });
+});
+
+// Generators (generators.external-secrets.io): the kinds this operator implements, and ClusterGenerator.
+const GENERATOR_KINDS = ['ClusterGenerator', 'Password', 'UUID'];
+const generatorSchema = (kind: string): JsonSchema => schema(kind, 'v1alpha1');
+
+describe('crds/*.yaml: generators', () => {
+  it.each(GENERATOR_KINDS)('%s: served as v1alpha1 only (storage), as ESO serves it, in the generators group', (kind) => {
+    const c = crd(kind) as Crd & { metadata: { name: string } };
+    expect(c.apiVersion).toBe('apiextensions.k8s.io/v1');
+    expect(c.spec.group).toBe(GENERATORS_GROUP);
+    expect(c.metadata.name).toBe(`${c.spec.names.plural}.${GENERATORS_GROUP}`);
+    expect(c.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
+    expect(c.spec.scope).toBe(kind === 'ClusterGenerator' ? 'Cluster' : 'Namespaced');
+    expect((c.spec.names as { categories?: string[] }).categories).toEqual(['external-secrets', 'external-secrets-generators']);
+    expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, plural: c.spec.names.plural });
+  });
+
+  it.each(GENERATOR_KINDS)('%s: schema is structural and its defaults validate', (kind) => {
+    expect(structuralProblems(generatorSchema(kind))).toEqual([]);
+  });
+
+  it('carry ESO\'s Password names and defaults', () => {
+    const spec = schemaAt(generatorSchema('Password'), 'spec')!;
+    expect(Object.keys(spec.properties!).sort()).toEqual(['allowRepeat', 'digits', 'encoding', 'length', 'noUpper', 'secretKeys', 'symbolCharacters', 'symbols']);
+    expect(spec.properties!['length']).toMatchObject({ type: 'integer', default: 24 });
+    expect(spec.properties!['noUpper']).toMatchObject({ type: 'boolean', default: false });
+    expect(spec.properties!['allowRepeat']).toMatchObject({ type: 'boolean', default: false });
+    expect(spec.properties!['encoding']).toMatchObject({ enum: ['base64', 'base64url', 'base32', 'hex', 'raw'], default: 'raw' });
+    expect(spec.required).toEqual(['length', 'noUpper', 'allowRepeat']);
+  });
+
+  it('ClusterGenerator: spec.kind takes ESO\'s kinds, and spec.generator holds exactly one spec, each implemented kind\'s the standalone kind\'s spec', () => {
+    const spec = schemaAt(generatorSchema('ClusterGenerator'), 'spec')!;
+    expect(spec.required).toEqual(['kind', 'generator']);
+    expect(spec.properties!['kind']!.enum).toEqual(['ACRAccessToken', 'BeyondtrustWorkloadCredentialsDynamicSecret', 'CloudsmithAccessToken', 'ECRAuthorizationToken',
+      'Fake', 'GCRAccessToken', 'GithubAccessToken', 'QuayAccessToken', 'Password', 'SSHKey', 'STSSessionToken', 'UUID', 'VaultDynamicSecret', 'Webhook', 'Grafana', 'MFA']);
+    const generator = spec.properties!['generator']!;
+    expect(generator).toMatchObject({ minProperties: 1, maxProperties: 1 });
+    for (const [kind, field] of Object.entries(CLUSTER_GENERATOR_SPEC_FIELDS)) {
+      expect(spec.properties!['kind']!.enum, kind).toContain(kind);
+      const own = crds.some((c) => c.spec.names.kind === kind) ? generatorSchema(kind).properties!['spec'] : undefined;
+      // A kind this operator serves: the very schema of its own CRD. Any other: kept as written, for ESO's manifests.
+      expect(generator.properties![field], field).toEqual(own ?? expect.objectContaining({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }));
+    }
+    expect(Object.keys(generator.properties!).sort()).toEqual(Object.values(CLUSTER_GENERATOR_SPEC_FIELDS).sort());
+  });
+});
+
+describe('crds/*.yaml: the AWS generators', () => {
+  it.each(AWS_GENERATOR_KINDS)('%s: served as v1alpha1 (storage) of generators.external-secrets.io, namespaced, as ESO serves it', (kind) => {
+    const c = crd(kind) as Crd & { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, unknown> };
+    expect(c.spec.group).toBe(GENERATORS_GROUP);
+    expect(c.metadata.name).toBe(`${c.spec.names.plural}.${GENERATORS_GROUP}`);
+    expect(c.spec.scope).toBe('Namespaced');
+    expect(c.spec.names.plural).toBe(kind.toLowerCase() + 's');
+    expect((c.spec.names as { categories?: string[] }).categories).toEqual(['external-secrets', 'external-secrets-generators']);
+    const versions = c.spec.versions as (Crd['spec']['versions'][number] & Record<string, unknown>)[];
+    expect(versions.map((v) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
+    expect(versions[0]!.subresources).toEqual({ status: {} });
+    expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] });
+    expect(c.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'aws-secrets-operator' });
+  });
+
+  it.each(AWS_GENERATOR_KINDS)('%s: schema is structural', (kind) => {
+    expect(structuralProblems(schema(kind, 'v1alpha1'))).toEqual([]);
+  });
+
+  it('carry ESO\'s field names: region (required), role, auth (secretRef, jwt.serviceAccountRef), ECR scope, STS requestParameters', () => {
+    const ecr = schema('ECRAuthorizationToken', 'v1alpha1');
+    const sts = schema('STSSessionToken', 'v1alpha1');
+    for (const s of [ecr, sts]) {
+      expect(schemaAt(s, 'spec')?.required).toEqual(['region']);
+      for (const path of ['spec.region', 'spec.role', 'spec.auth.secretRef.accessKeyIDSecretRef.name', 'spec.auth.secretRef.secretAccessKeySecretRef.key',
+        'spec.auth.secretRef.sessionTokenSecretRef.namespace', 'spec.auth.jwt.serviceAccountRef.audiences']) {
+        expect(schemaAt(s, path), path).toBeDefined();
+      }
+      expect(schemaAt(s, 'spec.auth.jwt.serviceAccountRef')?.required).toEqual(['name']);
+      // ESO's own example sets both secretRef and jwt: no rule may refuse that.
+      expect(schemaAt(s, 'spec.auth')?.['x-kubernetes-validations']).toBeUndefined();
+    }
+    expect(schemaAt(ecr, 'spec.scope')).toMatchObject({ type: 'string' });
+    expect(schemaAt(ecr, 'spec.scope')?.enum).toBeUndefined();
+    expect(schemaAt(sts, 'spec.requestParameters.sessionDuration')).toMatchObject({ type: 'integer', format: 'int64' });
+    expect(schemaAt(sts, 'spec.requestParameters.serialNumber')).toMatchObject({ type: 'string' });
+    expect(schemaAt(sts, 'spec.requestParameters.tokenCode')).toMatchObject({ type: 'string' });
+    expect(validate({ apiVersion: `${GENERATORS_GROUP}/v1alpha1`, kind: 'STSSessionToken', metadata: {}, spec: { regoin: 'x' } }, sts))
+      .toEqual(['spec.region: required', 'spec.regoin: unknown field']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { operationName, secretsManagerCalls } from '../../scripts/bench/aws-calls.ts';
+import { operationName, secretsManagerCalls, ssmCalls } from '../../scripts/bench/aws-calls.ts';
 import { bursts } from '../../scripts/bench/call-rhythm.ts';
 import { latencySummary } from '../../scripts/bench/percentiles.ts';
 import { formatTable } from '../../scripts/bench/report.ts';
@@ -42,13 +42,14 @@ const row = (table: string, label: string) => table.split('\n').find((l) => l.st
 
 describe('BENCH_PHASES', () => {
   it('runs every phase by default, and only the named ones when given', () => {
-    expect([...benchPhases({})]).toEqual(['limits', 'scale', 'changes']);
+    expect([...benchPhases({})]).toEqual(['limits', 'scale', 'changes', 'parameters']);
     expect([...benchPhases({ BENCH_PHASES: 'changes' })]).toEqual(['changes']);
     expect(() => benchPhases({ BENCH_PHASES: 'changes,queue' })).toThrow('BENCH_PHASES: unknown queue');
   });
 
-  it('keeps only W1000 when the changes phase is the only workload phase (the phase runs there alone)', () => {
+  it('keeps only W1000 when the changes or parameters phase is the only workload phase (they run there alone)', () => {
     expect(benchSettings({ BENCH_PHASES: 'changes' }).workloads.map((w) => w.name)).toEqual(['W1000']);
+    expect(benchSettings({ BENCH_PHASES: 'parameters' }).workloads.map((w) => w.name)).toEqual(['W1000']);
     expect(benchSettings({ BENCH_PHASES: 'limits,scale' }).workloads.map((w) => w.name)).toEqual(['W1000', 'W10000']);
     expect(benchSettings({ BENCH_PHASES: 'limits' }).workloads).toEqual([]);
   });
@@ -115,5 +116,13 @@ describe('the changes figures', () => {
     expect(row(table, 'resident memory at steady state, MiB')).toMatch(/–$/);
     expect(row(table, 'queue: changes that reached their Secrets')).toMatch(/–$/);
     expect(failedTargets(table)).toBe('targets failed: none');
+  });
+});
+
+describe('operationName', () => {
+  it('names Parameter Store calls as SSM, apart from Secrets Manager, STS and SQS', () => {
+    expect(['GetParameters', 'GetParametersByPath', 'DescribeParameters', 'GetSecretValue', 'AssumeRole', 'ReceiveMessage'].map(operationName))
+      .toEqual(['ssm.GetParameters', 'ssm.GetParametersByPath', 'ssm.DescribeParameters', 'secretsmanager.GetSecretValue', 'sts.AssumeRole', 'sqs.ReceiveMessage']);
+    expect(ssmCalls({ 'ssm.GetParameters': 3, 'secretsmanager.GetSecretValue': 2 })).toEqual({ 'ssm.GetParameters': 3 });
   });
 });

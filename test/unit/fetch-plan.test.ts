@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSpec } from '../../src/api/generated.ts';
 import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
-import { type Fetch, fetchFor, fetchForFind, planFetches } from '../../src/sync/fetch-plan.ts';
+import { type StoreFetch, fetchFor, fetchForFind, planFetches, planGenerations } from '../../src/sync/fetch-plan.ts';
 
 /** A fetch without its id: what the provider of its store (named unless the default) will be asked. */
-const call = (f: Fetch) => {
+const call = (f: StoreFetch) => {
   const { id: _id, store, ...rest } = f;
   return store === DEFAULT_STORE ? rest : { store, ...rest };
 };
@@ -176,5 +176,21 @@ describe('planFetches through several stores (sourceRef.storeRef)', () => {
   it('the same call through two stores has two ids', () => {
     expect(fetchFor({ key: 'k' }, '', 'SecretStore/a').id).not.toBe(fetchFor({ key: 'k' }, '', 'SecretStore/b').id);
     expect(fetchForFind({ path: 'k' }, 'SecretStore/a').id).not.toBe(fetchForFind({ path: 'k' }).id);
+  });
+});
+
+describe('planFetches and planGenerations: generators read no store', () => {
+  const pw = { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'pw' };
+  const spec: ExternalSecretSpec = {
+    data: [{ secretKey: 'k', remoteRef: { key: 'db' } }],
+    dataFrom: [{ sourceRef: { generatorRef: pw } }, { extract: { key: 'app' } }, { sourceRef: { generatorRef: pw } }],
+  };
+
+  it('leaves generator entries out of the store plan (what read-aheads and the change index are made of)', () => {
+    expect(calls(spec).map((c) => ('ref' in c ? c.ref.key : undefined))).toEqual(['app', 'db']);
+  });
+
+  it('plans one run per generator entry, by entry, never shared', () => {
+    expect(planGenerations(spec).map((g) => [g.id, g.kind, g.ref])).toEqual([['generate\u00000', 'generate', pw], ['generate\u00002', 'generate', pw]]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExternalSecretSpec } from '../../src/api/generated.ts';
 import { OperatorError } from '../../src/errors.ts';
 import { DEFAULT_STORE } from '../../src/sync/entry-store.ts';
-import { type Fetch, fetchFor, fetchForFind } from '../../src/sync/fetch-plan.ts';
+import { type Fetch, fetchFor, fetchForFind, generateFetchFor, planGenerations } from '../../src/sync/fetch-plan.ts';
 import { assembleProviderData, type FetchResult } from '../../src/sync/provider-data.ts';
 import { renderTransform } from '../../src/sync/render-target.ts';
 import { text, thrown } from '../helpers/expect-helpers.ts';
@@ -417,5 +417,41 @@ describe('assembleProviderData: entries through their own stores (sourceRef.stor
       [fetchFor({ key: 'db' }, 'b/', 'SecretStore/other'), { ok: false, error: notFound('b/db') }],
     ), prefixes, renderTransform));
     expect(err).toMatchObject({ code: 'AWSSecretNotFound', message: 'spec.data[1] (key: db): secret "b/db" not found' });
+  });
+});
+
+describe('assembleProviderData: dataFrom[].sourceRef.generatorRef', () => {
+  const pw = { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'pw' };
+  const generated = (index: number, out: Record<string, string>): Result => [
+    generateFetchFor(index, pw),
+    { ok: true, generated: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, bytes(v)])) },
+  ];
+
+  it('writes the generator\'s keys, rewritten as the entry says (no conversion, no decoding)', () => {
+    const spec: ExternalSecretSpec = {
+      dataFrom: [
+        { sourceRef: { generatorRef: pw }, rewrite: [{ regexp: { source: '^password$', target: 'db-password' } }] },
+        { sourceRef: { generatorRef: pw } },
+      ],
+    };
+    expect(assembled(spec, generated(0, { password: 'Zm9v' }), generated(1, { password: 'second' }))).toEqual({ 'db-password': 'Zm9v', password: 'second' });
+  });
+
+  it('plans one run per entry, even of the same generator, and none for an entry with extract or find', () => {
+    const spec: ExternalSecretSpec = { dataFrom: [{ sourceRef: { generatorRef: pw } }, { sourceRef: { generatorRef: pw } }, { extract: { key: 'x' } }] };
+    expect(planGenerations(spec)).toEqual([generateFetchFor(0, pw), generateFetchFor(1, pw)]);
+    expect(new Set(planGenerations(spec).map((g) => g.id)).size).toBe(2);
+  });
+
+  it('reports a generator\'s failure at its entry, with its reason code', () => {
+    const spec: ExternalSecretSpec = { target: { deletionPolicy: 'Delete' }, dataFrom: [{ sourceRef: { generatorRef: pw } }] };
+    const error = thrown(() => assemble(spec, [generateFetchFor(0, pw), { ok: false, error: new OperatorError('GeneratorNotFound', 'Password "pw" in namespace "ns" not found') }]));
+    expect(error).toMatchObject({ code: 'GeneratorNotFound', message: 'spec.dataFrom[0]: Password "pw" in namespace "ns" not found' });
+  });
+
+  it('refuses generated keys a Secret cannot hold, as ESO validates them (no conversion to "_" as for extract)', () => {
+    const error = thrown(() => assemble({ dataFrom: [{ sourceRef: { generatorRef: pw } }] }, generated(0, { 'not/a key': 'x' })));
+    expect(error.code).toBe('InvalidSecretKey');
+    expect(error.message).toMatch(/^spec\.dataFrom\[0\]: a key is not valid in a Secret/);
   });
 });

@@ -18,7 +18,7 @@ describe('store Ready condition', () => {
   it('carries the failure\'s own reason code, and starts its message with it', () => {
     const cases: Array<[SecretStore | ClusterSecretStore, string, string]> = [
       [ss({ vault: { server: 'https://vault' } }), 'UnsupportedProvider', 'spec.provider.vault'],
-      [css({ aws: { ...aws, service: 'ParameterStore' } }), 'UnsupportedProvider', 'spec.provider.aws.service "ParameterStore"'],
+      [css({ aws: { ...aws, service: 'CertificateManager' } }), 'UnsupportedProvider', 'spec.provider.aws.service "CertificateManager"'],
       // ESO says InvalidProviderConfig when it cannot build a client from the store; so do we.
       [ss({ aws: { service: 'SecretsManager' } }), 'InvalidProviderConfig', 'spec.provider.aws.region is required'],
       [ss({ aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa', namespace: 'team-b' } } } } }), 'InvalidProviderConfig', 'team-b'],

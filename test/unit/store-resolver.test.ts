@@ -170,9 +170,10 @@ describe('resolveStores: an entry\'s own sourceRef.storeRef', () => {
 });
 
 describe('validateStore', () => {
-  it('rejects other providers, ParameterStore, a missing region and both auth forms', () => {
+  it('rejects other providers, CertificateManager, a missing region and both auth forms; accepts ParameterStore', () => {
     expect(codeOf(() => validateStore(ss('n', 's', { vault: {} })))).toBe('UnsupportedProvider');
-    expect(codeOf(() => validateStore(ss('n', 's', { aws: { ...aws, service: 'ParameterStore' } })))).toBe('UnsupportedProvider');
+    expect(codeOf(() => validateStore(ss('n', 's', { aws: { ...aws, service: 'CertificateManager' } })))).toBe('UnsupportedProvider');
+    expect(validateStore(ss('n', 's', { aws: { ...aws, service: 'ParameterStore' } })).service).toBe('ParameterStore');
     expect(codeOf(() => validateStore(ss('n', 's', { aws: { service: 'SecretsManager' } })))).toBe('InvalidProviderConfig');
     expect(codeOf(() => validateStore(ss('n', 's', { aws, vault: {} })))).toBe('InvalidProviderConfig');
     const both = { aws: { ...aws, auth: { jwt: { serviceAccountRef: { name: 'sa' } }, secretRef: { accessKeyIDSecretRef: { name: 'k', key: 'id' }, secretAccessKeySecretRef: { name: 'k', key: 's' } } } } };

@@ -23,14 +23,13 @@ describe('unsupportedFields: sourceRef', () => {
     })).toEqual([]);
   });
 
-  it('reports every sourceRef.generatorRef by path, saying generators are not implemented', () => {
+  it('reports data[].sourceRef.generatorRef by path (not implemented there, as in ESO); dataFrom[].sourceRef.generatorRef is implemented', () => {
     expect(unsupportedFields({
       secretStoreRef: { name: 's' },
       data: [{ secretKey: 'k', remoteRef: { key: 'x' } }, { secretKey: 'g', remoteRef: { key: 'x' }, sourceRef: { generatorRef: { kind: 'UUID', name: 'id' } } }],
       dataFrom: [{ sourceRef: { generatorRef: { kind: 'Password', name: 'pw' } } }, { extract: { key: 'y' } }],
     })).toEqual([
-      'spec.dataFrom[0].sourceRef.generatorRef (generators are not implemented: Password "pw")',
-      'spec.data[1].sourceRef.generatorRef (generators are not implemented: UUID "id")',
+      'spec.data[1].sourceRef.generatorRef (UUID "id": a generator cannot fill one key of spec.data, as in ESO, where it is deprecated and not implemented; use spec.dataFrom[].sourceRef.generatorRef)',
     ]);
   });
 });

@@ -20,6 +20,7 @@ import { ExternalSecretReconciler } from './reconciler.ts';
 import type { RolloutRestarts } from './rollout-restart.ts';
 import type { RefreshRequests } from './refresh-requests.ts';
 import type { ChangeIndex } from '../../changes/change-index.ts';
+import type { GeneratorRunner } from '../../generators/generator.ts';
 
 /**
  * Every store an ExternalSecret names, sourceRefs included: each store's changes wake it, their
@@ -45,6 +46,8 @@ export interface ExternalSecretControllerOptions {
   /** Refreshes asked for by changes in AWS, and the index those changes are found in (changes/change-router.ts). */
   refreshRequests?: RefreshRequests;
   changeIndex?: ChangeIndex;
+  /** Runs dataFrom[].sourceRef.generatorRef (src/generators/runner.ts). */
+  generators?: GeneratorRunner;
 }
 
 /**
@@ -113,6 +116,7 @@ export function externalSecretController(caches: Caches, options: ExternalSecret
     } : {}),
     ...(options.refreshRequests ? { refreshRequests: options.refreshRequests } : {}),
     ...(options.changeIndex ? { changeIndex: options.changeIndex } : {}),
+    ...(options.generators ? { generators: options.generators } : {}),
     onSync: (es, outcome, reason) => {
       const labels = { name: es.metadata.name, namespace: es.metadata.namespace ?? '' };
       reported.add(cacheKey(es.metadata.namespace, es.metadata.name));

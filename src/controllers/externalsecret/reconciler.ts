@@ -14,7 +14,8 @@ import { configMapHashMatches } from '../../sync/desired-configmap.ts';
 import { targetKind, type TargetKind } from '../../sync/target-kind.ts';
 import { controllerOf, creationPolicy, targetName, type RenderedTarget } from '../../sync/desired-secret.ts';
 import type { StoreKey } from '../../sync/entry-store.ts';
-import { planFetches } from '../../sync/fetch-plan.ts';
+import { planFetches, planGenerations } from '../../sync/fetch-plan.ts';
+import type { GeneratorRunner } from '../../generators/generator.ts';
 import { assembleProviderData } from '../../sync/provider-data.ts';
 import { renderTarget, renderTransform } from '../../sync/render-target.ts';
 import { timeSourceOf } from '../../go/time/time.ts';
@@ -68,6 +69,8 @@ export interface ReconcilerDeps {
   changeIndex?: ChangeIndex;
   /** In [0, 1); spreads periodic refreshes. */
   random?: () => number;
+  /** Runs dataFrom[].sourceRef.generatorRef: anew at every refresh, never cached. */
+  generators?: GeneratorRunner;
 }
 
 /**
@@ -162,9 +165,12 @@ export class ExternalSecretReconciler {
     }
     const plan = planFetches(es.spec, prefixes);
     this.deps.changeIndex?.record(refKey(refOf(es)), es.metadata.namespace!, readsOfPlan(
-      [...stores].map(([key, { ref, identity }]) => [key, { ref, region: identity.aws.region! }] as const), plan,
+      [...stores].map(([key, { ref, identity }]) => [key, { ref, region: identity.aws.region!, service: identity.aws.service }] as const), plan,
     ));
-    const results = await runFetches(providers, plan);
+    // Generator runs are not in the plan the change index records: no change in AWS refreshes them.
+    const generations = planGenerations(es.spec);
+    if (generations.length && !this.deps.generators) throw new OperatorError('InternalError', 'generators are not wired into this reconciler');
+    const results = await runFetches(providers, [...plan, ...generations], this.deps.generators && { runner: this.deps.generators, namespace: es.metadata.namespace! });
     const { data, missing } = assembleProviderData(es.spec, results, prefixes, renderTransform);
     for (const message of missing) events.normal(es, 'MissingProviderSecret', message);
 

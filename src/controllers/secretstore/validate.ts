@@ -3,6 +3,9 @@ import { OperatorError } from '../../errors.ts';
 
 export type AnyStore = SecretStore | ClusterSecretStore;
 
+/** The AWS services this operator reads (CertificateManager, which ESO 2.9 also knows, is not one). */
+const SUPPORTED_SERVICES: readonly string[] = ['SecretsManager', 'ParameterStore'];
+
 export const storeLabel = (store: AnyStore): string =>
   store.kind === 'ClusterSecretStore' ? `ClusterSecretStore "${store.metadata.name}"` : `SecretStore "${store.metadata.namespace}/${store.metadata.name}"`;
 
@@ -23,8 +26,8 @@ export function validateStore(store: AnyStore): AwsProvider {
     throw new OperatorError('InvalidProviderConfig', `${label} sets more than one provider (aws and ${others.join(', ')}); set exactly one`);
   }
   const aws = provider.aws as AwsProvider;
-  if ((aws.service ?? 'SecretsManager') !== 'SecretsManager') {
-    throw new OperatorError('UnsupportedProvider', `${label} sets spec.provider.aws.service "${aws.service}"; only SecretsManager is supported`);
+  if (!SUPPORTED_SERVICES.includes(aws.service ?? 'SecretsManager')) {
+    throw new OperatorError('UnsupportedProvider', `${label} sets spec.provider.aws.service "${aws.service}"; only SecretsManager and ParameterStore are supported`);
   }
   const unsupported = unsupportedAwsFields(aws);
   if (unsupported.length) throw new OperatorError('UnsupportedField', `${label}: not supported by this operator yet: ${unsupported.join(', ')}`);
