@@ -173,7 +173,12 @@ export class PushSecretReconciler {
 
   /** Every entry to one store, recording each in `synced` as it is done (IfNotExists: an existing remote counts as done). */
   private async pushToStore(ps: PushSecret, store: PushStore, data: SecretBytes, synced: SyncedPushes, counts: PushCounts): Promise<void> {
-    const writer = await this.deps.writerFor(store.identity, ps.metadata.namespace!);
+    let writer: RemoteWriter;
+    try {
+      writer = await this.deps.writerFor(store.identity, ps.metadata.namespace!);
+    } catch (err) {
+      throw wrap(err, `set secret failed: could not get secrets client for store ${store.identity.name}: `);
+    }
     const done: Record<string, PushSecretData> = (synced[store.key] = {});
     try {
       for (const [i, entry] of (ps.spec.data ?? []).entries()) {

@@ -7,7 +7,7 @@ import { pushSecrets } from '../../src/kube/resources.ts';
 import { INITIAL_VERSION } from '../../src/push/secrets-manager-writer.ts';
 import { PUSH_SECRET_FINALIZER } from '../../src/push/reconciler.ts';
 import { awsName, createAwsSecrets, eventsFor } from './cases.ts';
-import { eventually, getIfExists, readyCondition, startHarness, type Harness } from './harness.ts';
+import { eventually, getIfExists, readyCondition, ROLE_ARN, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 let ssm: SSMClient;
@@ -344,11 +344,19 @@ describe('PushSecret to Secrets Manager', () => {
     const cluster = `push-cluster-${process.pid}`;
     await applyManifest(h.kube, {
       apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore', metadata: { name: cluster },
-      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1' } }, conditions: [{ namespaceRegexes: ['^push-admitted-'] }] },
+      // Referent auth: the ServiceAccount is the PushSecret's namespace's.
+      spec: {
+        provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { jwt: { serviceAccountRef: { name: 'push-sa' } } } } },
+        conditions: [{ namespaceRegexes: ['^push-admitted-', '^push-no-sa-'] }],
+      },
     });
-    const admitted = await pushNamespace('push-admitted');
-    const refused = await pushNamespace('push-refused');
     const remote = awsName('cluster');
+    const admitted = await pushNamespace('push-admitted');
+    await applyManifest(h.kube, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'push-sa', namespace: admitted, annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN } } });
+    const refused = await pushNamespace('push-refused');
+    const noServiceAccount = await pushNamespace('push-no-sa');
+    await sourceSecret(noServiceAccount, 'source', { a: 'value-no-sa' });
+    await applyPush(noServiceAccount, 'ps', { secretStoreRefs: [{ name: cluster, kind: 'ClusterSecretStore' }], data: [entry('a', `${remote}-no-sa`)] });
     for (const ns of [admitted, refused]) {
       await sourceSecret(ns, 'source', { a: `value-${ns}` });
       await applyPush(ns, 'ps', { secretStoreRefs: [{ name: cluster, kind: 'ClusterSecretStore' }], data: [entry('a', `${remote}/${ns}`)] });
@@ -359,6 +367,8 @@ describe('PushSecret to Secrets Manager', () => {
     const no = await readyPush(refused, 'ps', 'False');
     expect(readyCondition(no).message).toBe(`StoreNotAllowed: ClusterSecretStore "${cluster}" does not allow namespace "${refused}" (spec.conditions)`);
     await expect(smValue(`${remote}/${refused}`)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    const noSa = await readyPush(noServiceAccount, 'ps', 'False');
+    expect(readyCondition(noSa).message).toBe(`ServiceAccountNotFound: set secret failed: could not get secrets client for store ${cluster}: ServiceAccount ${noServiceAccount}/push-sa not found`);
   });
 });
 
