@@ -12,6 +12,7 @@ import type { Clock } from '../kube/clock.ts';
 import { Controller, type Mapper, type ReconcileObserver } from '../kube/controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { cacheKey, Informer, objectKey, type InformerOptions, type KubeObject } from '../kube/informer.ts';
+import { compileSelector, SelectorError } from '../kube/label-selector.ts';
 import { ref, refKey, refOf, type ObjectRef } from '../kube/object-ref.ts';
 import { anyOf, deletionStarted, generationChanged, labelsChanged, specOrMetadataChanged } from '../kube/predicates.ts';
 import * as resources from '../kube/resources.ts';
@@ -80,7 +81,7 @@ export function pushSecretController(caches: Caches, options: PushSecretControll
       } : {}),
     },
     writerFor: (identity, namespace) => writerFor(options, identity, namespace),
-    sourceVersion: (namespace, name) => sourceSecrets.get(cacheKey(namespace, name))?.metadata.resourceVersion,
+    cachedSources: (ps) => selectedSecrets(ps).map((secret) => ({ name: secret.metadata.name, resourceVersion: secret.metadata.resourceVersion })),
     ...(options.generators ? { generators: options.generators } : {}),
   });
 
@@ -96,7 +97,21 @@ export function pushSecretController(caches: Caches, options: PushSecretControll
     const selected = selecting(kind).filter((ps) => kind === 'ClusterSecretStore' || ps.metadata.namespace === store.metadata.namespace);
     return [...new Set([...named, ...selected])].map(refOf);
   };
-  const pushing: Mapper<KubeObject> = ({ object: secret }) => pushSecrets.byIndex(BY_SOURCE, objectKey(secret)).map(refOf);
+  // The PushSecrets that name a Secret, and those whose label selector selects it now or did before the change.
+  const pushing: Mapper<KubeObject> = ({ object: secret, old }) => {
+    const named = pushSecrets.byIndex(BY_SOURCE, objectKey(secret));
+    const labelled = pushSecrets.list().filter((ps) => ps.metadata.namespace === secret.metadata.namespace
+      && [secret, old].some((s) => s && selects(ps, s.metadata.labels ?? {})));
+    return [...new Set([...named, ...labelled])].map(refOf);
+  };
+  /** The cached Secrets a PushSecret's selector.secret selects; none for a generator. */
+  function selectedSecrets(ps: PushSecret): Array<Secret & KubeObject> {
+    const namespace = ps.metadata.namespace!;
+    const name = ps.spec.selector?.secret?.name;
+    if (name) return [sourceSecrets.get(cacheKey(namespace, name))].filter((s) => s !== undefined);
+    if (!ps.spec.selector?.secret?.selector) return [];
+    return sourceSecrets.list().filter((s) => s.metadata.namespace === namespace && selects(ps, s.metadata.labels ?? {}));
+  }
 
   const controller = new Controller<PushSecret>({
     name: 'pushsecret', clock, log, concurrency: options.concurrency, backoff: options.backoff, ...(options.observe ? { observe: options.observe } : {}),
@@ -108,6 +123,18 @@ export function pushSecretController(caches: Caches, options: PushSecretControll
   if (cluster) controller.watches(cluster.clusterSecretStores, usersOf, anyOf(generationChanged, labelsChanged));
   controller.onDeleted((ps) => reconciler.forget(ps)).serves(isServed).reconciles((ps) => reconciler.reconcile(ps));
   return { controller, pushSecrets, sourceSecrets, informers: [pushSecrets, sourceSecrets] as unknown as Informer<KubeObject>[] };
+}
+
+/** Whether selector.secret.selector selects these labels; a selector that cannot be read selects nothing (the reconcile reports it). */
+function selects(ps: PushSecret, labels: Record<string, string>): boolean {
+  const selector = ps.spec.selector?.secret?.selector;
+  if (!selector || ps.spec.selector.secret?.name) return false;
+  try {
+    return compileSelector(selector)(labels);
+  } catch (err) {
+    if (err instanceof SelectorError) return false;
+    throw err;
+  }
 }
 
 function namedStore(kind: string | undefined, name: string, namespace: string | undefined): ObjectRef {

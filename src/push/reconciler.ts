@@ -11,6 +11,7 @@ import { isNotFound, type KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { ReconcileResult } from '../kube/queue.ts';
+import { compileSelector, SelectorError } from '../kube/label-selector.ts';
 import { removeFinalizers } from '../kube/remove-finalizers.ts';
 import { pushSecrets, secrets } from '../kube/resources.ts';
 import { failedStatus, pushResourceVersion, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
@@ -38,8 +39,11 @@ export interface PushReconcilerDeps {
   generators?: GeneratorRunner;
   /** In [0, 1); spreads periodic pushes. */
   random?: () => number;
-  /** The resourceVersion of a Secret as the operator's cache holds it now (undefined: not cached). */
-  sourceVersion?(namespace: string, name: string): string | undefined;
+  /**
+   * The Secrets a PushSecret's selector.secret selects (by name or labels) as the operator's cache
+   * holds them now, name and resourceVersion; undefined for a generator.
+   */
+  cachedSources?(ps: PushSecret): SourceVersion[] | undefined;
 }
 
 /** What one push did, for the Event and the log. */
@@ -54,9 +58,9 @@ interface PushCounts { written: number; unchanged: number; deleted: number }
 export class PushSecretReconciler {
   private readonly deps: PushReconcilerDeps;
   /**
-   * The source Secret's resourceVersion each PushSecret last pushed, by PushSecret: a push not due by
-   * ESO's rule (pushDue) still runs when the Secret changed since. Empty after a restart, so
-   * every PushSecret of a Secret pushes once then.
+   * The source Secrets' versions each PushSecret last pushed (sourceFingerprint), by PushSecret: a
+   * push not due by ESO's rule (pushDue) still runs when a Secret changed, came or went since. Empty
+   * after a restart, so every PushSecret of a Secret pushes once then.
    */
   private readonly pushedSource = new Map<string, string>();
 
@@ -99,8 +103,8 @@ export class PushSecretReconciler {
       return {};
     }
     const random = this.deps.random ?? Math.random;
-    const sourceName = ps.spec.selector.secret?.name;
-    const sourceChanged = sourceName !== undefined && this.pushedSource.get(nameOf(ps)) !== this.deps.sourceVersion?.(ps.metadata.namespace!, sourceName);
+    const cached = this.deps.cachedSources?.(ps);
+    const sourceChanged = cached !== undefined && this.pushedSource.get(nameOf(ps)) !== sourceFingerprint(cached);
     if (!pushDue(ps, now, interval) && !sourceChanged) {
       // ESO's shouldRefresh: nothing changed and the interval has not passed (a generator is not run again either).
       const waitMs = Date.parse(ps.status!.refreshTime!) + interval - now;
@@ -117,12 +121,13 @@ export class PushSecretReconciler {
       throw err;
     }
     const counts: PushCounts = { written: 0, unchanged: 0, deleted: 0 };
-    let data: SecretBytes;
-    let sourceVersion: string | undefined;
+    let sources: SecretBytes[];
+    let pushedVersions: SourceVersion[] | undefined;
     try {
-      const source = await this.sourceData(ps);
-      sourceVersion = source.resourceVersion;
-      data = await applyPushTemplate(kube, clock, ps, source.data);
+      const read = await this.sourceData(ps);
+      pushedVersions = read.versions;
+      sources = [];
+      for (const data of read.sources) sources.push(await applyPushTemplate(kube, clock, ps, data));
     } catch (err) {
       const previous = ps.status?.syncedPushSecrets ?? {};
       if (reasonOf(err) === 'SourceSecretNotFound' && deletionPolicy === 'Delete' && Object.keys(previous).length) {
@@ -143,7 +148,8 @@ export class PushSecretReconciler {
 
     const synced: SyncedPushes = {};
     try {
-      for (const store of stores) await this.pushToStore(ps, store, data, synced, counts);
+      // Several selected Secrets push in name order: the last one's value stays, as in ESO.
+      for (const store of stores) for (const data of sources) await this.pushToStore(ps, store, data, synced, counts);
     } catch (err) {
       await this.fail(ps, err, now, '', mergeSynced(synced, ps.status?.syncedPushSecrets));
       throw err;
@@ -157,7 +163,7 @@ export class PushSecretReconciler {
         throw err;
       }
     }
-    if (sourceName !== undefined && sourceVersion !== undefined) this.pushedSource.set(nameOf(ps), sourceVersion);
+    if (pushedVersions) this.pushedSource.set(nameOf(ps), sourceFingerprint(pushedVersions));
     const status = syncedStatus(ps, synced, now);
     const changedCondition = readyOf(ps.status)?.status !== 'True' || readyOf(ps.status)?.message !== readyOf(status)?.message;
     await this.writeStatus(ps, status);
@@ -179,7 +185,7 @@ export class PushSecretReconciler {
     } catch (err) {
       throw wrap(err, `set secret failed: could not get secrets client for store ${store.identity.name}: `);
     }
-    const done: Record<string, PushSecretData> = (synced[store.key] = {});
+    const done: Record<string, PushSecretData> = (synced[store.key] ??= {});
     try {
       for (const [i, entry] of (ps.spec.data ?? []).entries()) {
         const at = `spec.data[${i}]`;
@@ -244,32 +250,49 @@ export class PushSecretReconciler {
   }
 
   /**
-   * The source's data: the Secret's, decoded, with its resourceVersion (only a Secret of the
-   * PushSecret's own namespace), or what selector.generatorRef generates now (ESO generates anew at
-   * each push: a Password generator pushes a new password every refreshInterval).
+   * The source's data: of the Secret selector.secret names, or of each Secret its labelSelector
+   * selects (in name order), decoded, with their resourceVersions; only Secrets of the PushSecret's
+   * own namespace. Or what selector.generatorRef generates now (ESO generates anew at each push: a
+   * Password generator pushes a new password every refreshInterval).
    */
-  private async sourceData(ps: PushSecret): Promise<{ data: SecretBytes; resourceVersion?: string }> {
+  private async sourceData(ps: PushSecret): Promise<{ sources: SecretBytes[]; versions?: SourceVersion[] }> {
     const generatorRef = ps.spec.selector.generatorRef;
     if (generatorRef) {
       if (!this.deps.generators) throw new OperatorError('UnsupportedField', 'not supported by this operator yet: spec.selector.generatorRef');
       try {
-        return { data: await this.deps.generators.generate(ps.metadata.namespace!, generatorRef) };
+        return { sources: [await this.deps.generators.generate(ps.metadata.namespace!, generatorRef)] };
       } catch (err) {
         throw wrap(err, `could not resolve secret from generator ref ${generatorRef.kind}/${generatorRef.name}: `);
       }
     }
+    const namespace = ps.metadata.namespace!;
     const name = ps.spec.selector.secret?.name;
-    if (!name) throw new OperatorError('InvalidSpec', 'spec.selector.secret.name is required');
-    let secret: { metadata?: { resourceVersion?: string }; data?: Record<string, string> };
+    if (name) {
+      const secret = await this.readSecret(namespace, name);
+      if (!secret) throw new OperatorError('SourceSecretNotFound', `could not get source secret: Secret "${name}" not found in namespace "${namespace}"`);
+      return { sources: [decoded(secret)], versions: [versionOf(secret)] };
+    }
+    const selector = ps.spec.selector.secret?.selector;
+    if (!selector) throw new OperatorError('InvalidSpec', 'spec.selector: set secret.name, secret.selector or generatorRef');
     try {
-      secret = await this.deps.kube.get(secrets.path(ps.metadata.namespace, name));
+      compileSelector(selector);
     } catch (err) {
-      if (isNotFound(err)) throw new OperatorError('SourceSecretNotFound', `could not get source secret: Secret "${name}" not found in namespace "${ps.metadata.namespace}"`);
+      if (!(err instanceof SelectorError)) throw err;
+      throw new OperatorError('InvalidSpec', `spec.selector.secret.selector: ${err.message}`);
+    }
+    // The cache says which Secrets the selector selects; each is read whole, and one gone meanwhile is skipped.
+    const selected = (this.deps.cachedSources?.(ps) ?? []).map((s) => s.name).sort();
+    const secrets = (await Promise.all(selected.map((n) => this.readSecret(namespace, n)))).filter((s) => s !== undefined);
+    return { sources: secrets.map(decoded), versions: secrets.map(versionOf) };
+  }
+
+  private async readSecret(namespace: string, name: string): Promise<SourceSecret | undefined> {
+    try {
+      return await this.deps.kube.get(secrets.path(namespace, name));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
       throw err;
     }
-    const data: Record<string, Uint8Array> = Object.create(null);
-    for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64');
-    return { data, ...(secret.metadata?.resourceVersion ? { resourceVersion: secret.metadata.resourceVersion } : {}) };
   }
 
   /** ESO's finalizer added, once, by a JSON patch that fails if the list moved meanwhile. */
@@ -330,6 +353,23 @@ export function refreshIntervalMs(ps: PushSecret): number {
   return interval <= 0 ? 0 : Math.max(interval, MIN_REFRESH_INTERVAL_MS);
 }
 
+/** A source Secret as the cache holds it: enough to tell whether it changed since the last push. */
+export interface SourceVersion { name: string; resourceVersion?: string }
+
+/** The sources' versions in one comparable string (order-free). */
+export const sourceFingerprint = (versions: readonly SourceVersion[]): string =>
+  versions.map((v) => `${v.name}@${v.resourceVersion ?? ''}`).sort().join(',');
+
+interface SourceSecret { metadata: { name: string; resourceVersion?: string }; data?: Record<string, string> }
+
+const versionOf = (secret: SourceSecret): SourceVersion => ({ name: secret.metadata.name, ...(secret.metadata.resourceVersion ? { resourceVersion: secret.metadata.resourceVersion } : {}) });
+
+function decoded(secret: SourceSecret): SecretBytes {
+  const data: Record<string, Uint8Array> = Object.create(null);
+  for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64');
+  return data;
+}
+
 /**
  * Whether a push is due by ESO's shouldRefresh: never pushed, or the spec, labels or annotations
  * changed since (syncedResourceVersion), or the interval has passed (never, with interval 0). A
@@ -347,7 +387,6 @@ export function pushDue(ps: PushSecret, now: number, intervalMs: number): boolea
 export function unsupportedFields(ps: PushSecret, generators: boolean): string[] {
   const found: string[] = [];
   if (ps.spec.dataTo?.length) found.push('spec.dataTo');
-  if (ps.spec.selector.secret?.selector) found.push('spec.selector.secret.selector');
   if (ps.spec.selector.generatorRef && !generators) found.push('spec.selector.generatorRef');
   return found;
 }

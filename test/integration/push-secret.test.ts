@@ -329,6 +329,25 @@ describe('PushSecret to Secrets Manager', () => {
     expect(readyCondition(missing).message).toMatch(/^GeneratorNotFound: could not resolve secret from generator ref Password\/nope: /);
   });
 
+  it('pushes each Secret a label selector selects in its namespace, in name order, and again when one is labelled', async () => {
+    const other = await pushNamespace('push-label-other');
+    await sourceSecret(other, 'z-foreign', { a: 'value-label-foreign' }, { push: 'yes' });
+    const ns = await pushNamespace('push-labels');
+    const remote = awsName('labelled');
+    await sourceSecret(ns, 'a-first', { a: 'value-label-a', only: 'value-label-only' }, { push: 'yes' });
+    await sourceSecret(ns, 'b-second', { a: 'value-label-b' }, { push: 'yes' });
+    await sourceSecret(ns, 'c-unlabelled', { a: 'value-label-c' });
+    await applyPush(ns, 'ps', {
+      selector: { secret: { selector: { matchLabels: { push: 'yes' } } } },
+      data: [entry('a', remote)],
+    });
+    await readyPush(ns, 'ps', 'True');
+    // Both pushed to one remote key: the last by name wins, as ESO's loop over the list leaves it.
+    expect((await smValue(remote)).binary).toBe('value-label-b');
+    await sourceSecret(ns, 'c-unlabelled', { a: 'value-label-c' }, { push: 'yes' });
+    await eventually(async () => (await smValue(remote)).binary === 'value-label-c', 'the newly labelled Secret pushed');
+  });
+
   it('pushes only a Secret of its own namespace', async () => {
     const other = await pushNamespace('push-other-ns');
     await sourceSecret(other, 'foreign', { a: 'value-foreign' });
@@ -438,7 +457,7 @@ describe('ESO documentation manifests', () => {
 
 describe('no secret value leaks', () => {
   it('never writes a pushed value into logs, Events or status', async () => {
-    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'their-param-value', 'value-gone', 'value-class', 'PIKACHU', 'value-selected'];
+    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'their-param-value', 'value-gone', 'value-class', 'PIKACHU', 'value-selected', 'value-label-b', 'value-label-c'];
     for (const line of h.logLines) for (const v of values) expect(line).not.toContain(v);
     for (const ns of created) {
       const list = await h.kube.get(`/api/v1/namespaces/${ns}/events`);

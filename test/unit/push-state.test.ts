@@ -111,7 +111,7 @@ describe('PushSecret spec checks', () => {
     expect(unsupportedFields(push({
       dataTo: [{ storeRef: { name: 'aws' } }], template: { data: { k: 'v' } },
       selector: { secret: { selector: { matchLabels: { a: 'b' } } } },
-    }), false)).toEqual(['spec.dataTo', 'spec.selector.secret.selector']);
+    }), false)).toEqual(['spec.dataTo']);
     expect(unsupportedFields(push({ selector: { generatorRef: { kind: 'Password', name: 'p' } } }), false)).toEqual(['spec.selector.generatorRef']);
     expect(unsupportedFields(push({ selector: { generatorRef: { kind: 'Password', name: 'p' } } }), true)).toEqual([]);
   });
