@@ -7,7 +7,7 @@ import { servesStore, storeLookup, type ControllerClass } from '../controllers/c
 import type { AnyStore } from '../controllers/secretstore/validate.ts';
 import type { GeneratorRunner } from '../generators/generator.ts';
 import type { BackoffPolicy } from '../kube/backoff.ts';
-import type { KubeClient } from '../kube/client.ts';
+import { isNotFound, type KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import { Controller, type Mapper, type ReconcileObserver } from '../kube/controller.ts';
 import type { EventRecorder } from '../kube/events.ts';
@@ -133,6 +133,18 @@ function selects(ps: PushSecret, labels: Record<string, string>): boolean {
     return compileSelector(selector)(labels);
   } catch (err) {
     if (err instanceof SelectorError) return false;
+    throw err;
+  }
+}
+
+/** Whether the API serves PushSecrets (their CRD is installed): discovery, which every identity may read. */
+export async function pushSecretsServed(kube: KubeClient): Promise<boolean> {
+  const { apiVersion, plural } = resources.pushSecrets;
+  try {
+    const list = await kube.get<{ resources?: Array<{ name: string }> }>(`/apis/${apiVersion}`);
+    return (list.resources ?? []).some((r) => r.name === plural);
+  } catch (err) {
+    if (isNotFound(err)) return false;
     throw err;
   }
 }

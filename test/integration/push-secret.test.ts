@@ -91,6 +91,10 @@ async function smTags(name: string): Promise<Record<string, string>> {
 }
 
 describe('PushSecret to Secrets Manager', () => {
+  it('is served: its CRD is installed, so its controller runs', () => {
+    expect(h.operator.controllers.map((c) => c.name)).toContain('pushsecret');
+  });
+
   it('creates the secret as ESO does (SecretBinary, managed-by tag, first version id) and reports exactly what it pushed', async () => {
     const ns = await pushNamespace('push-create');
     const remote = awsName('created');
