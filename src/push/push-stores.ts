@@ -20,6 +20,8 @@ export interface PushStore {
   /** ESO's key in status.syncedPushSecrets: `SecretStore/name` or `ClusterSecretStore/name`. */
   key: string;
   identity: StoreIdentity;
+  /** The store's labels, which dataTo's storeRef.labelSelector matches. */
+  labels: Record<string, string>;
 }
 
 /** The stores a PushSecret writes to; `foreign` counts the stores left to another controller class. */
@@ -56,6 +58,7 @@ export function resolvePushStores(ps: PushSecret, lookup: PushStoreLookup, contr
     if (kind === 'ClusterSecretStore') checkConditions(store as ClusterSecretStore, namespace, lookup.cluster!);
     stores.push({
       key,
+      labels: store.metadata.labels ?? {},
       identity: { kind, name: store.metadata.name, ...(kind === 'SecretStore' ? { namespace } : {}), aws: validateStore(store) },
     });
   }

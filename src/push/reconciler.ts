@@ -16,6 +16,8 @@ import { removeFinalizers } from '../kube/remove-finalizers.ts';
 import { pushSecrets, secrets } from '../kube/resources.ts';
 import { failedStatus, pushResourceVersion, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
 import { applyPushTemplate } from './push-template.ts';
+import { checkDataToStoreRefs, entriesForStore } from './data-to.ts';
+import { renderTransform } from '../sync/render-target.ts';
 import { resolvePushStores, type PushStore, type PushStoreLookup } from './push-stores.ts';
 import { validateStore } from '../controllers/secretstore/validate.ts';
 import type { SecretBytes } from './push-value.ts';
@@ -96,6 +98,7 @@ export class PushSecretReconciler {
     let interval: number;
     try {
       interval = refreshIntervalMs(ps);
+      checkDataToStoreRefs(ps);
       const unsupported = unsupportedFields(ps, this.deps.generators !== undefined);
       if (unsupported.length) throw new OperatorError('UnsupportedField', `not supported by this operator yet: ${unsupported.join(', ')}`);
     } catch (err) {
@@ -187,8 +190,13 @@ export class PushSecretReconciler {
     }
     const done: Record<string, PushSecretData> = (synced[store.key] ??= {});
     try {
-      for (const [i, entry] of (ps.spec.data ?? []).entries()) {
-        const at = `spec.data[${i}]`;
+      let entries;
+      try {
+        entries = entriesForStore(ps, { kind: store.identity.kind, name: store.identity.name, labels: store.labels }, data, renderTransform);
+      } catch (err) {
+        throw wrap(err, 'set secret failed: ');
+      }
+      for (const { entry, at } of entries) {
         try {
           if (ps.spec.updatePolicy === 'IfNotExists' && await writer.exists(entry)) {
             done[remoteRefKey(entry)] = entry;
@@ -386,7 +394,6 @@ export function pushDue(ps: PushSecret, now: number, intervalMs: number): boolea
 /** Fields the schema accepts and this operator does not implement yet: reported, never ignored. */
 export function unsupportedFields(ps: PushSecret, generators: boolean): string[] {
   const found: string[] = [];
-  if (ps.spec.dataTo?.length) found.push('spec.dataTo');
   if (ps.spec.selector.generatorRef && !generators) found.push('spec.selector.generatorRef');
   return found;
 }

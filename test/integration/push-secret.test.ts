@@ -352,6 +352,21 @@ describe('PushSecret to Secrets Manager', () => {
     await eventually(async () => (await smValue(remote)).binary === 'value-label-c', 'the newly labelled Secret pushed');
   });
 
+  it('dataTo: pushes each matched key to its own remote secret, renamed, with explicit data winning', async () => {
+    const ns = await pushNamespace('push-data-to');
+    const base = awsName('data-to');
+    await sourceSecret(ns, 'source', { 'db-host': 'value-dt-host', 'db-user': 'value-dt-user', other: 'value-dt-other' });
+    await applyPush(ns, 'ps', {
+      dataTo: [{ storeRef: { name: 'aws' }, match: { regexp: '^db-' }, rewrite: [{ regexp: { source: '^db-', target: `${base}/` } }] }],
+      data: [entry('db-user', `${base}/explicit-user`)],
+    });
+    const ps = await readyPush(ns, 'ps', 'True');
+    expect(Object.keys(ps.status.syncedPushSecrets['SecretStore/aws']).sort()).toEqual([`${base}/explicit-user`, `${base}/host`]);
+    expect((await smValue(`${base}/host`)).binary).toBe('value-dt-host');
+    expect((await smValue(`${base}/explicit-user`)).binary).toBe('value-dt-user');
+    await expect(smValue(`${base}/user`)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
   it('pushes only a Secret of its own namespace', async () => {
     const other = await pushNamespace('push-other-ns');
     await sourceSecret(other, 'foreign', { a: 'value-foreign' });

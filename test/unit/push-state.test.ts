@@ -106,12 +106,12 @@ describe('PushSecret spec checks', () => {
     expect(() => refreshIntervalMs(push({ refreshInterval: 'often' }))).toThrow(expect.objectContaining({ code: 'InvalidSpec' }));
   });
 
-  it('reports the fields it does not implement yet, never ignoring them', () => {
+  it('reports the generatorRef when no generator runner is given, never ignoring it', () => {
     expect(unsupportedFields(push(), false)).toEqual([]);
     expect(unsupportedFields(push({
       dataTo: [{ storeRef: { name: 'aws' } }], template: { data: { k: 'v' } },
       selector: { secret: { selector: { matchLabels: { a: 'b' } } } },
-    }), false)).toEqual(['spec.dataTo']);
+    }), false)).toEqual([]);
     expect(unsupportedFields(push({ selector: { generatorRef: { kind: 'Password', name: 'p' } } }), false)).toEqual(['spec.selector.generatorRef']);
     expect(unsupportedFields(push({ selector: { generatorRef: { kind: 'Password', name: 'p' } } }), true)).toEqual([]);
   });
