@@ -708,7 +708,7 @@ export interface PushSecretSpec {
   selector: PushSecretSelector;
   /** The keys to push. */
   data?: PushSecretData[];
-  /** Bulk push rules (ESO). Not supported by this operator yet: a PushSecret that sets it is reported in its Ready condition. */
+  /** Bulk push rules: the keys a pattern matches, each pushed to a remote secret of its own (renamed by the rewrites) in the stores the storeRef targets; explicit data wins for a key both name. */
   dataTo?: PushSecretDataTo[];
   /** Blueprint applied to the source Secret before its keys are pushed (the same template language as an ExternalSecret's target.template). */
   template?: ExternalSecretTemplate;
@@ -733,7 +733,7 @@ export interface PushSecretSelector {
 export interface PushSecretSecret {
   /** Name of the Secret, in the PushSecret's namespace. */
   name?: string;
-  /** Secrets of the namespace whose labels match (ESO). Not supported by this operator yet: reported in the Ready condition. */
+  /** Every Secret of the PushSecret's namespace whose labels match, pushed in name order. */
   selector?: LabelSelector;
 }
 
@@ -767,7 +767,7 @@ export interface PushSecretDataTo {
   match?: PushSecretDataToMatch;
   /** Key rewrites, applied in order. */
   rewrite?: PushSecretDataToRewrite[];
-  /** One remote secret receiving every matched key as a JSON object; unset: one remote secret per key. */
+  /** One remote secret receiving every matched key as a JSON object (not supported by this operator yet: reported in the Ready condition); unset: one remote secret per key. */
   remoteKey?: string;
   /** Provider-specific settings of the remote secret: for AWS, a PushSecretMetadata object (apiVersion kubernetes.external-secrets.io/v1alpha1) whose spec sets e.g. secretPushFormat, kmsKeyID, description, tags, secretType. */
   metadata?: Record<string, unknown>;
