@@ -767,7 +767,7 @@ export interface PushSecretDataTo {
   match?: PushSecretDataToMatch;
   /** Key rewrites, applied in order. */
   rewrite?: PushSecretDataToRewrite[];
-  /** One remote secret receiving every matched key as a JSON object (not supported by this operator yet: reported in the Ready condition); unset: one remote secret per key. */
+  /** One remote secret receiving every matched key as a JSON object; unset: one remote secret per key. */
   remoteKey?: string;
   /** Provider-specific settings of the remote secret: for AWS, a PushSecretMetadata object (apiVersion kubernetes.external-secrets.io/v1alpha1) whose spec sets e.g. secretPushFormat, kmsKeyID, description, tags, secretType. */
   metadata?: Record<string, unknown>;

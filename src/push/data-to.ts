@@ -5,7 +5,8 @@
  * (Go's regexp, unanchored; empty: all), renamed by its rewrites (sync/rewrite.ts, ESO's order), and
  * each one pushed to a remote key of its own name, with the entry's metadata. Explicit `data` entries
  * win over dataTo ones for the same source key; two entries writing one remote location are an error,
- * as in ESO. The bundle mode (`remoteKey`: all matched keys as one JSON secret) is reported, not run.
+ * as in ESO. In the bundle mode (`remoteKey`) the matched keys go to that one remote secret as a JSON
+ * object, as a `data` entry without secretKey pushes a whole Secret.
  * Pure.
  */
 import type { PushSecret, PushSecretData, PushSecretDataTo, PushSecretStoreRef } from '../api/generated.ts';
@@ -27,7 +28,6 @@ export function checkDataToStoreRefs(ps: PushSecret): void {
     const ref = d.storeRef;
     if (!ref) throw new OperatorError('InvalidSpec', `dataTo[${i}]: storeRef is required`);
     if (!ref.name && !ref.labelSelector) throw new OperatorError('InvalidSpec', `dataTo[${i}]: storeRef must have name or labelSelector`);
-    if (d.remoteKey) throw new OperatorError('UnsupportedField', `not supported by this operator yet: spec.dataTo[${i}].remoteKey (one remote secret for all matched keys)`);
     if (ref.name && !ps.spec.secretStoreRefs.some((s) => kindOf(s) === kindOf(ref) && (s.name === ref.name || s.labelSelector))) {
       throw new OperatorError('InvalidSpec', `dataTo[${i}]: storeRef "${ref.name}" not found in secretStoreRefs`);
     }
@@ -36,8 +36,11 @@ export function checkDataToStoreRefs(ps: PushSecret): void {
 
 const kindOf = (ref: PushSecretStoreRef): string => ref.kind || 'SecretStore';
 
-/** An entry to push, and where the spec says it (for messages). */
-export interface PlacedEntry { entry: PushSecretData; at: string }
+/**
+ * An entry to push, where the spec says it (for messages), and for a bundle (dataTo remoteKey) the
+ * matched keys it pushes as one JSON object instead of the whole Secret.
+ */
+export interface PlacedEntry { entry: PushSecretData; at: string; data?: SecretBytes }
 
 /** The entries a store gets from one source's data: dataTo's expansion, then the explicit data. */
 export function entriesForStore(ps: PushSecret, store: DataToStore, data: SecretBytes, render: TransformRenderer): PlacedEntry[] {
@@ -46,6 +49,11 @@ export function entriesForStore(ps: PushSecret, store: DataToStore, data: Secret
   const remoteFrom = new Map<string, string>();
   (ps.spec.dataTo ?? []).forEach((dataTo, i) => {
     if (!targets(dataTo, store, i)) return;
+    if (dataTo.remoteKey) {
+      const bundle = bundleOf(dataTo, data, `dataTo[${i}]`);
+      if (bundle) expanded.push({ ...bundle, at: `spec.dataTo[${i}]` });
+      return;
+    }
     for (const entry of expand(dataTo, data, render, `dataTo[${i}]`)) {
       const remote = entry.match.remoteRef.remoteKey;
       const other = remoteFrom.get(remote);
@@ -85,6 +93,27 @@ function targets(dataTo: PushSecretDataTo, store: DataToStore, i: number): boole
     if (!(err instanceof SelectorError)) throw err;
     throw new OperatorError('InvalidSpec', `dataTo[${i}]: invalid labelSelector: ${err.message}`);
   }
+}
+
+/**
+ * The bundle mode: the matched keys (after conversionStrategy) as one entry that pushes them to
+ * `remoteKey` as a JSON object, as an entry without secretKey pushes a whole Secret; none when no key
+ * matches (nothing is pushed, as for the per-key mode).
+ */
+function bundleOf(dataTo: PushSecretDataTo, data: SecretBytes, at: string): { entry: PushSecretData; data: SecretBytes } | undefined {
+  const converted = convertedData(data, dataTo.conversionStrategy, at);
+  const pattern = dataTo.match?.regexp ? compileGoRegexp(dataTo.match.regexp, `${at}.match.regexp`) : undefined;
+  const matched = Object.keys(converted).filter((key) => !pattern || pattern.matches(key));
+  if (matched.length === 0) return undefined;
+  return {
+    entry: {
+      match: { remoteRef: { remoteKey: dataTo.remoteKey! } },
+      ...(dataTo.metadata !== undefined ? { metadata: dataTo.metadata } : {}),
+      conversionStrategy: 'None',
+    },
+    // Already converted: the entry's own strategy is None so that it is not applied twice.
+    data: Object.fromEntries(matched.map((key) => [key, converted[key]!])),
+  };
 }
 
 /** One dataTo entry's keys, matched and renamed, as data entries (in key order, for a stable status). */

@@ -196,14 +196,14 @@ export class PushSecretReconciler {
       } catch (err) {
         throw wrap(err, 'set secret failed: ');
       }
-      for (const { entry, at } of entries) {
+      for (const { entry, at, data: bundle } of entries) {
         try {
           if (ps.spec.updatePolicy === 'IfNotExists' && await writer.exists(entry)) {
             done[remoteRefKey(entry)] = entry;
             counts.unchanged++;
             continue;
           }
-          const outcome = await writer.push(data, entry, at);
+          const outcome = await writer.push(bundle ?? data, entry, at);
           done[remoteRefKey(entry)] = entry;
           if (outcome === 'unchanged') counts.unchanged++;
           else counts.written++;

@@ -365,6 +365,12 @@ describe('PushSecret to Secrets Manager', () => {
     expect((await smValue(`${base}/host`)).binary).toBe('value-dt-host');
     expect((await smValue(`${base}/explicit-user`)).binary).toBe('value-dt-user');
     await expect(smValue(`${base}/user`)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    // The bundle mode: the matched keys as one JSON secret (Go's encoding: sorted keys, no HTML escaping).
+    await applyPush(ns, 'bundle', { dataTo: [{ storeRef: { name: 'aws' }, match: { regexp: '^db-' }, remoteKey: `${base}/bundle` }] });
+    const bundled = await readyPush(ns, 'bundle', 'True');
+    expect(Object.keys(bundled.status.syncedPushSecrets['SecretStore/aws'])).toEqual([`${base}/bundle`]);
+    expect((await smValue(`${base}/bundle`)).binary).toBe('{"db-host":"value-dt-host","db-user":"value-dt-user"}');
   });
 
   it('pushes only a Secret of its own namespace', async () => {
@@ -476,7 +482,7 @@ describe('ESO documentation manifests', () => {
 
 describe('no secret value leaks', () => {
   it('never writes a pushed value into logs, Events or status', async () => {
-    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'their-param-value', 'value-gone', 'value-class', 'PIKACHU', 'value-selected', 'value-label-b', 'value-label-c'];
+    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'their-param-value', 'value-gone', 'value-class', 'PIKACHU', 'value-selected', 'value-label-b', 'value-label-c', 'value-dt-host', 'value-dt-user'];
     for (const line of h.logLines) for (const v of values) expect(line).not.toContain(v);
     for (const ns of created) {
       const list = await h.kube.get(`/api/v1/namespaces/${ns}/events`);

@@ -49,11 +49,18 @@ describe('dataTo (ESO\'s per-key expansion)', () => {
     expect(() => remotes(empty)).toThrow('dataTo[0]: empty remote key produced for source key "other"');
   });
 
-  it('checks the storeRefs as ESO does, and reports the bundle mode it does not implement', () => {
+  it('checks the storeRefs as ESO does', () => {
     expect(() => checkDataToStoreRefs(push({ dataTo: [{ storeRef: { name: 'elsewhere' } }] }))).toThrow('dataTo[0]: storeRef "elsewhere" not found in secretStoreRefs');
     expect(() => checkDataToStoreRefs(push({ dataTo: [{ storeRef: {} }] }))).toThrow('dataTo[0]: storeRef must have name or labelSelector');
-    expect(() => checkDataToStoreRefs(push({ dataTo: [{ storeRef: { name: 'aws' }, remoteKey: 'bundle' }] })))
-      .toThrow(expect.objectContaining({ code: 'UnsupportedField' }));
     expect(() => checkDataToStoreRefs(push({ dataTo: [{ storeRef: { name: 'aws' } }] }))).not.toThrow();
+  });
+
+  it('bundle mode (remoteKey): the matched keys, converted, as one entry without secretKey', () => {
+    const ps = push({ dataTo: [{ storeRef: { name: 'aws' }, match: { regexp: '^db-' }, remoteKey: 'app/db' }] });
+    const [bundle, ...rest] = entriesForStore(ps, store, data, renderTransform);
+    expect(rest).toEqual([]);
+    expect(bundle!.entry).toEqual({ match: { remoteRef: { remoteKey: 'app/db' } }, conversionStrategy: 'None' });
+    expect(Object.keys(bundle!.data!).sort()).toEqual(['db-host', 'db-user']);
+    expect(entriesForStore(push({ dataTo: [{ storeRef: { name: 'aws' }, match: { regexp: '^none' }, remoteKey: 'x' }] }), store, data, renderTransform)).toEqual([]);
   });
 });
