@@ -35,8 +35,7 @@ export interface ResolvedPushStores {
  * name, or every store of the kind whose labels match the labelSelector; each store once; stores of
  * another controller class left out (counted, so that a PushSecret all of whose stores are another
  * controller's is left alone). A SecretStore is looked up in the PushSecret's namespace only, by name
- * and by selector (ESO lists selected SecretStores in every namespace, then uses the name in the
- * PushSecret's: only the PushSecret's own namespace is used here). A ClusterSecretStore must admit the
+ * and by selector, as ESO lists them. A ClusterSecretStore must admit the
  * namespace (spec.conditions). Throws an OperatorError for the first store that cannot be used.
  */
 export function resolvePushStores(ps: PushSecret, lookup: PushStoreLookup, controllerClass: ControllerClass): ResolvedPushStores {
