@@ -3,19 +3,19 @@ import type { PushSecret, PushSecretData, PushSecretStatus } from '../api/genera
 import type { StoreIdentity } from '../aws/store-providers.ts';
 import { sameContent } from '../controllers/conditions.ts';
 import type { ControllerClass } from '../controllers/controller-class.ts';
-import { MIN_REFRESH_INTERVAL_MS, spreadRefresh } from '../controllers/externalsecret/refresh.ts';
+import { spreadRefresh } from '../controllers/externalsecret/refresh.ts';
 import { failureMessage, OperatorError, reasonOf } from '../errors.ts';
 import type { GeneratorRunner } from '../generators/generator.ts';
-import { parseDuration } from '../go/duration.ts';
-import { isNotFound, type KubeClient } from '../kube/client.ts';
+import type { KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { ReconcileResult } from '../kube/queue.ts';
-import { compileSelector, SelectorError } from '../kube/label-selector.ts';
 import { removeFinalizers } from '../kube/remove-finalizers.ts';
-import { pushSecrets, secrets } from '../kube/resources.ts';
-import { failedStatus, pushResourceVersion, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
+import { pushSecrets } from '../kube/resources.ts';
+import { failedStatus, REASON_ERRORED, REASON_SYNCED, syncedStatus } from './push-status.ts';
 import { applyPushTemplate } from './push-template.ts';
+import { readPushSources, sourceFingerprint, wrap, type SourceVersion } from './push-sources.ts';
+import { pushDue, refreshIntervalMs, unsupportedFields } from './push-refresh.ts';
 import { checkDataToStoreRefs, entriesForStore } from './data-to.ts';
 import { renderTransform } from '../sync/render-target.ts';
 import { resolvePushStores, type PushStore, type PushStoreLookup } from './push-stores.ts';
@@ -127,7 +127,7 @@ export class PushSecretReconciler {
     let sources: SecretBytes[];
     let pushedVersions: SourceVersion[] | undefined;
     try {
-      const read = await this.sourceData(ps);
+      const read = await readPushSources(this.deps, ps);
       pushedVersions = read.versions;
       sources = [];
       for (const data of read.sources) sources.push(await applyPushTemplate(kube, clock, ps, data));
@@ -257,52 +257,6 @@ export class PushSecretReconciler {
     return { kind, name, namespace, aws: validateStore({ ...store, kind }) };
   }
 
-  /**
-   * The source's data: of the Secret selector.secret names, or of each Secret its labelSelector
-   * selects (in name order), decoded, with their resourceVersions; only Secrets of the PushSecret's
-   * own namespace. Or what selector.generatorRef generates now (ESO generates anew at each push: a
-   * Password generator pushes a new password every refreshInterval).
-   */
-  private async sourceData(ps: PushSecret): Promise<{ sources: SecretBytes[]; versions?: SourceVersion[] }> {
-    const generatorRef = ps.spec.selector.generatorRef;
-    if (generatorRef) {
-      if (!this.deps.generators) throw new OperatorError('UnsupportedField', 'not supported by this operator yet: spec.selector.generatorRef');
-      try {
-        return { sources: [await this.deps.generators.generate(ps.metadata.namespace!, generatorRef)] };
-      } catch (err) {
-        throw wrap(err, `could not resolve secret from generator ref ${generatorRef.kind}/${generatorRef.name}: `);
-      }
-    }
-    const namespace = ps.metadata.namespace!;
-    const name = ps.spec.selector.secret?.name;
-    if (name) {
-      const secret = await this.readSecret(namespace, name);
-      if (!secret) throw new OperatorError('SourceSecretNotFound', `could not get source secret: Secret "${name}" not found in namespace "${namespace}"`);
-      return { sources: [decoded(secret)], versions: [versionOf(secret)] };
-    }
-    const selector = ps.spec.selector.secret?.selector;
-    if (!selector) throw new OperatorError('InvalidSpec', 'spec.selector: set secret.name, secret.selector or generatorRef');
-    try {
-      compileSelector(selector);
-    } catch (err) {
-      if (!(err instanceof SelectorError)) throw err;
-      throw new OperatorError('InvalidSpec', `spec.selector.secret.selector: ${err.message}`);
-    }
-    // The cache says which Secrets the selector selects; each is read whole, and one gone meanwhile is skipped.
-    const selected = (this.deps.cachedSources?.(ps) ?? []).map((s) => s.name).sort();
-    const secrets = (await Promise.all(selected.map((n) => this.readSecret(namespace, n)))).filter((s) => s !== undefined);
-    return { sources: secrets.map(decoded), versions: secrets.map(versionOf) };
-  }
-
-  private async readSecret(namespace: string, name: string): Promise<SourceSecret | undefined> {
-    try {
-      return await this.deps.kube.get(secrets.path(namespace, name));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
   /** ESO's finalizer added, once, by a JSON patch that fails if the list moved meanwhile. */
   private async addFinalizer(ps: PushSecret): Promise<void> {
     const finalizers = ps.metadata.finalizers;
@@ -343,57 +297,3 @@ export class PushSecretReconciler {
 const nameOf = (ps: PushSecret): string => `${ps.metadata.namespace}/${ps.metadata.name}`;
 const readyOf = (status: PushSecretStatus | undefined) => status?.conditions?.find((c) => c.type === 'Ready');
 
-/** An error with ESO's context before its message, its reason code kept. */
-function wrap(err: unknown, prefix: string): OperatorError {
-  const code = reasonOf(err);
-  const detail = err instanceof Error ? err.message : String(err);
-  return new OperatorError(code, `${prefix}${detail}`, { cause: err });
-}
-
-/** spec.refreshInterval in ms: 0 (or negative) pushes only on changes; at least a second otherwise. */
-export function refreshIntervalMs(ps: PushSecret): number {
-  let interval: number;
-  try {
-    interval = parseDuration(ps.spec.refreshInterval ?? '1h0m0s');
-  } catch (err) {
-    throw new OperatorError('InvalidSpec', `spec.refreshInterval: ${(err as Error).message}`);
-  }
-  return interval <= 0 ? 0 : Math.max(interval, MIN_REFRESH_INTERVAL_MS);
-}
-
-/** A source Secret as the cache holds it: enough to tell whether it changed since the last push. */
-export interface SourceVersion { name: string; resourceVersion?: string }
-
-/** The sources' versions in one comparable string (order-free). */
-export const sourceFingerprint = (versions: readonly SourceVersion[]): string =>
-  versions.map((v) => `${v.name}@${v.resourceVersion ?? ''}`).sort().join(',');
-
-interface SourceSecret { metadata: { name: string; resourceVersion?: string }; data?: Record<string, string> }
-
-const versionOf = (secret: SourceSecret): SourceVersion => ({ name: secret.metadata.name, ...(secret.metadata.resourceVersion ? { resourceVersion: secret.metadata.resourceVersion } : {}) });
-
-function decoded(secret: SourceSecret): SecretBytes {
-  const data: Record<string, Uint8Array> = Object.create(null);
-  for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64');
-  return data;
-}
-
-/**
- * Whether a push is due by ESO's shouldRefresh: never pushed, or the spec, labels or annotations
- * changed since (syncedResourceVersion), or the interval has passed (never, with interval 0). A
- * PushSecret whose last push failed is due too: its retries come through here.
- */
-export function pushDue(ps: PushSecret, now: number, intervalMs: number): boolean {
-  const status = ps.status;
-  if (!status?.refreshTime || status.syncedResourceVersion !== pushResourceVersion(ps)) return true;
-  if (status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return true;
-  if (intervalMs === 0) return false;
-  return now >= Date.parse(status.refreshTime) + intervalMs;
-}
-
-/** Fields the schema accepts and this operator does not implement yet: reported, never ignored. */
-export function unsupportedFields(ps: PushSecret, generators: boolean): string[] {
-  const found: string[] = [];
-  if (ps.spec.selector.generatorRef && !generators) found.push('spec.selector.generatorRef');
-  return found;
-}

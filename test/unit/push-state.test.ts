@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterSecretStore, PushSecret, PushSecretData, SecretStore } from '../../src/api/generated.ts';
 import { failedStatus, syncedStatus } from '../../src/push/push-status.ts';
 import { resolvePushStores, type PushStoreLookup } from '../../src/push/push-stores.ts';
-import { pushDue, refreshIntervalMs, unsupportedFields } from '../../src/push/reconciler.ts';
+import { pushDue, refreshIntervalMs, unsupportedFields } from '../../src/push/push-refresh.ts';
 import { mergeSynced, remoteRefKey, staleEntries, storeKey, storeOfKey, withoutDeleted } from '../../src/push/synced-pushes.ts';
 
 const e = (remoteKey: string, property?: string): PushSecretData => ({ match: { secretKey: 'k', remoteRef: { remoteKey, ...(property ? { property } : {}) } } });
