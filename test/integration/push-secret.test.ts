@@ -140,6 +140,28 @@ describe('PushSecret to Secrets Manager', () => {
     expect(versions.Versions).toHaveLength(2);
   });
 
+  it('brings the tags to the metadata\'s when it writes a new value (as ESO: not when the value is unchanged)', async () => {
+    const ns = await pushNamespace('push-tags');
+    const remote = awsName('tags');
+    const meta = (tags: Record<string, string>) => ({ apiVersion: 'kubernetes.external-secrets.io/v1alpha1', kind: 'PushSecretMetadata', spec: { tags } });
+    await sourceSecret(ns, 'source', { a: 'value-tags-1' });
+    await applyPush(ns, 'ps', { data: [entry('a', remote, undefined, { metadata: meta({ team: 'a', old: 'x' }) })] });
+    await readyPush(ns, 'ps', 'True');
+    expect(await smTags(remote)).toEqual({ team: 'a', old: 'x', 'managed-by': 'external-secrets' });
+    // New tags alone: the value is the same, so ESO writes nothing, tags included.
+    const retagged = await applyPush(ns, 'ps', { data: [entry('a', remote, undefined, { metadata: meta({ team: 'b' }) })] });
+    await readyPush(ns, 'ps', 'True', (p) => p.status.syncedResourceVersion?.startsWith(`${retagged.metadata.generation}-`));
+    expect(await smTags(remote)).toEqual({ team: 'a', old: 'x', 'managed-by': 'external-secrets' });
+    await sourceSecret(ns, 'source', { a: 'value-tags-2' });
+    await eventually(async () => (await smValue(remote)).binary === 'value-tags-2', 'the new value');
+    // The tags follow the value's write (PutSecretValue, then UntagResource and TagResource).
+    const tags = await eventually(async () => {
+      const t = await smTags(remote);
+      return t.team === 'b' ? t : undefined;
+    }, 'the tags brought to the metadata\'s');
+    expect(tags).toEqual({ team: 'b', 'managed-by': 'external-secrets' });
+  });
+
   it('sets properties of one JSON secret, keeping the others, byte for byte as sjson writes them', async () => {
     const ns = await pushNamespace('push-property');
     const remote = awsName('json');
@@ -482,7 +504,7 @@ describe('ESO documentation manifests', () => {
 
 describe('no secret value leaks', () => {
   it('never writes a pushed value into logs, Events or status', async () => {
-    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'their-param-value', 'value-gone', 'value-class', 'PIKACHU', 'value-selected', 'value-label-b', 'value-label-c', 'value-dt-host', 'value-dt-user'];
+    const values = ['pw-create-1', 'pw-update-2', 'value-a', 'value-b', 'param-2', 'docs-value', 'owned-by-someone-else', 'their-param-value', 'value-gone', 'value-class', 'PIKACHU', 'value-selected', 'value-label-b', 'value-label-c', 'value-dt-host', 'value-dt-user', 'value-tags-1', 'value-tags-2'];
     for (const line of h.logLines) for (const v of values) expect(line).not.toContain(v);
     for (const ns of created) {
       const list = await h.kube.get(`/api/v1/namespaces/${ns}/events`);
