@@ -221,7 +221,11 @@ export class Operator {
         onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
         onRecovered: (resource) => this.retryApiserverFailures(resource),
       },
-      onAwsCall: (service, operation, ok) => metrics.awsCalls.inc({ service, operation, outcome: ok ? 'success' : 'error' }),
+      onAwsCall: (service, operation, ok) => {
+        metrics.awsCalls.inc({ service, operation, outcome: ok ? 'success' : 'error' });
+        // ESO counts its push calls in its provider metric too, under the AWS operation's name.
+        metrics.providerCalls.inc({ provider: service === 'ssm' ? 'AWS/ParameterStore' : 'AWS/SecretsManager', call: operation, status: ok ? 'success' : 'error' });
+      },
       generators,
     });
     this.push = push;

@@ -122,7 +122,7 @@ export class ParameterStoreWriter implements RemoteWriter {
       return out;
     } catch (error) {
       const absent = (error as { name?: string }).name === 'ParameterNotFound';
-      this.options.onCall?.('ssm', action, absent);
+      this.options.onCall?.('ssm', action, false);
       if (absent && absentOk) return undefined;
       throw fromSsmError(error, { action, key: name, ...(this.options.role ? { role: this.options.role } : {}) });
     }

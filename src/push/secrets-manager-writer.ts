@@ -143,7 +143,7 @@ export class SecretsManagerWriter implements RemoteWriter {
       return out;
     } catch (error) {
       const absent = (error as { name?: string }).name === 'ResourceNotFoundException';
-      this.options.onCall?.('secretsmanager', action, absent);
+      this.options.onCall?.('secretsmanager', action, false);
       if (absent && absentOk) return undefined;
       throw fromAwsError(error, { action, key: name, ...(this.options.role ? { role: this.options.role } : {}) });
     }

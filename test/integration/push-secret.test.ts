@@ -7,6 +7,7 @@ import { pushSecrets } from '../../src/kube/resources.ts';
 import { INITIAL_VERSION } from '../../src/push/secrets-manager-writer.ts';
 import { PUSH_SECRET_FINALIZER } from '../../src/push/reconciler.ts';
 import { awsName, createAwsSecrets, eventsFor } from './cases.ts';
+import { metricValue } from '../helpers/metric-value.ts';
 import { eventually, getIfExists, readyCondition, ROLE_ARN, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -100,8 +101,13 @@ describe('PushSecret to Secrets Manager', () => {
     const remote = awsName('created');
     await sourceSecret(ns, 'source', { password: 'pw-create-1' });
     const spec = { refreshInterval: '1h', data: [entry('password', remote)] };
+    const created = { provider: 'AWS/SecretsManager', call: 'CreateSecret', status: 'success' };
+    const before = await metricValue(h.operator.metrics.providerCalls, created);
     await applyPush(ns, 'ps', spec);
     const ps = await readyPush(ns, 'ps', 'True');
+    // Counted as ESO counts its provider calls, and in the operator's own AWS call metric.
+    expect(await metricValue(h.operator.metrics.providerCalls, created)).toBe(before + 1);
+    expect(await metricValue(h.operator.metrics.awsCalls, { service: 'secretsmanager', operation: 'CreateSecret', outcome: 'success' })).toBeGreaterThanOrEqual(1);
 
     expect(await smValue(remote)).toEqual({ binary: 'pw-create-1', versionId: INITIAL_VERSION });
     const described = await h.aws.send(new DescribeSecretCommand({ SecretId: remote }));
