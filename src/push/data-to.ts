@@ -12,6 +12,7 @@
 import type { PushSecret, PushSecretData, PushSecretDataTo, PushSecretStoreRef } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
 import { compileSelector, SelectorError } from '../kube/label-selector.ts';
+import { GoRegexpLimitError } from '../go/regexp/regexp.ts';
 import { compileGoRegexp, rewriteKeys, type TransformRenderer } from '../sync/rewrite.ts';
 import { convertedData, type SecretBytes } from './push-value.ts';
 
@@ -102,8 +103,7 @@ function targets(dataTo: PushSecretDataTo, store: DataToStore, i: number): boole
  */
 function bundleOf(dataTo: PushSecretDataTo, data: SecretBytes, at: string): { entry: PushSecretData; data: SecretBytes } | undefined {
   const converted = convertedData(data, dataTo.conversionStrategy, at);
-  const pattern = dataTo.match?.regexp ? compileGoRegexp(dataTo.match.regexp, `${at}.match.regexp`) : undefined;
-  const matched = Object.keys(converted).filter((key) => !pattern || pattern.matches(key));
+  const matched = matchedKeys(dataTo, converted, at);
   if (matched.length === 0) return undefined;
   return {
     entry: {
@@ -119,8 +119,7 @@ function bundleOf(dataTo: PushSecretDataTo, data: SecretBytes, at: string): { en
 /** One dataTo entry's keys, matched and renamed, as data entries (in key order, for a stable status). */
 function expand(dataTo: PushSecretDataTo, data: SecretBytes, render: TransformRenderer, at: string): PushSecretData[] {
   const converted = convertedData(data, dataTo.conversionStrategy, at);
-  const pattern = dataTo.match?.regexp ? compileGoRegexp(dataTo.match.regexp, `${at}.match.regexp`) : undefined;
-  const matched = Object.keys(converted).filter((key) => !pattern || pattern.matches(key)).sort();
+  const matched = matchedKeys(dataTo, converted, at).sort();
   // Each key carries its own name as its value through the rewrites, so the result maps remote to source keys.
   const named = Object.fromEntries(matched.map((key) => [key, Buffer.from(key, 'utf8')]));
   const renamed = rewriteKeys(named, dataTo.rewrite ?? [], render, `${at}.rewrite`);
@@ -132,4 +131,15 @@ function expand(dataTo: PushSecretDataTo, data: SecretBytes, render: TransformRe
     ...(dataTo.metadata !== undefined ? { metadata: dataTo.metadata } : {}),
     conversionStrategy: dataTo.conversionStrategy ?? 'None',
   }));
+}
+
+/** The keys `match.regexp` matches (Go's regexp, unanchored; none set: all); a pattern too costly to run is refused. */
+function matchedKeys(dataTo: PushSecretDataTo, data: SecretBytes, at: string): string[] {
+  const pattern = dataTo.match?.regexp ? compileGoRegexp(dataTo.match.regexp, `${at}.match.regexp`) : undefined;
+  try {
+    return Object.keys(data).filter((key) => !pattern || pattern.matches(key));
+  } catch (error) {
+    if (!(error instanceof GoRegexpLimitError)) throw error;
+    throw new OperatorError('UnsupportedField', `${at}.match.regexp: ${error.message} on a key; this operator refuses patterns that costly`, { cause: error });
+  }
 }
