@@ -11,7 +11,7 @@ interface SsmErrorShape {
  * what to fix, never quoting AWS's message. As ESO: only ParameterNotFound is "no secret" (so
  * the deletion policy applies); a missing version, or tags asked of a parameter that does not
  * exist (ListTagsForResource answers InvalidResourceId), are errors whatever the policy.
- * Failures common to every AWS service (throttling, STS token errors) are aws-errors.ts's.
+ * STS's refusals of the identity's token are aws-errors.ts's.
  */
 export function fromSsmError(error: unknown, context: AwsErrorContext): OperatorError {
   const e = (error ?? {}) as SsmErrorShape;
@@ -31,9 +31,18 @@ export function fromSsmError(error: unknown, context: AwsErrorContext): Operator
     case 'AccessDenied':
     case 'UnrecognizedClientException':
       return denied(context, what, as, error);
+    case 'ThrottlingException':
+    case 'Throttling':
+    case 'TooManyRequestsException':
+      return new OperatorError('AWSThrottled', `${context.action} ${what}: throttled by AWS; retrying with backoff`, { cause: error });
   }
-  if (e.$metadata?.httpStatusCode === 403 && !e.name?.startsWith('Expired')) return denied(context, what, as, error);
-  return fromAwsError(error, context);
+  const status = e.$metadata?.httpStatusCode;
+  // STS's refusals of the identity's token or role: aws-errors.ts says what to check.
+  const mapped = fromAwsError(error, context);
+  if (mapped.code === 'AWSAuthenticationFailed') return mapped;
+  if (status === 403) return denied(context, what, as, error);
+  if (status === 429) return new OperatorError('AWSThrottled', `${context.action} ${what}: throttled by AWS (HTTP 429); retrying with backoff`, { cause: error });
+  return new OperatorError('AWSRequestFailed', `${context.action} ${what}${as} failed: ${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`, { cause: error });
 }
 
 function denied(context: AwsErrorContext, what: string, as: string, error: unknown): OperatorError {

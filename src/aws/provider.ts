@@ -1,6 +1,6 @@
 /**
  * The one seam between controllers and a secrets backend. Behind it, reads are shared
- * across ExternalSecrets (aws/secret-fetcher.ts) as each asker's Freshness allows.
+ * across ExternalSecrets (aws/read-engine.ts) as each asker's Freshness allows.
  */
 export interface SecretsProvider {
   /** One secret value; a missing or deleted secret throws OperatorError AWSSecretNotFound. */

@@ -55,6 +55,8 @@ export interface ProvidersOptions {
  * never answer for each other.
  */
 interface IdentityClients {
+  /** The identity's description: region, base credentials, roles and their session settings. */
+  key: string;
   region: string;
   credentials: AwsCredentialIdentityProvider | undefined;
   role: string | undefined;
@@ -70,8 +72,6 @@ interface IdentityClients {
  */
 export class AwsProviders {
   private readonly clients = new Map<string, IdentityClients>();
-  /** sharedCredentialsFor's identities, least recently used first; undefined is the operator's own default chain. */
-  private readonly identities = new Map<string, AwsCredentialIdentityProvider | undefined>();
   private readonly values: ValueCache;
   private readonly log: Logger;
   private readonly sts: StsClients;
@@ -150,7 +150,7 @@ export class AwsProviders {
       this.clients.delete(cacheKey);
       this.clients.set(cacheKey, entry);
     } else {
-      entry = { region, credentials: this.assumeChain(aws, region, base.credentials), role: chain.at(-1) ?? base.role };
+      entry = { key: cacheKey, region, credentials: this.assumeChain(aws, region, base.credentials), role: chain.at(-1) ?? base.role };
       this.clients.set(cacheKey, entry);
       if (this.clients.size > MAX_CLIENTS) {
         const [oldestKey, oldest] = this.clients.entries().next().value!;
@@ -176,19 +176,11 @@ export class AwsProviders {
   /**
    * The credentials of a store identity as used from `namespace` (as credentialsFor), shared by every
    * caller of that identity, with a key that names it (region, base credentials, roles): a generator
-   * used by many ExternalSecrets signs with one memoized STS exchange. Bounded like the clients.
+   * used by many ExternalSecrets signs with one memoized STS exchange, the one its Secrets Manager
+   * and Parameter Store clients sign with. Bounded with the clients (identityFor).
    */
   async sharedCredentialsFor(store: StoreIdentity, namespace: string): Promise<{ key: string; credentials: AwsCredentialIdentityProvider | undefined }> {
-    const aws = store.aws;
-    const region = aws.region!;
-    const base = await this.baseCredentials(store, namespace, region);
-    const key = JSON.stringify([region, base.identity, roleChain(aws), aws.externalID ?? '', aws.sessionTags ?? [], aws.transitiveTagKeys ?? []]);
-    const known = this.identities.has(key);
-    const credentials = known ? this.identities.get(key) : this.assumeChain(aws, region, base.credentials);
-    // Refresh recency for the LRU.
-    this.identities.delete(key);
-    this.identities.set(key, credentials);
-    if (this.identities.size > MAX_CLIENTS) this.identities.delete(this.identities.keys().next().value!);
+    const { key, credentials } = await this.identityFor(store, namespace);
     return { key, credentials };
   }
 
@@ -229,7 +221,6 @@ export class AwsProviders {
   destroy(): void {
     for (const entry of this.clients.values()) closeClients(entry);
     this.clients.clear();
-    this.identities.clear();
     this.sts.destroy();
   }
 

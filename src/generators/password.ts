@@ -18,7 +18,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { PasswordSpec } from '../api/generated.ts';
 import { OperatorError } from '../errors.ts';
-import { encodeBase32 } from '../go/base32.ts';
+import { base32 } from 'rfc4648';
 import type { GeneratedData, GenerateFn, GeneratorUse } from './generator.ts';
 
 export const DEFAULT_LENGTH = 24;
@@ -135,7 +135,8 @@ function encode(bytes: Buffer, encoding: PasswordRules['encoding']): Uint8Array 
     case 'base64': return Buffer.from(bytes.toString('base64'), 'latin1');
     // Go's URLEncoding pads with '=', as Node's base64url does not.
     case 'base64url': return Buffer.from(bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_'), 'latin1');
-    case 'base32': return Buffer.from(encodeBase32(bytes), 'latin1');
+    // Go's StdEncoding: RFC 4648's alphabet, padded with '=' (rfc4648's default).
+    case 'base32': return Buffer.from(base32.stringify(bytes), 'latin1');
     case 'hex': return Buffer.from(bytes.toString('hex'), 'latin1');
     default: return bytes;
   }

@@ -60,7 +60,7 @@ export function operatorMetrics() {
     changeQueueMessages: counter('aws_secrets_operator_change_queue_messages_total', 'Messages read from change-notification SQS queues, by outcome: changes (handed on), ignored (an event not acted on), duplicate (an event id seen before), malformed', ['outcome']),
     changeQueueReceiving: gauge('aws_secrets_operator_change_queue_receiving', 'Whether each change-notification SQS queue is being read: 1 after a successful receive, 0 after a failure (its store conditions say why)', ['queue']),
     stsCalls: counter('aws_secrets_operator_sts_calls_total', 'STS calls by kind and outcome', ['kind', 'outcome']),
-    // The shared fetch engine (aws/secret-fetcher.ts): how reads were answered, how full batches were, and fallbacks.
+    // The shared fetch engine (aws/read-engine.ts): how reads were answered, how full batches were, and fallbacks.
     awsCalls: counter('aws_secrets_operator_aws_calls_total', 'AWS API calls by service, operation and outcome', ['service', 'operation', 'outcome']),
     valueReads: counter('aws_secrets_operator_secret_reads_total', 'Secret value reads by ExternalSecrets, by how they were answered: hit (cache), joined (a call in flight), confirmed (a version listing found it unchanged), miss (a new call)', ['result']),
     batchSize: new Histogram({

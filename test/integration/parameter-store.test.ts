@@ -146,6 +146,39 @@ describe('Parameter Store reads', () => {
     await h.kube.request('DELETE', clusterSecretStores.path(undefined, store));
   });
 
+  it('one identity signs Secrets Manager and Parameter Store reads, and an AWS generator, with one AssumeRole; the values stay apart', async () => {
+    const region = 'us-east-1';
+    const role = `arn:aws:iam::123456789012:role/ps-shared-${PID}`;
+    // A secret and a parameter of the same name: each store reads its own service's.
+    const name = `ps-${PID}-same-name`;
+    await h.createAwsSecret(name, 'from Secrets Manager');
+    await putParameters(region, [{ name, value: 'from Parameter Store' }]);
+    const ns = await parameterStoreNamespace('ps-shared-identity', region, { role });
+    await applyManifest(h.kube, {
+      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'sm', namespace: ns },
+      spec: { provider: { aws: { service: 'SecretsManager', region, role } } },
+    });
+    // An ECR generator with the stores' identity (region and role, the default chain beneath).
+    await applyManifest(h.kube, {
+      apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', metadata: { name: 'ecr', namespace: ns },
+      spec: { region, role },
+    });
+    const assumed = () => metricValue(h.operator.metrics.stsCalls, { kind: 'AssumeRole', outcome: 'success' });
+    const before = await assumed();
+    await applyExternalSecret(h, ns, 'es', {
+      data: [
+        { secretKey: 'ps', remoteRef: { key: name } },
+        { secretKey: 'sm', remoteRef: { key: name }, sourceRef: { storeRef: { name: 'sm', kind: 'SecretStore' } } },
+      ],
+      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', name: 'ecr' } } }],
+    });
+    await readyAs(h, ns, 'es', 'True', 'SecretSynced');
+    const data = decode((await h.secret(ns, 'es')).data);
+    expect([data.ps, data.sm]).toEqual(['from Parameter Store', 'from Secrets Manager']);
+    expect(data.password).toBeTruthy();
+    expect(await assumed()).toBe(before + 1);
+  });
+
   it('a missing version is an error (AWSVersionNotFound), whatever the deletion policy, as in ESO', async () => {
     const region = 'ap-south-1';
     const name = `/ps-${PID}/nover`;

@@ -133,6 +133,29 @@ describe('ParameterFetcher', () => {
     expect(ssm.calls).toHaveLength(1);
   });
 
+  it('fills a periodic refresh\'s batch with cached values as stale as the one re-read: 100 parameters, 10 calls', async () => {
+    const { clock, ssm, fetcher } = setup();
+    const names = Array.from({ length: 100 }, (_, i) => `/s/p${String(i).padStart(3, '0')}`);
+    for (const n of names) ssm.put(n, `${n}=1`);
+    const first = names.map((key) => fetcher.get({ key }, fresh(clock)));
+    clock.advance(PARAMETER_BATCH_WINDOW_MS);
+    await Promise.all(first);
+    expect(ssm.calls).toHaveLength(10);
+    for (const n of names) ssm.put(n, `${n}=2`);
+    clock.advance(3_600_000);
+    // Each ExternalSecret's periodic refresh (1h interval) comes on its own, one after another.
+    const periodic = () => ({ notBefore: clock.now() - 3_600_000 + 1, fresh: false });
+    for (const key of names) {
+      const read = fetcher.get({ key }, periodic());
+      clock.advance(PARAMETER_BATCH_WINDOW_MS);
+      expect((await read).secretString).toBe(`${key}=2`);
+      await settle();
+    }
+    const refresh = ssm.calls.slice(10);
+    expect(refresh.map((c) => [c.action, c.input.Names.length])).toEqual(Array.from({ length: 10 }, () => ['GetParameters', 10]));
+    expect(refresh.flatMap((c) => c.input.Names).sort()).toEqual(names);
+  });
+
   it('refused GetParameters, reads one parameter per call for an hour, and says so once', async () => {
     const { clock, ssm, fetcher, fallbacks } = setup();
     ssm.put('/d1', '1');
@@ -167,9 +190,12 @@ describe('fromSsmError', () => {
       const mapped = fromSsmError(err(name), ctx);
       expect(mapped).toBeInstanceOf(OperatorError);
       expect([name, mapped.code]).toEqual([name, code]);
-      if (code !== 'AWSThrottled') expect(mapped.message).not.toContain('secret-ish body');
+      expect(mapped.message).not.toContain('secret-ish body');
     }
     expect(fromSsmError(err('AccessDeniedException'), ctx).message).toContain('grant ssm:GetParameter on it');
     expect(fromSsmError(err('Whatever', 403), ctx).code).toBe('AWSAccessDenied');
+    const other = fromSsmError(err('ValidationException'), ctx);
+    expect([other.code, other.message]).toEqual(['AWSRequestFailed', 'GetParameter parameter "/p" as arn:aws:iam::1:role/r failed: ValidationException (HTTP 400)']);
+    expect(fromSsmError(err('ExpiredTokenException'), ctx).code).toBe('AWSAuthenticationFailed');
   });
 });
