@@ -146,6 +146,19 @@ export const reasonCodes = {
   /** Listing or patching the workloads to restart failed: retried with backoff until done (one Warning per restart). */
   RestartFailed: { retry: true },
   /**
+   * PushSecret (src/push/). SourceSecretNotFound: selector.secret names a Secret its namespace does
+   * not hold (ESO's "could not get source secret"); its creation wakes the PushSecret, so not retried.
+   */
+  SourceSecretNotFound: { retry: false },
+  /** A data[].match.secretKey the source Secret lacks; a change to the Secret wakes the PushSecret. */
+  SourceKeyNotFound: { retry: false },
+  /**
+   * The remote secret or parameter exists without the tag managed-by: external-secrets: it is not
+   * overwritten (ESO's "secret not managed by external-secrets"). Retried with backoff: the tag may be
+   * added in AWS, which no watch sees.
+   */
+  RemoteSecretNotManaged: { retry: true },
+  /**
    * Generators (generators.external-secrets.io, src/generators/). GeneratorNotFound: the generator a
    * generatorRef names does not exist (yet) in the ExternalSecret's namespace, or as a ClusterGenerator.
    * InvalidGeneratorSpec: the generator's spec cannot be used (go-password's rules, secretKeys, a

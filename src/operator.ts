@@ -26,6 +26,7 @@ import type { RunningController } from './kube/controller.ts';
 import { eventRecorder } from './kube/events.ts';
 import type { Informer, KubeObject } from './kube/informer.ts';
 import { operatorMetrics, type OperatorMetrics } from './metrics/operator-metrics.ts';
+import { pushSecretController, pushSecretsServed, type PushSecretControl } from './push/controller.ts';
 
 const DEFAULT_CONCURRENCY = 16;
 
@@ -79,7 +80,8 @@ export interface OperatorOptions {
 /** The running operator: the shared caches and the controllers that read them. */
 export class Operator {
   readonly caches: Caches;
-  readonly controllers: readonly RunningController[];
+  /** Running once started; the PushSecret controller joins them at start when the API serves PushSecrets. */
+  readonly controllers: RunningController[];
   readonly metrics: OperatorMetrics;
   /** Where change notifications and change polls report secrets changed in AWS. */
   readonly changes: ChangeSink;
@@ -92,6 +94,8 @@ export class Operator {
   private readonly queues: QueueListeners;
   private readonly changePoller: ChangePoller;
   private readonly log: Logger;
+  private readonly kube: KubeClient;
+  private readonly push: PushSecretControl;
   private readonly informers: Informer<KubeObject>[];
   private readonly concurrency: number;
   private readonly restarts: RolloutRestarts;
@@ -101,6 +105,7 @@ export class Operator {
     const log = (this.log = options.log);
     const metrics = (this.metrics = options.metrics ?? operatorMetrics());
     const { kube, controllerClass } = options;
+    this.kube = kube;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.caches = createCaches(kube, {
       clock,
@@ -200,6 +205,30 @@ export class Operator {
       log,
       onPoll: (outcome) => metrics.changePolls.inc({ outcome }),
     });
+    // PushSecrets (src/push/): their caches start and stop with the others.
+    const push = pushSecretController(this.caches, {
+      kube, clock, log, events, controllerClass,
+      providers: this.providers,
+      watchNamespace: options.watchNamespace,
+      concurrency: this.concurrency,
+      backoff: options.reconcileBackoff,
+      observe: metrics.reconcileObserver(),
+      informerOptions: {
+        clock,
+        log,
+        ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+        ...(options.bookmarkSilenceMs ? { bookmarkSilenceMs: options.bookmarkSilenceMs } : {}),
+        onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
+        onRecovered: (resource) => this.retryApiserverFailures(resource),
+      },
+      onAwsCall: (service, operation, ok) => {
+        metrics.awsCalls.inc({ service, operation, outcome: ok ? 'success' : 'error' });
+        // ESO counts its push calls in its provider metric too, under the AWS operation's name.
+        metrics.providerCalls.inc({ provider: service === 'ssm' ? 'AWS/ParameterStore' : 'AWS/SecretsManager', call: operation, status: ok ? 'success' : 'error' });
+      },
+      generators,
+    });
+    this.push = push;
     this.controllers = [
       externalSecrets,
       stores,
@@ -217,6 +246,14 @@ export class Operator {
   }
 
   async start(): Promise<void> {
+    // PushSecrets are served when their CRD is installed (beside ESO's own CRDs it may not be): else their
+    // caches would never sync, and nothing else would start.
+    if (await pushSecretsServed(this.kube)) {
+      this.informers.push(...this.push.informers);
+      this.controllers.push(this.push.controller);
+    } else {
+      this.log.warn('the API serves no pushsecrets.external-secrets.io (its CRD is not installed): PushSecrets are not served; install the CRD and restart');
+    }
     for (const informer of this.informers) informer.start();
     // Nothing reconciles before every cache has its first full list.
     await Promise.all(this.informers.map((informer) => informer.synced()));

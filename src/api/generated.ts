@@ -13,6 +13,7 @@ export const crdKinds = {
   ClusterGenerator: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ClusterGenerator', plural: 'clustergenerators', namespaced: false, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
   ECRAuthorizationToken: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', plural: 'ecrauthorizationtokens', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
   Password: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', plural: 'passwords', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
+  PushSecret: { apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', plural: 'pushsecrets', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
   STSSessionToken: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'STSSessionToken', plural: 'stssessiontokens', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
   UUID: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'UUID', plural: 'uuids', namespaced: true, storageVersion: 'v1alpha1', servedVersions: ['v1alpha1'] },
 } as const;
@@ -101,6 +102,15 @@ export interface Password {
   kind: string;
   metadata: ObjectMeta;
   spec: PasswordSpec;
+}
+
+/** PushSecret writes the keys of a Kubernetes Secret of its namespace (or a generator's output) to the stores it names. */
+export interface PushSecret {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: PushSecretSpec;
+  status?: PushSecretStatus;
 }
 
 /** A generator of temporary AWS credentials (STS GetSessionToken): each use gives new ones, as the keys access_key_id, secret_access_key, session_token and expiration. */
@@ -683,4 +693,119 @@ export interface STSSessionTokenRequestParameters {
   serialNumber?: string;
   /** The code the MFA device shows, when MFA is required. */
   tokenCode?: string;
+}
+
+export interface PushSecretSpec {
+  /** How often the values are pushed again, as a Go duration (e.g. 1h, 10m); 0 pushes only on changes. */
+  refreshInterval?: string;
+  /** The stores to push to: by name, or every store whose labels match. */
+  secretStoreRefs: PushSecretStoreRef[];
+  /** Replace: write the value whenever it differs. IfNotExists: only create remote secrets that do not exist; existing ones are left as they are. */
+  updatePolicy?: 'Replace' | 'IfNotExists';
+  /** Delete: remove the remote secrets this PushSecret wrote when it is deleted or an entry is removed (only those tagged managed-by: external-secrets). None: keep them. */
+  deletionPolicy?: 'Delete' | 'None';
+  /** The source: a Secret of this namespace, or a generator. */
+  selector: PushSecretSelector;
+  /** The keys to push. */
+  data?: PushSecretData[];
+  /** Bulk push rules: the keys a pattern matches, each pushed to a remote secret of its own (renamed by the rewrites) in the stores the storeRef targets; explicit data wins for a key both name. */
+  dataTo?: PushSecretDataTo[];
+  /** Blueprint applied to the source Secret before its keys are pushed (the same template language as an ExternalSecret's target.template). */
+  template?: ExternalSecretTemplate;
+}
+
+export interface PushSecretStoreRef {
+  /** Name of the SecretStore or ClusterSecretStore to push to. */
+  name?: string;
+  /** Push to every store of this kind whose labels match (SecretStores of the PushSecret's namespace). */
+  labelSelector?: LabelSelector;
+  /** SecretStore (default, same namespace) or ClusterSecretStore. */
+  kind?: 'SecretStore' | 'ClusterSecretStore';
+}
+
+export interface PushSecretSelector {
+  /** A Secret of the PushSecret's namespace. */
+  secret?: PushSecretSecret;
+  /** A generator whose output is pushed (a new value at each push). */
+  generatorRef?: GeneratorRef;
+}
+
+export interface PushSecretSecret {
+  /** Name of the Secret, in the PushSecret's namespace. */
+  name?: string;
+  /** Every Secret of the PushSecret's namespace whose labels match, pushed in name order. */
+  selector?: LabelSelector;
+}
+
+export interface PushSecretData {
+  /** The source key and the remote secret it is written to. */
+  match: PushSecretMatch;
+  /** Provider-specific settings of the remote secret: for AWS, a PushSecretMetadata object (apiVersion kubernetes.external-secrets.io/v1alpha1) whose spec sets e.g. secretPushFormat, kmsKeyID, description, tags, secretType. */
+  metadata?: Record<string, unknown>;
+  /** None pushes keys as they are; ReverseUnicode turns the _UXXXX_ escapes of an ExternalSecret's Unicode conversion back into the characters. */
+  conversionStrategy?: 'None' | 'ReverseUnicode';
+}
+
+export interface PushSecretMatch {
+  /** Key of the source Secret to push. Empty: the whole Secret, as a JSON object of its keys. */
+  secretKey?: string;
+  /** Where the value goes in the provider. */
+  remoteRef: PushSecretRemoteRef;
+}
+
+export interface PushSecretRemoteRef {
+  /** Name of the remote secret or parameter (the store's prefix is prepended). */
+  remoteKey: string;
+  /** Property of a JSON remote secret to set; the other properties are kept. Empty: the whole value. */
+  property?: string;
+}
+
+export interface PushSecretDataTo {
+  /** The store to push to. */
+  storeRef?: PushSecretStoreRef;
+  /** Which keys to push. */
+  match?: PushSecretDataToMatch;
+  /** Key rewrites, applied in order. */
+  rewrite?: PushSecretDataToRewrite[];
+  /** One remote secret receiving every matched key as a JSON object; unset: one remote secret per key. */
+  remoteKey?: string;
+  /** Provider-specific settings of the remote secret: for AWS, a PushSecretMetadata object (apiVersion kubernetes.external-secrets.io/v1alpha1) whose spec sets e.g. secretPushFormat, kmsKeyID, description, tags, secretType. */
+  metadata?: Record<string, unknown>;
+  /** None pushes keys as they are; ReverseUnicode turns the _UXXXX_ escapes of an ExternalSecret's Unicode conversion back into the characters. */
+  conversionStrategy?: 'None' | 'ReverseUnicode';
+}
+
+export interface PushSecretDataToMatch {
+  /** Keys matching this regular expression; empty: all. */
+  regexp?: string;
+}
+
+export interface PushSecretDataToRewrite {
+  /** Replace matches of source with target. */
+  regexp?: PushSecretDataToRewriteRegexp;
+  /** A template over the key (.value). */
+  transform?: PushSecretDataToRewriteTransform;
+}
+
+export interface PushSecretDataToRewriteRegexp {
+  /** Regular expression. */
+  source: string;
+  /** Replacement. */
+  target: string;
+}
+
+export interface PushSecretDataToRewriteTransform {
+  /** The template. */
+  template: string;
+}
+
+export interface PushSecretStatus {
+  /** When the values were last pushed. */
+  refreshTime?: string | null;
+  /** The PushSecret's generation and labels/annotations hash at the last push. */
+  syncedResourceVersion?: string;
+  /** The entries pushed, by store ("SecretStore/name" or "ClusterSecretStore/name") and remote key ("remoteKey" or "remoteKey/property"): what deletionPolicy Delete removes. */
+  syncedPushSecrets?: Record<string, Record<string, PushSecretData>>;
+  /** Observed conditions; the Ready condition summarises the state. */
+  conditions?: StatusCondition[];
 }

@@ -66,7 +66,16 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  /** The Accept header (default JSON), e.g. a metadata-only list (PARTIAL_METADATA_LIST). */
+  accept?: string;
 }
+
+/**
+ * What asks the apiserver for objects' metadata only (PartialObjectMetadata), as client-go's
+ * metadata informers do: a list, and the objects of a watch. The data never leaves the apiserver.
+ */
+export const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+export const PARTIAL_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
 export interface WatchLine {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -190,7 +199,7 @@ export class KubeClient {
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
     const headers = await this.headers();
-    headers.accept = 'application/json';
+    headers.accept = options.accept ?? 'application/json';
     let body: string | undefined;
     if (options.body !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';
@@ -223,9 +232,10 @@ export class KubeClient {
    * aborts, or the connection fails (thrown). `onOpen` runs once the apiserver has
    * accepted the watch. The caller owns timeouts.
    */
-  async *watch(path: string, query: RequestOptions['query'], signal: AbortSignal, onOpen?: () => void): AsyncGenerator<WatchLine> {
+  async *watch(path: string, query: RequestOptions['query'], signal: AbortSignal, onOpen?: () => void, accept?: string): AsyncGenerator<WatchLine> {
     const url = this.url(path, { ...query, watch: true });
     const headers = await this.headers();
+    if (accept) headers.accept = accept;
     let body: Dispatcher.ResponseData['body'];
     try {
       const response = await request(url, { method: 'GET', headers, dispatcher: this.agent, signal });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { backoffDelay, watchBackoff, type BackoffPolicy } from './backoff.ts';
-import { KubeApiError, isUnreachable, type KubeClient } from './client.ts';
+import { KubeApiError, PARTIAL_METADATA, PARTIAL_METADATA_LIST, isUnreachable, type KubeClient } from './client.ts';
 import { sleep, type Clock } from './clock.ts';
 import type { ResourceType } from './resources.ts';
 
@@ -41,6 +41,11 @@ export interface InformerOptions {
    * whose objects are the base of writes that read them keeps them (caches.ts).
    */
   transform?: (object: any) => any;
+  /**
+   * List and watch metadata only (PartialObjectMetadata): for a cache of a kind whose objects' names,
+   * labels and versions are all a controller needs, so that their data never crosses the wire.
+   */
+  metadataOnly?: boolean;
 }
 
 /** The object without metadata.managedFields (changed in place: it was just parsed). */
@@ -206,12 +211,14 @@ export class Informer<T extends KubeObject> {
     let continueToken: string | undefined;
     let resourceVersion: string | undefined;
     do {
-      const page = await this.client.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>(
+      const page = await this.client.request<{ items: T[] | null; metadata: { resourceVersion: string; continue?: string } }>(
         'GET', this.resource.listPath(), {
           query: { labelSelector: this.options.labelSelector, limit: this.options.pageSize ?? 500, continue: continueToken },
           signal: this.abort.signal,
+          ...(this.options.metadataOnly ? { accept: PARTIAL_METADATA_LIST } : {}),
         });
-      for (const item of page.items) {
+      // A metadata-only list of nothing says `items: null`.
+      for (const item of page.items ?? []) {
         // List items omit apiVersion and kind; handlers and writers expect them.
         const full = this.transform({ apiVersion: this.resource.apiVersion, kind: this.resource.kind, ...item } as T);
         next.set(objectKey(full), full);
@@ -263,7 +270,7 @@ export class Informer<T extends KubeObject> {
         resourceVersion: this.resourceVersion,
         allowWatchBookmarks: true,
         timeoutSeconds,
-      }, watchAbort.signal, () => this.served());
+      }, watchAbort.signal, () => this.served(), this.options.metadataOnly ? PARTIAL_METADATA : undefined);
       for await (const event of events) {
         if (event.type === 'BOOKMARK') this.bookmarksSeen = true;
         feed();

@@ -37,6 +37,7 @@ export const externalSecrets = resourceType(kinds.ExternalSecret);
 export const secretStores = resourceType(kinds.SecretStore);
 export const clusterSecretStores = resourceType(kinds.ClusterSecretStore);
 export const clusterExternalSecrets = resourceType(kinds.ClusterExternalSecret);
+export const pushSecrets = resourceType(kinds.PushSecret);
 export const secrets = resourceType(kinds.Secret);
 export const configMaps = resourceType(kinds.ConfigMap);
 export const serviceAccounts = resourceType(kinds.ServiceAccount);

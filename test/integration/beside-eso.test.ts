@@ -108,6 +108,11 @@ describe('beside ESO, with ESO v2.9.0\'s own CRDs and CONTROLLER_CLASS', () => {
     expect(await eventsAbout(ns, 'eso-default')).toEqual([]);
   });
 
+  it('without a PushSecret CRD (these four of ESO\'s only) it serves the rest, and says why PushSecrets are not served', () => {
+    expect(h.logLines.filter((l) => l.includes('PushSecrets are not served'))).toHaveLength(1);
+    expect(h.operator.controllers.map((c) => c.name)).not.toContain('pushsecret');
+  });
+
   it("ESO's condition type Deleted (a metric series) is set for its own ExternalSecrets deleted, even when their store went first, never for ESO's", async () => {
     await h.createAwsSecret('deleted/db', JSON.stringify({ password: 'gone' }));
     const ns = await h.namespace('deleted');

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyChartObjects, applyManifest } from '../../dev/apply.ts';
 import { renderChart } from '../../dev/chart.ts';
 import { KubeClient } from '../../src/kube/client.ts';
-import { clusterSecretStores, events, externalSecrets, secrets, secretStores } from '../../src/kube/resources.ts';
+import { clusterSecretStores, events, externalSecrets, pushSecrets, secrets, secretStores } from '../../src/kube/resources.ts';
 import { decode, deleteExternalSecrets, eventually, getIfExists, readyCondition, ROLE_ARN } from './harness.ts';
 import { runAsChartPod } from './chart-pod.ts';
 import { startOperatorChild, type OperatorChild } from './operator-child.ts';
@@ -83,6 +83,7 @@ afterAll(async () => {
   if (kube) {
     // Later files' operators watch the whole cluster: they must not inherit these.
     await deleteExternalSecrets(kube, [WATCHED, UNWATCHED]);
+    for (const ns of [WATCHED, UNWATCHED]) await kube.request('DELETE', pushSecrets.path(ns, 'push')).catch(() => undefined);
     await kube.request('DELETE', clusterSecretStores.path(undefined, CLUSTER_STORE)).catch(() => undefined);
     await kube.close();
   }
@@ -146,6 +147,39 @@ describe('an operator installed for one namespace (WATCH_NAMESPACE)', () => {
         + `namespace "${WATCHED}" (WATCH_NAMESPACE) and reads no ClusterSecretStore in that mode; use a SecretStore of this namespace`,
     });
     expect(await getIfExists(kube, secrets.path(WATCHED, 'via-source-ref'))).toBeUndefined();
+  });
+
+  it('pushes a PushSecret of the watched namespace under its Role (finalizer, status, deletion), and never another namespace\'s', async () => {
+    const remote = (ns: string) => `scope/${process.pid}/pushed/${ns}`;
+    const pushSecret = (namespace: string) => applyManifest(kube, {
+      apiVersion: 'external-secrets.io/v1alpha1', kind: 'PushSecret', metadata: { name: 'push', namespace },
+      spec: {
+        deletionPolicy: 'Delete', secretStoreRefs: [{ name: 'aws' }], selector: { secret: { name: 'to-push' } },
+        data: [{ match: { secretKey: 'token', remoteRef: { remoteKey: remote(namespace) } } }],
+      },
+    });
+    for (const namespace of [UNWATCHED, WATCHED]) {
+      await applyManifest(kube, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'to-push', namespace }, stringData: { token: `t-${namespace}` } });
+      await pushSecret(namespace);
+    }
+    const pushed = await eventually(async () => {
+      const ps = await kube.get(pushSecrets.path(WATCHED, 'push'));
+      return readyCondition(ps)?.status === 'True' ? ps : undefined;
+    }, 'the watched PushSecret to be pushed');
+    expect(pushed.metadata.finalizers).toEqual(['pushsecret.externalsecrets.io/finalizer']);
+    const aws = new SecretsManagerClient({ region: 'us-east-1', endpoint: inject('motoEndpoint'), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      const value = await aws.send(new GetSecretValueCommand({ SecretId: remote(WATCHED) }));
+      expect(Buffer.from(value.SecretBinary!).toString()).toBe(`t-${WATCHED}`);
+      await expect(aws.send(new GetSecretValueCommand({ SecretId: remote(UNWATCHED) }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      const other = await kube.get(pushSecrets.path(UNWATCHED, 'push'));
+      expect([other.status, other.metadata.finalizers]).toEqual([undefined, undefined]);
+      await kube.request('DELETE', pushSecrets.path(WATCHED, 'push'));
+      await eventually(async () => (await getIfExists(kube, pushSecrets.path(WATCHED, 'push'))) === undefined, 'the PushSecret to go');
+      expect((await aws.send(new GetSecretValueCommand({ SecretId: remote(WATCHED) })).catch((err) => err)).name).toMatch(/ResourceNotFoundException|InvalidRequestException/);
+    } finally {
+      aws.destroy();
+    }
   });
 
   it('runs a generator of the watched namespace under its Role, and fails one that names a ClusterGenerator, naming the setting', async () => {

@@ -9,6 +9,8 @@ import { CLUSTER_GENERATOR_SPEC_FIELDS } from '../../src/generators/runner.ts';
 
 const crds = loadCrds(CRD_DIR) as Crd[];
 const KINDS = ['ClusterExternalSecret', 'ClusterSecretStore', 'ExternalSecret', 'SecretStore'];
+/** ESO's v1alpha1 kinds of external-secrets.io served besides the four (their own checks below). */
+const ALPHA_KINDS = ['PushSecret'];
 /** ESO's AWS generators (generators.external-secrets.io), served as v1alpha1 only, as ESO serves them. */
 const AWS_GENERATOR_KINDS = ['ECRAuthorizationToken', 'STSSessionToken'];
 
@@ -38,7 +40,7 @@ describe('src/api/generated.ts', () => {
   });
 
   it('describes each kind as the CRDs do', () => {
-    expect(Object.keys(crdKinds).filter((k) => crdKinds[k as keyof typeof crdKinds].apiVersion.startsWith(`${API_GROUP}/`)).sort()).toEqual(KINDS);
+    expect(Object.keys(crdKinds).filter((k) => crdKinds[k as keyof typeof crdKinds].apiVersion.startsWith(`${API_GROUP}/`)).sort()).toEqual([...KINDS, ...ALPHA_KINDS].sort());
     for (const kind of KINDS) {
       const c = crd(kind);
       expect(crdKinds[kind as keyof typeof crdKinds]).toMatchObject({
@@ -76,8 +78,8 @@ function withV1beta1TemplateTarget(kind: string, v1: unknown): unknown {
 }
 
 describe('crds/*.yaml', () => {
-  it('define exactly the four ESO kinds', () => {
-    expect(crds.filter((c) => c.spec.group === API_GROUP).map((c) => c.spec.names.kind).sort()).toEqual(KINDS);
+  it('define exactly the four ESO kinds, and ESO\'s v1alpha1 PushSecret', () => {
+    expect(crds.filter((c) => c.spec.group === API_GROUP).map((c) => c.spec.names.kind).sort()).toEqual([...KINDS, ...ALPHA_KINDS].sort());
   });
 
   it.each(KINDS)('%s: serves v1 (storage) and v1beta1 with one schema', (kind) => {
@@ -134,6 +136,72 @@ describe('crds/*.yaml', () => {
     expect(schemaAt(schema('SecretStore'), 'spec.provider')?.['x-kubernetes-preserve-unknown-fields']).toBe(true);
     expect(schemaAt(schema('SecretStore'), 'spec.refreshInterval')?.type).toBe('integer');
     expect(schemaAt(schema('ClusterSecretStore'), 'spec.conditions[].namespaceRegexes')?.type).toBe('array');
+  });
+});
+
+describe('PushSecret (crds/external-secrets.io_pushsecrets.yaml)', () => {
+  const ps = () => schema('PushSecret', 'v1alpha1');
+
+  it('is served as ESO serves it: v1alpha1 only (storage), status subresource, ESO\'s names and printer columns', () => {
+    const c = crd('PushSecret') as Crd & { metadata: { name: string }; spec: Record<string, any> };
+    expect(c.metadata.name).toBe('pushsecrets.external-secrets.io');
+    expect(c.spec.group).toBe(API_GROUP);
+    expect(c.spec.scope).toBe('Namespaced');
+    expect(c.spec.names).toMatchObject({ kind: 'PushSecret', listKind: 'PushSecretList', plural: 'pushsecrets', singular: 'pushsecret', shortNames: ['ps'], categories: ['external-secrets'] });
+    expect(c.spec.versions.map((v: any) => [v.name, v.served, v.storage])).toEqual([['v1alpha1', true, true]]);
+    const [v1alpha1] = c.spec.versions as unknown as Array<Record<string, unknown>>;
+    expect(v1alpha1!.subresources).toEqual({ status: {} });
+    expect(v1alpha1!.additionalPrinterColumns).toEqual([
+      { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+      { name: 'Last Sync', type: 'date', jsonPath: '.status.refreshTime' },
+    ]);
+    expect(crdKinds.PushSecret).toMatchObject({ apiVersion: 'external-secrets.io/v1alpha1', plural: 'pushsecrets', namespaced: true, servedVersions: ['v1alpha1'] });
+  });
+
+  it('has a structural schema', () => {
+    expect(structuralProblems(ps())).toEqual([]);
+  });
+
+  it('carries ESO\'s names, enums, defaults and required fields', () => {
+    const facts: [string, { enum?: unknown[]; default?: unknown; minProperties?: number; maxProperties?: number }][] = [
+      ['spec.refreshInterval', { default: '1h0m0s' }],
+      ['spec.updatePolicy', { enum: ['Replace', 'IfNotExists'], default: 'Replace' }],
+      ['spec.deletionPolicy', { enum: ['Delete', 'None'], default: 'None' }],
+      ['spec.secretStoreRefs[].kind', { enum: ['SecretStore', 'ClusterSecretStore'], default: 'SecretStore' }],
+      ['spec.data[].conversionStrategy', { enum: ['None', 'ReverseUnicode'], default: 'None' }],
+      ['spec.dataTo[].conversionStrategy', { enum: ['None', 'ReverseUnicode'], default: 'None' }],
+      ['spec.selector', { minProperties: 1, maxProperties: 1 }],
+      ['spec.selector.generatorRef.apiVersion', { default: 'generators.external-secrets.io/v1alpha1' }],
+      ['spec.template.engineVersion', { default: 'v2' }],
+    ];
+    for (const [path, expected] of facts) expect(schemaAt(ps(), path), path).toMatchObject(expected);
+    expect(schemaAt(ps(), 'spec')?.required).toEqual(['secretStoreRefs', 'selector']);
+    expect(schemaAt(ps(), 'spec.data[]')?.required).toEqual(['match']);
+    expect(schemaAt(ps(), 'spec.data[].match')?.required).toEqual(['remoteRef']);
+    expect(schemaAt(ps(), 'spec.data[].match.remoteRef')?.required).toEqual(['remoteKey']);
+    expect(schemaAt(ps(), 'spec.data[].metadata')?.['x-kubernetes-preserve-unknown-fields']).toBe(true);
+    for (const path of ['spec.secretStoreRefs[].labelSelector.matchLabels', 'spec.selector.secret.name', 'spec.selector.secret.selector',
+      'spec.data[].match.remoteRef.property', 'spec.dataTo[].remoteKey', 'status.refreshTime', 'status.syncedResourceVersion', 'status.syncedPushSecrets',
+      'status.conditions[].reason']) {
+      expect(schemaAt(ps(), path), path).toBeDefined();
+    }
+    // The template is the ExternalSecret's, so one engine renders both.
+    expect(schemaAt(ps(), 'spec.template')?.properties).toEqual(schemaAt(schema('ExternalSecret'), 'spec.target.template')?.properties);
+  });
+
+  it('accepts ESO\'s documentation manifest and refuses a bad enum, a missing remoteKey and an unknown field', () => {
+    const [doc] = parseAllDocuments(readFileSync(new URL('../data/eso-docs/aws-sm-push-secret-with-metadata.yaml', import.meta.url), 'utf8')).map((d) => d.toJS());
+    expect(validate(doc, ps())).toEqual([]);
+    const bad = structuredClone(doc);
+    bad.spec.updatePolicy = 'Sometimes';
+    delete bad.spec.data[0].match.remoteRef.remoteKey;
+    bad.spec.bogus = true;
+    expect(validate(bad, ps())).toEqual([
+      'spec.data[0].match.remoteRef.remoteKey: required',
+      'spec.updatePolicy: unsupported value "Sometimes"; supported: "Replace", "IfNotExists"',
+      'spec.bogus: unknown field',
+    ]);
   });
 });
 

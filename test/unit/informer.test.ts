@@ -87,6 +87,30 @@ describe('Informer supervision', () => {
     expect(i.get('ns/a')?.metadata.resourceVersion).toBe('5');
   });
 
+  it('metadataOnly: asks for PartialObjectMetadata lists and watch objects, and takes an empty list\'s `items: null`', async () => {
+    const accepts: Array<[string, string | undefined]> = [];
+    let listed = 0;
+    const client = await serve((req, res, url) => {
+      const watching = url.searchParams.get('watch') === 'true';
+      accepts.push([watching ? 'watch' : 'list', req.headers.accept]);
+      if (watching) {
+        watchLine(res, 'ADDED', { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', ...thing('b', '11') });
+        return res.end();
+      }
+      listed++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: '10' }, items: null }));
+    });
+    const events: Array<[InformerEvent, string]> = [];
+    const i = informer(client, [], events, { metadataOnly: true });
+    await i.synced();
+    await until(() => events.length >= 1, 'the watched object');
+    expect(listed).toBe(1);
+    expect(events[0]).toEqual(['added', 'b']);
+    expect(accepts.find(([what]) => what === 'list')?.[1]).toBe('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json');
+    expect(accepts.find(([what]) => what === 'watch')?.[1]).toBe('application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json');
+  });
+
   it('restarts a watch that stays silent past its timeout', async () => {
     let watchCount = 0;
     const restarts: string[] = [];

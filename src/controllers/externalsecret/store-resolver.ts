@@ -107,7 +107,7 @@ function resolveRef(used: UsedStore, namespace: string, lookup: StoreLookup): Re
  * the selector, then the regexes in order, as Go's regexp.MatchString (unanchored); a regex that
  * does not compile fails there (ESO's webhook would have refused the store).
  */
-function checkConditions(store: ClusterSecretStore, namespace: string, lookup: ClusterStoreLookup): void {
+export function checkConditions(store: ClusterSecretStore, namespace: string, lookup: ClusterStoreLookup): void {
   const conditions = store.spec?.conditions;
   if (!conditions || conditions.length === 0) return;
   for (const [i, condition] of conditions.entries()) {
