@@ -107,15 +107,17 @@ export class Operator {
     const { kube, controllerClass } = options;
     this.kube = kube;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    this.caches = createCaches(kube, {
+    // Every informer's settings: the shared caches' and the PushSecret controller's own.
+    const informerOptions = {
       clock,
       log,
       ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
       ...(options.bookmarkSilenceMs ? { bookmarkSilenceMs: options.bookmarkSilenceMs } : {}),
-      onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
+      onRestart: (resource: string, cause: string) => metrics.watchRestarts.inc({ resource, cause }),
       // What failed on the apiserver runs again as soon as it serves, not after its grown backoff.
-      onRecovered: (resource) => this.retryApiserverFailures(resource),
-    }, options.watchNamespace, options.allowGenericTargets ?? false);
+      onRecovered: (resource: string) => this.retryApiserverFailures(resource),
+    };
+    this.caches = createCaches(kube, informerOptions, options.watchNamespace, options.allowGenericTargets ?? false);
     this.informers = informersOf(this.caches);
     this.providers = new AwsProviders(kube, clock, {
       log,
@@ -213,14 +215,7 @@ export class Operator {
       concurrency: this.concurrency,
       backoff: options.reconcileBackoff,
       observe: metrics.reconcileObserver(),
-      informerOptions: {
-        clock,
-        log,
-        ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
-        ...(options.bookmarkSilenceMs ? { bookmarkSilenceMs: options.bookmarkSilenceMs } : {}),
-        onRestart: (resource, cause) => metrics.watchRestarts.inc({ resource, cause }),
-        onRecovered: (resource) => this.retryApiserverFailures(resource),
-      },
+      informerOptions,
       onAwsCall: (service, operation, ok) => {
         metrics.awsCalls.inc({ service, operation, outcome: ok ? 'success' : 'error' });
         // ESO counts its push calls in its provider metric too, under the AWS operation's name.

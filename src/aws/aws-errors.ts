@@ -62,12 +62,14 @@ export type AwsErrorContext = { action: string; key?: string; role?: string };
 
 /**
  * One AWS call, reported to `onCall` once by outcome; an AWS error becomes a reason-coded error
- * naming the context (fromAwsError), one of ours passes as is.
+ * naming the context (by default fromAwsError; a service with its own errors passes its mapping),
+ * one of ours passes as is.
  */
 export async function awsCall<A extends string, T>(
   context: AwsErrorContext & { action: A },
   onCall: ((action: A, ok: boolean) => void) | undefined,
   send: () => Promise<T>,
+  toError: (error: unknown, context: AwsErrorContext) => OperatorError = fromAwsError,
 ): Promise<T> {
   try {
     const out = await send();
@@ -76,6 +78,6 @@ export async function awsCall<A extends string, T>(
   } catch (error) {
     onCall?.(context.action, false);
     if (error instanceof OperatorError) throw error;
-    throw fromAwsError(error, context);
+    throw toError(error, context);
   }
 }

@@ -48,16 +48,3 @@ export function fromSsmError(error: unknown, context: AwsErrorContext): Operator
 function denied(context: AwsErrorContext, what: string, as: string, error: unknown): OperatorError {
   return new OperatorError('AWSAccessDenied', `${context.action} ${what}${as} was denied: grant ssm:${context.action} on it in the role's IAM policy (and kms:Decrypt on the key of a SecureString)`, { cause: error });
 }
-
-/** One SSM call, reported to `onCall` once by outcome; an AWS error becomes a reason-coded error (fromSsmError). */
-export async function ssmCall<T>(context: AwsErrorContext, onCall: ((action: string, ok: boolean) => void) | undefined, send: () => Promise<T>): Promise<T> {
-  try {
-    const out = await send();
-    onCall?.(context.action, true);
-    return out;
-  } catch (error) {
-    onCall?.(context.action, false);
-    if (error instanceof OperatorError) throw error;
-    throw fromSsmError(error, context);
-  }
-}

@@ -1,6 +1,7 @@
 import { GetParameterCommand, GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
 import { OperatorError } from '../errors.ts';
-import { fromSsmError, ssmCall } from './parameter-errors.ts';
+import { awsCall } from './aws-errors.ts';
+import { fromSsmError } from './parameter-errors.ts';
 import { DEFAULT_VERSION, type FetchedSecret, type Freshness, type SecretRef } from './provider.ts';
 import { ReadEngine, type BatchAnswer, type ReadEngineOptions, type ReadHooks } from './read-engine.ts';
 import { valueKey, type IdentityValues } from './value-cache.ts';
@@ -58,7 +59,7 @@ export class ParameterFetcher {
 
   /** Makes one SSM call with this identity, reported and mapped like every other. */
   call<T>(action: string, name: string | undefined, send: () => Promise<T>): Promise<T> {
-    return ssmCall({ action, key: name, role: this.role }, this.hooks.onCall, send);
+    return awsCall({ action, key: name, role: this.role }, this.hooks.onCall, send, fromSsmError);
   }
 
   /** The identity's client is going: reads still waiting for a batch fail (their reconciles retry), cached values go. */

@@ -84,6 +84,7 @@ describe('the operator per scope', () => {
     expect(operator.caches.cluster).toBeUndefined();
     expect(operator.controllers.map((c) => c.name)).toEqual(['externalsecret', 'secretstore']);
     expect(operator.isReady()).toBe(true);
+    // The discovery of PushSecret's API version (this apiserver serves no PushSecret, so none is watched).
     expect(paths).toEqual([
       'GET /api/v1/namespaces/team-a/secrets',
       'GET /api/v1/namespaces/team-a/secrets (watch)',
@@ -91,6 +92,7 @@ describe('the operator per scope', () => {
       'GET /apis/external-secrets.io/v1/namespaces/team-a/externalsecrets (watch)',
       'GET /apis/external-secrets.io/v1/namespaces/team-a/secretstores',
       'GET /apis/external-secrets.io/v1/namespaces/team-a/secretstores (watch)',
+      'GET /apis/external-secrets.io/v1alpha1',
     ]);
   });
 
@@ -105,6 +107,7 @@ describe('the operator per scope', () => {
       'GET /apis/external-secrets.io/v1/clustersecretstores',
       'GET /apis/external-secrets.io/v1/externalsecrets',
       'GET /apis/external-secrets.io/v1/secretstores',
+      'GET /apis/external-secrets.io/v1alpha1',
     ]);
   });
 
