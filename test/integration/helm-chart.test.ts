@@ -96,11 +96,13 @@ describe('the chart, rendered by helm', () => {
   it('renders crds/ (one copy) with the keep policy, so helm uninstall leaves every ExternalSecret', () => {
     const rendered = parseManifests(renderChart()).filter((m) => m.kind === 'CustomResourceDefinition');
     const files = loadCrds(CRD_DIR) as any[];
-    // The four ESO kinds and PushSecret at least (the generators' CRDs join them).
-    expect(files.map((crd) => crd.metadata.name)).toEqual(expect.arrayContaining([
-      'clusterexternalsecrets.external-secrets.io', 'clustersecretstores.external-secrets.io', 'externalsecrets.external-secrets.io',
-      'pushsecrets.external-secrets.io', 'secretstores.external-secrets.io',
-    ]));
+    // ESO's four kinds, PushSecret, and the generators this operator implements.
+    expect(files.map((crd) => crd.metadata.name).sort()).toEqual([
+      'clusterexternalsecrets.external-secrets.io', 'clustergenerators.generators.external-secrets.io', 'clustersecretstores.external-secrets.io',
+      'ecrauthorizationtokens.generators.external-secrets.io', 'externalsecrets.external-secrets.io', 'passwords.generators.external-secrets.io',
+      'pushsecrets.external-secrets.io', 'secretstores.external-secrets.io', 'stssessiontokens.generators.external-secrets.io',
+      'uuids.generators.external-secrets.io',
+    ]);
     expect(rendered.map((crd) => crd.metadata.name).sort()).toEqual(files.map((crd) => crd.metadata.name).sort());
     for (const crd of rendered) {
       expect(crd.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
