@@ -65,7 +65,7 @@ export interface ParametersResult {
   parameters: number;
   refreshIntervalSeconds: number;
   cold: { ready: number; seconds: number | undefined; awsCalls: CallCounts };
-  /** Whole refresh intervals after the cold sync. */
+  /** Whole refresh intervals after the cold sync; `refreshes` counts every refresh the watch saw in them. */
   periodic: { intervals: number; refreshes: number; awsCalls: CallCounts; callsPerInterval: number };
   wallSeconds: number;
 }

@@ -9,7 +9,7 @@
  */
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { applyManifest } from '../../dev/apply.ts';
-import { externalSecrets, namespaces } from '../../src/kube/resources.ts';
+import { externalSecrets, secretStores } from '../../src/kube/resources.ts';
 import { total } from './apiserver-requests.ts';
 import { callsBetween, ssmCalls } from './aws-calls.ts';
 import type { BenchEnvironment } from './environment.ts';
@@ -72,7 +72,7 @@ export async function runParameters(ctx: ParametersContext): Promise<ParametersR
     const to = from + CYCLES * interval * 1000;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, to - Date.now())));
     const cycleCalls = ssmCalls(callsBetween(env.proxy.calls, from, to));
-    const refreshes = tracker.refreshedBetween(from, to);
+    const refreshes = tracker.refreshesBetween(from, to);
     say(`parameters: ${CYCLES} intervals, ${refreshes} refreshes, SSM calls ${JSON.stringify(cycleCalls)}`);
     return {
       externalSecrets: count, parameters: awsSecrets, refreshIntervalSeconds: interval,
@@ -83,7 +83,9 @@ export async function runParameters(ctx: ParametersContext): Promise<ParametersR
   } finally {
     await tracker.stop();
     ssm.destroy();
-    // The namespace goes, and with it the phase's objects: later phases see only their own.
-    await env.kube.request('DELETE', namespaces.path(undefined, PARAMETERS_NAMESPACE)).catch(() => undefined);
+    // The phase's ExternalSecrets and store go (the bench's control plane runs no namespace controller to empty a
+    // deleted namespace): later phases count only their own AWS calls.
+    await env.kube.request('DELETE', externalSecrets.path(PARAMETERS_NAMESPACE)).catch(() => undefined);
+    await env.kube.request('DELETE', secretStores.path(PARAMETERS_NAMESPACE, 'ssm')).catch(() => undefined);
   }
 }

@@ -63,6 +63,11 @@ export class SyncTracker {
   }
 
   /** How many distinct ExternalSecrets had their refreshTime move in [from, to). */
+  /** How many refreshes (moves of a refreshTime) the watch saw in [from, to), counting each ExternalSecret's every one. */
+  refreshesBetween(from: number, to: number): number {
+    return this.refreshes.filter((r) => r.at >= from && r.at < to).length;
+  }
+
   refreshedBetween(from: number, to: number): number {
     return new Set(this.refreshes.filter((r) => r.at >= from && r.at < to).map((r) => r.name)).size;
   }
