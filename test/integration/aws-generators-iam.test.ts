@@ -1,9 +1,9 @@
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
 import { applyExternalSecret, readyAs } from './cases.ts';
 import { decode, startHarness, type Harness } from './harness.ts';
+import { applyKeysSecret, createIamRoles, createIamUsers, enforceIam, KEYS_SECRET_AUTH, type AccessKeys } from './moto-iam.ts';
 
 /**
  * The README's IAM policy for the ECR generator, against moto with IAM enforcement on (as iam.test.ts, a moto of
@@ -12,28 +12,17 @@ import { decode, startHarness, type Harness } from './harness.ts';
  */
 let moto: Moto;
 let h: Harness;
-const keys: Record<string, { id: string; secret: string }> = {};
+const keys: Record<string, AccessKeys> = {};
 let pullerRole = '';
-
-const policy = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
-const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
 
 beforeAll(async () => {
   moto = await startMoto();
   h = await startHarness({ motoEndpoint: moto.endpoint });
-  const iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint });
-  for (const [user, action] of [['ecr-puller', 'ecr:GetAuthorizationToken'], ['sm-reader', 'secretsmanager:GetSecretValue'], ['assumer', 'sts:AssumeRole']] as const) {
-    await iam.send(new CreateUserCommand({ UserName: user }));
-    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'p', PolicyDocument: policy(action) }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
-    keys[user] = { id: key.AccessKeyId!, secret: key.SecretAccessKey! };
-  }
-  pullerRole = (await iam.send(new CreateRoleCommand({ RoleName: 'ecr-puller', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
-  await iam.send(new PutRolePolicyCommand({ RoleName: 'ecr-puller', PolicyName: 'p', PolicyDocument: policy('ecr:GetAuthorizationToken') }));
-  iam.destroy();
-  // From here on every request must be signed by a principal whose policy allows it.
-  const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
-  expect(res.status).toBe(200);
+  Object.assign(keys, await createIamUsers(moto.endpoint, {
+    'ecr-puller': 'ecr:GetAuthorizationToken', 'sm-reader': 'secretsmanager:GetSecretValue', assumer: 'sts:AssumeRole',
+  }));
+  pullerRole = (await createIamRoles(moto.endpoint, { 'ecr-puller': 'ecr:GetAuthorizationToken' }))['ecr-puller']!;
+  await enforceIam(moto.endpoint);
 });
 afterAll(async () => {
   await h?.close();
@@ -43,10 +32,10 @@ afterAll(async () => {
 /** A namespace with `user`'s keys, an ECRAuthorizationToken signing with them (and `role`), and an ExternalSecret using it. */
 async function ecrWithKeys(prefix: string, user: string, role?: string): Promise<string> {
   const ns = await h.namespace(prefix);
-  await applyManifest(h.kube, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns }, stringData: { id: keys[user]!.id, secret: keys[user]!.secret } });
+  await applyKeysSecret(h, ns, keys[user]!);
   await applyManifest(h.kube, {
     apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', metadata: { name: 'ecr', namespace: ns },
-    spec: { region: 'us-east-1', ...(role ? { role } : {}), auth: { secretRef: { accessKeyIDSecretRef: { name: 'aws-keys', key: 'id' }, secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret' } } } },
+    spec: { region: 'us-east-1', ...(role ? { role } : {}), auth: KEYS_SECRET_AUTH },
   });
   await applyExternalSecret(h, ns, 'es', { dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'ECRAuthorizationToken', name: 'ecr' } } }] });
   return ns;

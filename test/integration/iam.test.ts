@@ -1,10 +1,10 @@
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
 import { applyExternalSecret, createAwsSecrets, readyAs } from './cases.ts';
 import { decode, eventually, startHarness, type Harness } from './harness.ts';
+import { applyKeysSecret, createIamRoles, createIamUsers, enforceIam, KEYS_SECRET_AUTH, type AccessKeys } from './moto-iam.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 
 /**
@@ -14,33 +14,18 @@ import { metricValue } from '../helpers/metric-value.ts';
  */
 let moto: Moto;
 let h: Harness;
-const keys: Record<string, { id: string; secret: string }> = {};
+const keys: Record<string, AccessKeys> = {};
 const roles: Record<string, string> = {};
 const KEY = 'iam/team/db';
 const LEAST_PRIVILEGE_KEYS = ['iam/lp/a', 'iam/lp/b', 'iam/lp/c'];
 
-const policy = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
-const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
-
 beforeAll(async () => {
   moto = await startMoto();
   h = await startHarness({ motoEndpoint: moto.endpoint });
-  const iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint });
-  for (const [user, action] of [['reader-user', 'secretsmanager:GetSecretValue'], ['assumer', 'sts:AssumeRole']] as const) {
-    await iam.send(new CreateUserCommand({ UserName: user }));
-    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'p', PolicyDocument: policy(action) }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
-    keys[user] = { id: key.AccessKeyId!, secret: key.SecretAccessKey! };
-  }
-  for (const [role, action] of [['reader', 'secretsmanager:GetSecretValue'], ['hop', 'sts:AssumeRole'], ['nopolicy', undefined]] as const) {
-    roles[role] = (await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }))).Role!.Arn!;
-    if (action) await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'p', PolicyDocument: policy(action) }));
-  }
-  iam.destroy();
+  Object.assign(keys, await createIamUsers(moto.endpoint, { 'reader-user': 'secretsmanager:GetSecretValue', assumer: 'sts:AssumeRole' }));
+  Object.assign(roles, await createIamRoles(moto.endpoint, { reader: 'secretsmanager:GetSecretValue', hop: 'sts:AssumeRole', nopolicy: undefined }));
   await createAwsSecrets(h, [{ name: KEY, string: '{"password":"from-iam-test"}' }, ...LEAST_PRIVILEGE_KEYS.map((name, i) => ({ name, string: JSON.stringify({ password: `lp-${i}` }) }))]);
-  // From here on every request must be signed by a principal whose policy allows it.
-  const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
-  expect(res.status).toBe(200);
+  await enforceIam(moto.endpoint);
 });
 afterAll(async () => {
   await h?.close();
@@ -57,15 +42,11 @@ async function storeWithKeys(prefix: string, user: string, aws: Record<string, u
 
 /** The Secret with `user`'s keys and the SecretStore `aws` using them. */
 async function keysStore(ns: string, user: string, aws: Record<string, unknown>): Promise<void> {
-  await applyManifest(h.kube, {
-    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns },
-    stringData: { 'access-key': keys[user]!.id, 'secret-key': keys[user]!.secret },
-  });
+  await applyKeysSecret(h, ns, keys[user]!);
   await applyManifest(h.kube, {
     apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
     spec: { provider: { aws: {
-      service: 'SecretsManager', region: 'us-east-1',
-      auth: { secretRef: { accessKeyIDSecretRef: { name: 'aws-keys', key: 'access-key' }, secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret-key' } } },
+      service: 'SecretsManager', region: 'us-east-1', auth: KEYS_SECRET_AUTH,
       ...aws,
     } } },
   });

@@ -1,4 +1,3 @@
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyManifest } from '../../dev/apply.ts';
@@ -6,6 +5,7 @@ import { startMoto, type Moto } from '../../dev/moto.ts';
 import { metricValue } from '../helpers/metric-value.ts';
 import { applyExternalSecret, readyAs } from './cases.ts';
 import { decode, readyCondition, startHarness, type Harness } from './harness.ts';
+import { applyKeysSecret, createIamUsers, enforceIam, KEYS_SECRET_AUTH, type AccessKeys } from './moto-iam.ts';
 
 /**
  * Parameter Store with moto's IAM enforcement on: a principal is allowed exactly the SSM actions
@@ -13,7 +13,7 @@ import { decode, readyCondition, startHarness, type Harness } from './harness.ts
  */
 let moto: Moto;
 let h: Harness;
-const keys: Record<string, { id: string; secret: string }> = {};
+const keys: Record<string, AccessKeys> = {};
 const PARAMS = ['/iam/app/a', '/iam/app/b', '/iam/app/c'];
 
 const USERS: Record<string, string[]> = {
@@ -27,20 +27,11 @@ const USERS: Record<string, string[]> = {
 beforeAll(async () => {
   moto = await startMoto();
   h = await startHarness({ motoEndpoint: moto.endpoint });
-  const iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint });
-  for (const [user, actions] of Object.entries(USERS)) {
-    await iam.send(new CreateUserCommand({ UserName: user }));
-    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }) }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
-    keys[user] = { id: key.AccessKeyId!, secret: key.SecretAccessKey! };
-  }
-  iam.destroy();
+  Object.assign(keys, await createIamUsers(moto.endpoint, USERS));
   const ssm = new SSMClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   for (const [i, name] of PARAMS.entries()) await ssm.send(new PutParameterCommand({ Name: name, Value: `value-${i}`, Type: 'SecureString' }));
   ssm.destroy();
-  // From here on every request must be signed by a principal whose policy allows it.
-  const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
-  expect(res.status).toBe(200);
+  await enforceIam(moto.endpoint);
 });
 afterAll(async () => {
   await h?.close();
@@ -50,18 +41,17 @@ afterAll(async () => {
 /** A namespace whose Parameter Store SecretStore `aws` signs with `user`'s keys. */
 async function storeOf(prefix: string, user: string): Promise<string> {
   const ns = await h.namespace(prefix);
-  await applyManifest(h.kube, {
-    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns },
-    stringData: { 'access-key': keys[user]!.id, 'secret-key': keys[user]!.secret },
-  });
+  await keysStoreIn(ns, user);
+  return ns;
+}
+
+/** The Secret with `user`'s keys and the Parameter Store SecretStore `aws` using them. */
+async function keysStoreIn(ns: string, user: string): Promise<void> {
+  await applyKeysSecret(h, ns, keys[user]!);
   await applyManifest(h.kube, {
     apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
-    spec: { provider: { aws: {
-      service: 'ParameterStore', region: 'us-east-1',
-      auth: { secretRef: { accessKeyIDSecretRef: { name: 'aws-keys', key: 'access-key' }, secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret-key' } } },
-    } } },
+    spec: { provider: { aws: { service: 'ParameterStore', region: 'us-east-1', auth: KEYS_SECRET_AUTH } } },
   });
-  return ns;
 }
 
 describe('Parameter Store under IAM enforced by the AWS peer', () => {
@@ -81,17 +71,7 @@ describe('Parameter Store under IAM enforced by the AWS peer', () => {
     const ns = await h.namespace('ps-iam-one');
     // The ExternalSecrets first, then the store: their reads would share a GetParameters.
     for (const [i, name] of PARAMS.entries()) await applyExternalSecret(h, ns, `es-${i}`, { data: [{ secretKey: 'v', remoteRef: { key: name } }] });
-    await applyManifest(h.kube, {
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns },
-      stringData: { 'access-key': keys['get-one']!.id, 'secret-key': keys['get-one']!.secret },
-    });
-    await applyManifest(h.kube, {
-      apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
-      spec: { provider: { aws: {
-        service: 'ParameterStore', region: 'us-east-1',
-        auth: { secretRef: { accessKeyIDSecretRef: { name: 'aws-keys', key: 'access-key' }, secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret-key' } } },
-      } } },
-    });
+    await keysStoreIn(ns, 'get-one');
     for (const i of PARAMS.keys()) {
       await readyAs(h, ns, `es-${i}`, 'True', 'SecretSynced');
       expect(decode((await h.secret(ns, `es-${i}`)).data)).toEqual({ v: `value-${i}` });

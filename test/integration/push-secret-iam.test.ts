@@ -1,4 +1,3 @@
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { applyManifest } from '../../dev/apply.ts';
 import { startMoto, type Moto } from '../../dev/moto.ts';
 import { pushSecrets } from '../../src/kube/resources.ts';
 import { eventually, getIfExists, readyCondition, startHarness, type Harness } from './harness.ts';
+import { applyKeysSecret, createIamUsers, enforceIam, KEYS_SECRET_AUTH, type AccessKeys } from './moto-iam.ts';
 
 /**
  * The IAM policy for pushing that the README lists, enforced by moto (its own moto: enforcement is
@@ -22,29 +22,18 @@ const PARAMETER_STORE_ACTIONS = [
 
 let moto: Moto;
 let h: Harness;
-const keys: Record<string, { id: string; secret: string }> = {};
+const keys: Record<string, AccessKeys> = {};
 const created: string[] = [];
 const admin = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 
 beforeAll(async () => {
   moto = await startMoto();
   h = await startHarness({ motoEndpoint: moto.endpoint });
-  const iam = new IAMClient({ ...admin, endpoint: moto.endpoint });
-  const users: [string, string[]][] = [
-    ['pusher', [...SECRETS_MANAGER_ACTIONS, ...PARAMETER_STORE_ACTIONS]],
-    ['no-put', SECRETS_MANAGER_ACTIONS.filter((a) => a !== 'secretsmanager:PutSecretValue')],
-  ];
-  for (const [user, actions] of users) {
-    await iam.send(new CreateUserCommand({ UserName: user }));
-    await iam.send(new PutUserPolicyCommand({
-      UserName: user, PolicyName: 'push', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }),
-    }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
-    keys[user] = { id: key.AccessKeyId!, secret: key.SecretAccessKey! };
-  }
-  iam.destroy();
-  const res = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
-  expect(res.status).toBe(200);
+  Object.assign(keys, await createIamUsers(moto.endpoint, {
+    pusher: [...SECRETS_MANAGER_ACTIONS, ...PARAMETER_STORE_ACTIONS],
+    'no-put': SECRETS_MANAGER_ACTIONS.filter((a) => a !== 'secretsmanager:PutSecretValue'),
+  }));
+  await enforceIam(moto.endpoint);
 });
 afterAll(async () => {
   for (const ns of created) {
@@ -58,13 +47,10 @@ afterAll(async () => {
 async function namespaceAs(prefix: string, user: string, service: 'SecretsManager' | 'ParameterStore'): Promise<string> {
   const ns = await h.namespace(prefix);
   created.push(ns);
-  await applyManifest(h.kube, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-keys', namespace: ns }, stringData: { id: keys[user]!.id, secret: keys[user]!.secret } });
+  await applyKeysSecret(h, ns, keys[user]!);
   await applyManifest(h.kube, {
     apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws', namespace: ns },
-    spec: { provider: { aws: {
-      service, region: 'us-east-1', secretsManager: { forceDeleteWithoutRecovery: true },
-      auth: { secretRef: { accessKeyIDSecretRef: { name: 'aws-keys', key: 'id' }, secretAccessKeySecretRef: { name: 'aws-keys', key: 'secret' } } },
-    } } },
+    spec: { provider: { aws: { service, region: 'us-east-1', secretsManager: { forceDeleteWithoutRecovery: true }, auth: KEYS_SECRET_AUTH } } },
   });
   return ns;
 }
