@@ -162,22 +162,13 @@ export class AwsProviders {
   }
 
   /**
-   * The credentials of a store's identity as used from `namespace`, for a client of another AWS
-   * service (a change queue, queue-listeners.ts): its base credentials with its roles assumed in
-   * turn, each memoized and refreshed ahead of expiry as for Secrets Manager; undefined for the
-   * operator pod's own default chain (no auth block, no role).
-   */
-  async credentialsFor(store: StoreIdentity, namespace: string): Promise<AwsCredentialIdentityProvider | undefined> {
-    const region = store.aws.region!;
-    const base = await this.baseCredentials(store, namespace, region);
-    return this.assumeChain(store.aws, region, base.credentials);
-  }
-
-  /**
-   * The credentials of a store identity as used from `namespace` (as credentialsFor), shared by every
-   * caller of that identity, with a key that names it (region, base credentials, roles): a generator
-   * used by many ExternalSecrets signs with one memoized STS exchange, the one its Secrets Manager
-   * and Parameter Store clients sign with. Bounded with the clients (identityFor).
+   * The credentials of a store identity as used from `namespace`, for a client of another AWS service
+   * (a change queue, a PushSecret's writer, an AWS generator): its base credentials with its roles
+   * assumed in turn, memoized and refreshed ahead of expiry, shared by every caller of that identity
+   * (one STS exchange serves its Secrets Manager and Parameter Store reads too); undefined for the
+   * operator pod's own default chain (no auth block, no role). The base credentials are looked up
+   * at each call, so a rotated key or a re-annotated ServiceAccount is a new identity at once. `key`
+   * names the identity (region, base credentials, roles). Bounded with the clients (identityFor).
    */
   async sharedCredentialsFor(store: StoreIdentity, namespace: string): Promise<{ key: string; credentials: AwsCredentialIdentityProvider | undefined }> {
     const { key, credentials } = await this.identityFor(store, namespace);

@@ -37,7 +37,7 @@ export function changeQueueUrlFrom(value: string | undefined, awsRegion: string 
 
 export interface QueueListenersOptions {
   caches: Caches;
-  providers: { credentialsFor(store: StoreIdentity, namespace: string): Promise<AwsCredentialIdentityProvider | undefined> };
+  providers: { sharedCredentialsFor(store: StoreIdentity, namespace: string): Promise<{ credentials: AwsCredentialIdentityProvider | undefined }> };
   sink: ChangeSink;
   clock: Clock;
   log: Logger;
@@ -216,7 +216,7 @@ export class QueueListeners {
       kind: store.kind as StoreIdentity['kind'], name: store.metadata.name,
       ...(store.kind === 'SecretStore' ? { namespace: store.metadata.namespace } : {}), aws: validateStore(store),
     };
-    const credentials = await this.options.providers.credentialsFor(identity, store.metadata.namespace ?? '');
+    const { credentials } = await this.options.providers.sharedCredentialsFor(identity, store.metadata.namespace ?? '');
     return new SQSClient({ region, ...awsClientConfig, ...(credentials ? { credentials } : {}) });
   }
 

@@ -29,7 +29,7 @@ export interface PushSecretControllerOptions {
   clock: Clock;
   log: Logger;
   events: EventRecorder;
-  providers: Pick<AwsProviders, 'credentialsFor'>;
+  providers: Pick<AwsProviders, 'sharedCredentialsFor'>;
   informerOptions: InformerOptions;
   watchNamespace?: string;
   controllerClass?: ControllerClass;
@@ -159,10 +159,10 @@ function metadataOnly(secret: Secret & KubeObject): Secret & KubeObject {
   return { metadata: { name, namespace, resourceVersion, uid, labels } } as Secret & KubeObject;
 }
 
-/** A writer for the store's service, with its identity's credentials as used from `namespace`; one per reconcile, so credentials are current. */
+/** A writer for the store's service, signing with its identity's shared credentials as used from `namespace` (looked up at each push, so a rotated key applies at once). */
 async function writerFor(options: PushSecretControllerOptions, identity: StoreIdentity, namespace: string): Promise<RemoteWriter> {
   const { aws } = identity;
-  const credentials = await options.providers.credentialsFor(identity, namespace);
+  const { credentials } = await options.providers.sharedCredentialsFor(identity, namespace);
   const role = aws.role ?? aws.additionalRoles?.at(-1);
   const common = {
     region: aws.region!,
